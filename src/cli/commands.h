@@ -1,0 +1,18 @@
+// The zonegate subcommands. Each takes the arguments after its name and
+// returns the process exit code: 0 success, 1 a negative answer (an invalid
+// identifier, a pack with errors), 2 a usage or I/O error.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace zg::cli {
+
+using Args = std::vector<std::string_view>;
+
+int run_command(const Args& args);
+int book_command(const Args& args);
+int policy_command(const Args& args);
+int id_command(const Args& args);
+
+}  // namespace zg::cli

@@ -1,0 +1,53 @@
+// zonegate: the command-line door to the customs engine.
+//
+// Subcommands (see README.md and docs/cli.md):
+//   zonegate run --pack DIR [--stats] FILE.jsonl|-
+//   zonegate book --pack DIR FILE.jsonl|- USCC
+//   zonegate policy check DIR
+//   zonegate id check uscc|resident-id|hs VALUE
+//   zonegate version
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace {
+
+void print_usage(std::FILE* out) {
+  std::fputs(
+      "usage: zonegate <command> [options]\n"
+      "\n"
+      "  run --pack DIR [--stats] FILE.jsonl|-    apply commands, print one result per line\n"
+      "  book --pack DIR FILE.jsonl|- USCC        print an enterprise's account book after FILE\n"
+      "  policy check DIR                         check a policy pack, print a summary or errors\n"
+      "  id check uscc|resident-id|hs VALUE       validate an identifier\n"
+      "  version                                  print the version\n",
+      out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+    print_usage(args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string_view command = args[0];
+  args.erase(args.begin());
+  if (command == "run") return zg::cli::run_command(args);
+  if (command == "book") return zg::cli::book_command(args);
+  if (command == "policy") return zg::cli::policy_command(args);
+  if (command == "id") return zg::cli::id_command(args);
+  if (command == "version" || command == "--version") {
+    std::puts("zonegate 0.1.0");
+    return 0;
+  }
+  std::fprintf(stderr, "zonegate: unknown command \"%.*s\"\n\n", static_cast<int>(command.size()),
+               command.data());
+  print_usage(stderr);
+  return 2;
+}

@@ -1,0 +1,620 @@
+#include "core/json.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace zg {
+
+std::string_view json_kind_name(JsonKind kind) {
+  switch (kind) {
+    case JsonKind::kNull: return "null";
+    case JsonKind::kFalse:
+    case JsonKind::kTrue: return "a boolean";
+    case JsonKind::kNumber: return "a number";
+    case JsonKind::kString: return "a string";
+    case JsonKind::kArray: return "an array";
+    case JsonKind::kObject: return "an object";
+  }
+  std::abort();
+}
+
+// ---- JsonRef ---------------------------------------------------------------
+
+JsonKind JsonRef::kind() const { return doc_->node(index_).kind; }
+
+std::string_view JsonRef::text() const {
+  const auto& n = doc_->node(index_);
+  return doc_->slice(n.text_offset, n.text_length);
+}
+
+std::string_view JsonRef::key() const {
+  const auto& n = doc_->node(index_);
+  return doc_->slice(n.key_offset, n.key_length);
+}
+
+JsonRef JsonRef::get(std::string_view key) const {
+  if (!is_object()) return {};
+  for (uint32_t i = doc_->node(index_).first_child; i != JsonDocument::kNone;
+       i = doc_->node(i).next) {
+    const auto& n = doc_->node(i);
+    if (doc_->slice(n.key_offset, n.key_length) == key) return JsonRef(doc_, i);
+  }
+  return {};
+}
+
+uint32_t JsonRef::size() const { return exists() ? doc_->node(index_).child_count : 0; }
+
+JsonRef::Iterator& JsonRef::Iterator::operator++() {
+  index_ = doc_->node(index_).next;
+  return *this;
+}
+
+JsonRef::Iterator JsonRef::begin() const {
+  if (!exists()) return Iterator(doc_, JsonDocument::kNone);
+  return Iterator(doc_, doc_->node(index_).first_child);
+}
+JsonRef::Iterator JsonRef::end() const { return Iterator(doc_, JsonDocument::kNone); }
+
+// ---- parser ----------------------------------------------------------------
+
+class JsonParser {
+ public:
+  JsonParser(JsonDocument& doc, std::string_view text) : doc_(doc), text_(text) {}
+
+  Status run() {
+    doc_.nodes_.clear();
+    doc_.strings_.clear();
+    skip_space();
+    if (!parse_value(0)) return error_;
+    skip_space();
+    if (pos_ != text_.size()) {
+      fail("unexpected text after the JSON value");
+      return error_;
+    }
+    return Status::ok();
+  }
+
+ private:
+  bool fail(std::string what) {
+    if (error_.is_ok()) {
+      size_t line = 1, column = 1;
+      for (size_t i = 0; i < pos_ && i < text_.size(); ++i) {
+        if (text_[i] == '\n') {
+          ++line;
+          column = 1;
+        } else {
+          ++column;
+        }
+      }
+      error_ = Status(ErrorCode::kMalformedJson, "",
+                      "line " + std::to_string(line) + ", column " + std::to_string(column) +
+                          ": " + what);
+    }
+    return false;
+  }
+
+  void skip_space() {
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
+      ++pos_;
+    }
+  }
+
+  uint32_t add_node(JsonKind kind) {
+    doc_.nodes_.push_back(JsonDocument::Node{kind});
+    return static_cast<uint32_t>(doc_.nodes_.size() - 1);
+  }
+
+  bool parse_value(int depth) {
+    if (pos_ >= text_.size()) return fail("unexpected end of input, expected a value");
+    switch (text_[pos_]) {
+      case '{': return parse_object(depth + 1);
+      case '[': return parse_array(depth + 1);
+      case '"': {
+        const uint32_t index = add_node(JsonKind::kString);
+        uint32_t offset = 0, length = 0;
+        if (!parse_string(offset, length)) return false;
+        doc_.nodes_[index].text_offset = offset;
+        doc_.nodes_[index].text_length = length;
+        return true;
+      }
+      case 't': return parse_literal("true", JsonKind::kTrue);
+      case 'f': return parse_literal("false", JsonKind::kFalse);
+      case 'n': return parse_literal("null", JsonKind::kNull);
+      default: return parse_number();
+    }
+  }
+
+  bool parse_literal(std::string_view word, JsonKind kind) {
+    if (text_.substr(pos_, word.size()) != word) return fail("invalid literal");
+    pos_ += word.size();
+    add_node(kind);
+    return true;
+  }
+
+  bool parse_number() {
+    const size_t start = pos_;
+    const auto digit = [&] { return pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9'; };
+    if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
+    if (!digit()) return fail("expected a value");
+    if (text_[pos_] == '0') {
+      ++pos_;
+    } else {
+      while (digit()) ++pos_;
+    }
+    if (pos_ < text_.size() && text_[pos_] == '.') {
+      ++pos_;
+      if (!digit()) return fail("expected a digit after the decimal point");
+      while (digit()) ++pos_;
+    }
+    if (pos_ < text_.size() && (text_[pos_] == 'e' || text_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < text_.size() && (text_[pos_] == '+' || text_[pos_] == '-')) ++pos_;
+      if (!digit()) return fail("expected a digit in the exponent");
+      while (digit()) ++pos_;
+    }
+    const uint32_t index = add_node(JsonKind::kNumber);
+    doc_.nodes_[index].text_offset = static_cast<uint32_t>(doc_.strings_.size());
+    doc_.nodes_[index].text_length = static_cast<uint32_t>(pos_ - start);
+    doc_.strings_.append(text_.substr(start, pos_ - start));
+    return true;
+  }
+
+  static int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  bool read_hex4(uint32_t& out) {
+    if (pos_ + 4 > text_.size()) return fail("truncated \\u escape");
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int v = hex_value(text_[pos_ + static_cast<size_t>(i)]);
+      if (v < 0) return fail("invalid \\u escape");
+      out = out * 16 + static_cast<uint32_t>(v);
+    }
+    pos_ += 4;
+    return true;
+  }
+
+  void append_utf8(uint32_t cp) {
+    std::string& s = doc_.strings_;
+    if (cp < 0x80) {
+      s.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  // Length of a valid UTF-8 sequence starting at pos_, or 0.
+  size_t utf8_length() const {
+    const auto b = [&](size_t i) { return static_cast<unsigned char>(text_[pos_ + i]); };
+    const size_t left = text_.size() - pos_;
+    const unsigned char c = b(0);
+    const auto cont = [&](size_t i) { return i < left && (b(i) & 0xC0) == 0x80; };
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+      if (!cont(1) || !cont(2)) return 0;
+      if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+      if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
+      return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+      if (!cont(1) || !cont(2) || !cont(3)) return 0;
+      if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
+      if (c == 0xF4 && b(1) >= 0x90) return 0;  // beyond U+10FFFF
+      return 4;
+    }
+    return 0;
+  }
+
+  bool parse_string(uint32_t& offset, uint32_t& length) {
+    ++pos_;  // opening quote
+    offset = static_cast<uint32_t>(doc_.strings_.size());
+    for (;;) {
+      // Copy a run of plain ASCII in one go: the common case.
+      const size_t run_start = pos_;
+      while (pos_ < text_.size()) {
+        const unsigned char c = static_cast<unsigned char>(text_[pos_]);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+        ++pos_;
+      }
+      doc_.strings_.append(text_.substr(run_start, pos_ - run_start));
+      if (pos_ >= text_.size()) return fail("unterminated string");
+      const unsigned char c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        break;
+      }
+      if (c < 0x20) return fail("control character in a string");
+      if (c >= 0x80) {
+        const size_t n = utf8_length();
+        if (n == 0) return fail("invalid UTF-8 in a string");
+        doc_.strings_.append(text_.substr(pos_, n));
+        pos_ += n;
+        continue;
+      }
+      // Backslash escape.
+      ++pos_;
+      if (pos_ >= text_.size()) return fail("unterminated string");
+      const char e = text_[pos_++];
+      switch (e) {
+        case '"': doc_.strings_.push_back('"'); break;
+        case '\\': doc_.strings_.push_back('\\'); break;
+        case '/': doc_.strings_.push_back('/'); break;
+        case 'b': doc_.strings_.push_back('\b'); break;
+        case 'f': doc_.strings_.push_back('\f'); break;
+        case 'n': doc_.strings_.push_back('\n'); break;
+        case 'r': doc_.strings_.push_back('\r'); break;
+        case 't': doc_.strings_.push_back('\t'); break;
+        case 'u': {
+          uint32_t cp = 0;
+          if (!read_hex4(cp)) return false;
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("unpaired surrogate in a \\u escape");
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t low = 0;
+            if (text_.substr(pos_, 2) != "\\u") return fail("unpaired surrogate in a \\u escape");
+            pos_ += 2;
+            if (!read_hex4(low)) return false;
+            if (low < 0xDC00 || low > 0xDFFF) return fail("unpaired surrogate in a \\u escape");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          }
+          append_utf8(cp);
+          break;
+        }
+        default: --pos_; return fail("invalid escape in a string");
+      }
+    }
+    length = static_cast<uint32_t>(doc_.strings_.size() - offset);
+    return true;
+  }
+
+  bool parse_array(int depth) {
+    if (depth > kJsonDepthMax) return fail("nesting deeper than " + std::to_string(kJsonDepthMax));
+    const uint32_t index = add_node(JsonKind::kArray);
+    ++pos_;
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    uint32_t previous = JsonDocument::kNone;
+    uint32_t count = 0;
+    for (;;) {
+      skip_space();
+      const uint32_t child = static_cast<uint32_t>(doc_.nodes_.size());
+      if (!parse_value(depth)) return false;
+      link(index, previous, child);
+      previous = child;
+      ++count;
+      skip_space();
+      if (pos_ >= text_.size()) return fail("unexpected end of input, expected ',' or ']'");
+      if (text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (text_[pos_] == ']') {
+        ++pos_;
+        break;
+      }
+      return fail("expected ',' or ']'");
+    }
+    doc_.nodes_[index].child_count = count;
+    return true;
+  }
+
+  void link(uint32_t parent, uint32_t previous, uint32_t child) {
+    if (previous == JsonDocument::kNone) {
+      doc_.nodes_[parent].first_child = child;
+    } else {
+      doc_.nodes_[previous].next = child;
+    }
+  }
+
+  bool parse_object(int depth) {
+    if (depth > kJsonDepthMax) return fail("nesting deeper than " + std::to_string(kJsonDepthMax));
+    const uint32_t index = add_node(JsonKind::kObject);
+    ++pos_;
+    skip_space();
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    uint32_t previous = JsonDocument::kNone;
+    uint32_t count = 0;
+    for (;;) {
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != '"') return fail("expected a string key");
+      uint32_t key_offset = 0, key_length = 0;
+      const size_t key_pos = pos_;
+      if (!parse_string(key_offset, key_length)) return false;
+      const std::string_view key = doc_.slice(key_offset, key_length);
+      for (uint32_t i = doc_.nodes_[index].first_child; i != JsonDocument::kNone;
+           i = doc_.nodes_[i].next) {
+        if (doc_.slice(doc_.nodes_[i].key_offset, doc_.nodes_[i].key_length) == key) {
+          pos_ = key_pos;
+          return fail("duplicate key \"" + std::string(key) + "\"");
+        }
+      }
+      skip_space();
+      if (pos_ >= text_.size() || text_[pos_] != ':') return fail("expected ':'");
+      ++pos_;
+      skip_space();
+      const uint32_t child = static_cast<uint32_t>(doc_.nodes_.size());
+      if (!parse_value(depth)) return false;
+      doc_.nodes_[child].key_offset = key_offset;
+      doc_.nodes_[child].key_length = key_length;
+      link(index, previous, child);
+      previous = child;
+      ++count;
+      skip_space();
+      if (pos_ >= text_.size()) return fail("unexpected end of input, expected ',' or '}'");
+      if (text_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (text_[pos_] == '}') {
+        ++pos_;
+        break;
+      }
+      return fail("expected ',' or '}'");
+    }
+    doc_.nodes_[index].child_count = count;
+    return true;
+  }
+
+  JsonDocument& doc_;
+  std::string_view text_;
+  size_t pos_ = 0;
+  Status error_;
+};
+
+Status JsonDocument::parse(std::string_view text) {
+  if (text.size() >= UINT32_MAX / 2) {
+    return Status(ErrorCode::kMalformedJson, "", "the JSON text is too large");
+  }
+  JsonParser parser(*this, text);
+  Status status = parser.run();
+  if (!status.is_ok()) {
+    nodes_.clear();
+    strings_.clear();
+  }
+  return status;
+}
+
+// ---- writing ---------------------------------------------------------------
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(run, i - run));
+    run = i + 1;
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        out.append("\\u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xF]);
+    }
+  }
+  out.append(s.substr(run));
+  out.push_back('"');
+}
+
+namespace {
+
+// RFC 8785 §3.2.2.3: numbers as ECMAScript's Number.prototype.toString.
+void append_canonical_number(std::string& out, std::string_view literal) {
+  const double value = std::strtod(std::string(literal).c_str(), nullptr);
+  if (value == 0) {
+    out.push_back('0');
+    return;
+  }
+  if (!std::isfinite(value)) {  // beyond double range: keep the literal
+    out.append(literal);
+    return;
+  }
+  char digits[32];
+  // Shortest round-trip digits in scientific form: d.ddde±x.
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, std::abs(value),
+                                 std::chars_format::scientific);
+  std::string_view sci(digits, static_cast<size_t>(end - digits));
+  const size_t e = sci.find('e');
+  std::string mantissa;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') mantissa.push_back(c);
+  }
+  const int exponent = std::atoi(std::string(sci.substr(e + 1)).c_str());
+  const int k = static_cast<int>(mantissa.size());
+  const int n = exponent + 1;  // decimal point position
+  if (value < 0) out.push_back('-');
+  if (k <= n && n <= 21) {
+    out.append(mantissa);
+    out.append(static_cast<size_t>(n - k), '0');
+  } else if (0 < n && n <= 21) {
+    out.append(mantissa.substr(0, static_cast<size_t>(n)));
+    out.push_back('.');
+    out.append(mantissa.substr(static_cast<size_t>(n)));
+  } else if (-6 < n && n <= 0) {
+    out.append("0.");
+    out.append(static_cast<size_t>(-n), '0');
+    out.append(mantissa);
+  } else {
+    out.push_back(mantissa[0]);
+    if (k > 1) {
+      out.push_back('.');
+      out.append(mantissa.substr(1));
+    }
+    out.push_back('e');
+    out.push_back(n - 1 >= 0 ? '+' : '-');
+    out.append(std::to_string(std::abs(n - 1)));
+  }
+}
+
+// UTF-16 code unit order for keys (RFC 8785 §3.2.3). For UTF-8 text this
+// equals byte order except that code points above U+FFFF (surrogates,
+// 0xD800..) sort before U+E000..U+FFFF.
+bool utf16_less(std::string_view a, std::string_view b) {
+  const auto unit = [](std::string_view s, size_t& i) -> uint32_t {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      return c;
+    }
+    if (c < 0xE0) {
+      i += 2;
+      return 0x80;  // two-byte sequences: U+0080..U+07FF, order kept by the bytes
+    }
+    if (c < 0xF0) {
+      i += 3;
+      return c == 0xEE || c == 0xEF ? 0xE000 : 0x0800;
+    }
+    i += 4;
+    return 0xD800;
+  };
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    const size_t i0 = i, j0 = j;
+    const uint32_t ua = unit(a, i), ub = unit(b, j);
+    if (ua != ub) return ua < ub;
+    const std::string_view ca = a.substr(i0, i - i0), cb = b.substr(j0, j - j0);
+    if (ca != cb) return ca < cb;  // same class: UTF-8 byte order is code point order
+  }
+  return a.size() - i < b.size() - j;
+}
+
+}  // namespace
+
+void append_canonical_json(std::string& out, JsonRef value) {
+  switch (value.kind()) {
+    case JsonKind::kNull: out.append("null"); return;
+    case JsonKind::kTrue: out.append("true"); return;
+    case JsonKind::kFalse: out.append("false"); return;
+    case JsonKind::kNumber: append_canonical_number(out, value.text()); return;
+    case JsonKind::kString: append_json_string(out, value.text()); return;
+    case JsonKind::kArray: {
+      out.push_back('[');
+      bool first = true;
+      for (JsonRef element : value) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_canonical_json(out, element);
+      }
+      out.push_back(']');
+      return;
+    }
+    case JsonKind::kObject: {
+      JsonRef members[32];
+      std::vector<JsonRef> many;
+      JsonRef* sorted = members;
+      const uint32_t count = value.size();
+      if (count > 32) {
+        many.resize(count);
+        sorted = many.data();
+      }
+      uint32_t k = 0;
+      for (JsonRef member : value) sorted[k++] = member;
+      std::sort(sorted, sorted + count,
+                [](const JsonRef& a, const JsonRef& b) { return utf16_less(a.key(), b.key()); });
+      out.push_back('{');
+      for (uint32_t i = 0; i < count; ++i) {
+        if (i > 0) out.push_back(',');
+        append_json_string(out, sorted[i].key());
+        out.push_back(':');
+        append_canonical_json(out, sorted[i]);
+      }
+      out.push_back('}');
+      return;
+    }
+  }
+}
+
+void JsonWriter::before_value() {
+  if (need_comma_) out_.push_back(',');
+  need_comma_ = true;
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  before_value();
+  out_.push_back('{');
+  need_comma_ = false;
+  return *this;
+}
+JsonWriter& JsonWriter::end_object() {
+  out_.push_back('}');
+  need_comma_ = true;
+  return *this;
+}
+JsonWriter& JsonWriter::begin_array() {
+  before_value();
+  out_.push_back('[');
+  need_comma_ = false;
+  return *this;
+}
+JsonWriter& JsonWriter::end_array() {
+  out_.push_back(']');
+  need_comma_ = true;
+  return *this;
+}
+JsonWriter& JsonWriter::key(std::string_view k) {
+  before_value();
+  append_json_string(out_, k);
+  out_.push_back(':');
+  need_comma_ = false;
+  return *this;
+}
+JsonWriter& JsonWriter::string(std::string_view s) {
+  before_value();
+  append_json_string(out_, s);
+  return *this;
+}
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  before_value();
+  out_.append(json);
+  return *this;
+}
+JsonWriter& JsonWriter::number(int64_t n) {
+  before_value();
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out_.append(buf, end);
+  return *this;
+}
+JsonWriter& JsonWriter::boolean(bool b) {
+  before_value();
+  out_.append(b ? "true" : "false");
+  return *this;
+}
+JsonWriter& JsonWriter::null() {
+  before_value();
+  out_.append("null");
+  return *this;
+}
+
+}  // namespace zg

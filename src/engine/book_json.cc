@@ -1,0 +1,52 @@
+#include "engine/book_json.h"
+
+#include "core/json.h"
+
+namespace zg {
+
+std::string write_book_json(const Enterprise& enterprise, const Book& book) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("enterprise", enterprise.uscc).field("name", enterprise.name);
+  w.key("lots").begin_array();
+  for (const Lot& lot : book.lots()) {
+    w.begin_object()
+        .field("lot", static_cast<int64_t>(lot.id))
+        .field("item", lot.item)
+        .field("hs", lot.hs)
+        .field("goods_status", goods_status_name(lot.status))
+        .field("unit", lot.unit)
+        .field("origin", lot.origin)
+        .field("received", format_quantity(lot.received))
+        .field("removed", format_quantity(lot.removed))
+        .field("adjusted", format_quantity(lot.adjusted))
+        .field("balance", format_quantity(lot.balance))
+        .field("customs_value", format_money(lot.value))
+        .field("foreign_content", format_money(lot.foreign_content))
+        .field("domestic_content", format_money(lot.domestic_content))
+        .field("entered", format_date(lot.entered_date))
+        .field("source", lot.source);
+    if (lot.flagged) w.field("flag", "officer_review");
+    w.end_object();
+  }
+  w.end_array();
+  w.key("postings").begin_array();
+  for (const Posting& p : book.postings()) {
+    w.begin_object()
+        .field("seq", static_cast<int64_t>(p.seq))
+        .field("at", p.at)
+        .field("kind", p.kind)
+        .field("reference", p.reference)
+        .field("lot", static_cast<int64_t>(p.lot))
+        .field("item", p.item)
+        .field("quantity", format_quantity(p.quantity))
+        .field("value", format_money(p.value))
+        .end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return out;
+}
+
+}  // namespace zg

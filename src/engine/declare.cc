@@ -1,0 +1,427 @@
+// declare: a declaration at either line, a transfer or a sale to an
+// individual. Validate, plan the account-book draws, decide each item's
+// treatment, assess the taxes for the whole declaration, then post.
+#include <cstdio>
+
+#include "assess/taxes.h"
+#include "assess/treatment.h"
+#include "core/country.h"
+#include "core/currency.h"
+#include "core/identifiers.h"
+#include "engine/engine.h"
+#include "engine/handlers.h"
+
+namespace zg {
+namespace {
+
+struct DeclaredItem {
+  std::string_view item, hs, description, origin, unit;
+  bool has_licence = false;
+  Quantity quantity;
+  int64_t value_minor = 0;
+  const TariffLine* tariff = nullptr;
+};
+
+struct Declaration {
+  Movement movement = Movement::kFirstLineEntry;
+  std::string_view purpose_text;
+  Purpose purpose = Purpose::kTrade;
+  const Enterprise* declarant = nullptr;
+  const Enterprise* counterparty = nullptr;
+  const Currency* currency = nullptr;
+  const PolicyVersion* policy = nullptr;
+  std::string_view channel;
+  std::vector<DeclaredItem> items;
+};
+
+// Green and blue lanes release at once; yellow and red wait for an officer.
+const char* release_for_lane(std::string_view lane) {
+  return lane == "green" || lane == "blue" ? "released" : "held";
+}
+
+// One item's outcome, before posting.
+struct ItemOutcome {
+  ItemTreatment treatment;
+  Draw draw;  // what it takes from the declarant's book (empty for entries)
+  Money duty, consumption_tax, vat, refund;
+};
+
+void read_item(const CommandContext& ctx, Declaration& d, JsonRef value, uint32_t index,
+               Status& errors) {
+  const std::string path = "items[" + std::to_string(index) + "]";
+  if (!value.is_object()) {
+    errors.add(ErrorCode::kInvalidField, path, path + " must be an object");
+    return;
+  }
+  Fields f(value, path, errors);
+  DeclaredItem item;
+  item.item = f.string("item");
+  item.hs = f.string("hs");
+  item.description = f.string("description", false);
+  item.origin = f.string("origin");
+  item.unit = f.string("unit");
+  const std::string_view licence = f.string("licence", false);
+  item.has_licence = !licence.empty();
+  const auto quantity = f.fixed("quantity", kQuantityScale, kQuantityE4Max, true, true);
+  const int value_scale = d.currency != nullptr ? d.currency->minor_digits : kMoneyScale;
+  const auto amount = f.fixed("value", value_scale, kAmountMinorMax, true, true);
+  f.fixed("net_kg", kQuantityScale, kQuantityE4Max, false, false);
+  if (quantity) item.quantity.e4 = *quantity;
+  if (amount) item.value_minor = *amount;
+  if (!item.origin.empty() && !is_country(item.origin)) {
+    f.fail(ErrorCode::kInvalidField, "origin",
+           "origin \"" + std::string(item.origin) + "\" is not an ISO 3166-1 alpha-2 country code");
+  }
+  if (!item.hs.empty()) {
+    Status valid = validate_hs_code(item.hs);
+    if (!valid.is_ok()) {
+      f.fail(ErrorCode::kInvalidField, "hs", valid.first().message);
+    } else if (d.policy != nullptr) {
+      item.tariff = d.policy->tariff.find(item.hs);
+      if (item.tariff == nullptr) {
+        f.fail(ErrorCode::kUnknownHsCode, "hs",
+               "HS code " + std::string(item.hs) + " is not in the tariff in force on " +
+                   format_date(ctx.local_date));
+      } else if (!item.unit.empty() && item.unit != item.tariff->unit) {
+        f.fail(ErrorCode::kUnitMismatch, "unit",
+               "HS " + item.tariff->hs + " is declared in " + item.tariff->unit + ", not " +
+                   std::string(item.unit));
+      }
+    }
+  }
+  d.items.push_back(item);
+}
+
+Status read_declaration(const CommandContext& ctx, Declaration& d) {
+  Status errors;
+  Fields f(ctx.command, "", errors);
+  const std::string_view movement = f.string("movement");
+  if (!movement.empty()) {
+    if (auto m = parse_movement(movement)) {
+      d.movement = *m;
+    } else {
+      f.fail(ErrorCode::kUnknownMovement, "movement",
+             "unknown movement \"" + std::string(movement) + "\"");
+    }
+  }
+  d.declarant = enterprise_field(ctx, f, "declarant", true);
+  d.purpose_text = f.string("purpose");
+  if (!d.purpose_text.empty()) {
+    if (auto p = parse_purpose(d.purpose_text)) {
+      d.purpose = *p;
+    } else {
+      f.fail(ErrorCode::kUnknownPurpose, "purpose",
+             "unknown purpose \"" + std::string(d.purpose_text) + "\"");
+    }
+  }
+  const std::string_view currency = f.string("currency");
+  if (!currency.empty()) {
+    d.currency = find_currency(currency);
+    if (d.currency == nullptr) {
+      f.fail(ErrorCode::kUnknownCurrency, "currency",
+             "\"" + std::string(currency) + "\" is not an ISO 4217 currency code");
+    }
+  }
+  if (d.movement == Movement::kTransfer) {
+    d.counterparty = enterprise_field(ctx, f, "counterparty", true);
+    if (d.counterparty != nullptr && d.declarant == d.counterparty) {
+      f.fail(ErrorCode::kInvalidField, "counterparty", "a transfer needs two different enterprises");
+    }
+  }
+  f.fixed("gross_kg", kQuantityScale, kQuantityE4Max, false, false);
+  d.policy = policy_in_force(ctx, errors);
+  d.channel = f.string("channel", false);
+  if (!d.channel.empty() && d.policy != nullptr) {
+    const Channel* channel = d.policy->find_channel(d.channel);
+    const int line = movement_line(d.movement);
+    if (channel == nullptr) {
+      f.fail(ErrorCode::kInvalidField, "channel",
+             "channel " + std::string(d.channel) + " is not one of the zone's channels");
+    } else if (line == 0 || channel->line != line) {
+      f.fail(ErrorCode::kInvalidField, "channel",
+             "channel " + channel->id + " is on line " + std::to_string(channel->line) +
+                 "; a " + std::string(movement_name(d.movement)) +
+                 (line == 0 ? " crosses no line" : " crosses line " + std::to_string(line)));
+    }
+  }
+  if (auto items = f.array("items", true, kItemsMax)) {
+    uint32_t index = 0;
+    for (JsonRef item : *items) read_item(ctx, d, item, index++, errors);
+  }
+  return errors;
+}
+
+// The account book's lots, for a treatment's view of what is leaving.
+HeldGoods held_goods(const Book& book, const Draw& draw) {
+  HeldGoods held;
+  held.status = draw.status;
+  held.hs = book.lots()[draw.portions.front().lot_index].hs;
+  held.value = draw.value;
+  held.foreign_content = draw.foreign_content;
+  held.domestic_content = draw.domestic_content;
+  for (const DrawPortion& portion : draw.portions) {
+    held.exempt_entries.push_back(
+        ExemptEntry{portion.value, book.lots()[portion.lot_index].entered_date});
+  }
+  return held;
+}
+
+// Plans each item's draw and decides its treatment; nothing changes yet.
+Status treat_items(const CommandContext& ctx, const Declaration& d, const FxRate& fx,
+                   std::vector<ItemOutcome>& outcomes) {
+  Status errors;
+  const Book& book = ctx.state.books.at(d.declarant->uscc);
+  DrawPlan plan(book);
+  for (size_t i = 0; i < d.items.size(); ++i) {
+    const DeclaredItem& item = d.items[i];
+    const std::string path = "items[" + std::to_string(i) + "]";
+    ItemOutcome outcome;
+    ItemFacts facts;
+    facts.movement = d.movement;
+    facts.purpose = d.purpose;
+    facts.purpose_text = d.purpose_text;
+    facts.tariff = item.tariff;
+    facts.declared_value = convert_to_cny(item.value_minor, d.currency->minor_digits, fx.cny_per_unit);
+    facts.quantity = item.quantity;
+    facts.date = ctx.local_date;
+    facts.has_licence = item.has_licence;
+    facts.declarant = &d.declarant->facts;
+    facts.counterparty = d.counterparty != nullptr ? &d.counterparty->facts : nullptr;
+    HeldGoods held;
+    if (movement_takes_from_book(d.movement)) {
+      Result<Draw> draw = plan.take(item.item, item.quantity);
+      if (!draw.is_ok()) {
+        const Error& e = draw.status().first();
+        errors.add(e.code, path + (e.code == ErrorCode::kUnknownItem ? ".item" : ".quantity"),
+                   e.message);
+        continue;
+      }
+      outcome.draw = std::move(draw).value();
+      const Lot& first = book.lots()[outcome.draw.portions.front().lot_index];
+      if (outcome.draw.mixed_status) {
+        errors.add(ErrorCode::kMixedGoodsStatus, path + ".quantity",
+                   "the " + format_quantity(item.quantity) + " " + std::string(item.unit) + " of \"" +
+                       std::string(item.item) + "\" would come from lots of different goods " +
+                       "statuses; declare each status on its own item line (oldest lots first)");
+        continue;
+      }
+      if (first.hs != item.tariff->hs) {
+        errors.add(ErrorCode::kInvalidField, path + ".hs",
+                   "the account book records \"" + std::string(item.item) + "\" under HS " +
+                       first.hs + ", not " + std::string(item.hs));
+        continue;
+      }
+      held = held_goods(book, outcome.draw);
+      facts.held = &held;
+    }
+    Result<ItemTreatment> treatment = treat_item(facts, *d.policy);
+    if (!treatment.is_ok()) {
+      errors.merge(treatment.status().under(path));
+      continue;
+    }
+    outcome.treatment = std::move(treatment).value();
+    outcome.treatment.rules.push_back(tariff_rule(*item.tariff, *d.policy));
+    if (!fx.rule.empty()) outcome.treatment.rules.push_back(fx.rule);
+    outcomes.push_back(std::move(outcome));
+  }
+  return errors;
+}
+
+// Duty, CT and VAT for the whole declaration (with its waivers), refunds and
+// transfer VAT.
+void assess_taxes(const Declaration& d, std::vector<ItemOutcome>& outcomes) {
+  std::vector<ImportTaxLine> lines;
+  std::vector<size_t> line_of;
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const ItemTreatment& t = outcomes[i].treatment;
+    if (t.import_taxes) {
+      lines.push_back(ImportTaxLine{d.items[i].tariff, t.customs_value, d.items[i].quantity,
+                                    t.duty_exempt});
+      line_of.push_back(i);
+    }
+    if (t.refund) outcomes[i].refund = refund_amount(*d.items[i].tariff, t.customs_value);
+    if (t.transfer_vat) {
+      outcomes[i].vat = apply_rate(t.declared_value, d.items[i].tariff->vat_rate);
+    }
+  }
+  if (lines.empty()) return;
+  std::vector<ImportTaxes> taxes(lines.size());
+  const Waivers waived = assess_import_taxes(lines, *d.policy, taxes);
+  for (size_t k = 0; k < lines.size(); ++k) {
+    ItemOutcome& o = outcomes[line_of[k]];
+    o.duty = taxes[k].duty;
+    o.consumption_tax = taxes[k].consumption_tax;
+    o.vat = taxes[k].vat;
+    if (waived.duty) o.treatment.rules.push_back("waiver/duty");
+    if (waived.consumption_tax) o.treatment.rules.push_back("waiver/consumption-tax");
+    if (waived.vat) o.treatment.rules.push_back("waiver/vat");
+  }
+}
+
+// "HQ" + yymmdd + the sequence number, at least five digits.
+std::string declaration_number(const CommandContext& ctx) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%02d%02d%02d%05llu", ctx.local_date.year % 100,
+                ctx.local_date.month, ctx.local_date.day,
+                static_cast<unsigned long long>(ctx.seq));
+  return ctx.pack.declaration_prefix + buffer;
+}
+
+void post(CommandContext& ctx, const Declaration& d, const std::vector<ItemOutcome>& outcomes,
+          const std::string& number) {
+  Book& book = ctx.state.books.at(d.declarant->uscc);
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const DeclaredItem& item = d.items[i];
+    const ItemOutcome& o = outcomes[i];
+    if (!movement_takes_from_book(d.movement)) {
+      Lot lot;
+      lot.item = std::string(item.item);
+      lot.hs = item.tariff->hs;
+      lot.status = o.treatment.status_after;
+      lot.unit = std::string(item.unit);
+      lot.origin = std::string(item.origin);
+      lot.received = item.quantity;
+      lot.value = o.treatment.declared_value;
+      (is_untaxed_foreign(lot.status) ? lot.foreign_content : lot.domestic_content) = lot.value;
+      lot.entered_at = ctx.at.unix_seconds;
+      lot.entered_date = ctx.local_date;
+      lot.source = number;
+      book.receive(std::move(lot), ctx.seq, ctx.at_text, number);
+      continue;
+    }
+    if (d.movement == Movement::kTransfer) {
+      // The receiving book gets the same lots: status, contents and the
+      // date the goods first entered the zone travel with them.
+      Book& receiver = ctx.state.books.at(d.counterparty->uscc);
+      for (const DrawPortion& portion : o.draw.portions) {
+        const Lot& from = book.lots()[portion.lot_index];
+        Lot lot;
+        lot.item = from.item;
+        lot.hs = from.hs;
+        lot.status = o.treatment.status_after;
+        lot.unit = from.unit;
+        lot.origin = from.origin;
+        lot.received = portion.quantity;
+        lot.value = portion.value;
+        lot.foreign_content = portion.foreign_content;
+        lot.domestic_content = portion.domestic_content;
+        if (from.status == GoodsStatus::kExempt && lot.status == GoodsStatus::kPaid) {
+          lot.foreign_content = Money{0};  // taxes now paid: no longer untaxed foreign
+          lot.domestic_content = lot.value;
+        }
+        lot.entered_at = from.entered_at;
+        lot.entered_date = from.entered_date;
+        lot.source = number;
+        receiver.receive(std::move(lot), ctx.seq, ctx.at_text, number);
+      }
+    }
+    book.apply(o.draw, ctx.seq, ctx.at_text, number);
+  }
+}
+
+void write_value_added(JsonWriter& out, const ItemTreatment& t) {
+  out.key("value_added");
+  if (!t.value_added) {
+    out.null();
+    return;
+  }
+  const ValueAdded& va = *t.value_added;
+  out.begin_object();
+  out.key("rate");
+  if (va.rate_e4) {
+    out.string(format_fixed(*va.rate_e4, 4));
+  } else {
+    out.null();
+  }
+  out.field("threshold", format_rate(va.threshold));
+  out.field("formula", value_added_formula_text(va.formula));
+  out.field("sale_value", format_money(va.sale_value));
+  out.field("foreign_content", format_money(va.foreign_content));
+  out.field("domestic_content", format_money(va.domestic_content));
+  out.field_bool("qualifies", va.qualifies);
+  out.field_bool("enterprise_eligible", t.value_added_enterprise_eligible);
+  out.end_object();
+}
+
+void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemOutcome>& outcomes,
+                  const std::string& number) {
+  out.field("declaration", number);
+  out.field("movement", movement_name(d.movement));
+  out.field("policy", d.policy->id);
+  out.field("lane", d.policy->default_lane);
+  out.field("release", release_for_lane(d.policy->default_lane));
+  Money customs_value, duty, ct, vat, refund;
+  out.key("items").begin_array();
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const ItemOutcome& o = outcomes[i];
+    const ItemTreatment& t = o.treatment;
+    out.begin_object();
+    out.field("line", static_cast<int64_t>(i + 1));
+    out.field("item", d.items[i].item);
+    out.field("hs", d.items[i].tariff->hs);
+    out.field("goods_status", goods_status_name(t.goods_status));
+    out.field("declared_value", format_money(t.declared_value));
+    out.field("customs_value", format_money(t.customs_value));
+    out.field("duty", format_money(o.duty));
+    out.field("consumption_tax", format_money(o.consumption_tax));
+    out.field("vat", format_money(o.vat));
+    out.field("refund", format_money(o.refund));
+    write_value_added(out, t);
+    out.key("rules").begin_array();
+    for (const std::string& rule : t.rules) out.string(rule);
+    out.end_array();
+    out.end_object();
+    customs_value += t.customs_value;
+    duty += o.duty;
+    ct += o.consumption_tax;
+    vat += o.vat;
+    refund += o.refund;
+  }
+  out.end_array();
+  out.key("totals").begin_object();
+  out.field("customs_value", format_money(customs_value));
+  out.field("duty", format_money(duty));
+  out.field("consumption_tax", format_money(ct));
+  out.field("vat", format_money(vat));
+  out.field("refund", format_money(refund));
+  out.end_object();
+}
+
+}  // namespace
+
+Status handle_declare(CommandContext& ctx, JsonWriter& out) {
+  Declaration d;
+  Status errors = read_declaration(ctx, d);
+  if (!errors.is_ok()) return errors;
+  FxRate fx{Rate{kPpmPerUnit}, ""};
+  if (d.currency->code != "CNY") {
+    const Month month = month_of(ctx.local_date);
+    std::optional<FxRate> rate = exchange_rate(ctx, *d.policy, d.currency->code, month);
+    if (!rate) {
+      return Status(ErrorCode::kNoRateForMonth, "currency",
+                    "no customs exchange rate for " + std::string(d.currency->code) + " in " +
+                        format_month(month));
+    }
+    fx = *rate;
+  }
+  std::vector<ItemOutcome> outcomes;
+  errors = treat_items(ctx, d, fx, outcomes);
+  if (!errors.is_ok()) return errors;
+  assess_taxes(d, outcomes);
+
+  const std::string number = declaration_number(ctx);
+  post(ctx, d, outcomes, number);
+  DeclarationRecord record;
+  record.number = number;
+  record.seq = ctx.seq;
+  record.command_id = std::string(ctx.id);
+  record.declarant = d.declarant->uscc;
+  record.movement = d.movement;
+  record.lane = d.policy->default_lane;
+  record.release = release_for_lane(record.lane);
+  ctx.state.declarations.emplace(number, std::move(record));
+  write_result(out, d, outcomes, number);
+  return Status::ok();
+}
+
+}  // namespace zg

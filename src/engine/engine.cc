@@ -1,0 +1,164 @@
+#include "engine/engine.h"
+
+#include <openssl/evp.h>
+
+#include "engine/book_json.h"
+#include "engine/handlers.h"
+
+namespace zg {
+namespace {
+
+std::array<unsigned char, 32> sha256(std::string_view bytes) {
+  std::array<unsigned char, 32> digest{};
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  return digest;
+}
+
+// The result of a command that is rejected before it has a usable id.
+std::string rejected_line(const Status& status, std::string_view id, bool id_known,
+                          int64_t line_number) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  if (id_known) {
+    w.field("id", id);
+  } else {
+    w.key("id").null();
+    w.field("line", line_number);
+  }
+  w.field("status", "rejected");
+  w.key("errors").begin_array();
+  for (const Error& e : status.errors()) {
+    w.begin_object()
+        .field("code", error_code_name(e.code))
+        .field("field", e.field)
+        .field("message", e.message)
+        .end_object();
+  }
+  w.end_array().end_object();
+  return out;
+}
+
+using Handler = Status (*)(CommandContext&, JsonWriter&);
+
+Handler find_handler(std::string_view type) {
+  if (type == "declare") return handle_declare;
+  if (type == "register_enterprise") return handle_register_enterprise;
+  if (type == "set_rate") return handle_set_rate;
+  if (type == "process") return handle_process;
+  if (type == "stocktake") return handle_stocktake;
+  return nullptr;
+}
+
+}  // namespace
+
+std::string Engine::oversize_result(size_t bytes, int64_t line_number) {
+  return rejected_line(Status(ErrorCode::kMalformedJson, "",
+                              "the command is " + std::to_string(bytes) + " bytes; at most " +
+                                  std::to_string(kCommandBytesMax) + " are allowed"),
+                       "", false, line_number);
+}
+
+std::string Engine::execute(std::string_view command_json, int64_t line_number) {
+  last_accepted_ = false;
+  if (command_json.size() > kCommandBytesMax) {
+    return oversize_result(command_json.size(), line_number);
+  }
+  Status parsed = document_.parse(command_json);
+  if (!parsed.is_ok()) return rejected_line(parsed, "", false, line_number);
+  const JsonRef command = document_.root();
+  if (!command.is_object()) {
+    return rejected_line(Status(ErrorCode::kMalformedJson, "",
+                                "a command is a JSON object, not " +
+                                    std::string(json_kind_name(command.kind()))),
+                         "", false, line_number);
+  }
+
+  // The id first: every later error is reported against it.
+  const JsonRef id_value = command.get("id");
+  if (!id_value.exists() || !id_value.is_string() || id_value.text().empty()) {
+    const ErrorCode code = id_value.exists() ? ErrorCode::kInvalidField : ErrorCode::kMissingField;
+    return rejected_line(
+        Status(code, "id", "id is required: a non-empty string, the command's idempotency key"),
+        "", false, line_number);
+  }
+  const std::string_view id = id_value.text();
+
+  // An id seen before: the same command gets its original result again.
+  std::string canonical;
+  append_canonical_json(canonical, command);
+  const auto digest = sha256(canonical);
+  if (auto it = state_.applied.find(std::string(id)); it != state_.applied.end()) {
+    if (it->second.digest == digest) {
+      last_accepted_ = true;
+      return it->second.result;
+    }
+    return rejected_line(Status(ErrorCode::kIdConflict, "id",
+                                "id " + std::string(id) +
+                                    " was already used by a different command"),
+                         id, true, line_number);
+  }
+
+  Status errors;
+  Fields fields(command, "", errors);
+  const std::string_view type = fields.string("type");
+  const std::string_view at_text = fields.string("at");
+  Handler handler = nullptr;
+  if (!type.empty()) {
+    handler = find_handler(type);
+    if (handler == nullptr) {
+      fields.fail(ErrorCode::kUnknownType, "type",
+                  "unknown command type \"" + std::string(type) + "\"");
+    }
+  }
+  Timestamp at{};
+  if (!at_text.empty()) {
+    Result<Timestamp> parsed_at = parse_rfc3339(at_text);
+    if (parsed_at.is_ok()) {
+      at = *parsed_at;
+    } else {
+      fields.fail(ErrorCode::kInvalidField, "at", "at: " + parsed_at.status().first().message);
+    }
+  }
+  if (!errors.is_ok()) return rejected_line(errors, id, true, line_number);
+
+  CommandContext ctx{state_,
+                     pack_,
+                     command,
+                     id,
+                     at_text,
+                     at,
+                     local_date(at.unix_seconds, pack_.utc_offset_minutes),
+                     state_.last_seq + 1};
+  std::string body;
+  JsonWriter writer(body);
+  Status status = handler(ctx, writer);
+  if (!status.is_ok()) return rejected_line(status, id, true, line_number);
+
+  state_.last_seq = ctx.seq;
+  std::string result;
+  result.reserve(body.size() + 64);
+  JsonWriter w(result);
+  w.begin_object().field("id", id).field("seq", static_cast<int64_t>(ctx.seq));
+  w.field("status", "accepted");
+  if (!body.empty()) {
+    result.push_back(',');
+    result.append(body);
+  }
+  result.push_back('}');
+  state_.applied.emplace(std::string(id), AppliedCommand{digest, result});
+  last_accepted_ = true;
+  return result;
+}
+
+Result<std::string> Engine::book_json(std::string_view uscc) const {
+  const Enterprise* enterprise = state_.enterprise(uscc);
+  if (enterprise == nullptr) {
+    return Result<std::string>(ErrorCode::kUnknownEnterprise, "uscc",
+                               "enterprise " + std::string(uscc) + " is not registered");
+  }
+  return write_book_json(*enterprise, state_.books.at(enterprise->uscc));
+}
+
+}  // namespace zg

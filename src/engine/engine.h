@@ -1,0 +1,51 @@
+// The customs engine: applies the contract's commands, in order, to the
+// zone's state and answers each with one result (../shared/contract).
+//
+// Deterministic: reads no clock, no randomness and no files; the policy pack
+// is loaded before and only read here. Replaying the same commands gives the
+// same state and the same results, byte for byte.
+// Not thread-safe: one engine per zone, driven by one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/json.h"
+#include "engine/state.h"
+#include "policy/policy.h"
+
+namespace zg {
+
+inline constexpr uint32_t kItemsMax = 1000;       // item lines per declaration
+inline constexpr uint32_t kProcessLinesMax = 1000;  // inputs, outputs, losses, counts
+inline constexpr size_t kCommandBytesMax = 1 << 20;  // one command, as JSON
+
+class Engine {
+ public:
+  explicit Engine(const PolicyPack& pack) : pack_(pack) {}
+
+  // Executes one command given as JSON text and returns its result as one
+  // line of JSON (no newline). `line_number` (from 1) is reported when the
+  // text is not a JSON object, so results pair with input lines.
+  std::string execute(std::string_view command_json, int64_t line_number);
+  // Whether the last execute() accepted its command (a repeat counts).
+  bool last_accepted() const { return last_accepted_; }
+  // The result for a line too large to read (`bytes` long): malformed_json.
+  static std::string oversize_result(size_t bytes, int64_t line_number);
+
+  const ZoneState& state() const { return state_; }
+  const PolicyPack& pack() const { return pack_; }
+
+  // The account book of an enterprise as JSON; not-found when unregistered.
+  Result<std::string> book_json(std::string_view uscc) const;
+
+ private:
+  friend class CommandContext;
+  const PolicyPack& pack_;
+  ZoneState state_;
+  JsonDocument document_;  // reused between commands
+  bool last_accepted_ = false;
+};
+
+}  // namespace zg

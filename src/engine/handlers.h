@@ -1,0 +1,57 @@
+// The command handlers and what they share. Each handler validates
+// everything first and changes the state only when the command will be
+// accepted, so a rejected command changes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/json.h"
+#include "core/time.h"
+#include "engine/fields.h"
+#include "engine/state.h"
+#include "policy/policy.h"
+
+namespace zg {
+
+struct CommandContext {
+  ZoneState& state;
+  const PolicyPack& pack;
+  JsonRef command;
+  std::string_view id;
+  std::string_view at_text;
+  Timestamp at;
+  Date local_date;  // `at` on the zone's calendar
+  uint64_t seq;     // the sequence number the command gets if accepted
+};
+
+// Each handler writes its result fields (after id, seq and status) into
+// `out` when it accepts; on rejection it returns the errors and `out` is dropped.
+Status handle_register_enterprise(CommandContext& ctx, JsonWriter& out);
+Status handle_set_rate(CommandContext& ctx, JsonWriter& out);
+Status handle_declare(CommandContext& ctx, JsonWriter& out);
+Status handle_process(CommandContext& ctx, JsonWriter& out);
+Status handle_stocktake(CommandContext& ctx, JsonWriter& out);
+
+// The policy version in force on the command's date, or an error on `at`.
+const PolicyVersion* policy_in_force(const CommandContext& ctx, Status& errors);
+
+// An enterprise named by a USCC field: checked, registered and (when
+// `in_zone`) registered in the zone. nullptr with an error otherwise.
+const Enterprise* enterprise_field(const CommandContext& ctx, Fields& fields,
+                                   std::string_view key, bool in_zone);
+
+// The customs exchange rate of a currency for a month: a set_rate if one
+// was accepted, else the pack's; and the rule id naming its source.
+struct FxRate {
+  Rate cny_per_unit;
+  std::string rule;
+};
+std::optional<FxRate> exchange_rate(const CommandContext& ctx, const PolicyVersion& policy,
+                                    std::string_view currency, Month month);
+std::string rate_key(std::string_view currency, Month month);
+
+// The tariff-line rule id: "tariff/22042100@hengqin@2024-03-01".
+std::string tariff_rule(const TariffLine& line, const PolicyVersion& policy);
+
+}  // namespace zg

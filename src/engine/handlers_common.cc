@@ -1,0 +1,64 @@
+#include "core/identifiers.h"
+#include "engine/handlers.h"
+
+namespace zg {
+
+const PolicyVersion* policy_in_force(const CommandContext& ctx, Status& errors) {
+  const PolicyVersion* policy = ctx.pack.in_force(ctx.local_date);
+  if (policy == nullptr) {
+    errors.add(ErrorCode::kNoPolicyInForce, "at",
+               "no version of the " + ctx.pack.zone_id + " policy pack is in force on " +
+                   format_date(ctx.local_date));
+  }
+  return policy;
+}
+
+const Enterprise* enterprise_field(const CommandContext& ctx, Fields& fields,
+                                   std::string_view key, bool in_zone) {
+  const std::string_view uscc = fields.string(key);
+  if (uscc.empty()) return nullptr;
+  Status valid = validate_uscc(uscc);
+  if (!valid.is_ok()) {
+    fields.fail(ErrorCode::kInvalidUscc, key, valid.first().message);
+    return nullptr;
+  }
+  const Enterprise* enterprise = ctx.state.enterprise(uscc);
+  if (enterprise == nullptr) {
+    fields.fail(ErrorCode::kUnknownEnterprise, key,
+                "enterprise " + std::string(uscc) + " is not registered");
+    return nullptr;
+  }
+  if (in_zone && !enterprise->facts.registered_in_zone) {
+    fields.fail(ErrorCode::kNotInZone, key,
+                "enterprise " + std::string(uscc) + " is not registered in the zone");
+    return nullptr;
+  }
+  return enterprise;
+}
+
+std::string rate_key(std::string_view currency, Month month) {
+  std::string key(currency);
+  key += ' ';
+  key += format_month(month);
+  return key;
+}
+
+std::optional<FxRate> exchange_rate(const CommandContext& ctx, const PolicyVersion& policy,
+                                    std::string_view currency, Month month) {
+  const std::string month_text = format_month(month);
+  auto it = ctx.state.rate_overrides.find(rate_key(currency, month));
+  if (it != ctx.state.rate_overrides.end()) {
+    return FxRate{it->second.cny_per_unit, "fx/" + std::string(currency) + "/" + month_text +
+                                               "@set_rate/" + std::to_string(it->second.seq)};
+  }
+  if (std::optional<Rate> rate = policy.exchange_rates.find(currency, month)) {
+    return FxRate{*rate, "fx/" + std::string(currency) + "/" + month_text + "@" + policy.id};
+  }
+  return std::nullopt;
+}
+
+std::string tariff_rule(const TariffLine& line, const PolicyVersion& policy) {
+  return "tariff/" + line.hs + "@" + policy.id;
+}
+
+}  // namespace zg

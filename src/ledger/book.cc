@@ -1,0 +1,126 @@
+#include "ledger/book.h"
+
+#include <cstdlib>
+
+namespace zg {
+
+Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
+  const std::vector<size_t>* indexes = book_.lots_of(item);
+  if (indexes == nullptr) {
+    return Result<Draw>(ErrorCode::kUnknownItem, "",
+                        "the account book of " + book_.owner() + " has no item \"" +
+                            std::string(item) + "\"");
+  }
+  Draw draw;
+  draw.item = std::string(item);
+  Quantity left = quantity;
+  Quantity available;
+  for (size_t index : *indexes) {
+    const Lot& lot = book_.lots()[index];
+    Taken& taken = taken_[index];
+    const Quantity lot_left = lot.balance - taken.quantity;
+    available += lot_left;
+    if (left.e4 == 0 || lot_left.e4 == 0) continue;
+    DrawPortion portion;
+    portion.lot_index = index;
+    portion.quantity = left < lot_left ? left : lot_left;
+    // Share out what remains of the lot's value and contents; the last
+    // portion takes exactly what is left, so the books always add up.
+    portion.value = pro_rata(lot.value - taken.value, portion.quantity, lot_left);
+    portion.foreign_content = pro_rata(lot.foreign_content - taken.foreign, portion.quantity, lot_left);
+    portion.domestic_content =
+        pro_rata(lot.domestic_content - taken.domestic, portion.quantity, lot_left);
+    if (draw.portions.empty()) {
+      draw.status = lot.status;
+    } else if (lot.status != draw.status) {
+      draw.mixed_status = true;
+    }
+    taken.quantity += portion.quantity;
+    taken.value += portion.value;
+    taken.foreign += portion.foreign_content;
+    taken.domestic += portion.domestic_content;
+    draw.quantity += portion.quantity;
+    draw.value += portion.value;
+    draw.foreign_content += portion.foreign_content;
+    draw.domestic_content += portion.domestic_content;
+    draw.portions.push_back(portion);
+    left -= portion.quantity;
+  }
+  if (left.e4 > 0) {
+    return Result<Draw>(ErrorCode::kInsufficientStock, "",
+                        "the account book of " + book_.owner() + " holds " +
+                            format_quantity(available) + " of \"" + std::string(item) +
+                            "\"; " + format_quantity(quantity) + " asked");
+  }
+  return draw;
+}
+
+const std::vector<size_t>* Book::lots_of(std::string_view item) const {
+  auto it = by_item_.find(std::string(item));
+  return it == by_item_.end() ? nullptr : &it->second;
+}
+
+Quantity Book::balance(std::string_view item) const {
+  Quantity total;
+  if (const auto* indexes = lots_of(item)) {
+    for (size_t index : *indexes) total += lots_[index].balance;
+  }
+  return total;
+}
+
+size_t Book::receive(Lot lot, uint64_t seq, std::string_view at, std::string_view reference,
+                     std::string_view kind) {
+  lot.id = lots_.size() + 1;
+  lot.balance = lot.received;
+  const Quantity quantity = lot.received;
+  if (kind == "adjustment") {
+    lot.adjusted = lot.received;
+    lot.received = Quantity{};
+  }
+  const size_t index = lots_.size();
+  postings_.push_back(Posting{seq, std::string(at), std::string(kind), std::string(reference),
+                              lot.id, lot.item, quantity, lot.value});
+  by_item_[lot.item].push_back(index);
+  lots_.push_back(std::move(lot));
+  return index;
+}
+
+void Book::apply(const Draw& draw, uint64_t seq, std::string_view at, std::string_view reference,
+                 std::string_view kind) {
+  for (const DrawPortion& portion : draw.portions) {
+    Lot& lot = lots_[portion.lot_index];
+    lot.balance -= portion.quantity;
+    if (kind == "adjustment") {
+      lot.adjusted -= portion.quantity;
+    } else {
+      lot.removed += portion.quantity;
+    }
+    lot.value -= portion.value;
+    lot.foreign_content -= portion.foreign_content;
+    lot.domestic_content -= portion.domestic_content;
+    postings_.push_back(Posting{seq, std::string(at), std::string(kind), std::string(reference),
+                                lot.id, lot.item, Quantity{-portion.quantity.e4},
+                                Money{-portion.value.fen}});
+  }
+}
+
+std::vector<std::string> Book::check_invariants() const {
+  std::vector<std::string> problems;
+  for (const Lot& lot : lots_) {
+    const std::string name = owner_ + " lot " + std::to_string(lot.id);
+    if (lot.balance.e4 < 0) problems.push_back(name + ": negative balance");
+    if (lot.balance != lot.received - lot.removed + lot.adjusted) {
+      problems.push_back(name + ": balance is not receipts - removals + adjustments");
+    }
+    if (lot.value.fen < 0 || lot.foreign_content.fen < 0 || lot.domestic_content.fen < 0) {
+      problems.push_back(name + ": negative value or content");
+    }
+    if (lot.balance.e4 == 0 && (lot.value.fen != 0 || lot.foreign_content.fen != 0 ||
+                                lot.domestic_content.fen != 0)) {
+      problems.push_back(name + ": empty lot still carries value");
+    }
+  }
+  return problems;
+}
+
+}  // namespace zg

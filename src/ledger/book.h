@@ -1,0 +1,128 @@
+// An enterprise's account book (电子账册): lots of goods, moved only by
+// postings from declarations, transfers, processing and stock-takes.
+//
+// Invariants (checked by check_invariants(), asserted in tests): no balance
+// below zero; each lot's balance is its receipts minus removals plus
+// adjustments; its value and contents are never negative.
+//
+// Changes are planned first (DrawPlan), without touching the book, and
+// applied only once the whole command is known to succeed: a rejected
+// command leaves every book exactly as it was.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/decimal.h"
+#include "core/status.h"
+#include "core/time.h"
+#include "core/goods_status.h"
+
+namespace zg {
+
+struct Lot {
+  uint64_t id = 0;  // unique within the book, from 1
+  std::string item;
+  std::string hs;
+  GoodsStatus status = GoodsStatus::kBonded;
+  std::string unit;
+  std::string origin;
+  Quantity received;  // opening quantity when the lot was created
+  Quantity removed;
+  Quantity adjusted;  // stock-take adjustments (signed)
+  Quantity balance;
+  Money value;             // customs value of the balance (CNY)
+  Money foreign_content;   // M of the balance
+  Money domestic_content;  // D of the balance
+  // When the goods first entered the zone (exempt goods' supervision runs
+  // from here, and it travels with the goods through transfers).
+  int64_t entered_at = 0;
+  Date entered_date{1970, 1, 1};
+  std::string source;  // the declaration, process or stock-take that created it
+  bool flagged = false;  // an overage waiting for an officer
+};
+
+struct Posting {
+  uint64_t seq = 0;      // the command's sequence number
+  std::string at;        // the command's time, as written
+  std::string kind;      // receipt, removal, adjustment
+  std::string reference; // declaration number, process or stock-take id
+  uint64_t lot = 0;
+  std::string item;
+  Quantity quantity;     // signed: negative for removals
+  Money value;           // signed
+};
+
+// One lot's share of a draw.
+struct DrawPortion {
+  size_t lot_index = 0;
+  Quantity quantity;
+  Money value;
+  Money foreign_content;
+  Money domestic_content;
+};
+
+// What a draw of one item takes, lot by lot, oldest first.
+struct Draw {
+  std::string item;
+  std::vector<DrawPortion> portions;
+  Quantity quantity;
+  Money value;
+  Money foreign_content;
+  Money domestic_content;
+  GoodsStatus status = GoodsStatus::kBonded;  // of the first portion
+  bool mixed_status = false;
+};
+
+class Book;
+
+// Plans draws for one command: a second line drawing the same item sees what
+// the first took. Reads the book; never changes it.
+class DrawPlan {
+ public:
+  explicit DrawPlan(const Book& book) : book_(book) {}
+  // Takes `quantity` of `item` first in, first out. Errors: unknown_item,
+  // insufficient_stock (field ""; the caller adds the path).
+  Result<Draw> take(std::string_view item, Quantity quantity);
+
+ private:
+  struct Taken {
+    Quantity quantity;
+    Money value, foreign, domestic;
+  };
+  const Book& book_;
+  std::unordered_map<size_t, Taken> taken_;
+};
+
+class Book {
+ public:
+  explicit Book(std::string owner) : owner_(std::move(owner)) {}
+
+  const std::string& owner() const { return owner_; }
+  const std::vector<Lot>& lots() const { return lots_; }
+  const std::vector<Posting>& postings() const { return postings_; }
+  // Indexes into lots(), oldest first; nullptr when the item never had a lot.
+  const std::vector<size_t>* lots_of(std::string_view item) const;
+  Quantity balance(std::string_view item) const;
+
+  // Adds a lot of `lot.received` (its id is assigned here) and posts the
+  // receipt; kind "adjustment" books it as a stock-take overage instead.
+  size_t receive(Lot lot, uint64_t seq, std::string_view at, std::string_view reference,
+                 std::string_view kind = "receipt");
+  // Takes what a planned draw took and posts the removals (or adjustments).
+  void apply(const Draw& draw, uint64_t seq, std::string_view at, std::string_view reference,
+             std::string_view kind = "removal");
+
+  // Empty when every invariant holds; otherwise one line per problem.
+  std::vector<std::string> check_invariants() const;
+
+ private:
+  std::string owner_;
+  std::vector<Lot> lots_;
+  std::unordered_map<std::string, std::vector<size_t>> by_item_;
+  std::vector<Posting> postings_;
+};
+
+}  // namespace zg

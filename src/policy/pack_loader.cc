@@ -1,0 +1,594 @@
+#include "policy/pack_loader.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "core/csv.h"
+#include "core/currency.h"
+#include "core/identifiers.h"
+
+namespace zg {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Collects "file:line: what" problems.
+class Problems {
+ public:
+  void add(const std::string& where, std::string what) {
+    status_.add(ErrorCode::kPolicyInvalid, where, std::move(what));
+  }
+  void add(const std::string& file, int line, std::string what) {
+    add(file + ":" + std::to_string(line), std::move(what));
+  }
+  void add(const std::string& file, const toml::node& node, std::string what) {
+    add(file, static_cast<int>(node.source().begin.line), std::move(what));
+  }
+  void merge(const Status& status) { status_.merge(status); }
+  bool empty() const { return status_.is_ok(); }
+  Status status() const { return status_; }
+
+ private:
+  Status status_;
+};
+
+bool read_file(const fs::path& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  out = buffer.str();
+  return true;
+}
+
+// A cell of a CSV row that must parse as a rate (up to 6 decimals), or is
+// empty when `optional`.
+bool rate_cell(const CsvRow& row, int column, std::string_view name, bool optional,
+               const std::string& file, Problems& problems, Rate& out) {
+  const std::string& text = row.cells[static_cast<size_t>(column)];
+  if (text.empty()) {
+    if (optional) return true;
+    problems.add(file, row.line, std::string(name) + " is empty");
+    return false;
+  }
+  Result<int64_t> parsed = parse_fixed(text, kRateScale, kRatePpmMax, false);
+  if (!parsed.is_ok()) {
+    problems.add(file, row.line, std::string(name) + ": " + parsed.status().first().message);
+    return false;
+  }
+  out.ppm = *parsed;
+  return true;
+}
+
+// The required columns of a CSV file, by name; missing ones are problems.
+bool find_columns(const CsvTable& table, std::initializer_list<std::string_view> names,
+                  const std::string& file, Problems& problems, std::vector<int>& out) {
+  bool ok = true;
+  for (std::string_view name : names) {
+    const int column = table.column(name);
+    if (column < 0) {
+      problems.add(file, 1, "missing column \"" + std::string(name) + "\"");
+      ok = false;
+    }
+    out.push_back(column);
+  }
+  return ok;
+}
+
+Result<CsvTable> parse_csv_for(std::string_view text, const std::string& file) {
+  Result<CsvTable> table = parse_csv(text);
+  if (!table.is_ok()) {
+    // parse_csv says "line N: what"; put the file in front.
+    Problems problems;
+    for (const Error& e : table.status().errors()) problems.add(file, e.message);
+    return problems.status();
+  }
+  return table;
+}
+
+}  // namespace
+
+Status load_tariff_csv(std::string_view text, const std::string& file, TariffSchedule& out) {
+  Result<CsvTable> table = parse_csv_for(text, file);
+  if (!table.is_ok()) return table.status();
+  Problems problems;
+  std::vector<int> col;
+  if (!find_columns(*table,
+                    {"hs", "description", "unit", "duty_kind", "duty_rate", "duty_specific",
+                     "vat_rate", "ct_kind", "ct_rate", "ct_specific", "export_refund_rate"},
+                    file, problems, col)) {
+    return problems.status();
+  }
+  for (const CsvRow& row : table->rows) {
+    const auto cell = [&](size_t i) -> const std::string& {
+      return row.cells[static_cast<size_t>(col[i])];
+    };
+    TariffLine line;
+    line.hs = cell(0);
+    line.description = cell(1);
+    line.unit = cell(2);
+    Status hs = validate_hs_code(line.hs);
+    if (!hs.is_ok()) problems.add(file, row.line, "hs: " + hs.first().message);
+    if (out.find(line.hs) != nullptr && out.find(line.hs)->hs == line.hs) {
+      problems.add(file, row.line, "hs " + line.hs + " appears twice");
+    }
+    if (line.unit.empty()) problems.add(file, row.line, "unit is empty");
+    bool ok = true;
+    const std::string& duty_kind = cell(3);
+    if (duty_kind == "ad_valorem") {
+      line.duty_kind = DutyKind::kAdValorem;
+      ok &= rate_cell(row, col[4], "duty_rate", false, file, problems, line.duty_rate);
+    } else if (duty_kind == "specific") {
+      line.duty_kind = DutyKind::kSpecific;
+      ok &= rate_cell(row, col[5], "duty_specific", false, file, problems, line.duty_specific);
+    } else if (duty_kind == "compound") {
+      line.duty_kind = DutyKind::kCompound;
+      ok &= rate_cell(row, col[4], "duty_rate", false, file, problems, line.duty_rate);
+      ok &= rate_cell(row, col[5], "duty_specific", false, file, problems, line.duty_specific);
+    } else {
+      problems.add(file, row.line,
+                   "duty_kind \"" + duty_kind + "\" is not ad_valorem, specific or compound");
+    }
+    ok &= rate_cell(row, col[6], "vat_rate", false, file, problems, line.vat_rate);
+    const std::string& ct_kind = cell(7);
+    if (ct_kind == "none" || ct_kind.empty()) {
+      line.ct_kind = ExciseKind::kNone;
+    } else if (ct_kind == "ad_valorem") {
+      line.ct_kind = ExciseKind::kAdValorem;
+      ok &= rate_cell(row, col[8], "ct_rate", false, file, problems, line.ct_rate);
+    } else if (ct_kind == "specific") {
+      line.ct_kind = ExciseKind::kSpecific;
+      ok &= rate_cell(row, col[9], "ct_specific", false, file, problems, line.ct_specific);
+    } else if (ct_kind == "compound") {
+      line.ct_kind = ExciseKind::kCompound;
+      ok &= rate_cell(row, col[8], "ct_rate", false, file, problems, line.ct_rate);
+      ok &= rate_cell(row, col[9], "ct_specific", false, file, problems, line.ct_specific);
+    } else {
+      problems.add(file, row.line,
+                   "ct_kind \"" + ct_kind + "\" is not none, ad_valorem, specific or compound");
+    }
+    if (line.ct_rate.ppm >= kPpmPerUnit) {
+      problems.add(file, row.line, "ct_rate must be below 1 (the composite price divides by 1 - rate)");
+    }
+    ok &= rate_cell(row, col[10], "export_refund_rate", true, file, problems,
+                    line.export_refund_rate);
+    if (ok) out.add(std::move(line));
+  }
+  return problems.status();
+}
+
+Status load_fx_csv(std::string_view text, const std::string& file, ExchangeRates& out) {
+  Result<CsvTable> table = parse_csv_for(text, file);
+  if (!table.is_ok()) return table.status();
+  Problems problems;
+  std::vector<int> col;
+  if (!find_columns(*table, {"month", "currency", "cny_per_unit"}, file, problems, col)) {
+    return problems.status();
+  }
+  for (const CsvRow& row : table->rows) {
+    const std::string& month_text = row.cells[static_cast<size_t>(col[0])];
+    const std::string& currency = row.cells[static_cast<size_t>(col[1])];
+    Result<Month> month = parse_month(month_text);
+    if (!month.is_ok()) {
+      problems.add(file, row.line, "month: " + month.status().first().message);
+      continue;
+    }
+    if (find_currency(currency) == nullptr) {
+      problems.add(file, row.line, "currency \"" + currency + "\" is not an ISO 4217 code");
+      continue;
+    }
+    Rate rate;
+    if (!rate_cell(row, col[2], "cny_per_unit", false, file, problems, rate)) continue;
+    if (rate.ppm == 0) {
+      problems.add(file, row.line, "cny_per_unit must be positive");
+      continue;
+    }
+    if (out.find(currency, *month)) {
+      problems.add(file, row.line, currency + " " + month_text + " appears twice");
+      continue;
+    }
+    out.set(currency, *month, rate);
+  }
+  return problems.status();
+}
+
+Status load_hs_list_csv(std::string_view text, const std::string& file, HsList& out) {
+  Result<CsvTable> table = parse_csv_for(text, file);
+  if (!table.is_ok()) return table.status();
+  Problems problems;
+  std::vector<int> col;
+  if (!find_columns(*table, {"prefix", "effect", "note"}, file, problems, col)) {
+    return problems.status();
+  }
+  for (const CsvRow& row : table->rows) {
+    HsList::Entry entry;
+    entry.prefix = row.cells[static_cast<size_t>(col[0])];
+    const std::string& effect = row.cells[static_cast<size_t>(col[1])];
+    entry.note = row.cells[static_cast<size_t>(col[2])];
+    Status prefix = validate_hs_prefix(entry.prefix);
+    if (!prefix.is_ok()) {
+      problems.add(file, row.line, "prefix: " + prefix.first().message);
+      continue;
+    }
+    if (effect != "include" && effect != "exclude") {
+      problems.add(file, row.line, "effect \"" + effect + "\" is not include or exclude");
+      continue;
+    }
+    entry.include = effect == "include";
+    if (out.match(entry.prefix) != nullptr && out.match(entry.prefix)->prefix == entry.prefix) {
+      problems.add(file, row.line, "prefix " + entry.prefix + " appears twice");
+      continue;
+    }
+    out.add(std::move(entry));
+  }
+  return problems.status();
+}
+
+namespace {
+
+// Reads the typed settings of one version's policy.toml.
+class VersionReader {
+ public:
+  VersionReader(const fs::path& dir, const std::string& file, const toml::table& root,
+                Problems& problems)
+      : dir_(dir), file_(file), root_(root), problems_(problems) {}
+
+  const toml::node* node(std::string_view section, std::string_view key) const {
+    const toml::table* table = root_[section].as_table();
+    return table == nullptr ? nullptr : table->get(key);
+  }
+
+  std::string string(std::string_view section, std::string_view key, std::string fallback,
+                     bool required = false) {
+    const toml::node* n = node(section, key);
+    if (n == nullptr) {
+      if (required) problems_.add(file_, "[" + std::string(section) + "] " + std::string(key) + " is missing");
+      return fallback;
+    }
+    if (auto v = n->value<std::string>()) return *v;
+    problems_.add(file_, *n, std::string(section) + "." + std::string(key) + " must be a string");
+    return fallback;
+  }
+
+  bool boolean(std::string_view section, std::string_view key, bool fallback) {
+    const toml::node* n = node(section, key);
+    if (n == nullptr) return fallback;
+    if (auto v = n->value<bool>()) return *v;
+    problems_.add(file_, *n, std::string(section) + "." + std::string(key) + " must be true or false");
+    return fallback;
+  }
+
+  int64_t integer(std::string_view section, std::string_view key, int64_t fallback) {
+    const toml::node* n = node(section, key);
+    if (n == nullptr) return fallback;
+    if (auto v = n->value<int64_t>()) return *v;
+    problems_.add(file_, *n, std::string(section) + "." + std::string(key) + " must be an integer");
+    return fallback;
+  }
+
+  // A decimal string setting ("0.30", "50.00").
+  int64_t fixed(std::string_view section, std::string_view key, int scale, int64_t fallback) {
+    const toml::node* n = node(section, key);
+    if (n == nullptr) return fallback;
+    auto v = n->value<std::string>();
+    if (!v) {
+      problems_.add(file_, *n,
+                    std::string(section) + "." + std::string(key) +
+                        " must be a decimal string, e.g. \"0.30\"");
+      return fallback;
+    }
+    Result<int64_t> parsed = parse_fixed(*v, scale, kAmountMinorMax, false);
+    if (!parsed.is_ok()) {
+      problems_.add(file_, *n, std::string(section) + "." + std::string(key) + ": " +
+                                   parsed.status().first().message);
+      return fallback;
+    }
+    return *parsed;
+  }
+
+  std::vector<std::string> strings(std::string_view section, std::string_view key,
+                                   std::vector<std::string> fallback) {
+    const toml::node* n = node(section, key);
+    if (n == nullptr) return fallback;
+    const toml::array* array = n->as_array();
+    std::vector<std::string> out;
+    if (array != nullptr) {
+      for (const toml::node& element : *array) {
+        if (auto v = element.value<std::string>()) {
+          out.push_back(*v);
+        } else {
+          array = nullptr;
+          break;
+        }
+      }
+    }
+    if (array == nullptr) {
+      problems_.add(file_, *n,
+                    std::string(section) + "." + std::string(key) + " must be a list of strings");
+      return fallback;
+    }
+    return out;
+  }
+
+  // Reads a file named by a setting, relative to the version's directory.
+  bool file_text(std::string_view section, std::string_view key, bool required,
+                 std::string& text, std::string& display) {
+    const std::string name = string(section, key, "", required);
+    if (name.empty()) return false;
+    const fs::path path = dir_ / name;
+    display = path.lexically_normal().string();
+    if (!read_file(path, text)) {
+      problems_.add(file_, *node(section, key), "cannot read " + display);
+      return false;
+    }
+    return true;
+  }
+
+  const std::string& file() const { return file_; }
+  Problems& problems() { return problems_; }
+  const toml::table& root() const { return root_; }
+
+ private:
+  fs::path dir_;
+  std::string file_;
+  const toml::table& root_;
+  Problems& problems_;
+};
+
+void load_list(VersionReader& reader, std::string_view key, HsList& list) {
+  list.set_name(std::string(key));
+  std::string text, display;
+  if (!reader.file_text("lists", key, false, text, display)) return;
+  reader.problems().merge(load_hs_list_csv(text, display, list));
+}
+
+void load_channels(VersionReader& reader, PolicyVersion& version) {
+  const toml::array* channels = reader.root()["channels"].as_array();
+  if (channels == nullptr) return;
+  for (const toml::node& n : *channels) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) {
+      reader.problems().add(reader.file(), n, "each [[channels]] entry must be a table");
+      continue;
+    }
+    Channel channel;
+    channel.id = (*t)["id"].value_or(std::string());
+    channel.name = (*t)["name"].value_or(std::string());
+    channel.line = static_cast<int>((*t)["line"].value_or(int64_t{0}));
+    if (channel.id.empty()) reader.problems().add(reader.file(), n, "a channel needs an id");
+    if (channel.line != 1 && channel.line != 2) {
+      reader.problems().add(reader.file(), n, "channel " + channel.id + ": line must be 1 or 2");
+    }
+    for (const char* key : {"directions", "kinds"}) {
+      const toml::array* list = (*t)[key].as_array();
+      auto& target = std::string_view(key) == "directions" ? channel.directions : channel.kinds;
+      if (list != nullptr) {
+        for (const toml::node& e : *list) target.push_back(e.value_or(std::string()));
+      }
+      if (target.empty()) {
+        reader.problems().add(reader.file(), n,
+                              "channel " + channel.id + ": " + key + " must be a non-empty list");
+      }
+    }
+    for (const std::string& d : channel.directions) {
+      if (d != "in" && d != "out") {
+        reader.problems().add(reader.file(), n,
+                              "channel " + channel.id + ": direction \"" + d + "\" is not in or out");
+      }
+    }
+    if (version.find_channel(channel.id) != nullptr) {
+      reader.problems().add(reader.file(), n, "channel " + channel.id + " appears twice");
+    }
+    version.channels.push_back(std::move(channel));
+  }
+}
+
+void load_supervision(VersionReader& reader, PolicyVersion& version) {
+  version.supervision_years_default =
+      static_cast<int>(reader.integer("depreciation", "default_years", 3));
+  const toml::table* section = reader.root()["depreciation"].as_table();
+  if (section == nullptr) return;
+  const toml::array* periods = section->get_as<toml::array>("periods");
+  if (periods == nullptr) return;
+  for (const toml::node& n : *periods) {
+    const toml::table* t = n.as_table();
+    SupervisionPeriod period;
+    if (t != nullptr) {
+      period.years = static_cast<int>((*t)["years"].value_or(int64_t{0}));
+      if (const toml::array* chapters = (*t)["chapters"].as_array()) {
+        for (const toml::node& c : *chapters) period.chapters.push_back(c.value_or(std::string()));
+      }
+    }
+    if (t == nullptr || period.years <= 0 || period.chapters.empty()) {
+      reader.problems().add(reader.file(), n,
+                            "each depreciation.periods entry needs chapters (a list) and years > 0");
+      continue;
+    }
+    version.supervision_periods.push_back(std::move(period));
+  }
+}
+
+std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_from,
+                                            Problems& problems) {
+  auto version = std::make_unique<PolicyVersion>();
+  version->effective_from = effective_from;
+  version->directory = dir.string();
+  const fs::path policy_path = dir / "policy.toml";
+  const std::string file = policy_path.lexically_normal().string();
+  toml::table root;
+  try {
+    root = toml::parse_file(policy_path.string());
+  } catch (const toml::parse_error& e) {
+    problems.add(file, static_cast<int>(e.source().begin.line), std::string(e.description()));
+    return version;
+  }
+  VersionReader reader(dir, file, root, problems);
+
+  std::string text, display;
+  if (reader.file_text("tariff", "schedule", true, text, display)) {
+    problems.merge(load_tariff_csv(text, display, version->tariff));
+  }
+  if (reader.file_text("tariff", "exchange_rates", true, text, display)) {
+    problems.merge(load_fx_csv(text, display, version->exchange_rates));
+  }
+  load_list(reader, "prohibited", version->prohibited);
+  load_list(reader, "licence_required", version->licence_required);
+  load_list(reader, "first_line_exempt", version->first_line_exempt);
+  load_list(reader, "first_line_taxable", version->first_line_taxable);
+  load_list(reader, "refund_negative", version->refund_negative);
+
+  const std::string model = reader.string("first_line", "model", "positive_list");
+  if (model == "positive_list") {
+    version->first_line_model = FirstLineModel::kPositiveList;
+  } else if (model == "negative_list") {
+    version->first_line_model = FirstLineModel::kNegativeList;
+  } else {
+    problems.add(file, *reader.node("first_line", "model"),
+                 "first_line.model \"" + model + "\" is not positive_list or negative_list");
+  }
+  version->exempt_requires_approved_importer =
+      reader.boolean("first_line", "exempt_requires_approved_importer", true);
+  version->exempt_purposes =
+      reader.strings("first_line", "exempt_purposes", version->exempt_purposes);
+
+  version->tax_waiver_threshold.fen =
+      reader.fixed("thresholds", "tax_waiver_cny", kMoneyScale, version->tax_waiver_threshold.fen);
+  version->waived_duty_in_vat_base =
+      reader.boolean("thresholds", "waived_duty_in_vat_base", false);
+  version->value_added_threshold.ppm = reader.fixed("value_added", "threshold", kRateScale,
+                                                    version->value_added_threshold.ppm);
+  const std::string formula = reader.string("value_added", "formula", "(S-M-D)/(M+D)");
+  if (formula == "(S-M-D)/(M+D)") {
+    version->value_added_formula = ValueAddedFormula::kOverMaterials;
+  } else if (formula == "(S-M)/M") {
+    version->value_added_formula = ValueAddedFormula::kOverForeign;
+  } else if (formula == "(S-M)/S") {
+    version->value_added_formula = ValueAddedFormula::kOverSale;
+  } else {
+    problems.add(file, *reader.node("value_added", "formula"),
+                 "value_added.formula \"" + formula +
+                     "\" is not one of (S-M-D)/(M+D), (S-M)/M, (S-M)/S");
+  }
+  version->no_foreign_input_duty_free =
+      reader.boolean("value_added", "no_foreign_input_duty_free", true);
+  version->value_added_requires_encouraged_industry =
+      reader.boolean("value_added", "requires_encouraged_industry", false);
+  version->value_added_applies_to_sales_to_individuals =
+      reader.boolean("value_added", "applies_to_sales_to_individuals", true);
+  const std::string basis = reader.string("value_added", "non_qualifying_duty_basis", "actual_state");
+  if (basis != "actual_state") {
+    // Selective taxation (duty on the foreign materials) needs the materials'
+    // own tariff lines in the books; until then only the default is accepted.
+    problems.add(file, *reader.node("value_added", "non_qualifying_duty_basis"),
+                 "value_added.non_qualifying_duty_basis \"" + basis +
+                     "\": only actual_state is supported");
+  }
+
+  load_supervision(reader, *version);
+
+  const std::string transfer_vat = reader.string("transfer", "vat", "exempt");
+  if (transfer_vat == "exempt") {
+    version->transfer_vat = TransferVat::kExempt;
+  } else if (transfer_vat == "taxable") {
+    version->transfer_vat = TransferVat::kTaxable;
+  } else {
+    problems.add(file, *reader.node("transfer", "vat"),
+                 "transfer.vat \"" + transfer_vat + "\" is not exempt or taxable");
+  }
+  version->refund_on_second_line_entry =
+      reader.boolean("second_line_entry", "refund", true);
+
+  version->default_lane = reader.string("risk", "default_lane", "green");
+  if (version->default_lane != "green" && version->default_lane != "yellow" &&
+      version->default_lane != "red" && version->default_lane != "blue") {
+    problems.add(file, *reader.node("risk", "default_lane"),
+                 "risk.default_lane \"" + version->default_lane +
+                     "\" is not green, yellow, red or blue");
+  }
+  load_channels(reader, *version);
+  if (version->tariff.size() == 0 && problems.empty()) {
+    problems.add(file, "the tariff schedule has no lines");
+  }
+  return version;
+}
+
+Result<int> parse_utc_offset(std::string_view text) {
+  // "+08:00" or "-03:30"
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') {
+    return Result<int>(ErrorCode::kPolicyInvalid, "", "utc_offset must look like +08:00");
+  }
+  const auto digits = [&](size_t i) {
+    return (text[i] >= '0' && text[i] <= '9' && text[i + 1] >= '0' && text[i + 1] <= '9')
+               ? (text[i] - '0') * 10 + (text[i + 1] - '0')
+               : -1;
+  };
+  const int hours = digits(1), minutes = digits(4);
+  if (hours < 0 || hours > 14 || minutes < 0 || minutes > 59) {
+    return Result<int>(ErrorCode::kPolicyInvalid, "", "utc_offset must look like +08:00");
+  }
+  const int total = hours * 60 + minutes;
+  return text[0] == '-' ? -total : total;
+}
+
+}  // namespace
+
+Result<PolicyPack> load_policy_pack(const std::string& directory) {
+  const fs::path dir(directory);
+  const fs::path pack_path = dir / "pack.toml";
+  const std::string file = pack_path.lexically_normal().string();
+  Problems problems;
+  if (!fs::is_directory(dir)) {
+    problems.add(directory, "not a directory");
+    return problems.status();
+  }
+  toml::table root;
+  try {
+    root = toml::parse_file(pack_path.string());
+  } catch (const toml::parse_error& e) {
+    if (!fs::exists(pack_path)) {
+      problems.add(file, "missing: a pack directory holds pack.toml");
+    } else {
+      problems.add(file, static_cast<int>(e.source().begin.line), std::string(e.description()));
+    }
+    return problems.status();
+  }
+  PolicyPack pack;
+  pack.zone_id = root["zone"]["id"].value_or(std::string());
+  pack.zone_name = root["zone"]["name"].value_or(std::string());
+  pack.declaration_prefix = root["zone"]["declaration_prefix"].value_or(std::string("ZG"));
+  if (pack.zone_id.empty()) problems.add(file, "[zone] id is missing");
+  Result<int> offset = parse_utc_offset(root["zone"]["utc_offset"].value_or(std::string("+00:00")));
+  if (offset.is_ok()) {
+    pack.utc_offset_minutes = *offset;
+  } else {
+    problems.add(file, "[zone] " + offset.status().first().message);
+  }
+  const toml::array* versions = root["versions"].as_array();
+  if (versions == nullptr || versions->empty()) {
+    problems.add(file, "no [[versions]]: a pack needs at least one effective-dated version");
+    return problems.status();
+  }
+  for (const toml::node& n : *versions) {
+    const toml::table* t = n.as_table();
+    const std::string from = t ? (*t)["effective_from"].value_or(std::string()) : std::string();
+    const std::string path = t ? (*t)["path"].value_or(from) : std::string();
+    Result<Date> date = parse_date(from);
+    if (!date.is_ok()) {
+      problems.add(file, n, "effective_from: " + (from.empty() ? std::string("missing") : date.status().first().message));
+      continue;
+    }
+    if (!pack.versions.empty() && !(pack.versions.back()->effective_from < *date)) {
+      problems.add(file, n, "versions must be listed in increasing effective_from order");
+      continue;
+    }
+    auto version = load_version(dir / path, *date, problems);
+    version->id = pack.zone_id + "@" + from;
+    pack.versions.push_back(std::move(version));
+  }
+  if (!problems.empty()) return problems.status();
+  return pack;
+}
+
+}  // namespace zg

@@ -1,0 +1,175 @@
+// A policy pack: everything about customs law that is data, not code.
+//
+// A pack is a zone (its name, clock offset, declaration prefix) and a list of
+// effective-dated versions. Each version holds the tariff schedule, default
+// exchange rates, the HS lists, thresholds and treatment choices, and the
+// zone's channels. A declaration is assessed under the version in force on
+// its local date. Loaded once at start-up (pack_loader.h); read-only after.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/decimal.h"
+#include "core/time.h"
+
+namespace zg {
+
+enum class DutyKind : uint8_t { kAdValorem, kSpecific, kCompound };
+enum class ExciseKind : uint8_t { kNone, kAdValorem, kSpecific, kCompound };
+
+// One line of the tariff schedule (the shape of cn-tariff-sample.csv).
+struct TariffLine {
+  std::string hs;
+  std::string description;
+  std::string unit;
+  DutyKind duty_kind = DutyKind::kAdValorem;
+  Rate duty_rate;      // ad valorem part
+  Rate duty_specific;  // CNY per unit
+  Rate vat_rate;
+  ExciseKind ct_kind = ExciseKind::kNone;
+  Rate ct_rate;      // consumption tax, ad valorem part
+  Rate ct_specific;  // consumption tax, CNY per unit
+  Rate export_refund_rate;
+};
+
+class TariffSchedule {
+ public:
+  void add(TariffLine line);
+  // The line for a declared code: exact, or for a 10-digit code its 8-digit line.
+  const TariffLine* find(std::string_view hs) const;
+  size_t size() const { return lines_.size(); }
+
+ private:
+  std::unordered_map<std::string, TariffLine> lines_;
+};
+
+// A list of HS codes by prefix with exceptions: each entry includes or
+// excludes every code that starts with its prefix, and the longest matching
+// prefix decides ("84 include" with "8471 exclude": 84798999 is on the list,
+// 84713000 is not).
+class HsList {
+ public:
+  struct Entry {
+    std::string prefix;
+    bool include = true;
+    std::string note;
+  };
+  void add(Entry entry);
+  // The deciding entry for `hs`, or nullptr when no prefix matches.
+  const Entry* match(std::string_view hs) const;
+  // True when the deciding entry includes `hs`.
+  bool contains(std::string_view hs) const {
+    const Entry* e = match(hs);
+    return e != nullptr && e->include;
+  }
+  size_t size() const { return entries_.size(); }
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
+ private:
+  std::string name_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// The monthly customs exchange rates (CNY per unit of the currency).
+class ExchangeRates {
+ public:
+  void set(std::string_view currency, Month month, Rate cny_per_unit);
+  std::optional<Rate> find(std::string_view currency, Month month) const;
+  size_t size() const { return rates_.size(); }
+
+ private:
+  static uint64_t key(std::string_view currency, Month month);
+  std::unordered_map<uint64_t, Rate> rates_;
+};
+
+// How goods entering at the first line are treated.
+enum class FirstLineModel : uint8_t {
+  kPositiveList,  // Hengqin: listed goods enter exempt (approved importers), the rest bonded
+  kNegativeList,  // Hainan: goods not on the taxable list enter zero-tariff, listed goods pay
+};
+
+// The value-added formula of the 30 % rule (DOMAIN.md §3).
+enum class ValueAddedFormula : uint8_t {
+  kOverMaterials,         // (S-M-D)/(M+D), the default
+  kOverForeign,           // (S-M)/M
+  kOverSale,              // (S-M)/S
+};
+std::string_view value_added_formula_text(ValueAddedFormula formula);
+
+enum class TransferVat : uint8_t { kExempt, kTaxable };
+
+struct Channel {
+  std::string id;
+  std::string name;
+  int line = 1;                         // 1: first line, 2: second line
+  std::vector<std::string> directions;  // "in", "out"
+  std::vector<std::string> kinds;       // "cargo", "vehicle", "traveller"
+};
+
+// One supervision period rule: goods whose HS chapter is listed are
+// supervised for `years` after entering exempt.
+struct SupervisionPeriod {
+  std::vector<std::string> chapters;
+  int years = 3;
+};
+
+struct PolicyVersion {
+  Date effective_from;
+  std::string directory;  // where it was loaded from, for messages
+  std::string id;         // "hengqin@2024-03-01": names this version in rule ids
+
+  TariffSchedule tariff;
+  ExchangeRates exchange_rates;
+  HsList prohibited;
+  HsList licence_required;
+  HsList first_line_exempt;   // positive list (Hengqin)
+  HsList first_line_taxable;  // negative list (Hainan)
+  HsList refund_negative;
+
+  FirstLineModel first_line_model = FirstLineModel::kPositiveList;
+  bool exempt_requires_approved_importer = true;
+  std::vector<std::string> exempt_purposes = {"own_use"};
+
+  Money tax_waiver_threshold = Money::yuan(50);  // per declaration and tax type
+  bool waived_duty_in_vat_base = false;
+  Rate value_added_threshold{300'000};
+  ValueAddedFormula value_added_formula = ValueAddedFormula::kOverMaterials;
+  bool no_foreign_input_duty_free = true;
+  bool value_added_requires_encouraged_industry = false;
+  bool value_added_applies_to_sales_to_individuals = true;
+
+  int supervision_years_default = 3;
+  std::vector<SupervisionPeriod> supervision_periods;
+
+  TransferVat transfer_vat = TransferVat::kExempt;
+  bool refund_on_second_line_entry = true;
+
+  // Until risk selection exists (issue 7), every declaration gets this lane;
+  // yellow and red lanes hold the declaration for an officer.
+  std::string default_lane = "green";
+
+  std::vector<Channel> channels;
+
+  int supervision_years(std::string_view hs) const;
+  const Channel* find_channel(std::string_view channel_id) const;
+};
+
+struct PolicyPack {
+  std::string zone_id;
+  std::string zone_name;
+  int utc_offset_minutes = 480;
+  std::string declaration_prefix = "HQ";
+  std::vector<std::unique_ptr<PolicyVersion>> versions;  // by effective_from, ascending
+
+  // The version in force on a local date, or nullptr before the first.
+  const PolicyVersion* in_force(Date local) const;
+};
+
+}  // namespace zg
