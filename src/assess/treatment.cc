@@ -77,7 +77,7 @@ void note_list(const HsList& list, std::string_view hs, std::vector<std::string>
   if (const HsList::Entry* entry = list.match(hs)) rules.push_back(list_rule(list, *entry));
 }
 
-Status check_lists(const ItemFacts& facts, const PolicyVersion& policy, ItemTreatment& out) {
+Status check_lists(const ItemFacts& facts, const PolicyVersion& policy) {
   const std::string& hs = facts.tariff->hs;
   const int line = movement_line(facts.movement);
   if (line != 0 && policy.prohibited.contains(hs)) {
@@ -90,7 +90,6 @@ Status check_lists(const ItemFacts& facts, const PolicyVersion& policy, ItemTrea
                     "HS " + hs + " needs a licence (" + policy.licence_required.match(hs)->note +
                         "); give its number in the item's licence field");
     }
-    note_list(policy.licence_required, hs, out.rules);
   }
   return Status::ok();
 }
@@ -183,6 +182,11 @@ Status first_line_entry(const ItemFacts& facts, const PolicyVersion& policy, Ite
         out.goods_status = GoodsStatus::kBonded;
         out.rules.push_back("first-line/bonded");
         note_list(policy.first_line_exempt, hs, out.rules);
+        // On the list, yet bonded: say which condition was missing.
+        if (policy.first_line_exempt.contains(hs)) {
+          if (!approved) out.rules.push_back("first-line/exempt-needs-approved-importer");
+          if (!purpose_ok) out.rules.push_back("first-line/exempt-needs-purpose");
+        }
       }
       break;
     case FirstLineModel::kNegativeList:
@@ -249,7 +253,7 @@ Result<ItemTreatment> treat_item(const ItemFacts& facts, const PolicyVersion& po
   ItemTreatment out;
   out.declared_value = facts.declared_value;
   out.customs_value = facts.declared_value;
-  Status lists = check_lists(facts, policy, out);
+  Status lists = check_lists(facts, policy);
   if (!lists.is_ok()) return lists;
   switch (facts.movement) {
     case Movement::kFirstLineEntry: {
@@ -273,6 +277,8 @@ Result<ItemTreatment> treat_item(const ItemFacts& facts, const PolicyVersion& po
       import_from_zone(facts, policy, policy.value_added_applies_to_sales_to_individuals, out);
       break;
   }
+  // A licence that was required (and given) is part of the story.
+  if (movement_line(facts.movement) == 1) note_list(policy.licence_required, facts.tariff->hs, out.rules);
   return out;
 }
 

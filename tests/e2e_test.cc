@@ -1,0 +1,247 @@
+// End-to-end tests: run the zonegate binary on scenario files and compare
+// its output with what a customs officer computed by hand.
+//
+// tests/scenarios/NAME.jsonl is a command file; NAME.expected.jsonl holds,
+// line for line, the fields each result must have (extra fields are fine;
+// lists of objects match element-wise in any order; everything else must
+// be equal, money as exact text).
+#include <gtest/gtest.h>
+
+#include <array>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/json.h"
+
+namespace zg {
+namespace {
+
+const std::string kBinary = ZG_BINARY;
+const std::string kSource = ZG_SOURCE_DIR;
+const std::string kPack = kSource + "/policies/hengqin";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;
+};
+
+// Runs a shell command, capturing standard output.
+Outcome run(const std::string& command) {
+  Outcome result;
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 65536> buffer;
+  size_t got = 0;
+  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    result.out.append(buffer.data(), got);
+  }
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Every field of `want` is in `got` and equal.
+bool matches(JsonRef want, JsonRef got) {
+  if (!got.exists()) return false;
+  switch (want.kind()) {
+    case JsonKind::kObject:
+      if (!got.is_object()) return false;
+      for (JsonRef field : want) {
+        if (!matches(field, got.get(field.key()))) return false;
+      }
+      return true;
+    case JsonKind::kArray: {
+      if (!got.is_array()) return false;
+      bool all_objects = true;
+      for (JsonRef w : want) all_objects = all_objects && w.is_object();
+      if (all_objects) {
+        for (JsonRef w : want) {
+          bool found = false;
+          for (JsonRef g : got) found = found || matches(w, g);
+          if (!found) return false;
+        }
+        return true;
+      }
+      if (want.size() != got.size()) return false;
+      auto g = got.begin();
+      for (JsonRef w : want) {
+        if (!matches(w, *g)) return false;
+        ++g;
+      }
+      return true;
+    }
+    default:
+      return want.kind() == got.kind() && want.text() == got.text();
+  }
+}
+
+class Scenario : public testing::TestWithParam<std::string> {};
+
+TEST_P(Scenario, ResultsMatchHandComputedFigures) {
+  const std::string name = GetParam();
+  const std::string dir = kSource + "/tests/scenarios/";
+  const Outcome result = run(kBinary + " run --pack " + kPack + " " + dir + name + ".jsonl");
+  ASSERT_EQ(result.exit_code, 0);
+  const std::vector<std::string> got = lines_of(result.out);
+  const std::vector<std::string> want = lines_of(read_file(dir + name + ".expected.jsonl"));
+  const std::vector<std::string> commands = lines_of(read_file(dir + name + ".jsonl"));
+  ASSERT_EQ(got.size(), commands.size()) << "one result per command line";
+  ASSERT_EQ(want.size(), commands.size()) << "the expected file has one line per command";
+  for (size_t i = 0; i < want.size(); ++i) {
+    SCOPED_TRACE(name + " line " + std::to_string(i + 1));
+    JsonDocument want_doc, got_doc;
+    ASSERT_TRUE(want_doc.parse(want[i]).is_ok()) << want[i];
+    ASSERT_TRUE(got_doc.parse(got[i]).is_ok()) << got[i];
+    EXPECT_TRUE(matches(want_doc.root(), got_doc.root()))
+        << "expected: " << want[i] << "\n     got: " << got[i];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Hengqin, Scenario,
+                         testing::Values("value_added", "exempt_equipment", "transfer",
+                                         "stocktake", "bad_input"));
+
+// The same input gives byte-identical output: the engine is deterministic.
+TEST(ZonegateRun, IsDeterministic) {
+  const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
+  const Outcome first = run(kBinary + " run --pack " + kPack + " " + file);
+  const Outcome second = run("cat " + file + " | " + kBinary + " run --pack " + kPack + " -");
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_EQ(first.out, second.out);
+}
+
+// A rejected command changes nothing: the book after a file with rejected
+// lines equals the book after the same file without them.
+TEST(Book, RejectedCommandsLeaveNoTrace) {
+  const std::string dir = kSource + "/tests/scenarios/";
+  const Outcome with_bad = run(kBinary + " book --pack " + kPack + " " + dir +
+                           "bad_input.jsonl 914404000MA4W2X016");
+  const Outcome only_good = run("grep -E '\"id\":\"bi-(1|2|24|25)\",' " + dir +
+                            "bad_input.jsonl | grep -v 'Another Name' | " + kBinary +
+                            " book --pack " + kPack + " - 914404000MA4W2X016");
+  ASSERT_EQ(with_bad.exit_code, 0);
+  ASSERT_EQ(only_good.exit_code, 0);
+  EXPECT_EQ(with_bad.out, only_good.out);
+}
+
+TEST(Book, ShowsLotsAfterStocktake) {
+  const Outcome book = run(kBinary + " book --pack " + kPack + " " + kSource +
+                       "/tests/scenarios/stocktake.jsonl 914404000MA4W2X08U");
+  ASSERT_EQ(book.exit_code, 0);
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(book.out).is_ok());
+  JsonDocument want;
+  ASSERT_TRUE(want.parse(R"({"enterprise":"914404000MA4W2X08U","lots":[
+      {"item":"CHIP-A","balance":"95","adjusted":"-5","customs_value":"95000.00"},
+      {"item":"WINE-RED","balance":"190","customs_value":"19000.00"},
+      {"item":"PCB-B","balance":"2","adjusted":"2","flag":"officer_review"}]})")
+                  .is_ok());
+  EXPECT_TRUE(matches(want.root(), doc.root())) << book.out;
+}
+
+TEST(Book, UnknownEnterpriseIsAnError) {
+  const Outcome book = run(kBinary + " book --pack " + kPack + " " + kSource +
+                       "/tests/scenarios/stocktake.jsonl 914404000MA4W2X016 2>/dev/null");
+  EXPECT_EQ(book.exit_code, 1);
+}
+
+struct IdCase {
+  const char* kind;
+  const char* value;
+  int exit_code;
+  const char* output;
+};
+
+TEST(IdCheck, PrintsValidOrTheReason) {
+  const IdCase kCases[] = {
+      {"uscc", "914404000MA4W2X016", 0, "valid\n"},
+      {"uscc", "914404000MA4W2X017", 1, "invalid: USCC 914404000MA4W2X017: check character is 7, expected 6\n"},
+      {"resident-id", "11010519491231002X", 0, "valid\n"},
+      {"resident-id", "110105194912310021", 1, "invalid: "},
+      {"hs", "22042100", 0, "valid\n"},
+      {"hs", "2204210", 1, "invalid: "},
+      {"passport", "X", 2, ""},
+  };
+  for (const IdCase& c : kCases) {
+    SCOPED_TRACE(std::string(c.kind) + " " + c.value);
+    const Outcome result =
+        run(kBinary + " id check " + c.kind + " " + c.value + " 2>/dev/null");
+    EXPECT_EQ(result.exit_code, c.exit_code);
+    EXPECT_EQ(result.out.substr(0, std::string(c.output).size()), c.output);
+  }
+}
+
+TEST(PolicyCheck, ShippedPacksAreValid) {
+  for (const char* pack : {"hengqin", "hainan"}) {
+    const Outcome result = run(kBinary + " policy check " + kSource + "/policies/" + pack);
+    EXPECT_EQ(result.exit_code, 0) << pack << ": " << result.out;
+    EXPECT_NE(result.out.find("\nok\n"), std::string::npos) << result.out;
+  }
+}
+
+TEST(PolicyCheck, ListsEveryErrorWithFileAndLine) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("zg-e2e-pack-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::copy(kPack, dir, fs::copy_options::recursive);
+  {
+    std::ofstream tariff(dir / "2024-03-01/tariff.csv", std::ios::app);
+    tariff << "85171300,Smartphones again,pcs,ad_valorem,0.00,,0.13,none,,,0.13,\n";
+    tariff << "12345678,Bad rate,pcs,ad_valorem,abc,,0.13,none,,,0.13,\n";
+  }
+  const Outcome result = run(kBinary + " policy check " + dir.string() + " 2>/dev/null");
+  fs::remove_all(dir);
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("tariff.csv:43: hs 85171300 appears twice"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("tariff.csv:44: duty_rate"), std::string::npos) << result.out;
+}
+
+TEST(ZonegateRun, MissingFileIsAnIoError) {
+  const Outcome result = run(kBinary + " run --pack " + kPack + " /nonexistent.jsonl 2>/dev/null");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(ZonegateRun, BadPackStopsBeforeAnyCommand) {
+  const Outcome result = run("echo '{}' | " + kBinary + " run --pack /nonexistent -  2>/dev/null");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(ZonegateRun, OversizeLineIsAnsweredInPlace) {
+  const std::string command = "python3 -c \"print('{\\\"x\\\":\\\"' + 'a'*2000000 + '\\\"}'); print('[]')\" | " +
+                              kBinary + " run --pack " + kPack + " -";
+  const Outcome result = run(command);
+  ASSERT_EQ(result.exit_code, 0);
+  const std::vector<std::string> got = lines_of(result.out);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_NE(got[0].find("\"line\":1"), std::string::npos);
+  EXPECT_NE(got[0].find("bytes; at most 1048576"), std::string::npos);
+  EXPECT_NE(got[1].find("\"line\":2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zg
