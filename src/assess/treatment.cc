@@ -98,6 +98,14 @@ Status check_lists(const ItemFacts& facts, const PolicyVersion& policy) {
 // value, portion by portion (each has its own entry date).
 void back_taxes_on_exempt(const ItemFacts& facts, const PolicyVersion& policy,
                           std::string_view rule, ItemTreatment& out) {
+  if (policy.exempt_exit_basis == ExemptExitBasis::kDeclaredValue) {
+    // Zero-tariff goods (Hainan) pay every import tax on the goods as declared.
+    out.customs_value = facts.declared_value;
+    out.import_taxes = true;
+    out.rules.push_back(std::string(rule));
+    out.rules.push_back("exempt-exit/declared-value");
+    return;
+  }
   const int years = policy.supervision_years(facts.held->hs);
   Money depreciated;
   int months_min = INT32_MAX;

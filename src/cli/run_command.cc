@@ -62,9 +62,11 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out) {
   int64_t line_number = 0, commands = 0, accepted = 0;
   while (reader.next(line, oversize, oversize_bytes)) {
     ++line_number;
-    std::string result;
+    std::string_view result;
+    std::string oversize_answer;
     if (oversize) {
-      result = Engine::oversize_result(oversize_bytes, line_number);
+      oversize_answer = Engine::oversize_result(oversize_bytes, line_number);
+      result = oversize_answer;
     } else {
       if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank line
       result = engine.execute(line, line_number);

@@ -1,12 +1,41 @@
 #include "core/json.h"
 
+#include "core/decimal.h"
+
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
 namespace zg {
+namespace {
+
+// How many leading bytes of [p, p + n) need no escaping in a JSON string:
+// not a control character, not '"' or '\\', and (when `stop_on_high`) ASCII.
+// Eight bytes at a time: strings are most of a command's bytes.
+size_t plain_prefix(const char* p, size_t n, bool stop_on_high) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t v;
+    std::memcpy(&v, p + i, 8);
+    uint64_t special = has_zero(v ^ (kOnes * '"')) | has_zero(v ^ (kOnes * '\\')) |
+                       ((v - kOnes * 0x20) & ~v & kHighs);  // bytes below 0x20
+    if (stop_on_high) special |= v & kHighs;
+    if (special != 0) break;
+  }
+  for (; i < n; ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\' || (stop_on_high && c >= 0x80)) break;
+  }
+  return i;
+}
+
+}  // namespace
 
 std::string_view json_kind_name(JsonKind kind) {
   switch (kind) {
@@ -230,11 +259,7 @@ class JsonParser {
     for (;;) {
       // Copy a run of plain ASCII in one go: the common case.
       const size_t run_start = pos_;
-      while (pos_ < text_.size()) {
-        const unsigned char c = static_cast<unsigned char>(text_[pos_]);
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-        ++pos_;
-      }
+      pos_ += plain_prefix(text_.data() + pos_, text_.size() - pos_, /*stop_on_high=*/true);
       doc_.strings_.append(text_.substr(run_start, pos_ - run_start));
       if (pos_ >= text_.size()) return fail("unterminated string");
       const unsigned char c = static_cast<unsigned char>(text_[pos_]);
@@ -404,7 +429,7 @@ void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = plain_prefix(s.data(), s.size(), false); i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.substr(run, i - run));
@@ -584,8 +609,10 @@ JsonWriter& JsonWriter::end_array() {
 }
 JsonWriter& JsonWriter::key(std::string_view k) {
   before_value();
-  append_json_string(out_, k);
-  out_.push_back(':');
+  assert(plain_prefix(k.data(), k.size(), true) == k.size());
+  out_.push_back('"');
+  out_.append(k);
+  out_.append("\":", 2);
   need_comma_ = false;
   return *this;
 }
@@ -606,6 +633,14 @@ JsonWriter& JsonWriter::number(int64_t n) {
   out_.append(buf, end);
   return *this;
 }
+JsonWriter& JsonWriter::fixed_string(int64_t units, int scale) {
+  before_value();
+  out_.push_back('"');
+  append_fixed(out_, units, scale);
+  out_.push_back('"');
+  return *this;
+}
+
 JsonWriter& JsonWriter::boolean(bool b) {
   before_value();
   out_.append(b ? "true" : "false");

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/decimal.h"
 #include "core/status.h"
 
 namespace zg {
@@ -114,10 +115,14 @@ class JsonWriter {
   JsonWriter& end_object();
   JsonWriter& begin_array();
   JsonWriter& end_array();
+  // `k` is written as is: keys are Zonegate's own snake_case names, which
+  // never need escaping (checked in debug builds).
   JsonWriter& key(std::string_view k);
   JsonWriter& string(std::string_view s);
   JsonWriter& raw(std::string_view json);  // an already-encoded value
   JsonWriter& number(int64_t n);
+  // A fixed-point amount as a decimal string ("1234.50"), with no temporary.
+  JsonWriter& fixed_string(int64_t units, int scale);
   JsonWriter& boolean(bool b);
   JsonWriter& null();
   // key + value in one call, the common case.
@@ -125,6 +130,7 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, const char* s) { return key(k).string(s); }
   JsonWriter& field(std::string_view k, int64_t n) { return key(k).number(n); }
   JsonWriter& field_bool(std::string_view k, bool b) { return key(k).boolean(b); }
+  JsonWriter& field_money(std::string_view k, Money m) { return key(k).fixed_string(m.fen, kMoneyScale); }
 
  private:
   void before_value();

@@ -22,9 +22,9 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book) {
         .field("removed", format_quantity(lot.removed))
         .field("adjusted", format_quantity(lot.adjusted))
         .field("balance", format_quantity(lot.balance))
-        .field("customs_value", format_money(lot.value))
-        .field("foreign_content", format_money(lot.foreign_content))
-        .field("domestic_content", format_money(lot.domestic_content))
+        .field_money("customs_value", lot.value)
+        .field_money("foreign_content", lot.foreign_content)
+        .field_money("domestic_content", lot.domestic_content)
         .field("entered", format_date(lot.entered_date))
         .field("source", lot.source);
     if (lot.flagged) w.field("flag", "officer_review");
@@ -35,13 +35,13 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book) {
   for (const Posting& p : book.postings()) {
     w.begin_object()
         .field("seq", static_cast<int64_t>(p.seq))
-        .field("at", p.at)
-        .field("kind", p.kind)
+        .field("at", format_rfc3339(p.at))
+        .field("kind", posting_kind_name(p.kind))
         .field("reference", p.reference)
         .field("lot", static_cast<int64_t>(p.lot))
-        .field("item", p.item)
+        .field("item", book.lots()[p.lot - 1].item)
         .field("quantity", format_quantity(p.quantity))
-        .field("value", format_money(p.value))
+        .field_money("value", p.value)
         .end_object();
   }
   w.end_array();

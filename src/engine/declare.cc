@@ -286,7 +286,7 @@ void post(CommandContext& ctx, const Declaration& d, const std::vector<ItemOutco
       lot.entered_at = ctx.at.unix_seconds;
       lot.entered_date = ctx.local_date;
       lot.source = number;
-      book.receive(std::move(lot), ctx.seq, ctx.at_text, number);
+      book.receive(std::move(lot), ctx.seq, ctx.at, number);
       continue;
     }
     if (d.movement == Movement::kTransfer) {
@@ -312,10 +312,10 @@ void post(CommandContext& ctx, const Declaration& d, const std::vector<ItemOutco
         lot.entered_at = from.entered_at;
         lot.entered_date = from.entered_date;
         lot.source = number;
-        receiver.receive(std::move(lot), ctx.seq, ctx.at_text, number);
+        receiver.receive(std::move(lot), ctx.seq, ctx.at, number);
       }
     }
-    book.apply(o.draw, ctx.seq, ctx.at_text, number);
+    book.apply(o.draw, ctx.seq, ctx.at, number);
   }
 }
 
@@ -335,9 +335,9 @@ void write_value_added(JsonWriter& out, const ItemTreatment& t) {
   }
   out.field("threshold", format_rate(va.threshold));
   out.field("formula", value_added_formula_text(va.formula));
-  out.field("sale_value", format_money(va.sale_value));
-  out.field("foreign_content", format_money(va.foreign_content));
-  out.field("domestic_content", format_money(va.domestic_content));
+  out.field_money("sale_value", va.sale_value);
+  out.field_money("foreign_content", va.foreign_content);
+  out.field_money("domestic_content", va.domestic_content);
   out.field_bool("qualifies", va.qualifies);
   out.field_bool("enterprise_eligible", t.value_added_enterprise_eligible);
   out.end_object();
@@ -360,12 +360,12 @@ void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemO
     out.field("item", d.items[i].item);
     out.field("hs", d.items[i].tariff->hs);
     out.field("goods_status", goods_status_name(t.goods_status));
-    out.field("declared_value", format_money(t.declared_value));
-    out.field("customs_value", format_money(t.customs_value));
-    out.field("duty", format_money(o.duty));
-    out.field("consumption_tax", format_money(o.consumption_tax));
-    out.field("vat", format_money(o.vat));
-    out.field("refund", format_money(o.refund));
+    out.field_money("declared_value", t.declared_value);
+    out.field_money("customs_value", t.customs_value);
+    out.field_money("duty", o.duty);
+    out.field_money("consumption_tax", o.consumption_tax);
+    out.field_money("vat", o.vat);
+    out.field_money("refund", o.refund);
     write_value_added(out, t);
     out.key("rules").begin_array();
     for (const std::string& rule : t.rules) out.string(rule);
@@ -379,11 +379,11 @@ void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemO
   }
   out.end_array();
   out.key("totals").begin_object();
-  out.field("customs_value", format_money(customs_value));
-  out.field("duty", format_money(duty));
-  out.field("consumption_tax", format_money(ct));
-  out.field("vat", format_money(vat));
-  out.field("refund", format_money(refund));
+  out.field_money("customs_value", customs_value);
+  out.field_money("duty", duty);
+  out.field_money("consumption_tax", ct);
+  out.field_money("vat", vat);
+  out.field_money("refund", refund);
   out.end_object();
 }
 

@@ -9,9 +9,11 @@ namespace zg {
 namespace {
 
 std::array<unsigned char, 32> sha256(std::string_view bytes) {
+  // Fetching the algorithm costs more than hashing a command: do it once.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<unsigned char, 32> digest{};
   unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, kSha256, nullptr);
   return digest;
 }
 
@@ -60,44 +62,44 @@ std::string Engine::oversize_result(size_t bytes, int64_t line_number) {
                        "", false, line_number);
 }
 
-std::string Engine::execute(std::string_view command_json, int64_t line_number) {
+std::string_view Engine::execute(std::string_view command_json, int64_t line_number) {
   last_accepted_ = false;
   if (command_json.size() > kCommandBytesMax) {
-    return oversize_result(command_json.size(), line_number);
+    return result_ = oversize_result(command_json.size(), line_number);
   }
   Status parsed = document_.parse(command_json);
-  if (!parsed.is_ok()) return rejected_line(parsed, "", false, line_number);
+  if (!parsed.is_ok()) return result_ = rejected_line(parsed, "", false, line_number);
   const JsonRef command = document_.root();
   if (!command.is_object()) {
-    return rejected_line(Status(ErrorCode::kMalformedJson, "",
-                                "a command is a JSON object, not " +
-                                    std::string(json_kind_name(command.kind()))),
-                         "", false, line_number);
+    return result_ = rejected_line(Status(ErrorCode::kMalformedJson, "",
+                                          "a command is a JSON object, not " +
+                                              std::string(json_kind_name(command.kind()))),
+                                   "", false, line_number);
   }
 
   // The id first: every later error is reported against it.
   const JsonRef id_value = command.get("id");
   if (!id_value.exists() || !id_value.is_string() || id_value.text().empty()) {
     const ErrorCode code = id_value.exists() ? ErrorCode::kInvalidField : ErrorCode::kMissingField;
-    return rejected_line(
-        Status(code, "id", "id is required: a non-empty string, the command's idempotency key"),
-        "", false, line_number);
+    return result_ = rejected_line(
+               Status(code, "id", "id is required: a non-empty string, the command's idempotency key"),
+               "", false, line_number);
   }
   const std::string_view id = id_value.text();
 
   // An id seen before: the same command gets its original result again.
-  std::string canonical;
-  append_canonical_json(canonical, command);
-  const auto digest = sha256(canonical);
+  canonical_.clear();
+  append_canonical_json(canonical_, command);
+  const auto digest = sha256(canonical_);
   if (auto it = state_.applied.find(std::string(id)); it != state_.applied.end()) {
     if (it->second.digest == digest) {
       last_accepted_ = true;
-      return it->second.result;
+      return state_.results.get(it->second.result);
     }
-    return rejected_line(Status(ErrorCode::kIdConflict, "id",
-                                "id " + std::string(id) +
-                                    " was already used by a different command"),
-                         id, true, line_number);
+    return result_ = rejected_line(Status(ErrorCode::kIdConflict, "id",
+                                          "id " + std::string(id) +
+                                              " was already used by a different command"),
+                                   id, true, line_number);
   }
 
   Status errors;
@@ -121,7 +123,7 @@ std::string Engine::execute(std::string_view command_json, int64_t line_number) 
       fields.fail(ErrorCode::kInvalidField, "at", "at: " + parsed_at.status().first().message);
     }
   }
-  if (!errors.is_ok()) return rejected_line(errors, id, true, line_number);
+  if (!errors.is_ok()) return result_ = rejected_line(errors, id, true, line_number);
 
   CommandContext ctx{state_,
                      pack_,
@@ -131,25 +133,25 @@ std::string Engine::execute(std::string_view command_json, int64_t line_number) 
                      at,
                      local_date(at.unix_seconds, pack_.utc_offset_minutes),
                      state_.last_seq + 1};
-  std::string body;
-  JsonWriter writer(body);
+  body_.clear();
+  JsonWriter writer(body_);
   Status status = handler(ctx, writer);
-  if (!status.is_ok()) return rejected_line(status, id, true, line_number);
+  if (!status.is_ok()) return result_ = rejected_line(status, id, true, line_number);
 
   state_.last_seq = ctx.seq;
-  std::string result;
-  result.reserve(body.size() + 64);
-  JsonWriter w(result);
+  result_.clear();
+  JsonWriter w(result_);
   w.begin_object().field("id", id).field("seq", static_cast<int64_t>(ctx.seq));
   w.field("status", "accepted");
-  if (!body.empty()) {
-    result.push_back(',');
-    result.append(body);
+  if (!body_.empty()) {
+    result_.push_back(',');
+    result_.append(body_);
   }
-  result.push_back('}');
-  state_.applied.emplace(std::string(id), AppliedCommand{digest, result});
+  result_.push_back('}');
+  const ResultStore::Ref stored = state_.results.add(result_);
+  state_.applied.emplace(std::string(id), AppliedCommand{digest, stored});
   last_accepted_ = true;
-  return result;
+  return state_.results.get(stored);
 }
 
 Result<std::string> Engine::book_json(std::string_view uscc) const {

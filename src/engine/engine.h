@@ -26,9 +26,10 @@ class Engine {
   explicit Engine(const PolicyPack& pack) : pack_(pack) {}
 
   // Executes one command given as JSON text and returns its result as one
-  // line of JSON (no newline). `line_number` (from 1) is reported when the
-  // text is not a JSON object, so results pair with input lines.
-  std::string execute(std::string_view command_json, int64_t line_number);
+  // line of JSON (no newline), valid until the next call. `line_number`
+  // (from 1) is reported when the text is not a JSON object, so results
+  // pair with input lines.
+  std::string_view execute(std::string_view command_json, int64_t line_number);
   // Whether the last execute() accepted its command (a repeat counts).
   bool last_accepted() const { return last_accepted_; }
   // The result for a line too large to read (`bytes` long): malformed_json.
@@ -44,7 +45,11 @@ class Engine {
   friend class CommandContext;
   const PolicyPack& pack_;
   ZoneState state_;
-  JsonDocument document_;  // reused between commands
+  // Buffers reused between commands, so a command allocates little.
+  JsonDocument document_;
+  std::string canonical_;
+  std::string body_;
+  std::string result_;
   bool last_accepted_ = false;
 };
 

@@ -165,14 +165,14 @@ Status handle_process(CommandContext& ctx, JsonWriter& out) {
           .field("lot", static_cast<int64_t>(lot.id))
           .field("quantity", format_quantity(portion.quantity))
           .field("goods_status", goods_status_name(lot.status))
-          .field("customs_value", format_money(portion.value))
-          .field("foreign_content", format_money(portion.foreign_content))
-          .field("domestic_content", format_money(portion.domestic_content))
+          .field_money("customs_value", portion.value)
+          .field_money("foreign_content", portion.foreign_content)
+          .field_money("domestic_content", portion.domestic_content)
           .end_object();
     }
   }
   out.end_array();
-  for (const Draw& draw : draws) book.apply(draw, ctx.seq, ctx.at_text, reference);
+  for (const Draw& draw : draws) book.apply(draw, ctx.seq, ctx.at, reference);
   out.key("produced").begin_array();
   for (size_t i = 0; i < outputs.size(); ++i) {
     Lot lot;
@@ -188,7 +188,7 @@ Status handle_process(CommandContext& ctx, JsonWriter& out) {
     lot.entered_at = ctx.at.unix_seconds;
     lot.entered_date = ctx.local_date;
     lot.source = reference;
-    const size_t index = book.receive(std::move(lot), ctx.seq, ctx.at_text, reference);
+    const size_t index = book.receive(std::move(lot), ctx.seq, ctx.at, reference);
     const Lot& made = book.lots()[index];
     out.begin_object()
         .field("item", made.item)
@@ -196,8 +196,8 @@ Status handle_process(CommandContext& ctx, JsonWriter& out) {
         .field("hs", made.hs)
         .field("quantity", format_quantity(made.received))
         .field("goods_status", "produced")
-        .field("foreign_content", format_money(made.foreign_content))
-        .field("domestic_content", format_money(made.domestic_content))
+        .field_money("foreign_content", made.foreign_content)
+        .field_money("domestic_content", made.domestic_content)
         .end_object();
   }
   out.end_array();

@@ -11,6 +11,7 @@
 
 #include "assess/treatment.h"
 #include "core/decimal.h"
+#include "engine/result_store.h"
 #include "ledger/book.h"
 
 namespace zg {
@@ -44,7 +45,7 @@ struct DeclarationRecord {
 // What an accepted command answered, kept for idempotent repeats.
 struct AppliedCommand {
   std::array<unsigned char, 32> digest;  // SHA-256 of the command's canonical JSON
-  std::string result;
+  ResultStore::Ref result;
 };
 
 struct ZoneState {
@@ -54,6 +55,7 @@ struct ZoneState {
   std::unordered_map<std::string, RateOverride> rate_overrides;  // "USD 2024-05"
   std::unordered_map<std::string, DeclarationRecord> declarations;
   std::unordered_map<std::string, AppliedCommand> applied;  // by command id
+  ResultStore results;
 
   const Enterprise* enterprise(std::string_view uscc) const {
     auto it = enterprises.find(std::string(uscc));

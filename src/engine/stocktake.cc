@@ -147,12 +147,12 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
     if (difference.e4 < 0) {
       const Lot& first = book.lots()[count.shortage.portions.front().lot_index];
       out.field("goods_status", goods_status_name(first.status));
-      out.field("value", format_money(Money{-count.shortage.value.fen}));
-      out.field("taxable_value", format_money(count.taxable_value));
+      out.field_money("value", Money{-count.shortage.value.fen});
+      out.field_money("taxable_value", count.taxable_value);
       if (waived.duty) count.rules.push_back("waiver/duty");
       if (waived.consumption_tax) count.rules.push_back("waiver/consumption-tax");
       if (waived.vat) count.rules.push_back("waiver/vat");
-      book.apply(count.shortage, ctx.seq, ctx.at_text, reference, "adjustment");
+      book.apply(count.shortage, ctx.seq, ctx.at, reference, PostingKind::kAdjustment);
     } else if (difference.e4 > 0) {
       out.field("goods_status", goods_status_name(latest.status));
       out.field("value", "0.00");
@@ -169,14 +169,14 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
       lot.entered_date = ctx.local_date;
       lot.source = reference;
       lot.flagged = true;
-      book.receive(std::move(lot), ctx.seq, ctx.at_text, reference, "adjustment");
+      book.receive(std::move(lot), ctx.seq, ctx.at, reference, PostingKind::kAdjustment);
     } else {
       out.field("goods_status", goods_status_name(latest.status));
       out.field("value", "0.00");
     }
-    out.field("duty", format_money(count.duty));
-    out.field("consumption_tax", format_money(count.consumption_tax));
-    out.field("vat", format_money(count.vat));
+    out.field_money("duty", count.duty);
+    out.field_money("consumption_tax", count.consumption_tax);
+    out.field_money("vat", count.vat);
     out.key("rules").begin_array();
     for (const std::string& rule : count.rules) out.string(rule);
     out.end_array();
@@ -187,9 +187,9 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
   }
   out.end_array();
   out.key("totals").begin_object();
-  out.field("duty", format_money(total_duty));
-  out.field("consumption_tax", format_money(total_ct));
-  out.field("vat", format_money(total_vat));
+  out.field_money("duty", total_duty);
+  out.field_money("consumption_tax", total_ct);
+  out.field_money("vat", total_vat);
   out.end_object();
   return Status::ok();
 }

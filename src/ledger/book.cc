@@ -15,7 +15,8 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
   draw.item = std::string(item);
   Quantity left = quantity;
   Quantity available;
-  for (size_t index : *indexes) {
+  for (size_t k = book_.first_open(item); k < indexes->size(); ++k) {
+    const size_t index = (*indexes)[k];
     const Lot& lot = book_.lots()[index];
     Taken& taken = taken_[index];
     const Quantity lot_left = lot.balance - taken.quantity;
@@ -57,7 +58,12 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
 
 const std::vector<size_t>* Book::lots_of(std::string_view item) const {
   auto it = by_item_.find(std::string(item));
-  return it == by_item_.end() ? nullptr : &it->second;
+  return it == by_item_.end() ? nullptr : &it->second.lots;
+}
+
+size_t Book::first_open(std::string_view item) const {
+  auto it = by_item_.find(std::string(item));
+  return it == by_item_.end() ? 0 : it->second.first_open;
 }
 
 Quantity Book::balance(std::string_view item) const {
@@ -68,29 +74,37 @@ Quantity Book::balance(std::string_view item) const {
   return total;
 }
 
-size_t Book::receive(Lot lot, uint64_t seq, std::string_view at, std::string_view reference,
-                     std::string_view kind) {
+std::string_view posting_kind_name(PostingKind kind) {
+  switch (kind) {
+    case PostingKind::kReceipt: return "receipt";
+    case PostingKind::kRemoval: return "removal";
+    case PostingKind::kAdjustment: return "adjustment";
+  }
+  std::abort();
+}
+
+size_t Book::receive(Lot lot, uint64_t seq, Timestamp at, std::string_view reference,
+                     PostingKind kind) {
   lot.id = lots_.size() + 1;
   lot.balance = lot.received;
   const Quantity quantity = lot.received;
-  if (kind == "adjustment") {
+  if (kind == PostingKind::kAdjustment) {
     lot.adjusted = lot.received;
     lot.received = Quantity{};
   }
   const size_t index = lots_.size();
-  postings_.push_back(Posting{seq, std::string(at), std::string(kind), std::string(reference),
-                              lot.id, lot.item, quantity, lot.value});
-  by_item_[lot.item].push_back(index);
+  postings_.push_back(Posting{seq, at, kind, std::string(reference), lot.id, quantity, lot.value});
+  by_item_[lot.item].lots.push_back(index);
   lots_.push_back(std::move(lot));
   return index;
 }
 
-void Book::apply(const Draw& draw, uint64_t seq, std::string_view at, std::string_view reference,
-                 std::string_view kind) {
+void Book::apply(const Draw& draw, uint64_t seq, Timestamp at, std::string_view reference,
+                 PostingKind kind) {
   for (const DrawPortion& portion : draw.portions) {
     Lot& lot = lots_[portion.lot_index];
     lot.balance -= portion.quantity;
-    if (kind == "adjustment") {
+    if (kind == PostingKind::kAdjustment) {
       lot.adjusted -= portion.quantity;
     } else {
       lot.removed += portion.quantity;
@@ -98,9 +112,13 @@ void Book::apply(const Draw& draw, uint64_t seq, std::string_view at, std::strin
     lot.value -= portion.value;
     lot.foreign_content -= portion.foreign_content;
     lot.domestic_content -= portion.domestic_content;
-    postings_.push_back(Posting{seq, std::string(at), std::string(kind), std::string(reference),
-                                lot.id, lot.item, Quantity{-portion.quantity.e4},
-                                Money{-portion.value.fen}});
+    postings_.push_back(Posting{seq, at, kind, std::string(reference), lot.id,
+                                Quantity{-portion.quantity.e4}, Money{-portion.value.fen}});
+  }
+  // Move the item's cursor past lots that are now empty.
+  ItemLots& item = by_item_[draw.item];
+  while (item.first_open < item.lots.size() && lots_[item.lots[item.first_open]].balance.e4 == 0) {
+    ++item.first_open;
   }
 }
 

@@ -44,15 +44,17 @@ struct Lot {
   bool flagged = false;  // an overage waiting for an officer
 };
 
+enum class PostingKind : uint8_t { kReceipt, kRemoval, kAdjustment };
+std::string_view posting_kind_name(PostingKind kind);
+
 struct Posting {
-  uint64_t seq = 0;      // the command's sequence number
-  std::string at;        // the command's time, as written
-  std::string kind;      // receipt, removal, adjustment
-  std::string reference; // declaration number, process or stock-take id
-  uint64_t lot = 0;
-  std::string item;
-  Quantity quantity;     // signed: negative for removals
-  Money value;           // signed
+  uint64_t seq = 0;  // the command's sequence number
+  Timestamp at{};    // the command's time
+  PostingKind kind = PostingKind::kReceipt;
+  std::string reference;  // declaration number, process or stock-take id
+  uint64_t lot = 0;       // the lot's id (its item is the lot's)
+  Quantity quantity;      // signed: negative for removals
+  Money value;            // signed
 };
 
 // One lot's share of a draw.
@@ -105,15 +107,18 @@ class Book {
   const std::vector<Posting>& postings() const { return postings_; }
   // Indexes into lots(), oldest first; nullptr when the item never had a lot.
   const std::vector<size_t>* lots_of(std::string_view item) const;
+  // Where the item's first lot with a balance is in *lots_of(item): draws
+  // start there, so emptied lots cost nothing however many there are.
+  size_t first_open(std::string_view item) const;
   Quantity balance(std::string_view item) const;
 
   // Adds a lot of `lot.received` (its id is assigned here) and posts the
-  // receipt; kind "adjustment" books it as a stock-take overage instead.
-  size_t receive(Lot lot, uint64_t seq, std::string_view at, std::string_view reference,
-                 std::string_view kind = "receipt");
+  // receipt; kAdjustment books it as a stock-take overage instead.
+  size_t receive(Lot lot, uint64_t seq, Timestamp at, std::string_view reference,
+                 PostingKind kind = PostingKind::kReceipt);
   // Takes what a planned draw took and posts the removals (or adjustments).
-  void apply(const Draw& draw, uint64_t seq, std::string_view at, std::string_view reference,
-             std::string_view kind = "removal");
+  void apply(const Draw& draw, uint64_t seq, Timestamp at, std::string_view reference,
+             PostingKind kind = PostingKind::kRemoval);
 
   // Empty when every invariant holds; otherwise one line per problem.
   std::vector<std::string> check_invariants() const;
@@ -121,7 +126,11 @@ class Book {
  private:
   std::string owner_;
   std::vector<Lot> lots_;
-  std::unordered_map<std::string, std::vector<size_t>> by_item_;
+  struct ItemLots {
+    std::vector<size_t> lots;  // oldest first
+    size_t first_open = 0;     // lots before it are empty
+  };
+  std::unordered_map<std::string, ItemLots> by_item_;
   std::vector<Posting> postings_;
 };
 

@@ -1,8 +1,10 @@
 #include "policy/pack_loader.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <tuple>
 #include <toml++/toml.h>
 
 #include "core/csv.h"
@@ -80,9 +82,17 @@ bool find_columns(const CsvTable& table, std::initializer_list<std::string_view>
 Result<CsvTable> parse_csv_for(std::string_view text, const std::string& file) {
   Result<CsvTable> table = parse_csv(text);
   if (!table.is_ok()) {
-    // parse_csv says "line N: what"; put the file in front.
+    // parse_csv says "line N: what"; make that "file:N" and "what".
     Problems problems;
-    for (const Error& e : table.status().errors()) problems.add(file, e.message);
+    for (const Error& e : table.status().errors()) {
+      const std::string& m = e.message;
+      const size_t colon = m.find(": ");
+      if (m.rfind("line ", 0) == 0 && colon != std::string::npos) {
+        problems.add(file + ":" + m.substr(5, colon - 5), m.substr(colon + 2));
+      } else {
+        problems.add(file, m);
+      }
+    }
     return problems.status();
   }
   return table;
@@ -148,6 +158,16 @@ Status load_tariff_csv(std::string_view text, const std::string& file, TariffSch
     } else {
       problems.add(file, row.line,
                    "ct_kind \"" + ct_kind + "\" is not none, ad_valorem, specific or compound");
+    }
+    for (const auto& [name, rate, cap] :
+         {std::tuple{"vat_rate", line.vat_rate, kPpmPerUnit},
+          std::tuple{"export_refund_rate", line.export_refund_rate, kPpmPerUnit},
+          std::tuple{"duty_rate", line.duty_rate, 10 * kPpmPerUnit}}) {
+      if (rate.ppm > cap) {
+        problems.add(file, row.line,
+                     std::string(name) + " " + format_rate(rate) + " is above " +
+                         format_rate(Rate{cap}) + " (rates are fractions: 13 % is 0.13)");
+      }
     }
     if (line.ct_rate.ppm >= kPpmPerUnit) {
       problems.add(file, row.line, "ct_rate must be below 1 (the composite price divides by 1 - rate)");
@@ -316,7 +336,13 @@ class VersionReader {
   bool file_text(std::string_view section, std::string_view key, bool required,
                  std::string& text, std::string& display) {
     const std::string name = string(section, key, "", required);
-    if (name.empty()) return false;
+    if (name.empty()) {
+      if (required && node(section, key) != nullptr) {
+        problems_.add(file_, *node(section, key),
+                      std::string(section) + "." + std::string(key) + " must name a file");
+      }
+      return false;
+    }
     const fs::path path = dir_ / name;
     display = path.lexically_normal().string();
     if (!read_file(path, text)) {
@@ -372,6 +398,13 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
                               "channel " + channel.id + ": " + key + " must be a non-empty list");
       }
     }
+    for (const std::string& k : channel.kinds) {
+      if (k != "cargo" && k != "vehicle" && k != "traveller") {
+        reader.problems().add(reader.file(), n,
+                              "channel " + channel.id + ": kind \"" + k +
+                                  "\" is not cargo, vehicle or traveller");
+      }
+    }
     for (const std::string& d : channel.directions) {
       if (d != "in" && d != "out") {
         reader.problems().add(reader.file(), n,
@@ -388,6 +421,10 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
 void load_supervision(VersionReader& reader, PolicyVersion& version) {
   version.supervision_years_default =
       static_cast<int>(reader.integer("depreciation", "default_years", 3));
+  if (version.supervision_years_default <= 0) {
+    reader.problems().add(reader.file(), *reader.node("depreciation", "default_years"),
+                          "depreciation.default_years must be at least 1");
+  }
   const toml::table* section = reader.root()["depreciation"].as_table();
   if (section == nullptr) return;
   const toml::array* periods = section->get_as<toml::array>("periods");
@@ -401,12 +438,78 @@ void load_supervision(VersionReader& reader, PolicyVersion& version) {
         for (const toml::node& c : *chapters) period.chapters.push_back(c.value_or(std::string()));
       }
     }
-    if (t == nullptr || period.years <= 0 || period.chapters.empty()) {
+    bool chapters_ok = !period.chapters.empty();
+    for (const std::string& c : period.chapters) {
+      chapters_ok = chapters_ok && c.size() == 2 && c[0] >= '0' && c[0] <= '9' && c[1] >= '0' &&
+                    c[1] <= '9';
+    }
+    if (t == nullptr || period.years <= 0 || !chapters_ok) {
       reader.problems().add(reader.file(), n,
-                            "each depreciation.periods entry needs chapters (a list) and years > 0");
+                            "each depreciation.periods entry needs chapters (two-digit strings) and years > 0");
       continue;
     }
     version.supervision_periods.push_back(std::move(period));
+  }
+}
+
+// The keys a policy.toml may hold, by section: anything else is a typo that
+// would silently leave a default in force, so it is an error.
+struct SectionKeys {
+  std::string_view section;
+  std::vector<std::string_view> keys;
+};
+const std::vector<SectionKeys> kVersionSchema = {
+    {"tariff", {"schedule", "exchange_rates"}},
+    {"lists",
+     {"prohibited", "licence_required", "first_line_exempt", "first_line_taxable",
+      "refund_negative"}},
+    {"first_line", {"model", "exempt_requires_approved_importer", "exempt_purposes"}},
+    {"thresholds", {"tax_waiver_cny", "waived_duty_in_vat_base"}},
+    {"value_added",
+     {"threshold", "formula", "no_foreign_input_duty_free", "requires_encouraged_industry",
+      "applies_to_sales_to_individuals", "non_qualifying_duty_basis"}},
+    {"depreciation", {"default_years", "periods"}},
+    {"exempt_exit", {"basis"}},
+    {"transfer", {"vat"}},
+    {"second_line_entry", {"refund"}},
+    {"risk", {"default_lane"}},
+    {"channels", {"id", "name", "line", "directions", "kinds"}},
+};
+const std::vector<SectionKeys> kPackSchema = {
+    {"zone", {"id", "name", "utc_offset", "declaration_prefix"}},
+    {"versions", {"effective_from", "path"}},
+};
+
+void check_table_keys(const toml::table& table, const std::vector<std::string_view>& keys,
+                      const std::string& where, const std::string& file, Problems& problems) {
+  for (const auto& [key, value] : table) {
+    if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
+      problems.add(file, value,
+                   "unknown key " + where + "." + std::string(key.str()) + " (a typo?)");
+    }
+  }
+}
+
+void check_known_keys(const toml::table& root, const std::vector<SectionKeys>& schema,
+                      const std::string& file, Problems& problems) {
+  for (const auto& [key, value] : root) {
+    const SectionKeys* section = nullptr;
+    for (const SectionKeys& s : schema) {
+      if (s.section == key.str()) section = &s;
+    }
+    if (section == nullptr) {
+      problems.add(file, value, "unknown section [" + std::string(key.str()) + "]");
+      continue;
+    }
+    if (const toml::table* table = value.as_table()) {
+      check_table_keys(*table, section->keys, std::string(key.str()), file, problems);
+    } else if (const toml::array* array = value.as_array()) {
+      for (const toml::node& element : *array) {
+        if (const toml::table* entry = element.as_table()) {
+          check_table_keys(*entry, section->keys, std::string(key.str()), file, problems);
+        }
+      }
+    }
   }
 }
 
@@ -417,6 +520,10 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
   version->directory = dir.string();
   const fs::path policy_path = dir / "policy.toml";
   const std::string file = policy_path.lexically_normal().string();
+  if (!fs::is_regular_file(policy_path)) {
+    problems.add(file, "missing: each version's directory holds policy.toml");
+    return version;
+  }
   toml::table root;
   try {
     root = toml::parse_file(policy_path.string());
@@ -424,6 +531,7 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
     problems.add(file, static_cast<int>(e.source().begin.line), std::string(e.description()));
     return version;
   }
+  check_known_keys(root, kVersionSchema, file, problems);
   VersionReader reader(dir, file, root, problems);
 
   std::string text, display;
@@ -508,6 +616,29 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
                      "\" is not green, yellow, red or blue");
   }
   load_channels(reader, *version);
+  if (version->first_line_model == FirstLineModel::kNegativeList &&
+      reader.node("lists", "first_line_taxable") == nullptr) {
+    problems.add(file, "first_line.model is negative_list, so [lists] first_line_taxable is required");
+  }
+  for (const std::string& purpose : version->exempt_purposes) {
+    if (purpose != "own_use" && purpose != "processing" && purpose != "trade" &&
+        purpose != "logistics") {
+      problems.add(file, *reader.node("first_line", "exempt_purposes"),
+                   "first_line.exempt_purposes: \"" + purpose +
+                       "\" is not own_use, processing, trade or logistics");
+    }
+  }
+  const std::string exit_basis =
+      reader.string("exempt_exit", "basis", "depreciated_entry_value");
+  if (exit_basis == "depreciated_entry_value") {
+    version->exempt_exit_basis = ExemptExitBasis::kDepreciatedEntryValue;
+  } else if (exit_basis == "declared_value") {
+    version->exempt_exit_basis = ExemptExitBasis::kDeclaredValue;
+  } else {
+    problems.add(file, *reader.node("exempt_exit", "basis"),
+                 "exempt_exit.basis \"" + exit_basis +
+                     "\" is not depreciated_entry_value or declared_value");
+  }
   if (version->tariff.size() == 0 && problems.empty()) {
     problems.add(file, "the tariff schedule has no lines");
   }
@@ -554,16 +685,35 @@ Result<PolicyPack> load_policy_pack(const std::string& directory) {
     }
     return problems.status();
   }
+  check_known_keys(root, kPackSchema, file, problems);
   PolicyPack pack;
-  pack.zone_id = root["zone"]["id"].value_or(std::string());
-  pack.zone_name = root["zone"]["name"].value_or(std::string());
-  pack.declaration_prefix = root["zone"]["declaration_prefix"].value_or(std::string("ZG"));
-  if (pack.zone_id.empty()) problems.add(file, "[zone] id is missing");
-  Result<int> offset = parse_utc_offset(root["zone"]["utc_offset"].value_or(std::string("+00:00")));
-  if (offset.is_ok()) {
-    pack.utc_offset_minutes = *offset;
-  } else {
-    problems.add(file, "[zone] " + offset.status().first().message);
+  // id and utc_offset are required (a wrong clock would move every date);
+  // name defaults to the id and declaration_prefix to "ZG".
+  const auto zone_string = [&](std::string_view key, std::string& out) {
+    const toml::node* n = root["zone"][key].node();
+    if (n == nullptr) {
+      if (out.empty()) problems.add(file, "[zone] " + std::string(key) + " is missing");
+    } else if (auto v = n->value<std::string>(); v && !v->empty()) {
+      out = *v;
+    } else {
+      problems.add(file, *n, "[zone] " + std::string(key) + " must be a non-empty string");
+    }
+  };
+  std::string offset_text;
+  zone_string("id", pack.zone_id);
+  pack.zone_name = pack.zone_id;
+  zone_string("name", pack.zone_name);
+  zone_string("utc_offset", offset_text);
+  pack.declaration_prefix = "ZG";
+  zone_string("declaration_prefix", pack.declaration_prefix);
+  if (!offset_text.empty()) {
+    Result<int> offset = parse_utc_offset(offset_text);
+    if (offset.is_ok()) {
+      pack.utc_offset_minutes = *offset;
+    } else {
+      problems.add(file, *root["zone"]["utc_offset"].node(),
+                   "[zone] " + offset.status().first().message);
+    }
   }
   const toml::array* versions = root["versions"].as_array();
   if (versions == nullptr || versions->empty()) {
@@ -572,11 +722,18 @@ Result<PolicyPack> load_policy_pack(const std::string& directory) {
   }
   for (const toml::node& n : *versions) {
     const toml::table* t = n.as_table();
-    const std::string from = t ? (*t)["effective_from"].value_or(std::string()) : std::string();
+    const toml::node* from_node = t ? t->get("effective_from") : nullptr;
+    const std::string from = from_node ? from_node->value_or(std::string()) : std::string();
     const std::string path = t ? (*t)["path"].value_or(from) : std::string();
+    if (from_node == nullptr || !from_node->is_string()) {
+      problems.add(file, from_node ? *from_node : n,
+                   from_node ? "effective_from must be a quoted date, e.g. \"2024-03-01\""
+                             : "each [[versions]] needs effective_from");
+      continue;
+    }
     Result<Date> date = parse_date(from);
     if (!date.is_ok()) {
-      problems.add(file, n, "effective_from: " + (from.empty() ? std::string("missing") : date.status().first().message));
+      problems.add(file, *from_node, "effective_from: " + date.status().first().message);
       continue;
     }
     if (!pack.versions.empty() && !(pack.versions.back()->effective_from < *date)) {

@@ -105,6 +105,12 @@ std::string_view value_added_formula_text(ValueAddedFormula formula);
 
 enum class TransferVat : uint8_t { kExempt, kTaxable };
 
+// What exempt goods leaving for the mainland are taxed on.
+enum class ExemptExitBasis : uint8_t {
+  kDepreciatedEntryValue,  // Hengqin's equipment: entry value less supervised months
+  kDeclaredValue,          // Hainan's zero-tariff goods: full import taxes as declared
+};
+
 struct Channel {
   std::string id;
   std::string name;
@@ -145,6 +151,7 @@ struct PolicyVersion {
   bool value_added_requires_encouraged_industry = false;
   bool value_added_applies_to_sales_to_individuals = true;
 
+  ExemptExitBasis exempt_exit_basis = ExemptExitBasis::kDepreciatedEntryValue;
   int supervision_years_default = 3;
   std::vector<SupervisionPeriod> supervision_periods;
 
@@ -165,7 +172,7 @@ struct PolicyPack {
   std::string zone_id;
   std::string zone_name;
   int utc_offset_minutes = 480;
-  std::string declaration_prefix = "HQ";
+  std::string declaration_prefix;
   std::vector<std::unique_ptr<PolicyVersion>> versions;  // by effective_from, ascending
 
   // The version in force on a local date, or nullptr before the first.

@@ -1,0 +1,105 @@
+#include "core/json.h"
+
+#include <gtest/gtest.h>
+
+namespace zg {
+namespace {
+
+TEST(JsonParse, ReadsCommands) {
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(R"({"id":"d1","n":12.50,"ok":true,"none":null,"items":[{"hs":"2204"}],
+                          "esc":"a\"b\\c\u00e9\ud83d\ude00"})")
+                  .is_ok());
+  JsonRef root = doc.root();
+  EXPECT_EQ(root.get("id").text(), "d1");
+  EXPECT_EQ(root.get("n").kind(), JsonKind::kNumber);
+  EXPECT_EQ(root.get("n").text(), "12.50");  // the literal, never a double
+  EXPECT_TRUE(root.get("ok").as_bool());
+  EXPECT_TRUE(root.get("none").is_null());
+  EXPECT_FALSE(root.get("missing").exists());
+  EXPECT_EQ(root.get("items").size(), 1u);
+  EXPECT_EQ((*root.get("items").begin()).get("hs").text(), "2204");
+  EXPECT_EQ(root.get("esc").text(), "a\"b\\c\xC3\xA9\xF0\x9F\x98\x80");
+}
+
+TEST(JsonParse, RefusesWithLineAndColumn) {
+  struct Case {
+    std::string_view text;
+    std::string_view message;
+  };
+  const Case kCases[] = {
+      {R"({"a":1,})", "line 1, column 8: expected a string key"},
+      {R"({"a" 1})", "line 1, column 6: expected ':'"},
+      {"{\"a\":1,\n\"b\":}", "line 2, column 5: expected a value"},
+      {R"({"a":1,"a":2})", "line 1, column 8: duplicate key \"a\""},
+      {R"({"a":01})", "line 1, column 7: expected ',' or '}'"},
+      {R"({"a":"\x"})", "invalid escape"},
+      {"{\"a\":\"\xC3\x28\"}", "invalid UTF-8"},
+      {"{\"a\":\"\xED\xA0\x80\"}", "invalid UTF-8"},  // an encoded surrogate
+      {R"({"a":"\ud800"})", "unpaired surrogate"},
+      {"{\"a\":\"tab\there\"}", "control character"},
+      {R"({"a":1} x)", "unexpected text after the JSON value"},
+      {R"({"a":tru})", "invalid literal"},
+      {"", "unexpected end of input"},
+      {R"({"a":[1,2)", "unexpected end of input"},
+      {R"({"a":-})", "expected a value"},
+      {R"({"a":1.})", "expected a digit after the decimal point"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.text);
+    JsonDocument doc;
+    Status status = doc.parse(c.text);
+    ASSERT_FALSE(status.is_ok());
+    EXPECT_EQ(status.first().code, ErrorCode::kMalformedJson);
+    EXPECT_NE(status.first().message.find(c.message), std::string::npos) << status.first().message;
+  }
+}
+
+TEST(JsonParse, LimitsNesting) {
+  std::string deep(kJsonDepthMax, '[');
+  deep += std::string(kJsonDepthMax, ']');
+  JsonDocument doc;
+  EXPECT_TRUE(doc.parse(deep).is_ok());
+  std::string deeper(kJsonDepthMax + 1, '[');
+  deeper += std::string(kJsonDepthMax + 1, ']');
+  Status status = doc.parse(deeper);
+  ASSERT_FALSE(status.is_ok());
+  EXPECT_NE(status.first().message.find("nesting deeper than 64"), std::string::npos);
+}
+
+std::string canonical(std::string_view text) {
+  JsonDocument doc;
+  EXPECT_TRUE(doc.parse(text).is_ok()) << text;
+  std::string out;
+  append_canonical_json(out, doc.root());
+  return out;
+}
+
+TEST(CanonicalJson, SortsKeysAndDropsWhitespace) {
+  EXPECT_EQ(canonical(R"({ "b" : 1, "a" : [ true , null ] })"), R"({"a":[true,null],"b":1})");
+  EXPECT_EQ(canonical(R"({"id":"x","at":"t"})"), canonical(R"({"at":"t","id":"x"})"));
+  // RFC 8785 §3.2.2.3 numbers and §3.2.3 key order by UTF-16 code units.
+  EXPECT_EQ(canonical("[1.0, 1e3, -0, 0.000001, 1e-7, 1e20, 1e21]"),
+            "[1,1000,0,0.000001,1e-7,100000000000000000000,1e+21]");
+  EXPECT_EQ(canonical("{\"\xEF\xAC\x81\":1,\"\xF0\x9F\x98\x80\":2}"),
+            "{\"\xF0\x9F\x98\x80\":2,\"\xEF\xAC\x81\":1}");
+  EXPECT_EQ(canonical(R"({"s":"a\u0001\n\"/"})"), R"({"s":"a\u0001\n\"/"})");
+}
+
+TEST(JsonWriter, WritesCompactJson) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().field("id", "d\"1").field("seq", int64_t{7}).field_money("duty", Money{140'000});
+  w.key("items").begin_array().begin_object().field_bool("ok", false).end_object();
+  w.null().end_array().end_object();
+  EXPECT_EQ(out, R"({"id":"d\"1","seq":7,"duty":"1400.00","items":[{"ok":false},null]})");
+}
+
+TEST(JsonString, EscapesEverythingItMust) {
+  std::string out;
+  append_json_string(out, std::string_view("plain text longer than eight\x01\x1f\"\\\t", 33));
+  EXPECT_EQ(out, "\"plain text longer than eight\\u0001\\u001f\\\"\\\\\\t\"");
+}
+
+}  // namespace
+}  // namespace zg
