@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache python3 git
-  libtomlplusplus-dev libssl-dev libsqlite3-dev
+  libtomlplusplus-dev libssl-dev libsqlite3-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
 )

@@ -73,32 +73,32 @@ Waivers assess_import_taxes(std::span<const ImportTaxLine> lines, const PolicyVe
                             std::span<ImportTaxes> out) {
   Waivers waived;
   const Money threshold = policy.tax_waiver_threshold;
-  // Duty, per line, and its declaration total.
-  std::vector<Money> duty(lines.size());
+  // Duty, per line, and its declaration total; out[i].duty holds the
+  // computed duty until the waiver is decided.
   Money duty_total;
   for (size_t i = 0; i < lines.size(); ++i) {
     const ImportTaxLine& line = lines[i];
-    duty[i] = line.duty_exempt ? Money{0}
-                               : duty_amount(*line.tariff, line.customs_value, line.quantity);
-    duty_total += duty[i];
+    out[i].duty = line.duty_exempt ? Money{0}
+                                   : duty_amount(*line.tariff, line.customs_value, line.quantity);
+    duty_total += out[i].duty;
   }
   waived.duty = duty_total.fen > 0 && duty_total <= threshold;
-  // The duty that enters the CT and VAT bases.
-  const auto duty_in_base = [&](size_t i) {
-    return waived.duty && !policy.waived_duty_in_vat_base ? Money{0} : duty[i];
-  };
+  // A waived duty leaves the CT base; it stays in the VAT base only when
+  // the pack says so (DOMAIN.md §6 leaves that point open).
   Money ct_total;
   for (size_t i = 0; i < lines.size(); ++i) {
-    out[i].duty = waived.duty ? Money{0} : duty[i];
+    const Money ct_duty = waived.duty ? Money{0} : out[i].duty;
     out[i].consumption_tax = consumption_tax_amount(*lines[i].tariff, lines[i].customs_value,
-                                                    duty_in_base(i), lines[i].quantity);
+                                                    ct_duty, lines[i].quantity);
     ct_total += out[i].consumption_tax;
   }
   waived.consumption_tax = ct_total.fen > 0 && ct_total <= threshold;
   Money vat_total;
   for (size_t i = 0; i < lines.size(); ++i) {
+    const Money vat_duty = waived.duty && !policy.waived_duty_in_vat_base ? Money{0} : out[i].duty;
+    if (waived.duty) out[i].duty = Money{0};
     if (waived.consumption_tax) out[i].consumption_tax = Money{0};
-    out[i].vat = import_vat_amount(*lines[i].tariff, lines[i].customs_value, duty_in_base(i),
+    out[i].vat = import_vat_amount(*lines[i].tariff, lines[i].customs_value, vat_duty,
                                    out[i].consumption_tax);
     vat_total += out[i].vat;
   }

@@ -61,8 +61,9 @@ struct Waivers {
 
 // Duty, then consumption tax, then VAT for every line of one declaration,
 // then the per-declaration waiver of each tax type in that order (DOMAIN.md
-// §6, "CNY 50 rule"): a waived duty leaves the CT and VAT bases (unless the
-// pack keeps it in), a waived CT leaves the VAT base. `out` has one entry
+// §6, "CNY 50 rule"): a waived duty leaves the CT base, and the VAT base
+// unless the pack keeps it there (waived_duty_in_vat_base); a waived CT
+// leaves the VAT base. `out` has one entry
 // per line.
 Waivers assess_import_taxes(std::span<const ImportTaxLine> lines, const PolicyVersion& policy,
                             std::span<ImportTaxes> out);

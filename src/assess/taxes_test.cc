@@ -642,11 +642,11 @@ TEST(TaxAssessImportTaxes, FiftyYuanWaiverPerDeclarationAndTaxType) {
        true,
        false,
        false},
-      // The pack keeps the waived duty in (read as: in the CT and VAT bases, as the
-      // pack's comment on the default says it "leaves the CT and VAT bases"):
-      // CT 840 / 0.9 × 0.1 = 93.333… → 93.33; VAT (800 + 40 + 93.33) × 13 % = 121.3329 → 121.33.
-      {"waived duty kept in the CT and VAT bases",
-       {{with_ct_ad_valorem(ad_valorem(50'000), 100'000), 80'000, 0, false, 0, 9'333, 12'133}},
+      // The pack keeps the waived duty in the VAT base (only: it always leaves
+      // the CT composite price): CT 800 / 0.9 × 0.1 = 88.888… → 88.89;
+      // VAT (800 + 40 + 88.89) × 13 % = 928.89 × 13 % = 120.7557 → 120.76.
+      {"waived duty kept in the VAT base",
+       {{with_ct_ad_valorem(ad_valorem(50'000), 100'000), 80'000, 0, false, 0, 8'889, 12'076}},
        kFifty,
        true,
        true,

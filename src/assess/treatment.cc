@@ -259,6 +259,7 @@ Status transfer(const ItemFacts& facts, const PolicyVersion& policy, ItemTreatme
 
 Result<ItemTreatment> treat_item(const ItemFacts& facts, const PolicyVersion& policy) {
   ItemTreatment out;
+  out.rules.reserve(6);  // treatment, list, tariff, rate, waivers: rarely more
   out.declared_value = facts.declared_value;
   out.customs_value = facts.declared_value;
   Status lists = check_lists(facts, policy);

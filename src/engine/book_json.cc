@@ -1,10 +1,24 @@
 #include "engine/book_json.h"
 
 #include "core/json.h"
+#include "engine/handlers.h"
 
 namespace zg {
 
-std::string write_book_json(const Enterprise& enterprise, const Book& book) {
+namespace {
+
+// "declaration": its number, when the command at `seq` was a declaration.
+void write_declaration(JsonWriter& w, const ZoneState& state, std::string_view prefix,
+                       uint64_t seq) {
+  if (seq < state.declarations.size() && state.declarations[seq].seq == seq && seq != 0) {
+    w.field("declaration", declaration_number(prefix, state.declarations[seq].date, seq));
+  }
+}
+
+}  // namespace
+
+std::string write_book_json(const Enterprise& enterprise, const Book& book,
+                            const ZoneState& state, std::string_view declaration_prefix) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -26,7 +40,8 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book) {
         .field_money("foreign_content", lot.foreign_content)
         .field_money("domestic_content", lot.domestic_content)
         .field("entered", format_date(lot.entered_date))
-        .field("source", lot.source);
+        .field("source_seq", static_cast<int64_t>(lot.source_seq));
+    write_declaration(w, state, declaration_prefix, lot.source_seq);
     if (lot.flagged) w.field("flag", "officer_review");
     w.end_object();
   }
@@ -37,12 +52,12 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book) {
         .field("seq", static_cast<int64_t>(p.seq))
         .field("at", format_rfc3339(p.at))
         .field("kind", posting_kind_name(p.kind))
-        .field("reference", p.reference)
         .field("lot", static_cast<int64_t>(p.lot))
         .field("item", book.lots()[p.lot - 1].item)
         .field("quantity", format_quantity(p.quantity))
-        .field_money("value", p.value)
-        .end_object();
+        .field_money("value", p.value);
+    write_declaration(w, state, declaration_prefix, p.seq);
+    w.end_object();
   }
   w.end_array();
   w.end_object();

@@ -258,17 +258,11 @@ void assess_taxes(const Declaration& d, std::vector<ItemOutcome>& outcomes) {
   }
 }
 
-// "HQ" + yymmdd + the sequence number, at least five digits.
 std::string declaration_number(const CommandContext& ctx) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%02d%02d%02d%05llu", ctx.local_date.year % 100,
-                ctx.local_date.month, ctx.local_date.day,
-                static_cast<unsigned long long>(ctx.seq));
-  return ctx.pack.declaration_prefix + buffer;
+  return declaration_number(ctx.pack.declaration_prefix, ctx.local_date, ctx.seq);
 }
 
-void post(CommandContext& ctx, const Declaration& d, const std::vector<ItemOutcome>& outcomes,
-          const std::string& number) {
+void post(CommandContext& ctx, const Declaration& d, const std::vector<ItemOutcome>& outcomes) {
   Book& book = ctx.state.books.at(d.declarant->uscc);
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const DeclaredItem& item = d.items[i];
@@ -285,8 +279,8 @@ void post(CommandContext& ctx, const Declaration& d, const std::vector<ItemOutco
       (is_untaxed_foreign(lot.status) ? lot.foreign_content : lot.domestic_content) = lot.value;
       lot.entered_at = ctx.at.unix_seconds;
       lot.entered_date = ctx.local_date;
-      lot.source = number;
-      book.receive(std::move(lot), ctx.seq, ctx.at, number);
+      lot.source_seq = ctx.seq;
+      book.receive(std::move(lot), ctx.seq, ctx.at);
       continue;
     }
     if (d.movement == Movement::kTransfer) {
@@ -311,11 +305,11 @@ void post(CommandContext& ctx, const Declaration& d, const std::vector<ItemOutco
         }
         lot.entered_at = from.entered_at;
         lot.entered_date = from.entered_date;
-        lot.source = number;
-        receiver.receive(std::move(lot), ctx.seq, ctx.at, number);
+        lot.source_seq = ctx.seq;
+        receiver.receive(std::move(lot), ctx.seq, ctx.at);
       }
     }
-    book.apply(o.draw, ctx.seq, ctx.at, number);
+    book.apply(o.draw, ctx.seq, ctx.at);
   }
 }
 
@@ -410,16 +404,11 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   assess_taxes(d, outcomes);
 
   const std::string number = declaration_number(ctx);
-  post(ctx, d, outcomes, number);
-  DeclarationRecord record;
-  record.number = number;
-  record.seq = ctx.seq;
-  record.command_id = std::string(ctx.id);
-  record.declarant = d.declarant->uscc;
-  record.movement = d.movement;
-  record.lane = d.policy->default_lane;
-  record.release = release_for_lane(record.lane);
-  ctx.state.declarations.emplace(number, std::move(record));
+  post(ctx, d, outcomes);
+  ctx.state.declarations.resize(ctx.seq + 1);
+  ctx.state.declarations[ctx.seq] =
+      DeclarationRecord{ctx.seq, ctx.local_date, d.declarant, d.movement,
+                        std::string_view(release_for_lane(d.policy->default_lane)) == "held"};
   write_result(out, d, outcomes, number);
   return Status::ok();
 }

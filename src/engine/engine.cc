@@ -91,7 +91,7 @@ std::string_view Engine::execute(std::string_view command_json, int64_t line_num
   canonical_.clear();
   append_canonical_json(canonical_, command);
   const auto digest = sha256(canonical_);
-  if (auto it = state_.applied.find(std::string(id)); it != state_.applied.end()) {
+  if (auto it = state_.applied.find(id); it != state_.applied.end()) {
     if (it->second.digest == digest) {
       last_accepted_ = true;
       return state_.results.get(it->second.result);
@@ -160,7 +160,8 @@ Result<std::string> Engine::book_json(std::string_view uscc) const {
     return Result<std::string>(ErrorCode::kUnknownEnterprise, "uscc",
                                "enterprise " + std::string(uscc) + " is not registered");
   }
-  return write_book_json(*enterprise, state_.books.at(enterprise->uscc));
+  return write_book_json(*enterprise, state_.books.at(enterprise->uscc), state_,
+                         pack_.declaration_prefix);
 }
 
 }  // namespace zg

@@ -36,6 +36,8 @@ class Engine {
   static std::string oversize_result(size_t bytes, int64_t line_number);
 
   const ZoneState& state() const { return state_; }
+  // A hint that about `commands` more commands will follow.
+  void reserve(size_t commands) { state_.reserve(commands); }
   const PolicyPack& pack() const { return pack_; }
 
   // The account book of an enterprise as JSON; not-found when unregistered.

@@ -42,7 +42,8 @@ const Enterprise* enterprise_field(const CommandContext& ctx, Fields& fields,
                                    std::string_view key, bool in_zone);
 
 // The customs exchange rate of a currency for a month: a set_rate if one
-// was accepted, else the pack's; and the rule id naming its source.
+// was accepted, else the pack's; and the rule id naming its source:
+// "fx/USD/2024-05" (the pack's) or "fx/USD/2024-05@set_rate/2" (by seq).
 struct FxRate {
   Rate cny_per_unit;
   std::string rule;
@@ -51,7 +52,12 @@ std::optional<FxRate> exchange_rate(const CommandContext& ctx, const PolicyVersi
                                     std::string_view currency, Month month);
 std::string rate_key(std::string_view currency, Month month);
 
-// The tariff-line rule id: "tariff/22042100@hengqin@2024-03-01".
+// A declaration's number: the pack's prefix, the local date as yymmdd and
+// the sequence number, at least five digits ("HQ24030500007").
+std::string declaration_number(std::string_view prefix, Date date, uint64_t seq);
+
+// The tariff-line rule id: "tariff/22042100" (the line of the version in
+// force, which the result names in "policy").
 std::string tariff_rule(const TariffLine& line, const PolicyVersion& policy);
 
 }  // namespace zg

@@ -154,7 +154,6 @@ Status handle_process(CommandContext& ctx, JsonWriter& out) {
 
   const std::vector<Money> m = allocate_largest_remainder(foreign, weights);
   const std::vector<Money> d = allocate_largest_remainder(domestic, weights);
-  const std::string reference = "process " + std::string(ctx.id);
   out.field("enterprise", enterprise->uscc);
   out.key("consumed").begin_array();
   for (const Draw& draw : draws) {
@@ -172,7 +171,7 @@ Status handle_process(CommandContext& ctx, JsonWriter& out) {
     }
   }
   out.end_array();
-  for (const Draw& draw : draws) book.apply(draw, ctx.seq, ctx.at, reference);
+  for (const Draw& draw : draws) book.apply(draw, ctx.seq, ctx.at);
   out.key("produced").begin_array();
   for (size_t i = 0; i < outputs.size(); ++i) {
     Lot lot;
@@ -187,8 +186,8 @@ Status handle_process(CommandContext& ctx, JsonWriter& out) {
     lot.value = m[i] + d[i];
     lot.entered_at = ctx.at.unix_seconds;
     lot.entered_date = ctx.local_date;
-    lot.source = reference;
-    const size_t index = book.receive(std::move(lot), ctx.seq, ctx.at, reference);
+    lot.source_seq = ctx.seq;
+    const size_t index = book.receive(std::move(lot), ctx.seq, ctx.at);
     const Lot& made = book.lots()[index];
     out.begin_object()
         .field("item", made.item)

@@ -1,28 +1,42 @@
 #include "engine/result_store.h"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <new>
 
 namespace zg {
+
+ResultStore::~ResultStore() {
+  for (const Chunk& chunk : chunks_) munmap(chunk.data, chunk.size);
+}
+
+void ResultStore::add_chunk(size_t size) {
+  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data == MAP_FAILED) throw std::bad_alloc();
+  // A hint: refused or unsupported, the chunk still works with small pages.
+  madvise(data, size, MADV_HUGEPAGE);
+  chunks_.push_back(Chunk{static_cast<char*>(data), size});
+  used_ = 0;
+}
 
 ResultStore::Ref ResultStore::add(std::string_view text) {
   if (text.size() > kChunkBytes) {
     // A result larger than a chunk gets a chunk of its own, marked full.
-    chunks_.push_back(std::make_unique_for_overwrite<char[]>(text.size()));
-    used_ = kChunkBytes;
-    std::memcpy(chunks_.back().get(), text.data(), text.size());
-    bytes_ += text.size();
-    return Ref{static_cast<uint32_t>(chunks_.size() - 1), 0, static_cast<uint32_t>(text.size())};
+    add_chunk(text.size());
+    used_ = text.size();
+  } else if (chunks_.empty() || kChunkBytes - used_ < text.size() ||
+             chunks_.back().size != kChunkBytes) {
+    add_chunk(kChunkBytes);
   }
-  if (kChunkBytes - used_ < text.size()) {
-    chunks_.push_back(std::make_unique_for_overwrite<char[]>(kChunkBytes));
-    used_ = 0;
-  }
-  const Ref ref{static_cast<uint32_t>(chunks_.size() - 1), static_cast<uint32_t>(used_),
-                static_cast<uint32_t>(text.size())};
-  std::memcpy(chunks_.back().get() + used_, text.data(), text.size());
-  used_ += text.size();
+  Chunk& chunk = chunks_.back();
+  const size_t offset = chunk.size == kChunkBytes ? used_ : 0;
+  std::memcpy(chunk.data + offset, text.data(), text.size());
+  if (chunk.size == kChunkBytes) used_ += text.size();
   bytes_ += text.size();
-  return ref;
+  return Ref{static_cast<uint32_t>(chunks_.size() - 1), static_cast<uint32_t>(offset),
+             static_cast<uint32_t>(text.size())};
 }
 
 }  // namespace zg

@@ -1,10 +1,13 @@
 // Results of accepted commands, kept for idempotent repeats: an append-only
-// arena of chunks, so storing a result costs no allocation of its own and
-// nothing already stored ever moves.
+// arena of large chunks, so storing a result costs no allocation of its own
+// and nothing already stored ever moves.
+//
+// Chunks are mapped with transparent huge pages where the kernel offers
+// them: a zone keeps hundreds of megabytes of results, and faulting them in
+// 4 KiB at a time cost more than writing them (measured: docs/architecture.md).
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -18,17 +21,27 @@ class ResultStore {
     uint32_t length = 0;
   };
 
+  ResultStore() = default;
+  ~ResultStore();
+  ResultStore(const ResultStore&) = delete;
+  ResultStore& operator=(const ResultStore&) = delete;
+
   // Copies `text` in; the view get() returns stays valid for the store's life.
   Ref add(std::string_view text);
   std::string_view get(Ref ref) const {
-    return std::string_view(chunks_[ref.chunk].get() + ref.offset, ref.length);
+    return std::string_view(chunks_[ref.chunk].data + ref.offset, ref.length);
   }
   size_t bytes() const { return bytes_; }
 
  private:
-  static constexpr size_t kChunkBytes = 4 << 20;
-  std::vector<std::unique_ptr<char[]>> chunks_;
-  size_t used_ = kChunkBytes;  // in the last chunk; "full" before the first
+  struct Chunk {
+    char* data;
+    size_t size;
+  };
+  static constexpr size_t kChunkBytes = 8 << 20;
+  void add_chunk(size_t size);
+  std::vector<Chunk> chunks_;
+  size_t used_ = 0;  // in the last chunk
   size_t bytes_ = 0;
 };
 

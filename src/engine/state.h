@@ -11,6 +11,7 @@
 
 #include "assess/treatment.h"
 #include "core/decimal.h"
+#include "core/string_map.h"
 #include "engine/result_store.h"
 #include "ledger/book.h"
 
@@ -32,14 +33,14 @@ struct RateOverride {
   uint64_t seq = 0;
 };
 
+// What later commands (inspection, release, gates) need of a declaration;
+// kept small, since a zone holds millions. The full result is in `results`.
 struct DeclarationRecord {
-  std::string number;
-  uint64_t seq = 0;
-  std::string command_id;
-  std::string declarant;
+  uint64_t seq = 0;  // 0: no declaration at this sequence number
+  Date date{1970, 1, 1};  // the local date in its number
+  const Enterprise* declarant = nullptr;  // a node of `enterprises`: never moves
   Movement movement = Movement::kFirstLineEntry;
-  std::string lane;
-  std::string release;
+  bool held = false;  // waiting for an officer (yellow or red lane)
 };
 
 // What an accepted command answered, kept for idempotent repeats.
@@ -50,15 +51,29 @@ struct AppliedCommand {
 
 struct ZoneState {
   uint64_t last_seq = 0;
-  std::unordered_map<std::string, Enterprise> enterprises;
-  std::unordered_map<std::string, Book> books;
-  std::unordered_map<std::string, RateOverride> rate_overrides;  // "USD 2024-05"
-  std::unordered_map<std::string, DeclarationRecord> declarations;
-  std::unordered_map<std::string, AppliedCommand> applied;  // by command id
+  StringMap<Enterprise> enterprises;
+  StringMap<Book> books;
+  StringMap<RateOverride> rate_overrides;  // "USD 2024-05"
+  // Declarations by sequence number: a declaration's number ends in its
+  // sequence number (declaration_number()), so a lookup parses it instead of
+  // hashing; entries for commands that are not declarations stay empty.
+  std::vector<DeclarationRecord> declarations;
+  StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 
+  // Sizes the maps for about `commands` more commands, so they do not
+  // rehash as they grow (a hint; a wrong guess only costs speed).
+  void reserve(size_t commands) {
+    applied.reserve(applied.size() + commands);
+    declarations.reserve(declarations.size() + commands);
+  }
+
+  // The declaration with this number ("HQ24030500007"), or nullptr.
+  const DeclarationRecord* find_declaration(std::string_view prefix,
+                                            std::string_view number) const;
+
   const Enterprise* enterprise(std::string_view uscc) const {
-    auto it = enterprises.find(std::string(uscc));
+    auto it = enterprises.find(uscc);
     return it == enterprises.end() ? nullptr : &it->second;
   }
 };

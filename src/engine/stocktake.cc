@@ -129,7 +129,6 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
     count.vat += taxes[k].vat;
   }
 
-  const std::string reference = "stocktake " + std::string(ctx.id);
   out.field("enterprise", enterprise->uscc);
   out.key("counts").begin_array();
   Money total_duty, total_ct, total_vat;
@@ -152,7 +151,7 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
       if (waived.duty) count.rules.push_back("waiver/duty");
       if (waived.consumption_tax) count.rules.push_back("waiver/consumption-tax");
       if (waived.vat) count.rules.push_back("waiver/vat");
-      book.apply(count.shortage, ctx.seq, ctx.at, reference, PostingKind::kAdjustment);
+      book.apply(count.shortage, ctx.seq, ctx.at, PostingKind::kAdjustment);
     } else if (difference.e4 > 0) {
       out.field("goods_status", goods_status_name(latest.status));
       out.field("value", "0.00");
@@ -167,9 +166,9 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
       lot.received = difference;
       lot.entered_at = ctx.at.unix_seconds;
       lot.entered_date = ctx.local_date;
-      lot.source = reference;
+      lot.source_seq = ctx.seq;
       lot.flagged = true;
-      book.receive(std::move(lot), ctx.seq, ctx.at, reference, PostingKind::kAdjustment);
+      book.receive(std::move(lot), ctx.seq, ctx.at, PostingKind::kAdjustment);
     } else {
       out.field("goods_status", goods_status_name(latest.status));
       out.field("value", "0.00");

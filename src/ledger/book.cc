@@ -4,6 +4,13 @@
 
 namespace zg {
 
+DrawPlan::Taken& DrawPlan::taken(size_t lot_index) {
+  for (auto& [index, taken] : taken_) {
+    if (index == lot_index) return taken;
+  }
+  return taken_.emplace_back(lot_index, Taken{}).second;
+}
+
 Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
   const std::vector<size_t>* indexes = book_.lots_of(item);
   if (indexes == nullptr) {
@@ -18,7 +25,7 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
   for (size_t k = book_.first_open(item); k < indexes->size(); ++k) {
     const size_t index = (*indexes)[k];
     const Lot& lot = book_.lots()[index];
-    Taken& taken = taken_[index];
+    Taken& taken = this->taken(index);
     const Quantity lot_left = lot.balance - taken.quantity;
     available += lot_left;
     if (left.e4 == 0 || lot_left.e4 == 0) continue;
@@ -57,12 +64,12 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
 }
 
 const std::vector<size_t>* Book::lots_of(std::string_view item) const {
-  auto it = by_item_.find(std::string(item));
+  auto it = by_item_.find(item);
   return it == by_item_.end() ? nullptr : &it->second.lots;
 }
 
 size_t Book::first_open(std::string_view item) const {
-  auto it = by_item_.find(std::string(item));
+  auto it = by_item_.find(item);
   return it == by_item_.end() ? 0 : it->second.first_open;
 }
 
@@ -83,8 +90,7 @@ std::string_view posting_kind_name(PostingKind kind) {
   std::abort();
 }
 
-size_t Book::receive(Lot lot, uint64_t seq, Timestamp at, std::string_view reference,
-                     PostingKind kind) {
+size_t Book::receive(Lot lot, uint64_t seq, Timestamp at, PostingKind kind) {
   lot.id = lots_.size() + 1;
   lot.balance = lot.received;
   const Quantity quantity = lot.received;
@@ -93,14 +99,13 @@ size_t Book::receive(Lot lot, uint64_t seq, Timestamp at, std::string_view refer
     lot.received = Quantity{};
   }
   const size_t index = lots_.size();
-  postings_.push_back(Posting{seq, at, kind, std::string(reference), lot.id, quantity, lot.value});
+  postings_.push_back(Posting{seq, at, kind, lot.id, quantity, lot.value});
   by_item_[lot.item].lots.push_back(index);
   lots_.push_back(std::move(lot));
   return index;
 }
 
-void Book::apply(const Draw& draw, uint64_t seq, Timestamp at, std::string_view reference,
-                 PostingKind kind) {
+void Book::apply(const Draw& draw, uint64_t seq, Timestamp at, PostingKind kind) {
   for (const DrawPortion& portion : draw.portions) {
     Lot& lot = lots_[portion.lot_index];
     lot.balance -= portion.quantity;
@@ -112,11 +117,11 @@ void Book::apply(const Draw& draw, uint64_t seq, Timestamp at, std::string_view 
     lot.value -= portion.value;
     lot.foreign_content -= portion.foreign_content;
     lot.domestic_content -= portion.domestic_content;
-    postings_.push_back(Posting{seq, at, kind, std::string(reference), lot.id,
-                                Quantity{-portion.quantity.e4}, Money{-portion.value.fen}});
+    postings_.push_back(
+        Posting{seq, at, kind, lot.id, Quantity{-portion.quantity.e4}, Money{-portion.value.fen}});
   }
   // Move the item's cursor past lots that are now empty.
-  ItemLots& item = by_item_[draw.item];
+  ItemLots& item = by_item_.find(draw.item)->second;
   while (item.first_open < item.lots.size() && lots_[item.lots[item.first_open]].balance.e4 == 0) {
     ++item.first_open;
   }

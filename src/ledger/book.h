@@ -11,11 +11,13 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/decimal.h"
+#include "core/string_map.h"
 #include "core/status.h"
 #include "core/time.h"
 #include "core/goods_status.h"
@@ -40,7 +42,7 @@ struct Lot {
   // from here, and it travels with the goods through transfers).
   int64_t entered_at = 0;
   Date entered_date{1970, 1, 1};
-  std::string source;  // the declaration, process or stock-take that created it
+  uint64_t source_seq = 0;  // the command (declaration, process, stock-take) that made it
   bool flagged = false;  // an overage waiting for an officer
 };
 
@@ -51,8 +53,7 @@ struct Posting {
   uint64_t seq = 0;  // the command's sequence number
   Timestamp at{};    // the command's time
   PostingKind kind = PostingKind::kReceipt;
-  std::string reference;  // declaration number, process or stock-take id
-  uint64_t lot = 0;       // the lot's id (its item is the lot's)
+  uint64_t lot = 0;  // the lot's id (its item is the lot's)
   Quantity quantity;      // signed: negative for removals
   Money value;            // signed
 };
@@ -95,7 +96,9 @@ class DrawPlan {
     Money value, foreign, domestic;
   };
   const Book& book_;
-  std::unordered_map<size_t, Taken> taken_;
+  // What earlier draws of this plan took, by lot index: a few entries.
+  std::vector<std::pair<size_t, Taken>> taken_;
+  Taken& taken(size_t lot_index);
 };
 
 class Book {
@@ -103,8 +106,8 @@ class Book {
   explicit Book(std::string owner) : owner_(std::move(owner)) {}
 
   const std::string& owner() const { return owner_; }
-  const std::vector<Lot>& lots() const { return lots_; }
-  const std::vector<Posting>& postings() const { return postings_; }
+  const std::deque<Lot>& lots() const { return lots_; }
+  const std::deque<Posting>& postings() const { return postings_; }
   // Indexes into lots(), oldest first; nullptr when the item never had a lot.
   const std::vector<size_t>* lots_of(std::string_view item) const;
   // Where the item's first lot with a balance is in *lots_of(item): draws
@@ -114,10 +117,9 @@ class Book {
 
   // Adds a lot of `lot.received` (its id is assigned here) and posts the
   // receipt; kAdjustment books it as a stock-take overage instead.
-  size_t receive(Lot lot, uint64_t seq, Timestamp at, std::string_view reference,
-                 PostingKind kind = PostingKind::kReceipt);
+  size_t receive(Lot lot, uint64_t seq, Timestamp at, PostingKind kind = PostingKind::kReceipt);
   // Takes what a planned draw took and posts the removals (or adjustments).
-  void apply(const Draw& draw, uint64_t seq, Timestamp at, std::string_view reference,
+  void apply(const Draw& draw, uint64_t seq, Timestamp at,
              PostingKind kind = PostingKind::kRemoval);
 
   // Empty when every invariant holds; otherwise one line per problem.
@@ -125,13 +127,14 @@ class Book {
 
  private:
   std::string owner_;
-  std::vector<Lot> lots_;
+  // Deques: a growing book never moves (or copies) the lots it already has.
+  std::deque<Lot> lots_;
   struct ItemLots {
     std::vector<size_t> lots;  // oldest first
     size_t first_open = 0;     // lots before it are empty
   };
-  std::unordered_map<std::string, ItemLots> by_item_;
-  std::vector<Posting> postings_;
+  StringMap<ItemLots> by_item_;
+  std::deque<Posting> postings_;
 };
 
 }  // namespace zg

@@ -12,10 +12,10 @@ void TariffSchedule::add(TariffLine line) {
 
 const TariffLine* TariffSchedule::find(std::string_view hs) const {
   // Heterogeneous lookup would avoid this copy; codes are short enough for SSO.
-  auto it = lines_.find(std::string(hs));
+  auto it = lines_.find(hs);
   if (it != lines_.end()) return &it->second;
   if (hs.size() == 10) {
-    it = lines_.find(std::string(hs.substr(0, 8)));
+    it = lines_.find(hs.substr(0, 8));
     if (it != lines_.end()) return &it->second;
   }
   return nullptr;
@@ -29,7 +29,7 @@ void HsList::add(Entry entry) {
 const HsList::Entry* HsList::match(std::string_view hs) const {
   if (entries_.empty()) return nullptr;
   for (size_t length = std::min<size_t>(hs.size(), 10); length >= 2; length -= 2) {
-    auto it = entries_.find(std::string(hs.substr(0, length)));
+    auto it = entries_.find(hs.substr(0, length));
     if (it != entries_.end()) return &it->second;
   }
   return nullptr;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/decimal.h"
+#include "core/string_map.h"
 #include "core/time.h"
 
 namespace zg {
@@ -46,7 +47,7 @@ class TariffSchedule {
   size_t size() const { return lines_.size(); }
 
  private:
-  std::unordered_map<std::string, TariffLine> lines_;
+  StringMap<TariffLine> lines_;
 };
 
 // A list of HS codes by prefix with exceptions: each entry includes or
@@ -74,7 +75,7 @@ class HsList {
 
  private:
   std::string name_;
-  std::unordered_map<std::string, Entry> entries_;
+  StringMap<Entry> entries_;
 };
 
 // The monthly customs exchange rates (CNY per unit of the currency).

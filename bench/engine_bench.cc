@@ -1,0 +1,86 @@
+// The engine's cost per command, in process, split into its parts: parsing
+// the JSON (the baseline), canonical form + SHA-256 (idempotency), and a
+// whole declare (parse, validate, assess, post, write the result).
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+#include "core/json.h"
+#include "engine/engine.h"
+#include "policy/pack_loader.h"
+
+namespace zg {
+namespace {
+
+const char* kEntry =
+    R"({"type":"declare","id":"d-%ld","at":"2024-06-03T10:00:00+08:00","movement":"first_line_entry",)"
+    R"("declarant":"914404000MA4W2X016","purpose":"trade","currency":"USD","items":[{"item":"IMP-%ld",)"
+    R"("hs":"22042100","description":"red wine","origin":"FR","quantity":"10","unit":"L","value":"1000.00"}]})";
+const char* kExit =
+    R"({"type":"declare","id":"x-%ld","at":"2024-06-03T11:00:00+08:00","movement":"second_line_exit",)"
+    R"("declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":"IMP-%ld",)"
+    R"("hs":"22042100","description":"red wine","origin":"FR","quantity":"10","unit":"L","value":"9000.00"}]})";
+
+std::string command(const char* format, long n) {
+  char buffer[1024];
+  std::snprintf(buffer, sizeof buffer, format, n, n);
+  return buffer;
+}
+
+void BM_Baseline_ParseCommand(benchmark::State& state) {
+  const std::string text = command(kEntry, 1);
+  JsonDocument doc;
+  for (auto _ : state) {
+    Status status = doc.parse(text);
+    benchmark::DoNotOptimize(status);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Baseline_ParseCommand);
+
+void BM_CanonicalJson(benchmark::State& state) {
+  const std::string text = command(kEntry, 1);
+  JsonDocument doc;
+  (void)doc.parse(text);
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    append_canonical_json(out, doc.root());
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CanonicalJson);
+
+// Entry then exit of the same goods, each a fresh command id.
+void BM_ExecuteDeclarePair(benchmark::State& state) {
+  Result<PolicyPack> pack = load_policy_pack(std::string(ZG_SOURCE_DIR) + "/policies/hengqin");
+  if (!pack.is_ok()) {
+    state.SkipWithError("cannot load the Hengqin pack");
+    return;
+  }
+  Engine engine(*pack);
+  (void)engine.execute(
+      R"({"type":"register_enterprise","id":"e1","at":"2024-03-01T09:00:00+08:00",)"
+      R"("uscc":"914404000MA4W2X016","name":"Bench","legal_person":true,"registered_in_zone":true})",
+      1);
+  long n = 0;
+  std::string entry, exit;
+  for (auto _ : state) {
+    state.PauseTiming();
+    entry = command(kEntry, n);
+    exit = command(kExit, n);
+    ++n;
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(engine.execute(entry, 1));
+    benchmark::DoNotOptimize(engine.execute(exit, 2));
+  }
+  if (!engine.last_accepted()) state.SkipWithError("a command was rejected");
+  state.SetItemsProcessed(state.iterations() * 2);
+}
+BENCHMARK(BM_ExecuteDeclarePair);
+
+}  // namespace
+}  // namespace zg
+
+BENCHMARK_MAIN();
