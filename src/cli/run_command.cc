@@ -1,5 +1,8 @@
 // zonegate run and zonegate book: feed a JSON Lines file to the engine.
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -44,6 +47,68 @@ bool parse_options(const Args& args, bool want_uscc, RunOptions& options) {
   return true;
 }
 
+// Commands travel from the reading thread to the engine's in batches: a
+// handful of batches in flight keeps both cores busy and the memory small.
+constexpr size_t kBatchCommands = 512;
+constexpr size_t kBatchesInFlight = 4;
+
+struct Batch {
+  std::vector<PreparedCommand> commands{kBatchCommands};
+  size_t count = 0;
+  bool ready = false;  // filled by the reader, not yet applied
+  bool last = false;   // the input ends after this batch
+};
+
+// The reading side: reads lines, skips blank ones, and prepares each command
+// (parse, canonical form, digest) on its own thread, filling batches in turn.
+class Reader {
+ public:
+  Reader(std::FILE* in, std::vector<Batch>& batches, std::mutex& mutex,
+         std::condition_variable& changed)
+      : lines_(in, kCommandBytesMax), batches_(batches), mutex_(mutex), changed_(changed) {}
+
+  void run() {
+    std::string_view line;
+    bool oversize = false;
+    size_t oversize_bytes = 0;
+    int64_t line_number = 0;
+    for (size_t slot = 0;; slot = (slot + 1) % batches_.size()) {
+      Batch& batch = batches_[slot];
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return !batch.ready; });
+      }
+      batch.count = 0;
+      bool more = true;
+      while (batch.count < kBatchCommands && (more = lines_.next(line, oversize, oversize_bytes))) {
+        ++line_number;
+        if (!oversize && line.find_first_not_of(" \t") == std::string_view::npos) continue;
+        PreparedCommand& command = batch.commands[batch.count++];
+        if (oversize) {
+          command.line_number = line_number;
+          command.bytes = oversize_bytes;
+        } else {
+          Engine::prepare(line, line_number, command);
+        }
+      }
+      {
+        std::lock_guard lock(mutex_);
+        batch.ready = true;
+        batch.last = !more;
+      }
+      changed_.notify_all();
+      if (!more) return;
+    }
+  }
+  bool failed() const { return lines_.failed(); }
+
+ private:
+  LineReader lines_;
+  std::vector<Batch>& batches_;
+  std::mutex& mutex_;
+  std::condition_variable& changed_;
+};
+
 // Runs every line of the input through `engine`, writing results to `out`
 // (or nowhere when out is null). Returns false on an I/O error.
 bool feed(Engine& engine, const RunOptions& options, std::FILE* out) {
@@ -62,43 +127,51 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out) {
     if (bytes > 0) engine.reserve(static_cast<size_t>(bytes) / kTypicalCommandBytes);
   }
   const auto started = std::chrono::steady_clock::now();
-  LineReader reader(in, kCommandBytesMax);
+  std::vector<Batch> batches(kBatchesInFlight);
+  std::mutex mutex;
+  std::condition_variable changed;
+  Reader reader(in, batches, mutex, changed);
+  std::thread reading([&] { reader.run(); });
+
   std::string buffer;
   buffer.reserve(1 << 21);
-  std::string_view line;
-  bool oversize = false;
-  size_t oversize_bytes = 0;
-  int64_t line_number = 0, commands = 0, accepted = 0;
-  while (reader.next(line, oversize, oversize_bytes)) {
-    ++line_number;
-    std::string_view result;
-    std::string oversize_answer;
-    if (oversize) {
-      oversize_answer = Engine::oversize_result(oversize_bytes, line_number);
-      result = oversize_answer;
-    } else {
-      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank line
-      result = engine.execute(line, line_number);
+  int64_t commands = 0, accepted = 0;
+  for (size_t slot = 0;; slot = (slot + 1) % batches.size()) {
+    Batch& batch = batches[slot];
+    {
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return batch.ready; });
     }
-    ++commands;
-    if (!oversize && engine.last_accepted()) ++accepted;
-    if (out != nullptr) {
-      buffer += result;
-      buffer += '\n';
-      if (buffer.size() >= (1 << 20)) {
-        std::fwrite(buffer.data(), 1, buffer.size(), out);
-        buffer.clear();
+    for (size_t i = 0; i < batch.count; ++i) {
+      const std::string_view result = engine.apply(batch.commands[i]);
+      ++commands;
+      if (engine.last_accepted()) ++accepted;
+      if (out != nullptr) {
+        buffer += result;
+        buffer += '\n';
       }
     }
-    if (progress && (commands & 0xFFFF) == 0) {
+    if (out != nullptr && buffer.size() >= (1 << 20)) {
+      std::fwrite(buffer.data(), 1, buffer.size(), out);
+      buffer.clear();
+    }
+    if (progress && commands % (1 << 16) < static_cast<int64_t>(batch.count)) {
       std::fprintf(stderr, "\rzonegate run: %lld commands...", static_cast<long long>(commands));
     }
+    const bool last = batch.last;
+    {
+      std::lock_guard lock(mutex);
+      batch.ready = false;
+    }
+    changed.notify_all();
+    if (last) break;
   }
+  reading.join();
   if (out != nullptr) {
     std::fwrite(buffer.data(), 1, buffer.size(), out);
     std::fflush(out);
   }
-  if (progress && commands > 0xFFFF) std::fputs("\n", stderr);
+  if (progress && commands >= (1 << 16)) std::fputs("\n", stderr);
   const bool failed = reader.failed();
   if (in != stdin) std::fclose(in);
   if (failed) {

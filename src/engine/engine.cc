@@ -62,14 +62,32 @@ std::string Engine::oversize_result(size_t bytes, int64_t line_number) {
                        "", false, line_number);
 }
 
-std::string_view Engine::execute(std::string_view command_json, int64_t line_number) {
-  last_accepted_ = false;
+void Engine::prepare(std::string_view command_json, int64_t line_number, PreparedCommand& out) {
+  // Each thread keeps its own buffer for the canonical form.
+  thread_local std::string canonical;
+  out.line_number = line_number;
+  out.bytes = command_json.size();
   if (command_json.size() > kCommandBytesMax) {
-    return result_ = oversize_result(command_json.size(), line_number);
+    out.parse_status = Status::ok();  // apply() answers by size first
+    return;
   }
-  Status parsed = document_.parse(command_json);
-  if (!parsed.is_ok()) return result_ = rejected_line(parsed, "", false, line_number);
-  const JsonRef command = document_.root();
+  out.parse_status = out.document.parse(command_json);
+  if (!out.parse_status.is_ok()) return;
+  canonical.clear();
+  append_canonical_json(canonical, out.document.root());
+  out.digest = sha256(canonical);
+}
+
+std::string_view Engine::apply(const PreparedCommand& prepared) {
+  last_accepted_ = false;
+  const int64_t line_number = prepared.line_number;
+  if (prepared.bytes > kCommandBytesMax) {
+    return result_ = oversize_result(prepared.bytes, line_number);
+  }
+  if (!prepared.parse_status.is_ok()) {
+    return result_ = rejected_line(prepared.parse_status, "", false, line_number);
+  }
+  const JsonRef command = prepared.document.root();
   if (!command.is_object()) {
     return result_ = rejected_line(Status(ErrorCode::kMalformedJson, "",
                                           "a command is a JSON object, not " +
@@ -88,9 +106,7 @@ std::string_view Engine::execute(std::string_view command_json, int64_t line_num
   const std::string_view id = id_value.text();
 
   // An id seen before: the same command gets its original result again.
-  canonical_.clear();
-  append_canonical_json(canonical_, command);
-  const auto digest = sha256(canonical_);
+  const auto& digest = prepared.digest;
   if (auto it = state_.applied.find(id); it != state_.applied.end()) {
     if (it->second.digest == digest) {
       last_accepted_ = true;

@@ -7,6 +7,7 @@
 // Not thread-safe: one engine per zone, driven by one thread.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,15 +22,35 @@ inline constexpr uint32_t kItemsMax = 1000;       // item lines per declaration
 inline constexpr uint32_t kProcessLinesMax = 1000;  // inputs, outputs, losses, counts
 inline constexpr size_t kCommandBytesMax = 1 << 20;  // one command, as JSON
 
+// A command parsed and fingerprinted, ready for the engine. Preparing
+// reads no state, so it can run on another thread than the engine's
+// (zonegate run does: one thread prepares, the other applies).
+struct PreparedCommand {
+  int64_t line_number = 0;
+  size_t bytes = 0;     // the command's size, as read
+  Status parse_status;  // malformed_json when the text is not JSON
+  JsonDocument document;
+  std::array<unsigned char, 32> digest{};  // SHA-256 of the RFC 8785 canonical form
+};
+
 class Engine {
  public:
+  // Parses `command_json` into `out` and computes its digest. Thread-safe:
+  // touches nothing but `out`. `out` can be reused (its buffers are kept).
+  static void prepare(std::string_view command_json, int64_t line_number, PreparedCommand& out);
+  // Applies a prepared command and returns its result (valid until the next call).
+  std::string_view apply(const PreparedCommand& command);
+
   explicit Engine(const PolicyPack& pack) : pack_(pack) {}
 
   // Executes one command given as JSON text and returns its result as one
   // line of JSON (no newline), valid until the next call. `line_number`
   // (from 1) is reported when the text is not a JSON object, so results
   // pair with input lines.
-  std::string_view execute(std::string_view command_json, int64_t line_number);
+  std::string_view execute(std::string_view command_json, int64_t line_number) {
+    prepare(command_json, line_number, scratch_);
+    return apply(scratch_);
+  }
   // Whether the last execute() accepted its command (a repeat counts).
   bool last_accepted() const { return last_accepted_; }
   // The result for a line too large to read (`bytes` long): malformed_json.
@@ -48,8 +69,7 @@ class Engine {
   const PolicyPack& pack_;
   ZoneState state_;
   // Buffers reused between commands, so a command allocates little.
-  JsonDocument document_;
-  std::string canonical_;
+  PreparedCommand scratch_;
   std::string body_;
   std::string result_;
   bool last_accepted_ = false;
