@@ -38,10 +38,8 @@ struct Goods {
 };
 
 constexpr Goods kImports[] = {
-    {"22042100", "L", "red wine"},
-    {"85171300", "pcs", "smartphones"},
-    {"33030000", "pcs", "perfume"},
-    {"84181020", "pcs", "refrigerator-freezers"},
+    {"22042100", "L", "red wine"},     {"85171300", "pcs", "smartphones"},
+    {"33030000", "pcs", "perfume"},    {"84181020", "pcs", "refrigerator-freezers"},
     {"02023000", "kg", "frozen beef"},
 };
 constexpr Goods kDomestic[] = {

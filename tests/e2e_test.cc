@@ -6,10 +6,10 @@
 // lists of objects match element-wise in any order; everything else must
 // be equal, money as exact text).
 #include <gtest/gtest.h>
-
-#include <array>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -92,8 +92,7 @@ bool matches(JsonRef want, JsonRef got) {
       }
       return true;
     }
-    default:
-      return want.kind() == got.kind() && want.text() == got.text();
+    default: return want.kind() == got.kind() && want.text() == got.text();
   }
 }
 
@@ -120,8 +119,8 @@ TEST_P(Scenario, ResultsMatchHandComputedFigures) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Hengqin, Scenario,
-                         testing::Values("value_added", "exempt_equipment", "transfer",
-                                         "stocktake", "bad_input"));
+                         testing::Values("value_added", "exempt_equipment", "transfer", "stocktake",
+                                         "bad_input"));
 
 // The same input gives byte-identical output: the engine is deterministic.
 TEST(ZonegateRun, IsDeterministic) {
@@ -136,11 +135,11 @@ TEST(ZonegateRun, IsDeterministic) {
 // lines equals the book after the same file without them.
 TEST(Book, RejectedCommandsLeaveNoTrace) {
   const std::string dir = kSource + "/tests/scenarios/";
-  const Outcome with_bad = run(kBinary + " book --pack " + kPack + " " + dir +
-                           "bad_input.jsonl 914404000MA4W2X016");
+  const Outcome with_bad =
+      run(kBinary + " book --pack " + kPack + " " + dir + "bad_input.jsonl 914404000MA4W2X016");
   const Outcome only_good = run("grep -E '\"id\":\"bi-(1|2|24|25)\",' " + dir +
-                            "bad_input.jsonl | grep -v 'Another Name' | " + kBinary +
-                            " book --pack " + kPack + " - 914404000MA4W2X016");
+                                "bad_input.jsonl | grep -v 'Another Name' | " + kBinary +
+                                " book --pack " + kPack + " - 914404000MA4W2X016");
   ASSERT_EQ(with_bad.exit_code, 0);
   ASSERT_EQ(only_good.exit_code, 0);
   EXPECT_EQ(with_bad.out, only_good.out);
@@ -148,7 +147,7 @@ TEST(Book, RejectedCommandsLeaveNoTrace) {
 
 TEST(Book, ShowsLotsAfterStocktake) {
   const Outcome book = run(kBinary + " book --pack " + kPack + " " + kSource +
-                       "/tests/scenarios/stocktake.jsonl 914404000MA4W2X08U");
+                           "/tests/scenarios/stocktake.jsonl 914404000MA4W2X08U");
   ASSERT_EQ(book.exit_code, 0);
   JsonDocument doc;
   ASSERT_TRUE(doc.parse(book.out).is_ok());
@@ -163,7 +162,7 @@ TEST(Book, ShowsLotsAfterStocktake) {
 
 TEST(Book, UnknownEnterpriseIsAnError) {
   const Outcome book = run(kBinary + " book --pack " + kPack + " " + kSource +
-                       "/tests/scenarios/stocktake.jsonl 914404000MA4W2X016 2>/dev/null");
+                           "/tests/scenarios/stocktake.jsonl 914404000MA4W2X016 2>/dev/null");
   EXPECT_EQ(book.exit_code, 1);
 }
 
@@ -177,7 +176,8 @@ struct IdCase {
 TEST(IdCheck, PrintsValidOrTheReason) {
   const IdCase kCases[] = {
       {"uscc", "914404000MA4W2X016", 0, "valid\n"},
-      {"uscc", "914404000MA4W2X017", 1, "invalid: USCC 914404000MA4W2X017: check character is 7, expected 6\n"},
+      {"uscc", "914404000MA4W2X017", 1,
+       "invalid: USCC 914404000MA4W2X017: check character is 7, expected 6\n"},
       {"resident-id", "11010519491231002X", 0, "valid\n"},
       {"resident-id", "110105194912310021", 1, "invalid: "},
       {"hs", "22042100", 0, "valid\n"},
@@ -186,8 +186,7 @@ TEST(IdCheck, PrintsValidOrTheReason) {
   };
   for (const IdCase& c : kCases) {
     SCOPED_TRACE(std::string(c.kind) + " " + c.value);
-    const Outcome result =
-        run(kBinary + " id check " + c.kind + " " + c.value + " 2>/dev/null");
+    const Outcome result = run(kBinary + " id check " + c.kind + " " + c.value + " 2>/dev/null");
     EXPECT_EQ(result.exit_code, c.exit_code);
     EXPECT_EQ(result.out.substr(0, std::string(c.output).size()), c.output);
   }
@@ -232,8 +231,9 @@ TEST(ZonegateRun, BadPackStopsBeforeAnyCommand) {
 }
 
 TEST(ZonegateRun, OversizeLineIsAnsweredInPlace) {
-  const std::string command = "python3 -c \"print('{\\\"x\\\":\\\"' + 'a'*2000000 + '\\\"}'); print('[]')\" | " +
-                              kBinary + " run --pack " + kPack + " -";
+  const std::string command =
+      "python3 -c \"print('{\\\"x\\\":\\\"' + 'a'*2000000 + '\\\"}'); print('[]')\" | " + kBinary +
+      " run --pack " + kPack + " -";
   const Outcome result = run(command);
   ASSERT_EQ(result.exit_code, 0);
   const std::vector<std::string> got = lines_of(result.out);

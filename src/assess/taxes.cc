@@ -8,7 +8,9 @@ namespace {
 constexpr int128 kE10PerFen = 100'000'000;  // 10^-10 yuan units in a fen
 
 // quantity × per-unit amount in 10^-10 yuan, exact.
-int128 per_unit_e10(Quantity quantity, Rate amount) { return int128{quantity.e4} * amount.ppm; }
+int128 per_unit_e10(Quantity quantity, Rate amount) {
+  return int128{quantity.e4} * amount.ppm;
+}
 
 }  // namespace
 
@@ -25,8 +27,8 @@ Money duty_amount(const TariffLine& line, Money value, Quantity quantity) {
     case DutyKind::kSpecific: return apply_per_unit(quantity, line.duty_specific);
     case DutyKind::kCompound: {
       // value(fen) × rate(ppm) is in 10^-8 yuan; × 100 gives 10^-10 yuan.
-      const int128 exact = int128{value.fen} * line.duty_rate.ppm * 100 +
-                           per_unit_e10(quantity, line.duty_specific);
+      const int128 exact =
+          int128{value.fen} * line.duty_rate.ppm * 100 + per_unit_e10(quantity, line.duty_specific);
       return Money{div_round_half_up(exact, kE10PerFen)};
     }
   }
@@ -78,8 +80,8 @@ Waivers assess_import_taxes(std::span<const ImportTaxLine> lines, const PolicyVe
   Money duty_total;
   for (size_t i = 0; i < lines.size(); ++i) {
     const ImportTaxLine& line = lines[i];
-    out[i].duty = line.duty_exempt ? Money{0}
-                                   : duty_amount(*line.tariff, line.customs_value, line.quantity);
+    out[i].duty =
+        line.duty_exempt ? Money{0} : duty_amount(*line.tariff, line.customs_value, line.quantity);
     duty_total += out[i].duty;
   }
   waived.duty = duty_total.fen > 0 && duty_total <= threshold;

@@ -20,9 +20,9 @@ std::string_view movement_name(Movement movement) {
 }
 
 std::optional<Movement> parse_movement(std::string_view name) {
-  for (Movement m : {Movement::kFirstLineEntry, Movement::kFirstLineExit,
-                     Movement::kSecondLineExit, Movement::kSecondLineEntry, Movement::kTransfer,
-                     Movement::kSaleToIndividual}) {
+  for (Movement m :
+       {Movement::kFirstLineEntry, Movement::kFirstLineExit, Movement::kSecondLineExit,
+        Movement::kSecondLineEntry, Movement::kTransfer, Movement::kSaleToIndividual}) {
     if (movement_name(m) == name) return m;
   }
   return std::nullopt;
@@ -121,8 +121,8 @@ void back_taxes_on_exempt(const ItemFacts& facts, const PolicyVersion& policy,
   }
   out.import_taxes = true;
   out.rules.push_back(std::string(rule));
-  out.rules.push_back("depreciation/" + std::to_string(years) + "y/" +
-                      std::to_string(months_min) + "m");
+  out.rules.push_back("depreciation/" + std::to_string(years) + "y/" + std::to_string(months_min) +
+                      "m");
 }
 
 // Goods leaving the zone for the mainland, or sold to an individual in it:
@@ -130,9 +130,8 @@ void back_taxes_on_exempt(const ItemFacts& facts, const PolicyVersion& policy,
 void import_from_zone(const ItemFacts& facts, const PolicyVersion& policy, bool value_added_rule,
                       ItemTreatment& out) {
   const HeldGoods& held = *facts.held;
-  const std::string prefix = facts.movement == Movement::kSaleToIndividual
-                                 ? "sale-to-individual/"
-                                 : "second-line/";
+  const std::string prefix =
+      facts.movement == Movement::kSaleToIndividual ? "sale-to-individual/" : "second-line/";
   out.goods_status = held.status;
   out.status_after = held.status;
   switch (held.status) {
@@ -206,7 +205,7 @@ Status first_line_entry(const ItemFacts& facts, const PolicyVersion& policy, Ite
         out.goods_status = GoodsStatus::kPaid;
         out.import_taxes = true;
         out.rules.push_back(policy.first_line_taxable.contains(hs) ? "first-line/taxable-list"
-                                                                    : "first-line/not-eligible");
+                                                                   : "first-line/not-eligible");
       }
       note_list(policy.first_line_taxable, hs, out.rules);
       break;
@@ -287,7 +286,8 @@ Result<ItemTreatment> treat_item(const ItemFacts& facts, const PolicyVersion& po
       break;
   }
   // A licence that was required (and given) is part of the story.
-  if (movement_line(facts.movement) == 1) note_list(policy.licence_required, facts.tariff->hs, out.rules);
+  if (movement_line(facts.movement) == 1)
+    note_list(policy.licence_required, facts.tariff->hs, out.rules);
   return out;
 }
 

@@ -84,7 +84,7 @@ struct ItemTreatment {
   GoodsStatus goods_status = GoodsStatus::kBonded;  // as the goods are (or were) in the zone
   GoodsStatus status_after = GoodsStatus::kBonded;  // in the receiving book (entries, transfers)
   Money declared_value;
-  Money customs_value;  // the taxable base
+  Money customs_value;        // the taxable base
   bool import_taxes = false;  // duty, CT and VAT are assessed
   bool duty_exempt = false;   // ... but no duty (the 30 % rule)
   bool refund = false;        // an export refund is assessed

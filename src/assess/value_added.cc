@@ -8,8 +8,8 @@ namespace {
 // numerator / denominator to 4 decimals, half away from zero.
 int64_t ratio_e4(int128 numerator, int128 denominator) {
   const bool negative = numerator < 0;
-  const int64_t magnitude = div_round_half_up((negative ? -numerator : numerator) * 10'000,
-                                              denominator);
+  const int64_t magnitude =
+      div_round_half_up((negative ? -numerator : numerator) * 10'000, denominator);
   return negative ? -magnitude : magnitude;
 }
 

@@ -1,13 +1,14 @@
 // zonegate run and zonegate book: feed a JSON Lines file to the engine.
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <thread>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <mutex>
 #include <string>
-#include <unistd.h>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/line_reader.h"

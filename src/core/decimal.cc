@@ -6,11 +6,13 @@
 namespace zg {
 namespace {
 
-constexpr int64_t kPow10[] = {1,         10,         100,         1'000,         10'000,
-                              100'000,   1'000'000,  10'000'000,  100'000'000,   1'000'000'000,
-                              10'000'000'000};
+constexpr int64_t kPow10[] = {
+    1,         10,         100,         1'000,         10'000,        100'000,
+    1'000'000, 10'000'000, 100'000'000, 1'000'000'000, 10'000'000'000};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 }  // namespace
 
@@ -54,9 +56,9 @@ Result<int64_t> parse_fixed(std::string_view text, int scale, int64_t max_units,
   size_t first = int_start;
   while (first + 1 < int_start + int_digits && text[first] == '0') ++first;
   const auto out_of_range = [&] {
-    return Result<int64_t>(ErrorCode::kInvalidAmount, "",
-                           std::string(text) + " is out of range (at most " +
-                               format_fixed(max_units, scale) + ")");
+    return Result<int64_t>(
+        ErrorCode::kInvalidAmount, "",
+        std::string(text) + " is out of range (at most " + format_fixed(max_units, scale) + ")");
   };
   if (int_start + int_digits - first > 18) return out_of_range();
   int64_t units = 0;

@@ -25,9 +25,9 @@ inline constexpr int64_t kQuantityUnit = 10'000;   // 1.0000
 inline constexpr int64_t kPpmPerUnit = 1'000'000;  // rate 1.000000
 
 // Limits, checked where text becomes a number.
-inline constexpr int64_t kAmountMinorMax = 100'000'000'000'000;  // 10^14 minor units
+inline constexpr int64_t kAmountMinorMax = 100'000'000'000'000;   // 10^14 minor units
 inline constexpr int64_t kQuantityE4Max = 1'000'000'000'000'000;  // 10^11 units
-inline constexpr int64_t kRatePpmMax = 1'000'000'000'000;          // 10^6 per unit
+inline constexpr int64_t kRatePpmMax = 1'000'000'000'000;         // 10^6 per unit
 
 // Money in CNY fen (the contract: "All money in results is CNY").
 struct Money {
@@ -84,9 +84,15 @@ std::string format_fixed(int64_t units, int scale);
 std::string format_fixed_trimmed(int64_t units, int scale, int min_scale);
 void append_fixed(std::string& out, int64_t units, int scale);
 
-inline std::string format_money(Money m) { return format_fixed(m.fen, kMoneyScale); }
-inline std::string format_quantity(Quantity q) { return format_fixed_trimmed(q.e4, 4, 0); }
-inline std::string format_rate(Rate r) { return format_fixed_trimmed(r.ppm, 6, 2); }
+inline std::string format_money(Money m) {
+  return format_fixed(m.fen, kMoneyScale);
+}
+inline std::string format_quantity(Quantity q) {
+  return format_fixed_trimmed(q.e4, 4, 0);
+}
+inline std::string format_rate(Rate r) {
+  return format_fixed_trimmed(r.ppm, 6, 2);
+}
 
 // num / den rounded half up (away from zero at exactly .5); den > 0, num >= 0.
 // This is the one place where customs amounts are rounded (DOMAIN.md §6).

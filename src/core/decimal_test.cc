@@ -12,8 +12,12 @@ TEST(ParseFixed, AcceptsDecimalStrings) {
     int64_t want;
   };
   const Case kCases[] = {
-      {"0", 2, 0},          {"12000.00", 2, 1'200'000}, {"2.5", 4, 25'000},
-      {"0.8850", 6, 885'000}, {"007.10", 2, 710},       {"1", 0, 1},
+      {"0", 2, 0},
+      {"12000.00", 2, 1'200'000},
+      {"2.5", 4, 25'000},
+      {"0.8850", 6, 885'000},
+      {"007.10", 2, 710},
+      {"1", 0, 1},
       {"99999999999999", 0, 99'999'999'999'999},
   };
   for (const Case& c : kCases) {
@@ -31,12 +35,18 @@ TEST(ParseFixed, RefusesWithTheRightCode) {
     ErrorCode code;
   };
   const Case kCases[] = {
-      {"", 2, ErrorCode::kInvalidField},       {"1e5", 2, ErrorCode::kInvalidField},
-      {"+1", 2, ErrorCode::kInvalidField},     {"1.", 2, ErrorCode::kInvalidField},
-      {".5", 2, ErrorCode::kInvalidField},     {" 1", 2, ErrorCode::kInvalidField},
-      {"1,000", 2, ErrorCode::kInvalidField},  {"NaN", 2, ErrorCode::kInvalidField},
-      {"1.005", 2, ErrorCode::kInvalidAmount}, {"1.000", 2, ErrorCode::kInvalidAmount},
-      {"-1", 2, ErrorCode::kInvalidAmount},    {"1000000000000.01", 2, ErrorCode::kInvalidAmount},
+      {"", 2, ErrorCode::kInvalidField},
+      {"1e5", 2, ErrorCode::kInvalidField},
+      {"+1", 2, ErrorCode::kInvalidField},
+      {"1.", 2, ErrorCode::kInvalidField},
+      {".5", 2, ErrorCode::kInvalidField},
+      {" 1", 2, ErrorCode::kInvalidField},
+      {"1,000", 2, ErrorCode::kInvalidField},
+      {"NaN", 2, ErrorCode::kInvalidField},
+      {"1.005", 2, ErrorCode::kInvalidAmount},
+      {"1.000", 2, ErrorCode::kInvalidAmount},
+      {"-1", 2, ErrorCode::kInvalidAmount},
+      {"1000000000000.01", 2, ErrorCode::kInvalidAmount},
       {"99999999999999999999999", 2, ErrorCode::kInvalidAmount},
       {"1.5", 0, ErrorCode::kInvalidAmount},
   };
@@ -76,10 +86,10 @@ TEST(Rounding, HalfUpToTheFen) {
     int64_t want_fen;
   };
   const Case kCases[] = {
-      {10'000, 50'000, 500},      // 100.00 × 5 % = 5.00
+      {10'000, 50'000, 500},  // 100.00 × 5 % = 5.00
       {1'000'000, 130'000, 130'000},
-      {50, 10'000, 1},            // 0.005 rounds up
-      {49, 10'000, 0},            // 0.0049 rounds down
+      {50, 10'000, 1},             // 0.005 rounds up
+      {49, 10'000, 0},             // 0.0049 rounds down
       {170'625, 100'000, 17'063},  // 1706.25 × 10 % = 170.625 → 170.63
       {0, 130'000, 0},
   };

@@ -1,13 +1,13 @@
 #include "core/json.h"
 
-#include "core/decimal.h"
-
 #include <algorithm>
 #include <cassert>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+
+#include "core/decimal.h"
 
 namespace zg {
 namespace {
@@ -52,7 +52,9 @@ std::string_view json_kind_name(JsonKind kind) {
 
 // ---- JsonRef ---------------------------------------------------------------
 
-JsonKind JsonRef::kind() const { return doc_->node(index_).kind; }
+JsonKind JsonRef::kind() const {
+  return doc_->node(index_).kind;
+}
 
 std::string_view JsonRef::text() const {
   const auto& n = doc_->node(index_);
@@ -74,7 +76,9 @@ JsonRef JsonRef::get(std::string_view key) const {
   return {};
 }
 
-uint32_t JsonRef::size() const { return exists() ? doc_->node(index_).child_count : 0; }
+uint32_t JsonRef::size() const {
+  return exists() ? doc_->node(index_).child_count : 0;
+}
 
 JsonRef::Iterator& JsonRef::Iterator::operator++() {
   index_ = doc_->node(index_).next;
@@ -85,7 +89,9 @@ JsonRef::Iterator JsonRef::begin() const {
   if (!exists()) return Iterator(doc_, JsonDocument::kNone);
   return Iterator(doc_, doc_->node(index_).first_child);
 }
-JsonRef::Iterator JsonRef::end() const { return Iterator(doc_, JsonDocument::kNone); }
+JsonRef::Iterator JsonRef::end() const {
+  return Iterator(doc_, JsonDocument::kNone);
+}
 
 // ---- parser ----------------------------------------------------------------
 
@@ -118,9 +124,9 @@ class JsonParser {
           ++column;
         }
       }
-      error_ = Status(ErrorCode::kMalformedJson, "",
-                      "line " + std::to_string(line) + ", column " + std::to_string(column) +
-                          ": " + what);
+      error_ = Status(
+          ErrorCode::kMalformedJson, "",
+          "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + what);
     }
     return false;
   }
@@ -167,7 +173,9 @@ class JsonParser {
 
   bool parse_number() {
     const size_t start = pos_;
-    const auto digit = [&] { return pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9'; };
+    const auto digit = [&] {
+      return pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9';
+    };
     if (pos_ < text_.size() && text_[pos_] == '-') ++pos_;
     if (!digit()) return fail("expected a value");
     if (text_[pos_] == '0') {
@@ -246,7 +254,7 @@ class JsonParser {
     }
     if (c >= 0xF0 && c <= 0xF4) {
       if (!cont(1) || !cont(2) || !cont(3)) return 0;
-      if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
+      if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
       if (c == 0xF4 && b(1) >= 0x90) return 0;  // beyond U+10FFFF
       return 4;
     }
@@ -467,8 +475,8 @@ void append_canonical_number(std::string& out, std::string_view literal) {
   }
   char digits[32];
   // Shortest round-trip digits in scientific form: d.ddde±x.
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, std::abs(value),
-                                 std::chars_format::scientific);
+  auto [end, ec] =
+      std::to_chars(digits, digits + sizeof digits, std::abs(value), std::chars_format::scientific);
   std::string_view sci(digits, static_cast<size_t>(end - digits));
   const size_t e = sci.find('e');
   std::string mantissa;

@@ -130,7 +130,9 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, const char* s) { return key(k).string(s); }
   JsonWriter& field(std::string_view k, int64_t n) { return key(k).number(n); }
   JsonWriter& field_bool(std::string_view k, bool b) { return key(k).boolean(b); }
-  JsonWriter& field_money(std::string_view k, Money m) { return key(k).fixed_string(m.fen, kMoneyScale); }
+  JsonWriter& field_money(std::string_view k, Money m) {
+    return key(k).fixed_string(m.fen, kMoneyScale);
+  }
 
  private:
   void before_value();

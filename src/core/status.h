@@ -38,12 +38,12 @@ enum class ErrorCode : uint8_t {
   kUnknownDeclaration,
   kInvalidState,
   // Zonegate's additions to the contract's table.
-  kNoPolicyInForce,    // the declaration's date is before every pack version
-  kMixedGoodsStatus,   // one item line would draw lots of two goods statuses
-  kNotEligible,        // e.g. exempt goods transferred to a non-approved importer
-  kPolicyInvalid,      // a policy pack file is wrong (policy check, start-up)
-  kIoError,            // a file could not be read or written
-  kUsage,              // the command line is wrong
+  kNoPolicyInForce,   // the declaration's date is before every pack version
+  kMixedGoodsStatus,  // one item line would draw lots of two goods statuses
+  kNotEligible,       // e.g. exempt goods transferred to a non-approved importer
+  kPolicyInvalid,     // a policy pack file is wrong (policy check, start-up)
+  kIoError,           // a file could not be read or written
+  kUsage,             // the command line is wrong
 };
 
 // The contract's word for a code, e.g. "unknown_hs_code".
@@ -90,7 +90,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : value_(std::move(status)) {}  // NOLINT: implicit by design
   Result(ErrorCode code, std::string field, std::string message)
       : value_(Status(code, std::move(field), std::move(message))) {}

@@ -17,8 +17,8 @@ void write_declaration(JsonWriter& w, const ZoneState& state, std::string_view p
 
 }  // namespace
 
-std::string write_book_json(const Enterprise& enterprise, const Book& book,
-                            const ZoneState& state, std::string_view declaration_prefix) {
+std::string write_book_json(const Enterprise& enterprise, const Book& book, const ZoneState& state,
+                            std::string_view declaration_prefix) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();

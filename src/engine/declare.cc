@@ -125,7 +125,8 @@ Status read_declaration(const CommandContext& ctx, Declaration& d) {
   if (d.movement == Movement::kTransfer) {
     d.counterparty = enterprise_field(ctx, f, "counterparty", true);
     if (d.counterparty != nullptr && d.declarant == d.counterparty) {
-      f.fail(ErrorCode::kInvalidField, "counterparty", "a transfer needs two different enterprises");
+      f.fail(ErrorCode::kInvalidField, "counterparty",
+             "a transfer needs two different enterprises");
     }
   }
   f.fixed("gross_kg", kQuantityScale, kQuantityE4Max, false, false);
@@ -139,8 +140,8 @@ Status read_declaration(const CommandContext& ctx, Declaration& d) {
              "channel " + std::string(d.channel) + " is not one of the zone's channels");
     } else if (line == 0 || channel->line != line) {
       f.fail(ErrorCode::kInvalidField, "channel",
-             "channel " + channel->id + " is on line " + std::to_string(channel->line) +
-                 "; a " + std::string(movement_name(d.movement)) +
+             "channel " + channel->id + " is on line " + std::to_string(channel->line) + "; a " +
+                 std::string(movement_name(d.movement)) +
                  (line == 0 ? " crosses no line" : " crosses line " + std::to_string(line)));
     }
   }
@@ -181,7 +182,8 @@ Status treat_items(const CommandContext& ctx, const Declaration& d, const FxRate
     facts.purpose = d.purpose;
     facts.purpose_text = d.purpose_text;
     facts.tariff = item.tariff;
-    facts.declared_value = convert_to_cny(item.value_minor, d.currency->minor_digits, fx.cny_per_unit);
+    facts.declared_value =
+        convert_to_cny(item.value_minor, d.currency->minor_digits, fx.cny_per_unit);
     facts.quantity = item.quantity;
     facts.date = ctx.local_date;
     facts.has_licence = item.has_licence;
@@ -200,8 +202,9 @@ Status treat_items(const CommandContext& ctx, const Declaration& d, const FxRate
       const Lot& first = book.lots()[outcome.draw.portions.front().lot_index];
       if (outcome.draw.mixed_status) {
         errors.add(ErrorCode::kMixedGoodsStatus, path + ".quantity",
-                   "the " + format_quantity(item.quantity) + " " + std::string(item.unit) + " of \"" +
-                       std::string(item.item) + "\" would come from lots of different goods " +
+                   "the " + format_quantity(item.quantity) + " " + std::string(item.unit) +
+                       " of \"" + std::string(item.item) +
+                       "\" would come from lots of different goods " +
                        "statuses; declare each status on its own item line (oldest lots first)");
         continue;
       }
@@ -235,8 +238,8 @@ void assess_taxes(const Declaration& d, std::vector<ItemOutcome>& outcomes) {
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const ItemTreatment& t = outcomes[i].treatment;
     if (t.import_taxes) {
-      lines.push_back(ImportTaxLine{d.items[i].tariff, t.customs_value, d.items[i].quantity,
-                                    t.duty_exempt});
+      lines.push_back(
+          ImportTaxLine{d.items[i].tariff, t.customs_value, d.items[i].quantity, t.duty_exempt});
       line_of.push_back(i);
     }
     if (t.refund) outcomes[i].refund = refund_amount(*d.items[i].tariff, t.customs_value);

@@ -100,7 +100,8 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   if (!id_value.exists() || !id_value.is_string() || id_value.text().empty()) {
     const ErrorCode code = id_value.exists() ? ErrorCode::kInvalidField : ErrorCode::kMissingField;
     return result_ = rejected_line(
-               Status(code, "id", "id is required: a non-empty string, the command's idempotency key"),
+               Status(code, "id",
+                      "id is required: a non-empty string, the command's idempotency key"),
                "", false, line_number);
   }
   const std::string_view id = id_value.text();
@@ -112,10 +113,10 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
       last_accepted_ = true;
       return state_.results.get(it->second.result);
     }
-    return result_ = rejected_line(Status(ErrorCode::kIdConflict, "id",
-                                          "id " + std::string(id) +
-                                              " was already used by a different command"),
-                                   id, true, line_number);
+    return result_ = rejected_line(
+               Status(ErrorCode::kIdConflict, "id",
+                      "id " + std::string(id) + " was already used by a different command"),
+               id, true, line_number);
   }
 
   Status errors;

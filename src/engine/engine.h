@@ -18,8 +18,8 @@
 
 namespace zg {
 
-inline constexpr uint32_t kItemsMax = 1000;       // item lines per declaration
-inline constexpr uint32_t kProcessLinesMax = 1000;  // inputs, outputs, losses, counts
+inline constexpr uint32_t kItemsMax = 1000;          // item lines per declaration
+inline constexpr uint32_t kProcessLinesMax = 1000;   // inputs, outputs, losses, counts
 inline constexpr size_t kCommandBytesMax = 1 << 20;  // one command, as JSON
 
 // A command parsed and fingerprinted, ready for the engine. Preparing

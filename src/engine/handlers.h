@@ -38,8 +38,8 @@ const PolicyVersion* policy_in_force(const CommandContext& ctx, Status& errors);
 
 // An enterprise named by a USCC field: checked, registered and (when
 // `in_zone`) registered in the zone. nullptr with an error otherwise.
-const Enterprise* enterprise_field(const CommandContext& ctx, Fields& fields,
-                                   std::string_view key, bool in_zone);
+const Enterprise* enterprise_field(const CommandContext& ctx, Fields& fields, std::string_view key,
+                                   bool in_zone);
 
 // The customs exchange rate of a currency for a month: a set_rate if one
 // was accepted, else the pack's; and the rule id naming its source:

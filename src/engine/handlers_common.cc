@@ -1,7 +1,7 @@
+#include <cstdio>
+
 #include "core/identifiers.h"
 #include "engine/handlers.h"
-
-#include <cstdio>
 
 namespace zg {
 
@@ -15,8 +15,8 @@ const PolicyVersion* policy_in_force(const CommandContext& ctx, Status& errors) 
   return policy;
 }
 
-const Enterprise* enterprise_field(const CommandContext& ctx, Fields& fields,
-                                   std::string_view key, bool in_zone) {
+const Enterprise* enterprise_field(const CommandContext& ctx, Fields& fields, std::string_view key,
+                                   bool in_zone) {
   const std::string_view uscc = fields.string(key);
   if (uscc.empty()) return nullptr;
   Status valid = validate_uscc(uscc);
@@ -62,8 +62,8 @@ std::optional<FxRate> exchange_rate(const CommandContext& ctx, const PolicyVersi
 
 std::string declaration_number(std::string_view prefix, Date date, uint64_t seq) {
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%02d%02d%02d%05llu", date.year % 100, date.month,
-                date.day, static_cast<unsigned long long>(seq));
+  std::snprintf(buffer, sizeof buffer, "%02d%02d%02d%05llu", date.year % 100, date.month, date.day,
+                static_cast<unsigned long long>(seq));
   return std::string(prefix) + buffer;
 }
 

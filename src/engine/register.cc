@@ -51,7 +51,8 @@ Status handle_set_rate(CommandContext& ctx, JsonWriter& out) {
                 "\"" + std::string(currency) + "\" is not an ISO 4217 currency code");
   }
   if (currency == "CNY") {
-    fields.fail(ErrorCode::kInvalidField, "currency", "CNY is the zone's own currency; it has no rate");
+    fields.fail(ErrorCode::kInvalidField, "currency",
+                "CNY is the zone's own currency; it has no rate");
   }
   const std::string_view month_text = fields.string("month");
   Month month{};

@@ -36,8 +36,8 @@ struct RateOverride {
 // What later commands (inspection, release, gates) need of a declaration;
 // kept small, since a zone holds millions. The full result is in `results`.
 struct DeclarationRecord {
-  uint64_t seq = 0;  // 0: no declaration at this sequence number
-  Date date{1970, 1, 1};  // the local date in its number
+  uint64_t seq = 0;                       // 0: no declaration at this sequence number
+  Date date{1970, 1, 1};                  // the local date in its number
   const Enterprise* declarant = nullptr;  // a node of `enterprises`: never moves
   Movement movement = Movement::kFirstLineEntry;
   bool held = false;  // waiting for an officer (yellow or red lane)
@@ -69,8 +69,7 @@ struct ZoneState {
   }
 
   // The declaration with this number ("HQ24030500007"), or nullptr.
-  const DeclarationRecord* find_declaration(std::string_view prefix,
-                                            std::string_view number) const;
+  const DeclarationRecord* find_declaration(std::string_view prefix, std::string_view number) const;
 
   const Enterprise* enterprise(std::string_view uscc) const {
     auto it = enterprises.find(uscc);

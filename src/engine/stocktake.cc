@@ -15,7 +15,7 @@ struct Count {
   Quantity counted;
   Quantity book;
   size_t latest = 0;  // index of the item's newest lot: HS, status and unit of an overage
-  Draw shortage;                // planned when counted < book
+  Draw shortage;      // planned when counted < book
   Money duty, consumption_tax, vat;
   Money taxable_value;
   std::vector<std::string> rules;
@@ -31,12 +31,21 @@ std::optional<Money> taxable_shortage(const Lot& lot, const DrawPortion& portion
       count.rules.push_back("stocktake/shortage-" + std::string(goods_status_name(lot.status)));
       return portion.value;
     case GoodsStatus::kExempt: {
+      count.rules.push_back("stocktake/shortage-exempt");
+      if (policy.exempt_exit_basis == ExemptExitBasis::kDeclaredValue) {
+        // Zero-tariff goods owe every tax on their value (here: the book's).
+        count.rules.push_back("exempt-exit/declared-value");
+        return portion.value;
+      }
       const int years = policy.supervision_years(lot.hs);
       const int months = months_elapsed_rounded(lot.entered_date, today);
       const Money value = depreciated_value(portion.value, months, years);
-      count.rules.push_back("stocktake/shortage-exempt");
-      count.rules.push_back("depreciation/" + std::to_string(years) + "y/" + std::to_string(months) + "m");
-      if (value.fen == 0) return std::nullopt;
+      if (value.fen == 0) {
+        count.rules.push_back("supervision/ended/" + std::to_string(years) + "y");
+        return std::nullopt;
+      }
+      count.rules.push_back("depreciation/" + std::to_string(years) + "y/" +
+                            std::to_string(months) + "m");
       return value;
     }
     case GoodsStatus::kPaid:
@@ -108,8 +117,8 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
       const TariffLine* tariff = policy->tariff.find(lot.hs);
       if (tariff == nullptr) {
         errors.add(ErrorCode::kUnknownHsCode, path + ".item",
-                   "HS code " + lot.hs + " of \"" + lot.item + "\" is not in the tariff in force on " +
-                       format_date(ctx.local_date));
+                   "HS code " + lot.hs + " of \"" + lot.item +
+                       "\" is not in the tariff in force on " + format_date(ctx.local_date));
         continue;
       }
       count.taxable_value += *taxable;
@@ -130,6 +139,7 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
   }
 
   out.field("enterprise", enterprise->uscc);
+  out.field("policy", policy->id);
   out.key("counts").begin_array();
   Money total_duty, total_ct, total_vat;
   for (Count& count : counts) {

@@ -14,9 +14,9 @@ DrawPlan::Taken& DrawPlan::taken(size_t lot_index) {
 Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
   const std::vector<size_t>* indexes = book_.lots_of(item);
   if (indexes == nullptr) {
-    return Result<Draw>(ErrorCode::kUnknownItem, "",
-                        "the account book of " + book_.owner() + " has no item \"" +
-                            std::string(item) + "\"");
+    return Result<Draw>(
+        ErrorCode::kUnknownItem, "",
+        "the account book of " + book_.owner() + " has no item \"" + std::string(item) + "\"");
   }
   Draw draw;
   draw.item = std::string(item);
@@ -35,7 +35,8 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
     // Share out what remains of the lot's value and contents; the last
     // portion takes exactly what is left, so the books always add up.
     portion.value = pro_rata(lot.value - taken.value, portion.quantity, lot_left);
-    portion.foreign_content = pro_rata(lot.foreign_content - taken.foreign, portion.quantity, lot_left);
+    portion.foreign_content =
+        pro_rata(lot.foreign_content - taken.foreign, portion.quantity, lot_left);
     portion.domestic_content =
         pro_rata(lot.domestic_content - taken.domestic, portion.quantity, lot_left);
     if (draw.portions.empty()) {
@@ -57,8 +58,8 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
   if (left.e4 > 0) {
     return Result<Draw>(ErrorCode::kInsufficientStock, "",
                         "the account book of " + book_.owner() + " holds " +
-                            format_quantity(available) + " of \"" + std::string(item) +
-                            "\"; " + format_quantity(quantity) + " asked");
+                            format_quantity(available) + " of \"" + std::string(item) + "\"; " +
+                            format_quantity(quantity) + " asked");
   }
   return draw;
 }
@@ -138,8 +139,8 @@ std::vector<std::string> Book::check_invariants() const {
     if (lot.value.fen < 0 || lot.foreign_content.fen < 0 || lot.domestic_content.fen < 0) {
       problems.push_back(name + ": negative value or content");
     }
-    if (lot.balance.e4 == 0 && (lot.value.fen != 0 || lot.foreign_content.fen != 0 ||
-                                lot.domestic_content.fen != 0)) {
+    if (lot.balance.e4 == 0 &&
+        (lot.value.fen != 0 || lot.foreign_content.fen != 0 || lot.domestic_content.fen != 0)) {
       problems.push_back(name + ": empty lot still carries value");
     }
   }

@@ -17,10 +17,10 @@
 #include <vector>
 
 #include "core/decimal.h"
-#include "core/string_map.h"
-#include "core/status.h"
-#include "core/time.h"
 #include "core/goods_status.h"
+#include "core/status.h"
+#include "core/string_map.h"
+#include "core/time.h"
 
 namespace zg {
 
@@ -43,7 +43,7 @@ struct Lot {
   int64_t entered_at = 0;
   Date entered_date{1970, 1, 1};
   uint64_t source_seq = 0;  // the command (declaration, process, stock-take) that made it
-  bool flagged = false;  // an overage waiting for an officer
+  bool flagged = false;     // an overage waiting for an officer
 };
 
 enum class PostingKind : uint8_t { kReceipt, kRemoval, kAdjustment };
@@ -53,9 +53,9 @@ struct Posting {
   uint64_t seq = 0;  // the command's sequence number
   Timestamp at{};    // the command's time
   PostingKind kind = PostingKind::kReceipt;
-  uint64_t lot = 0;  // the lot's id (its item is the lot's)
-  Quantity quantity;      // signed: negative for removals
-  Money value;            // signed
+  uint64_t lot = 0;   // the lot's id (its item is the lot's)
+  Quantity quantity;  // signed: negative for removals
+  Money value;        // signed
 };
 
 // One lot's share of a draw.

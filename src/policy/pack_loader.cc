@@ -1,11 +1,12 @@
 #include "policy/pack_loader.h"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <tuple>
-#include <toml++/toml.h>
 
 #include "core/csv.h"
 #include "core/currency.h"
@@ -159,6 +160,8 @@ Status load_tariff_csv(std::string_view text, const std::string& file, TariffSch
       problems.add(file, row.line,
                    "ct_kind \"" + ct_kind + "\" is not none, ad_valorem, specific or compound");
     }
+    ok &= rate_cell(row, col[10], "export_refund_rate", true, file, problems,
+                    line.export_refund_rate);
     for (const auto& [name, rate, cap] :
          {std::tuple{"vat_rate", line.vat_rate, kPpmPerUnit},
           std::tuple{"export_refund_rate", line.export_refund_rate, kPpmPerUnit},
@@ -170,10 +173,9 @@ Status load_tariff_csv(std::string_view text, const std::string& file, TariffSch
       }
     }
     if (line.ct_rate.ppm >= kPpmPerUnit) {
-      problems.add(file, row.line, "ct_rate must be below 1 (the composite price divides by 1 - rate)");
+      problems.add(file, row.line,
+                   "ct_rate must be below 1 (the composite price divides by 1 - rate)");
     }
-    ok &= rate_cell(row, col[10], "export_refund_rate", true, file, problems,
-                    line.export_refund_rate);
     if (ok) out.add(std::move(line));
   }
   return problems.status();
@@ -264,7 +266,8 @@ class VersionReader {
                      bool required = false) {
     const toml::node* n = node(section, key);
     if (n == nullptr) {
-      if (required) problems_.add(file_, "[" + std::string(section) + "] " + std::string(key) + " is missing");
+      if (required)
+        problems_.add(file_, "[" + std::string(section) + "] " + std::string(key) + " is missing");
       return fallback;
     }
     if (auto v = n->value<std::string>()) return *v;
@@ -276,7 +279,8 @@ class VersionReader {
     const toml::node* n = node(section, key);
     if (n == nullptr) return fallback;
     if (auto v = n->value<bool>()) return *v;
-    problems_.add(file_, *n, std::string(section) + "." + std::string(key) + " must be true or false");
+    problems_.add(file_, *n,
+                  std::string(section) + "." + std::string(key) + " must be true or false");
     return fallback;
   }
 
@@ -301,8 +305,9 @@ class VersionReader {
     }
     Result<int64_t> parsed = parse_fixed(*v, scale, kAmountMinorMax, false);
     if (!parsed.is_ok()) {
-      problems_.add(file_, *n, std::string(section) + "." + std::string(key) + ": " +
-                                   parsed.status().first().message);
+      problems_.add(
+          file_, *n,
+          std::string(section) + "." + std::string(key) + ": " + parsed.status().first().message);
       return fallback;
     }
     return *parsed;
@@ -333,8 +338,8 @@ class VersionReader {
   }
 
   // Reads a file named by a setting, relative to the version's directory.
-  bool file_text(std::string_view section, std::string_view key, bool required,
-                 std::string& text, std::string& display) {
+  bool file_text(std::string_view section, std::string_view key, bool required, std::string& text,
+                 std::string& display) {
     const std::string name = string(section, key, "", required);
     if (name.empty()) {
       if (required && node(section, key) != nullptr) {
@@ -371,8 +376,13 @@ void load_list(VersionReader& reader, std::string_view key, HsList& list) {
 }
 
 void load_channels(VersionReader& reader, PolicyVersion& version) {
-  const toml::array* channels = reader.root()["channels"].as_array();
-  if (channels == nullptr) return;
+  const toml::node* node = reader.root().get("channels");
+  if (node == nullptr) return;
+  const toml::array* channels = node->as_array();
+  if (channels == nullptr) {
+    reader.problems().add(reader.file(), *node, "channels must be [[channels]] entries");
+    return;
+  }
   for (const toml::node& n : *channels) {
     const toml::table* t = n.as_table();
     if (t == nullptr) {
@@ -400,15 +410,16 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
     }
     for (const std::string& k : channel.kinds) {
       if (k != "cargo" && k != "vehicle" && k != "traveller") {
-        reader.problems().add(reader.file(), n,
-                              "channel " + channel.id + ": kind \"" + k +
-                                  "\" is not cargo, vehicle or traveller");
+        reader.problems().add(
+            reader.file(), n,
+            "channel " + channel.id + ": kind \"" + k + "\" is not cargo, vehicle or traveller");
       }
     }
     for (const std::string& d : channel.directions) {
       if (d != "in" && d != "out") {
-        reader.problems().add(reader.file(), n,
-                              "channel " + channel.id + ": direction \"" + d + "\" is not in or out");
+        reader.problems().add(
+            reader.file(), n,
+            "channel " + channel.id + ": direction \"" + d + "\" is not in or out");
       }
     }
     if (version.find_channel(channel.id) != nullptr) {
@@ -427,8 +438,14 @@ void load_supervision(VersionReader& reader, PolicyVersion& version) {
   }
   const toml::table* section = reader.root()["depreciation"].as_table();
   if (section == nullptr) return;
-  const toml::array* periods = section->get_as<toml::array>("periods");
-  if (periods == nullptr) return;
+  const toml::node* periods_node = section->get("periods");
+  if (periods_node == nullptr) return;
+  const toml::array* periods = periods_node->as_array();
+  if (periods == nullptr) {
+    reader.problems().add(reader.file(), *periods_node,
+                          "depreciation.periods must be a list of { chapters, years }");
+    return;
+  }
   for (const toml::node& n : *periods) {
     const toml::table* t = n.as_table();
     SupervisionPeriod period;
@@ -440,12 +457,13 @@ void load_supervision(VersionReader& reader, PolicyVersion& version) {
     }
     bool chapters_ok = !period.chapters.empty();
     for (const std::string& c : period.chapters) {
-      chapters_ok = chapters_ok && c.size() == 2 && c[0] >= '0' && c[0] <= '9' && c[1] >= '0' &&
-                    c[1] <= '9';
+      chapters_ok =
+          chapters_ok && c.size() == 2 && c[0] >= '0' && c[0] <= '9' && c[1] >= '0' && c[1] <= '9';
     }
     if (t == nullptr || period.years <= 0 || !chapters_ok) {
-      reader.problems().add(reader.file(), n,
-                            "each depreciation.periods entry needs chapters (two-digit strings) and years > 0");
+      reader.problems().add(
+          reader.file(), n,
+          "each depreciation.periods entry needs chapters (two-digit strings) and years > 0");
       continue;
     }
     version.supervision_periods.push_back(std::move(period));
@@ -563,10 +581,9 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
 
   version->tax_waiver_threshold.fen =
       reader.fixed("thresholds", "tax_waiver_cny", kMoneyScale, version->tax_waiver_threshold.fen);
-  version->waived_duty_in_vat_base =
-      reader.boolean("thresholds", "waived_duty_in_vat_base", false);
-  version->value_added_threshold.ppm = reader.fixed("value_added", "threshold", kRateScale,
-                                                    version->value_added_threshold.ppm);
+  version->waived_duty_in_vat_base = reader.boolean("thresholds", "waived_duty_in_vat_base", false);
+  version->value_added_threshold.ppm =
+      reader.fixed("value_added", "threshold", kRateScale, version->value_added_threshold.ppm);
   const std::string formula = reader.string("value_added", "formula", "(S-M-D)/(M+D)");
   if (formula == "(S-M-D)/(M+D)") {
     version->value_added_formula = ValueAddedFormula::kOverMaterials;
@@ -575,9 +592,9 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
   } else if (formula == "(S-M)/S") {
     version->value_added_formula = ValueAddedFormula::kOverSale;
   } else {
-    problems.add(file, *reader.node("value_added", "formula"),
-                 "value_added.formula \"" + formula +
-                     "\" is not one of (S-M-D)/(M+D), (S-M)/M, (S-M)/S");
+    problems.add(
+        file, *reader.node("value_added", "formula"),
+        "value_added.formula \"" + formula + "\" is not one of (S-M-D)/(M+D), (S-M)/M, (S-M)/S");
   }
   version->no_foreign_input_duty_free =
       reader.boolean("value_added", "no_foreign_input_duty_free", true);
@@ -585,13 +602,14 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
       reader.boolean("value_added", "requires_encouraged_industry", false);
   version->value_added_applies_to_sales_to_individuals =
       reader.boolean("value_added", "applies_to_sales_to_individuals", true);
-  const std::string basis = reader.string("value_added", "non_qualifying_duty_basis", "actual_state");
+  const std::string basis =
+      reader.string("value_added", "non_qualifying_duty_basis", "actual_state");
   if (basis != "actual_state") {
     // Selective taxation (duty on the foreign materials) needs the materials'
     // own tariff lines in the books; until then only the default is accepted.
-    problems.add(file, *reader.node("value_added", "non_qualifying_duty_basis"),
-                 "value_added.non_qualifying_duty_basis \"" + basis +
-                     "\": only actual_state is supported");
+    problems.add(
+        file, *reader.node("value_added", "non_qualifying_duty_basis"),
+        "value_added.non_qualifying_duty_basis \"" + basis + "\": only actual_state is supported");
   }
 
   load_supervision(reader, *version);
@@ -605,20 +623,21 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
     problems.add(file, *reader.node("transfer", "vat"),
                  "transfer.vat \"" + transfer_vat + "\" is not exempt or taxable");
   }
-  version->refund_on_second_line_entry =
-      reader.boolean("second_line_entry", "refund", true);
+  version->refund_on_second_line_entry = reader.boolean("second_line_entry", "refund", true);
 
   version->default_lane = reader.string("risk", "default_lane", "green");
   if (version->default_lane != "green" && version->default_lane != "yellow" &&
       version->default_lane != "red" && version->default_lane != "blue") {
-    problems.add(file, *reader.node("risk", "default_lane"),
-                 "risk.default_lane \"" + version->default_lane +
-                     "\" is not green, yellow, red or blue");
+    problems.add(
+        file, *reader.node("risk", "default_lane"),
+        "risk.default_lane \"" + version->default_lane + "\" is not green, yellow, red or blue");
   }
   load_channels(reader, *version);
   if (version->first_line_model == FirstLineModel::kNegativeList &&
-      reader.node("lists", "first_line_taxable") == nullptr) {
-    problems.add(file, "first_line.model is negative_list, so [lists] first_line_taxable is required");
+      version->first_line_taxable.size() == 0) {
+    problems.add(file,
+                 "first_line.model is negative_list, so [lists] first_line_taxable must name a "
+                 "list with entries");
   }
   for (const std::string& purpose : version->exempt_purposes) {
     if (purpose != "own_use" && purpose != "processing" && purpose != "trade" &&
@@ -628,8 +647,7 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
                        "\" is not own_use, processing, trade or logistics");
     }
   }
-  const std::string exit_basis =
-      reader.string("exempt_exit", "basis", "depreciated_entry_value");
+  const std::string exit_basis = reader.string("exempt_exit", "basis", "depreciated_entry_value");
   if (exit_basis == "depreciated_entry_value") {
     version->exempt_exit_basis = ExemptExitBasis::kDepreciatedEntryValue;
   } else if (exit_basis == "declared_value") {
@@ -692,7 +710,9 @@ Result<PolicyPack> load_policy_pack(const std::string& directory) {
   const auto zone_string = [&](std::string_view key, std::string& out) {
     const toml::node* n = root["zone"][key].node();
     if (n == nullptr) {
-      if (out.empty()) problems.add(file, "[zone] " + std::string(key) + " is missing");
+      // A key with a default (name, declaration_prefix) is never missing.
+      if (out.empty() && key != "name")
+        problems.add(file, "[zone] " + std::string(key) + " is missing");
     } else if (auto v = n->value<std::string>(); v && !v->empty()) {
       out = *v;
     } else {

@@ -98,9 +98,9 @@ enum class FirstLineModel : uint8_t {
 
 // The value-added formula of the 30 % rule (DOMAIN.md §3).
 enum class ValueAddedFormula : uint8_t {
-  kOverMaterials,         // (S-M-D)/(M+D), the default
-  kOverForeign,           // (S-M)/M
-  kOverSale,              // (S-M)/S
+  kOverMaterials,  // (S-M-D)/(M+D), the default
+  kOverForeign,    // (S-M)/M
+  kOverSale,       // (S-M)/S
 };
 std::string_view value_added_formula_text(ValueAddedFormula formula);
 

@@ -1,0 +1,194 @@
+// The engine in process: idempotency, rejections that change nothing,
+// processing content shares, and the books' invariants after real flows.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "core/json.h"
+#include "policy/pack_loader.h"
+
+namespace zg {
+namespace {
+
+const PolicyPack& hengqin() {
+  static const PolicyPack pack = [] {
+    Result<PolicyPack> loaded = load_policy_pack(std::string(ZG_SOURCE_DIR) + "/policies/hengqin");
+    EXPECT_TRUE(loaded.is_ok());
+    return std::move(loaded).value();
+  }();
+  return pack;
+}
+
+constexpr const char* kUscc = "914404000MA4W2X016";
+
+const std::string kRegister =
+    R"({"type":"register_enterprise","id":"e1","at":"2024-03-01T09:00:00+08:00","uscc":"914404000MA4W2X016","name":"T","legal_person":true,"registered_in_zone":true,"duty_free_importer":true})";
+
+std::string entry(const std::string& id, const std::string& item, const std::string& quantity,
+                  const std::string& value, const std::string& hs = "22042100",
+                  const std::string& unit = "L") {
+  return R"({"type":"declare","id":")" + id +
+         R"(","at":"2024-05-06T10:00:00+08:00","movement":"first_line_entry","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":")" +
+         item + R"(","hs":")" + hs + R"(","origin":"FR","quantity":")" + quantity +
+         R"(","unit":")" + unit + R"(","value":")" + value + R"("}]})";
+}
+
+std::string status_of(std::string_view result) {
+  JsonDocument doc;
+  EXPECT_TRUE(doc.parse(result).is_ok()) << result;
+  return std::string(doc.root().get("status").text());
+}
+
+// Everything observable about the zone: the book and the next sequence number.
+std::string fingerprint(const Engine& engine) {
+  Result<std::string> book = engine.book_json(kUscc);
+  return std::to_string(engine.state().last_seq) + (book.is_ok() ? *book : "");
+}
+
+TEST(Engine, RepeatReturnsTheOriginalResultWhateverTheKeyOrder) {
+  Engine engine(hengqin());
+  ASSERT_EQ(status_of(engine.execute(kRegister, 1)), "accepted");
+  const std::string first(engine.execute(entry("d1", "WINE", "10", "100.00"), 2));
+  // The same command with its keys in another order and extra whitespace.
+  const std::string reordered =
+      R"({ "items":[{"value":"100.00","unit":"L","quantity":"10","origin":"FR","hs":"22042100","item":"WINE"}],
+          "currency":"CNY","purpose":"trade","declarant":"914404000MA4W2X016","movement":"first_line_entry",
+          "at":"2024-05-06T10:00:00+08:00","id":"d1","type":"declare" })";
+  EXPECT_EQ(std::string(engine.execute(reordered, 3)), first);
+  EXPECT_EQ(engine.state().last_seq, 2u);  // nothing new was applied
+  EXPECT_EQ(engine.book_json(kUscc)->find("\"balance\":\"20\""), std::string::npos);
+}
+
+TEST(Engine, SameIdDifferentCommandIsAConflictAndChangesNothing) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  (void)engine.execute(entry("d1", "WINE", "10", "100.00"), 2);
+  const std::string before = fingerprint(engine);
+  const std::string result(engine.execute(entry("d1", "WINE", "11", "100.00"), 3));
+  EXPECT_NE(result.find("\"code\":\"id_conflict\""), std::string::npos) << result;
+  EXPECT_EQ(fingerprint(engine), before);
+}
+
+TEST(Engine, RejectedCommandsChangeNothingAndKeepTheirIdFree) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  (void)engine.execute(entry("d1", "WINE", "10", "100.00"), 2);
+  const std::string before = fingerprint(engine);
+  // Two good items and one bad one: the whole declaration is refused.
+  const std::string mixed =
+      R"({"type":"declare","id":"d2","at":"2024-05-06T10:00:00+08:00","movement":"first_line_entry","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[
+        {"item":"WINE","hs":"22042100","origin":"FR","quantity":"5","unit":"L","value":"50.00"},
+        {"item":"X","hs":"22042100","origin":"FR","quantity":"-1","unit":"L","value":"50.00"}]})";
+  const std::string rejected(engine.execute(mixed, 3));
+  EXPECT_NE(rejected.find("\"field\":\"items[1].quantity\""), std::string::npos) << rejected;
+  EXPECT_EQ(fingerprint(engine), before);
+  // The id is still free.
+  EXPECT_EQ(status_of(engine.execute(entry("d2", "WINE", "5", "50.00"), 4)), "accepted");
+}
+
+TEST(Engine, ReportsEveryFieldErrorAtOnce) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  const std::string result(engine.execute(
+      R"({"type":"declare","id":"d1","at":"2024-05-06T10:00:00+08:00","movement":"first_line_entry","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":"W","hs":"2204210","origin":"France","quantity":1,"unit":"L","value":"1.001"}]})",
+      2));
+  for (const char* field :
+       {"items[0].hs", "items[0].origin", "items[0].quantity", "items[0].value"}) {
+    EXPECT_NE(result.find(std::string("\"field\":\"") + field + "\""), std::string::npos)
+        << field << " in " << result;
+  }
+}
+
+TEST(Engine, MixedStatusLineIsRefusedWithAdvice) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  (void)engine.execute(entry("d1", "WINE", "10", "100.00"), 2);  // bonded
+  (void)engine.execute(  // paid: the same article, already taxed, from the mainland side
+      R"({"type":"declare","id":"d2","at":"2024-05-06T11:00:00+08:00","movement":"second_line_entry","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":"WINE","hs":"22042100","origin":"CN","quantity":"10","unit":"L","value":"100.00"}]})",
+      3);
+  const std::string exit_all =
+      R"({"type":"declare","id":"d3","at":"2024-05-07T10:00:00+08:00","movement":"second_line_exit","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":"WINE","hs":"22042100","origin":"FR","quantity":"15","unit":"L","value":"500.00"}]})";
+  const std::string result(engine.execute(exit_all, 4));
+  EXPECT_NE(result.find("\"code\":\"mixed_goods_status\""), std::string::npos) << result;
+  EXPECT_NE(result.find("declare each status on its own item line"), std::string::npos);
+}
+
+TEST(Engine, ProcessSharesContentByShareOrQuantity) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  (void)engine.execute(entry("d1", "CHIP", "3", "100.00", "85423100", "pcs"), 2);
+  const std::string shares(engine.execute(
+      R"({"type":"process","id":"p1","at":"2024-05-08T10:00:00+08:00","enterprise":"914404000MA4W2X016","inputs":[{"item":"CHIP","quantity":"1"}],"outputs":[{"item":"A","hs":"85423100","quantity":"1","unit":"pcs","content_share":"0.5"},{"item":"B","hs":"22042100","quantity":"2","unit":"L","content_share":"0.5"}]})",
+      3));
+  // 100.00 × 1/3 = 33.33 (the first third of the lot), shared half and half:
+  // 16.665 each → the fen left over goes to the larger remainder (the first).
+  EXPECT_NE(
+      shares.find(
+          R"("item":"A","lot":2,"hs":"85423100","quantity":"1","goods_status":"produced","foreign_content":"16.67")"),
+      std::string::npos)
+      << shares;
+  EXPECT_NE(shares.find(R"("foreign_content":"16.66")"), std::string::npos) << shares;
+  const std::string units(engine.execute(
+      R"({"type":"process","id":"p2","at":"2024-05-08T11:00:00+08:00","enterprise":"914404000MA4W2X016","inputs":[{"item":"CHIP","quantity":"1"}],"outputs":[{"item":"A","hs":"85423100","quantity":"1","unit":"pcs"},{"item":"B","hs":"22042100","quantity":"2","unit":"L"}]})",
+      4));
+  EXPECT_NE(units.find("need a content_share each"), std::string::npos) << units;
+  const std::string bad_sum(engine.execute(
+      R"({"type":"process","id":"p3","at":"2024-05-08T11:00:00+08:00","enterprise":"914404000MA4W2X016","inputs":[{"item":"CHIP","quantity":"1"}],"outputs":[{"item":"A","hs":"85423100","quantity":"1","unit":"pcs","content_share":"0.6"},{"item":"C","hs":"85423100","quantity":"1","unit":"pcs","content_share":"0.6"}]})",
+      5));
+  EXPECT_NE(bad_sum.find("sums to 1.20; it must sum to 1"), std::string::npos) << bad_sum;
+}
+
+TEST(Engine, SetRateTakesPrecedenceFromItsSequenceOn) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  auto usd_entry = [](const std::string& id) {
+    return R"({"type":"declare","id":")" + id +
+           R"(","at":"2024-05-06T10:00:00+08:00","movement":"first_line_entry","declarant":"914404000MA4W2X016","purpose":"trade","currency":"USD","items":[{"item":"W","hs":"22042100","origin":"FR","quantity":"1","unit":"L","value":"100.00"}]})";
+  };
+  const std::string before(engine.execute(usd_entry("d1"), 2));
+  EXPECT_NE(before.find("\"customs_value\":\"706.33\""), std::string::npos) << before;  // 7.0633
+  (void)engine.execute(
+      R"({"type":"set_rate","id":"r1","at":"2024-04-17T10:00:00+08:00","currency":"USD","month":"2024-05","cny_per_unit":"7.1"})",
+      3);
+  const std::string after(engine.execute(usd_entry("d2"), 4));
+  EXPECT_NE(after.find("\"customs_value\":\"710.00\""), std::string::npos) << after;
+  EXPECT_NE(after.find("\"fx/USD/2024-05@set_rate/3\""), std::string::npos) << after;
+}
+
+TEST(Engine, FindsDeclarationsByNumber) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  (void)engine.execute(entry("d1", "WINE", "10", "100.00"), 2);
+  const ZoneState& state = engine.state();
+  ASSERT_NE(state.find_declaration("HQ", "HQ24050600002"), nullptr);
+  EXPECT_EQ(state.find_declaration("HQ", "HQ24050600002")->seq, 2u);
+  EXPECT_EQ(state.find_declaration("HQ", "HQ24050700002"), nullptr);  // wrong date
+  EXPECT_EQ(state.find_declaration("HQ", "HQ2405060002"), nullptr);   // not as issued
+  EXPECT_EQ(state.find_declaration("HQ", "HQ24050600001"), nullptr);  // seq 1 registered
+  EXPECT_EQ(state.find_declaration("HQ", "XX24050600002"), nullptr);
+  EXPECT_EQ(state.find_declaration("HQ", "HQ240506999999999999999"), nullptr);
+}
+
+TEST(Engine, BooksBalanceAfterAScenario) {
+  Engine engine(hengqin());
+  (void)engine.execute(kRegister, 1);
+  for (int i = 0; i < 50; ++i) {
+    (void)engine.execute(entry("in" + std::to_string(i), "WINE", "7", "99.99"), 2);
+    const std::string out =
+        R"({"type":"declare","id":"out)" + std::to_string(i) +
+        R"(","at":"2024-05-07T10:00:00+08:00","movement":"second_line_exit","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":"WINE","hs":"22042100","origin":"FR","quantity":"3","unit":"L","value":"80.00"}]})";
+    ASSERT_EQ(status_of(engine.execute(out, 3)), "accepted");
+  }
+  const Book& book = engine.state().books.at(kUscc);
+  EXPECT_TRUE(book.check_invariants().empty());
+  EXPECT_EQ(book.balance("WINE").e4, 50 * 4 * kQuantityUnit);
+  // Values add up: what is left is what came in less what went out.
+  Money left;
+  for (const Lot& lot : book.lots()) left += lot.value;
+  Money moved;
+  for (const Posting& p : book.postings()) moved += p.value;
+  EXPECT_EQ(left, moved);
+}
+
+}  // namespace
+}  // namespace zg
