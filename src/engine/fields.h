@@ -37,7 +37,6 @@ class Fields {
                                bool positive);
   // An array field (nullopt and an error when missing and required, or not an array).
   std::optional<JsonRef> array(std::string_view key, bool required, uint32_t max_size);
-  JsonRef raw(std::string_view key) const { return object_.get(key); }
 
  private:
   JsonRef object_;
