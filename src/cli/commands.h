@@ -14,5 +14,7 @@ int run_command(const Args& args);
 int book_command(const Args& args);
 int policy_command(const Args& args);
 int id_command(const Args& args);
+int replay_command(const Args& args);
+int verify_command(const Args& args);
 
 }  // namespace zg::cli

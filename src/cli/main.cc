@@ -1,8 +1,11 @@
 // zonegate: the command-line door to the customs engine.
 //
 // Subcommands (see README.md and docs/cli.md):
-//   zonegate run --pack DIR [--stats] FILE.jsonl|-
+//   zonegate run --pack DIR [--data DIR] [--stats] FILE.jsonl|-
 //   zonegate book --pack DIR FILE.jsonl|- USCC
+//   zonegate book --data DIR USCC
+//   zonegate replay --data DIR
+//   zonegate verify --data DIR
 //   zonegate policy check DIR
 //   zonegate id check uscc|resident-id|hs VALUE
 //   zonegate version
@@ -20,8 +23,13 @@ void print_usage(std::FILE* out) {
   std::fputs(
       "usage: zonegate <command> [options]\n"
       "\n"
-      "  run --pack DIR [--stats] FILE.jsonl|-    apply commands, print one result per line\n"
+      "  run --pack DIR [--data DIR] [--stats] FILE.jsonl|-\n"
+      "                                           apply commands, print one result per line;\n"
+      "                                           with --data, durably (journal, restart)\n"
       "  book --pack DIR FILE.jsonl|- USCC        print an enterprise's account book after FILE\n"
+      "  book --data DIR USCC                     ... as the data directory has it\n"
+      "  replay --data DIR                        rebuild the zone from its journal, check results\n"
+      "  verify --data DIR                        check every hash, sequence and book\n"
       "  policy check DIR                         check a policy pack, print a summary or errors\n"
       "  id check uscc|resident-id|hs VALUE       validate an identifier\n"
       "  version                                  print the version\n",
@@ -42,6 +50,8 @@ int main(int argc, char** argv) {
   if (command == "book") return zg::cli::book_command(args);
   if (command == "policy") return zg::cli::policy_command(args);
   if (command == "id") return zg::cli::id_command(args);
+  if (command == "replay") return zg::cli::replay_command(args);
+  if (command == "verify") return zg::cli::verify_command(args);
   if (command == "version" || command == "--version") {
     std::puts("zonegate 0.1.0");
     return 0;

@@ -1,8 +1,11 @@
-// zonegate run and zonegate book: feed a JSON Lines file to the engine.
+// zonegate run, book, replay and verify: feed a JSON Lines file to the
+// engine, in memory or durably (--data), and read a data directory back.
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -11,7 +14,9 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/data_dir.h"
 #include "cli/line_reader.h"
+#include "engine/journal_entry.h"
 #include "engine/engine.h"
 #include "policy/pack_loader.h"
 
@@ -20,9 +25,17 @@ namespace {
 
 struct RunOptions {
   std::string pack;
+  std::string data;  // the data directory of the durable engine
   std::string input;
   std::string uscc;  // book only
   bool stats = false;
+};
+
+// The durable engine's side of a run: the journal and the hash of the pack
+// that decides the new commands.
+struct Journaling {
+  JournalStore* journal = nullptr;
+  std::string pack_hash;
 };
 
 constexpr size_t kTypicalCommandBytes = 300;
@@ -32,6 +45,8 @@ bool parse_options(const Args& args, bool want_uscc, RunOptions& options) {
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--pack" && i + 1 < args.size()) {
       options.pack = std::string(args[++i]);
+    } else if (args[i] == "--data" && i + 1 < args.size()) {
+      options.data = std::string(args[++i]);
     } else if (args[i] == "--stats") {
       options.stats = true;
     } else if (args[i].size() > 1 && args[i][0] == '-' && args[i] != "-") {
@@ -111,8 +126,12 @@ class Reader {
 };
 
 // Runs every line of the input through `engine`, writing results to `out`
-// (or nowhere when out is null). Returns false on an I/O error.
-bool feed(Engine& engine, const RunOptions& options, std::FILE* out) {
+// (or nowhere when out is null). With `journaling`, each batch's new
+// commands are committed to the journal (one transaction, fsynced) before
+// any of the batch's results is written: group commit. Returns false on an
+// I/O error, after which nothing uncommitted has been answered.
+bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
+          const Journaling* journaling = nullptr) {
   std::FILE* in = options.input == "-" ? stdin : std::fopen(options.input.c_str(), "rb");
   if (in == nullptr) {
     std::fprintf(stderr, "zonegate: cannot open %s: %s\n", options.input.c_str(),
@@ -136,6 +155,10 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out) {
 
   std::string buffer;
   buffer.reserve(1 << 21);
+  std::vector<JournalEntry> entries;
+  entries.reserve(kBatchCommands);
+  size_t answered = 0;  // bytes of `buffer` that are committed and may be written
+  bool committed = true;
   int64_t commands = 0, accepted = 0;
   for (size_t slot = 0;; slot = (slot + 1) % batches.size()) {
     Batch& batch = batches[slot];
@@ -143,18 +166,38 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out) {
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return batch.ready; });
     }
-    for (size_t i = 0; i < batch.count; ++i) {
-      const std::string_view result = engine.apply(batch.commands[i]);
+    for (size_t i = 0; i < batch.count && committed; ++i) {
+      const PreparedCommand& command = batch.commands[i];
+      const std::string_view result = engine.apply(command);
       ++commands;
       if (engine.last_accepted()) ++accepted;
+      if (journaling != nullptr && engine.last_new()) {
+        entries.push_back(make_journal_entry(engine.state().last_seq, command.canonical, result,
+                                             journaling->pack_hash));
+      }
       if (out != nullptr) {
         buffer += result;
         buffer += '\n';
       }
     }
+    if (journaling != nullptr && committed && !entries.empty()) {
+      Status status = journaling->journal->append(entries);
+      entries.clear();
+      if (!status.is_ok()) {
+        // Nothing of this batch is answered; the process ends, so nothing
+        // half-applied outlives it: a restart rebuilds from the journal.
+        std::fprintf(stderr, "zonegate: the journal refused a batch, stopping: %s\n",
+                     status.first().message.c_str());
+        committed = false;
+        buffer.resize(answered);
+      }
+    }
+    answered = buffer.size();
     if (out != nullptr && buffer.size() >= (1 << 20)) {
       std::fwrite(buffer.data(), 1, buffer.size(), out);
+      std::fflush(out);
       buffer.clear();
+      answered = 0;
     }
     if (progress && commands % (1 << 16) < static_cast<int64_t>(batch.count)) {
       std::fprintf(stderr, "\rzonegate run: %lld commands...", static_cast<long long>(commands));
@@ -169,9 +212,10 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out) {
   }
   reading.join();
   if (out != nullptr) {
-    std::fwrite(buffer.data(), 1, buffer.size(), out);
+    std::fwrite(buffer.data(), 1, answered, out);
     std::fflush(out);
   }
+  if (!committed) return false;
   if (progress && commands >= (1 << 16)) std::fputs("\n", stderr);
   const bool failed = reader.failed();
   if (in != stdin) std::fclose(in);
@@ -205,14 +249,66 @@ bool load_pack(const std::string& dir, PolicyPack& pack) {
   return true;
 }
 
+// Opens a data directory and rebuilds its zone from the journal; the
+// engine is null when the journal is empty.
+Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
+                                          std::unique_ptr<DataDir>& dir, bool progress) {
+  Result<std::unique_ptr<DataDir>> opened = DataDir::open(data, create);
+  if (!opened.is_ok()) return opened.status();
+  dir = std::move(opened).value();
+  const bool bar = progress && isatty(STDERR_FILENO);
+  Result<DataDir::Replayed> replayed = dir->replay([&](uint64_t done, uint64_t total) {
+    if (bar && total > 0) {
+      const int width = 40;
+      const int filled = static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
+      std::fprintf(stderr, "\rreplaying [%.*s%*s] %llu/%llu", filled,
+                   "########################################", width - filled, "",
+                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
+    }
+  });
+  if (bar) std::fputs("\n", stderr);
+  return replayed;
+}
+
+int report(const Status& status) {
+  for (const Error& e : status.errors()) {
+    std::fprintf(stderr, "zonegate: %s: %s\n", std::string(error_code_name(e.code)).c_str(),
+                 e.message.c_str());
+  }
+  return 2;
+}
+
+int run_durable(const RunOptions& options) {
+  std::unique_ptr<DataDir> dir;
+  Result<DataDir::Replayed> replayed = open_and_replay(options.data, true, dir, true);
+  if (!replayed.is_ok()) return report(replayed.status());
+  Result<std::string> hash = dir->keep_pack(options.pack);
+  if (!hash.is_ok()) return report(hash.status());
+  Result<const PolicyPack*> pack = dir->pack(*hash);
+  if (!pack.is_ok()) return report(pack.status());
+  std::unique_ptr<Engine> engine = std::move(replayed).value().engine;
+  if (engine == nullptr) {
+    engine = std::make_unique<Engine>(**pack);
+  } else {
+    engine->set_pack(**pack);
+  }
+  const Journaling journaling{&dir->journal(), *hash};
+  const bool ok = feed(*engine, options, stdout, &journaling);
+  // As for the in-memory run: the state is left to the operating system.
+  (void)engine.release();
+  (void)dir.release();
+  return ok ? 0 : 2;
+}
+
 }  // namespace
 
 int run_command(const Args& args) {
   RunOptions options;
   if (!parse_options(args, false, options)) {
-    std::fputs("usage: zonegate run --pack DIR [--stats] FILE.jsonl|-\n", stderr);
+    std::fputs("usage: zonegate run --pack DIR [--data DIR] [--stats] FILE.jsonl|-\n", stderr);
     return 2;
   }
+  if (!options.data.empty()) return run_durable(options);
   // Both live until the process ends and are never torn down: freeing
   // millions of lots one by one would take longer than the run's own work,
   // and the operating system reclaims the memory at once. (Held by static
@@ -225,8 +321,39 @@ int run_command(const Args& args) {
 
 int book_command(const Args& args) {
   RunOptions options;
+  const bool durable = std::find(args.begin(), args.end(), "--data") != args.end();
+  if (durable) {
+    // zonegate book --data DIR USCC
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (args[i] == "--data" && i + 1 < args.size()) {
+        options.data = std::string(args[++i]);
+      } else {
+        options.uscc = std::string(args[i]);
+      }
+    }
+    if (options.data.empty() || options.uscc.empty()) {
+      std::fputs("usage: zonegate book --data DIR USCC\n", stderr);
+      return 2;
+    }
+    std::unique_ptr<DataDir> dir;
+    Result<DataDir::Replayed> replayed = open_and_replay(options.data, false, dir, true);
+    if (!replayed.is_ok()) return report(replayed.status());
+    if (replayed->engine == nullptr) {
+      std::fprintf(stderr, "zonegate book: the journal in %s is empty\n", options.data.c_str());
+      return 1;
+    }
+    Result<std::string> book = replayed->engine->book_json(options.uscc);
+    if (!book.is_ok()) {
+      std::fprintf(stderr, "zonegate book: %s\n", book.status().first().message.c_str());
+      return 1;
+    }
+    std::printf("%s\n", book->c_str());
+    return 0;
+  }
   if (!parse_options(args, true, options)) {
-    std::fputs("usage: zonegate book --pack DIR FILE.jsonl|- USCC\n", stderr);
+    std::fputs("usage: zonegate book --pack DIR FILE.jsonl|- USCC\n"
+               "       zonegate book --data DIR USCC\n",
+               stderr);
     return 2;
   }
   PolicyPack pack;
@@ -242,5 +369,52 @@ int book_command(const Args& args) {
   std::fputs("\n", stdout);
   return 0;
 }
+
+// zonegate replay --data DIR and zonegate verify --data DIR: both rebuild
+// the zone from its journal, checking every hash, sequence number and
+// result; verify also checks every account book's invariants.
+int replay_or_verify(const Args& args, bool verify) {
+  const char* name = verify ? "verify" : "replay";
+  if (args.size() != 2 || args[0] != "--data") {
+    std::fprintf(stderr, "usage: zonegate %s --data DIR\n", name);
+    return 2;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::unique_ptr<DataDir> dir;
+  Result<DataDir::Replayed> replayed = open_and_replay(std::string(args[1]), false, dir, true);
+  if (!replayed.is_ok()) {
+    report(replayed.status());
+    return 1;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const Engine* engine = replayed->engine.get();
+  size_t problems = 0;
+  if (verify && engine != nullptr) {
+    for (const auto& [uscc, book] : engine->state().books) {
+      for (const std::string& problem : book.check_invariants()) {
+        std::printf("invariant: %s\n", problem.c_str());
+        ++problems;
+      }
+    }
+  }
+  std::printf("%s: %llu commands replayed in %.3f s (%.0f commands/s); every hash, sequence "
+              "number and result checked\n",
+              name, static_cast<unsigned long long>(replayed->commands), seconds,
+              seconds > 0 ? static_cast<double>(replayed->commands) / seconds : 0.0);
+  if (engine != nullptr) {
+    std::printf("enterprises: %zu, last seq: %llu\nstate hash: %s\n",
+                engine->state().enterprises.size(),
+                static_cast<unsigned long long>(engine->state().last_seq),
+                engine->state_hash().c_str());
+  }
+  if (verify) {
+    std::printf(problems == 0 ? "verify: ok\n" : "verify: %zu problem(s)\n", problems);
+  }
+  return problems == 0 ? 0 : 1;
+}
+
+int replay_command(const Args& args) { return replay_or_verify(args, false); }
+int verify_command(const Args& args) { return replay_or_verify(args, true); }
 
 }  // namespace zg::cli

@@ -34,6 +34,8 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kNotEligible: return "not_eligible";
     case ErrorCode::kPolicyInvalid: return "policy_invalid";
     case ErrorCode::kIoError: return "io_error";
+    case ErrorCode::kCorruption: return "corruption";
+    case ErrorCode::kUnsupportedFormat: return "unsupported_format";
     case ErrorCode::kUsage: return "usage";
   }
   std::abort();  // Unreachable: every enumerator returns above.

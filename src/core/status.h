@@ -43,6 +43,8 @@ enum class ErrorCode : uint8_t {
   kNotEligible,       // e.g. exempt goods transferred to a non-approved importer
   kPolicyInvalid,     // a policy pack file is wrong (policy check, start-up)
   kIoError,           // a file could not be read or written
+  kCorruption,        // stored data does not match its hash or sequence
+  kUnsupportedFormat, // a data directory of another format or program
   kUsage,             // the command line is wrong
 };
 

@@ -1,21 +1,14 @@
 #include "engine/engine.h"
 
-#include <openssl/evp.h>
+#include <algorithm>
 
+#include "core/sha256.h"
 #include "engine/book_json.h"
 #include "engine/handlers.h"
 
 namespace zg {
 namespace {
 
-std::array<unsigned char, 32> sha256(std::string_view bytes) {
-  // Fetching the algorithm costs more than hashing a command: do it once.
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  std::array<unsigned char, 32> digest{};
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, kSha256, nullptr);
-  return digest;
-}
 
 // The result of a command that is rejected before it has a usable id.
 std::string rejected_line(const Status& status, std::string_view id, bool id_known,
@@ -63,8 +56,6 @@ std::string Engine::oversize_result(size_t bytes, int64_t line_number) {
 }
 
 void Engine::prepare(std::string_view command_json, int64_t line_number, PreparedCommand& out) {
-  // Each thread keeps its own buffer for the canonical form.
-  thread_local std::string canonical;
   out.line_number = line_number;
   out.bytes = command_json.size();
   if (command_json.size() > kCommandBytesMax) {
@@ -73,13 +64,14 @@ void Engine::prepare(std::string_view command_json, int64_t line_number, Prepare
   }
   out.parse_status = out.document.parse(command_json);
   if (!out.parse_status.is_ok()) return;
-  canonical.clear();
-  append_canonical_json(canonical, out.document.root());
-  out.digest = sha256(canonical);
+  out.canonical.clear();
+  append_canonical_json(out.canonical, out.document.root());
+  out.digest = sha256(out.canonical);
 }
 
 std::string_view Engine::apply(const PreparedCommand& prepared) {
   last_accepted_ = false;
+  last_new_ = false;
   const int64_t line_number = prepared.line_number;
   if (prepared.bytes > kCommandBytesMax) {
     return result_ = oversize_result(prepared.bytes, line_number);
@@ -143,12 +135,12 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   if (!errors.is_ok()) return result_ = rejected_line(errors, id, true, line_number);
 
   CommandContext ctx{state_,
-                     pack_,
+                     *pack_,
                      command,
                      id,
                      at_text,
                      at,
-                     local_date(at.unix_seconds, pack_.utc_offset_minutes),
+                     local_date(at.unix_seconds, pack_->utc_offset_minutes),
                      state_.last_seq + 1};
   body_.clear();
   JsonWriter writer(body_);
@@ -168,6 +160,7 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   const ResultStore::Ref stored = state_.results.add(result_);
   state_.applied.emplace(std::string(id), AppliedCommand{digest, stored});
   last_accepted_ = true;
+  last_new_ = true;
   return state_.results.get(stored);
 }
 
@@ -178,7 +171,56 @@ Result<std::string> Engine::book_json(std::string_view uscc) const {
                                "enterprise " + std::string(uscc) + " is not registered");
   }
   return write_book_json(*enterprise, state_.books.at(enterprise->uscc), state_,
-                         pack_.declaration_prefix);
+                         pack_->declaration_prefix);
+}
+
+}  // namespace zg
+
+namespace zg {
+
+std::string Engine::state_hash() const {
+  // Sorted views of the unordered maps, so the hash does not depend on
+  // hashing order.
+  std::vector<const Enterprise*> enterprises;
+  for (const auto& [uscc, enterprise] : state_.enterprises) enterprises.push_back(&enterprise);
+  std::sort(enterprises.begin(), enterprises.end(),
+            [](const Enterprise* a, const Enterprise* b) { return a->uscc < b->uscc; });
+  std::vector<std::pair<std::string, RateOverride>> rates(state_.rate_overrides.begin(),
+                                                          state_.rate_overrides.end());
+  std::sort(rates.begin(), rates.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  Sha256 hash;
+  hash.update("seq " + std::to_string(state_.last_seq) + "\n");
+  for (const Enterprise* e : enterprises) {
+    std::string record;
+    JsonWriter w(record);
+    w.begin_object()
+        .field("uscc", e->uscc)
+        .field("name", e->name)
+        .field_bool("legal_person", e->facts.legal_person)
+        .field_bool("registered_in_zone", e->facts.registered_in_zone)
+        .field_bool("duty_free_importer", e->facts.duty_free_importer)
+        .field_bool("encouraged_industry", e->facts.encouraged_industry)
+        .field_bool("refund_eligible", e->facts.refund_eligible)
+        .field_bool("macao_funded", e->macao_funded)
+        .field_bool("high_tech", e->high_tech)
+        .field("credit_grade", e->credit_grade)
+        .field("registered_seq", static_cast<int64_t>(e->registered_seq))
+        .end_object();
+    hash.update(record);
+    hash.update(*book_json(e->uscc));
+    hash.update("\n");
+  }
+  for (const auto& [key, rate] : rates) {
+    hash.update(key + " " + std::to_string(rate.cny_per_unit.ppm) + " " +
+                std::to_string(rate.seq) + "\n");
+  }
+  for (const DeclarationRecord& d : state_.declarations) {
+    if (d.seq == 0) continue;
+    hash.update(std::to_string(d.seq) + " " + std::string(movement_name(d.movement)) +
+                (d.held ? " held" : "") + "\n");
+  }
+  return to_hex(hash.finish());
 }
 
 }  // namespace zg

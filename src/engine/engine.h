@@ -30,7 +30,8 @@ struct PreparedCommand {
   size_t bytes = 0;     // the command's size, as read
   Status parse_status;  // malformed_json when the text is not JSON
   JsonDocument document;
-  std::array<unsigned char, 32> digest{};  // SHA-256 of the RFC 8785 canonical form
+  std::string canonical;                   // the RFC 8785 canonical form (journaled)
+  std::array<unsigned char, 32> digest{};  // its SHA-256
 };
 
 class Engine {
@@ -41,7 +42,7 @@ class Engine {
   // Applies a prepared command and returns its result (valid until the next call).
   std::string_view apply(const PreparedCommand& command);
 
-  explicit Engine(const PolicyPack& pack) : pack_(pack) {}
+  explicit Engine(const PolicyPack& pack) : pack_(&pack) {}
 
   // Executes one command given as JSON text and returns its result as one
   // line of JSON (no newline), valid until the next call. `line_number`
@@ -59,14 +60,24 @@ class Engine {
   const ZoneState& state() const { return state_; }
   // A hint that about `commands` more commands will follow.
   void reserve(size_t commands) { state_.reserve(commands); }
-  const PolicyPack& pack() const { return pack_; }
+  const PolicyPack& pack() const { return *pack_; }
+  // Decides later commands under another pack (a journal replayed across a
+  // pack update). The pack must outlive its use.
+  void set_pack(const PolicyPack& pack) { pack_ = &pack; }
+  // Whether the last apply() accepted a command new to this zone (not a
+  // repeat): the one a durable engine must journal.
+  bool last_new() const { return last_new_; }
+  // SHA-256 (hex) of the zone's state: enterprises, rates, books and the
+  // sequence number, in a canonical order. Equal states, equal hashes.
+  std::string state_hash() const;
 
   // The account book of an enterprise as JSON; not-found when unregistered.
   Result<std::string> book_json(std::string_view uscc) const;
 
  private:
   friend class CommandContext;
-  const PolicyPack& pack_;
+  const PolicyPack* pack_;
+  bool last_new_ = false;
   ZoneState state_;
   // Buffers reused between commands, so a command allocates little.
   PreparedCommand scratch_;

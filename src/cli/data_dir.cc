@@ -1,0 +1,176 @@
+#include "cli/data_dir.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "core/sha256.h"
+#include "engine/journal_entry.h"
+#include "policy/pack_loader.h"
+#include "store/sqlite/sqlite_journal.h"
+
+namespace zg::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The files of a pack, as relative paths in a fixed order.
+std::vector<fs::path> pack_files(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) files.push_back(fs::relative(entry.path(), dir));
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
+Result<std::string> hash_pack_dir(const std::string& pack_dir) {
+  std::error_code error;
+  if (!fs::is_directory(pack_dir, error)) {
+    return Result<std::string>(ErrorCode::kIoError, "", pack_dir + " is not a directory");
+  }
+  Sha256 hash;
+  for (const fs::path& file : pack_files(pack_dir)) {
+    const std::string bytes = read_file(fs::path(pack_dir) / file);
+    hash.update(file.generic_string());
+    hash.update(std::string_view("\0", 1));
+    hash.update(std::to_string(bytes.size()));
+    hash.update(std::string_view("\0", 1));
+    hash.update(bytes);
+  }
+  return to_hex(hash.finish());
+}
+
+Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool create) {
+  std::error_code error;
+  const fs::path dir(path);
+  if (!fs::exists(dir, error)) {
+    if (!create) {
+      return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "",
+                                              path + " does not exist");
+    }
+    fs::create_directories(dir / "packs", error);
+    if (error) {
+      return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "",
+                                              "cannot create " + path + ": " + error.message());
+    }
+  } else if (!fs::is_directory(dir, error)) {
+    return Result<std::unique_ptr<DataDir>>(ErrorCode::kUnsupportedFormat, "",
+                                            path + " is not a directory");
+  } else if (!fs::exists(dir / "journal.db") && !fs::is_empty(dir, error) &&
+             !fs::exists(dir / "packs")) {
+    // Someone else's directory: refuse rather than write into it.
+    return Result<std::unique_ptr<DataDir>>(
+        ErrorCode::kUnsupportedFormat, "",
+        path + " is not a Zonegate data directory (no journal.db) and is not empty");
+  }
+  fs::create_directories(dir / "packs", error);
+  const bool has_journal = fs::exists(dir / "journal.db");
+  if (!has_journal && !create) {
+    return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "",
+                                            path + " holds no journal.db");
+  }
+  Result<std::unique_ptr<SqliteJournal>> journal =
+      SqliteJournal::open((dir / "journal.db").string(), create);
+  if (!journal.is_ok()) return journal.status();
+  auto data = std::unique_ptr<DataDir>(new DataDir());
+  data->path_ = path;
+  data->journal_ = std::move(journal).value();
+  return data;
+}
+
+Result<std::string> DataDir::keep_pack(const std::string& pack_dir) {
+  Result<std::string> hash = hash_pack_dir(pack_dir);
+  if (!hash.is_ok()) return hash;
+  const fs::path target = fs::path(path_) / "packs" / *hash;
+  std::error_code error;
+  if (fs::exists(target, error)) return hash;
+  // Copy beside, then rename: a crash never leaves half a pack under its hash.
+  const fs::path partial = fs::path(path_) / "packs" / (*hash + ".partial");
+  fs::remove_all(partial, error);
+  fs::copy(pack_dir, partial, fs::copy_options::recursive, error);
+  if (!error) fs::rename(partial, target, error);
+  if (error) {
+    return Result<std::string>(ErrorCode::kIoError, "",
+                               "cannot keep the pack in " + target.string() + ": " + error.message());
+  }
+  return hash;
+}
+
+Result<const PolicyPack*> DataDir::pack(const std::string& hash) {
+  if (auto it = packs_.find(hash); it != packs_.end()) return it->second.get();
+  const fs::path dir = fs::path(path_) / "packs" / hash;
+  Result<PolicyPack> loaded = load_policy_pack(dir.string());
+  if (!loaded.is_ok()) {
+    return Result<const PolicyPack*>(ErrorCode::kCorruption, "",
+                                     "pack " + hash + " is missing or damaged in " + path_ +
+                                         ": " + loaded.status().first().field + ": " +
+                                         loaded.status().first().message);
+  }
+  // The copy must still be the pack the journal names.
+  Result<std::string> actual = hash_pack_dir(dir.string());
+  if (!actual.is_ok() || *actual != hash) {
+    return Result<const PolicyPack*>(ErrorCode::kCorruption, "",
+                                     "pack " + hash + " in " + path_ + " has been changed");
+  }
+  auto& slot = packs_[hash];
+  slot = std::make_unique<PolicyPack>(std::move(loaded).value());
+  return slot.get();
+}
+
+Result<DataDir::Replayed> DataDir::replay(
+    const std::function<void(uint64_t, uint64_t)>& progress) {
+  Replayed out;
+  const uint64_t total = journal_->last_seq();
+  uint64_t expected = 1;
+  PreparedCommand prepared;
+  Status status = journal_->read(1, [&](const JournalEntry& row) -> Status {
+    if (row.seq != expected) {
+      return Status(ErrorCode::kCorruption, "",
+                    "journal seq " + std::to_string(expected) + " is missing (next row is " +
+                        std::to_string(row.seq) + ")");
+    }
+    ++expected;
+    Result<JournalRecord> record = check_journal_entry(row);
+    if (!record.is_ok()) return record.status();
+    Result<const PolicyPack*> pack = this->pack(record->pack);
+    if (!pack.is_ok()) return pack.status();
+    if (out.engine == nullptr) {
+      out.engine = std::make_unique<Engine>(**pack);
+    } else {
+      out.engine->set_pack(**pack);
+    }
+    Engine::prepare(record->command, static_cast<int64_t>(row.seq), prepared);
+    const std::string_view result = out.engine->apply(prepared);
+    if (!out.engine->last_new() || out.engine->state().last_seq != row.seq) {
+      return Status(ErrorCode::kCorruption, "",
+                    "journal seq " + std::to_string(row.seq) +
+                        ": replaying the command did not accept it as seq " +
+                        std::to_string(row.seq) + ": " + std::string(result.substr(0, 300)));
+    }
+    if (canonical_result(result) != record->result) {
+      return Status(ErrorCode::kCorruption, "",
+                    "journal seq " + std::to_string(row.seq) +
+                        ": replay gave a different result than the one recorded");
+    }
+    ++out.commands;
+    if (progress && (out.commands & 0x3FFF) == 0) progress(out.commands, total);
+    return Status::ok();
+  });
+  if (!status.is_ok()) return status;
+  if (progress) progress(out.commands, total);
+  return out;
+}
+
+}  // namespace zg::cli

@@ -1,0 +1,56 @@
+// A data directory: where the durable engine keeps a zone.
+//
+//   DIR/journal.db          the journal (SQLite, WAL, synchronous=FULL)
+//   DIR/packs/<hash>/       every policy pack the journal used, by hash
+//
+// `zonegate replay`, `verify` and `book --data` need nothing but DIR: the
+// packs that decided each command are inside it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "engine/engine.h"
+#include "policy/policy.h"
+#include "store/journal_store.h"
+
+namespace zg::cli {
+
+// SHA-256 over a pack directory's files (relative path, size and bytes of
+// each, in path order), as hex: the pack's identity in the journal.
+Result<std::string> hash_pack_dir(const std::string& pack_dir);
+
+class DataDir {
+ public:
+  // Opens DIR (creating it when `create`); refuses a directory that is not
+  // a Zonegate data directory, or of a newer format, without touching it.
+  static Result<std::unique_ptr<DataDir>> open(const std::string& path, bool create);
+
+  JournalStore& journal() { return *journal_; }
+  const std::string& path() const { return path_; }
+
+  // Copies a pack into DIR/packs/<hash>/ unless it is there already; returns the hash.
+  Result<std::string> keep_pack(const std::string& pack_dir);
+  // The pack with this hash, loaded once from DIR/packs/<hash>/.
+  Result<const PolicyPack*> pack(const std::string& hash);
+
+  // Replays the whole journal into a new engine: checks every row's hash and
+  // sequence number, re-derives every result and compares it with the
+  // recorded one. `progress` is called now and then with (done, total).
+  struct Replayed {
+    std::unique_ptr<Engine> engine;  // null when the journal is empty
+    uint64_t commands = 0;
+  };
+  Result<Replayed> replay(const std::function<void(uint64_t, uint64_t)>& progress);
+
+ private:
+  std::string path_;
+  std::unique_ptr<JournalStore> journal_;
+  std::map<std::string, std::unique_ptr<PolicyPack>> packs_;
+};
+
+}  // namespace zg::cli

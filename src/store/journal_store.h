@@ -1,0 +1,49 @@
+// The storage interface under the durable engine: an append-only journal of
+// accepted commands, plus the small facts a data directory keeps about
+// itself. SQLite implements it now (store/sqlite); PostgreSQL will implement
+// the same interface and pass the same test suite (store/journal_store_test.cc).
+//
+// Not thread-safe: one writer per zone uses it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/sha256.h"
+#include "core/status.h"
+
+namespace zg {
+
+// One journal row: the command's sequence number, the entry itself as
+// canonical JSON ({"command":…,"pack":…,"result":…,"seq":…}, RFC 8785) and
+// its RFC 6962 leaf hash, SHA-256(0x00 || entry).
+struct JournalEntry {
+  uint64_t seq = 0;
+  std::string entry;
+  Digest leaf_hash{};
+};
+
+class JournalStore {
+ public:
+  virtual ~JournalStore() = default;
+
+  // Appends a batch, in one transaction, durably (fsynced) before it
+  // returns OK. Sequence numbers must follow the last one without a gap.
+  // On error nothing of the batch is stored.
+  virtual Status append(std::span<const JournalEntry> batch) = 0;
+  // The last sequence number stored (0 for an empty journal).
+  virtual uint64_t last_seq() const = 0;
+  // Calls `visit` for every entry from `from_seq` on, in order; stops early
+  // with visit's error. Rows are returned as stored: checking is the caller's.
+  virtual Status read(uint64_t from_seq,
+                      const std::function<Status(const JournalEntry&)>& visit) const = 0;
+  // A small key-value table for facts about the data directory.
+  virtual Status put_meta(std::string_view key, std::string_view value) = 0;
+  virtual Result<std::string> get_meta(std::string_view key) const = 0;  // "" when absent
+};
+
+}  // namespace zg

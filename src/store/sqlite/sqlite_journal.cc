@@ -1,0 +1,196 @@
+#include "store/sqlite/sqlite_journal.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+namespace zg {
+namespace {
+
+// Marks the file as ours: a database without it is someone else's.
+constexpr const char* kApplicationName = "zonegate-journal";
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  bool ok() const { return stmt_ != nullptr; }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+Status SqliteJournal::error(const std::string& what) const {
+  return Status(ErrorCode::kIoError, "", what + ": " + sqlite3_errmsg(db_));
+}
+
+// Undoes a failed batch. Its own failure changes nothing: SQLite rolls an
+// unfinished transaction back when the connection closes or the next begins.
+void SqliteJournal::rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+
+Status SqliteJournal::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : "unknown error";
+    sqlite3_free(message);
+    return Status(ErrorCode::kIoError, "", std::string(sql).substr(0, 40) + "…: " + text);
+  }
+  return Status::ok();
+}
+
+Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& path, bool create) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Result<std::unique_ptr<SqliteJournal>>(ErrorCode::kIoError, "",
+                                                  "cannot open " + path + ": " + message);
+  }
+  std::unique_ptr<SqliteJournal> journal(new SqliteJournal(db));
+  // A file that is not SQLite fails here, before anything is written.
+  bool empty = false;
+  {
+    Statement tables(db, "SELECT count(*) FROM sqlite_master");
+    if (!tables.ok() || sqlite3_step(tables.get()) != SQLITE_ROW) {
+      return Result<std::unique_ptr<SqliteJournal>>(
+          ErrorCode::kUnsupportedFormat, "",
+          path + " is not a Zonegate journal (not an SQLite database)");
+    }
+    empty = sqlite3_column_int(tables.get(), 0) == 0;
+  }  // finalized here: no statement may be open while the journal mode changes
+  if (empty) {
+    for (const char* sql :
+         {"PRAGMA journal_mode=WAL",
+          "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+          "CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL)"}) {
+      Status status = journal->exec(sql);
+      if (!status.is_ok()) return status;
+    }
+    Status status = journal->put_meta("application", kApplicationName);
+    if (status.is_ok()) status = journal->put_meta("format", std::to_string(kFormatVersion));
+    if (!status.is_ok()) return status;
+  }
+  Result<std::string> application = journal->get_meta("application");
+  if (!application.is_ok() || *application != kApplicationName) {
+    return Result<std::unique_ptr<SqliteJournal>>(
+        ErrorCode::kUnsupportedFormat, "", path + " is an SQLite database, but not a Zonegate journal");
+  }
+  Result<std::string> format = journal->get_meta("format");
+  if (!format.is_ok() || *format != std::to_string(kFormatVersion)) {
+    return Result<std::unique_ptr<SqliteJournal>>(
+        ErrorCode::kUnsupportedFormat, "",
+        path + " has journal format " + (format.is_ok() ? *format : std::string("?")) +
+            "; this zonegate reads format " + std::to_string(kFormatVersion));
+  }
+  // Durable before acknowledged: WAL, and every commit synced.
+  for (const char* sql : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL"}) {
+    Status status = journal->exec(sql);
+    if (!status.is_ok()) return status;
+  }
+  {
+    Statement last(db, "SELECT coalesce(max(seq), 0) FROM journal");
+    if (!last.ok() || sqlite3_step(last.get()) != SQLITE_ROW) {
+      return journal->error("reading the journal");
+    }
+    journal->last_seq_ = static_cast<uint64_t>(sqlite3_column_int64(last.get(), 0));
+  }
+  if (sqlite3_prepare_v2(db, "INSERT INTO journal (seq, entry, leaf) VALUES (?, ?, ?)", -1,
+                         &journal->insert_, nullptr) != SQLITE_OK) {
+    return journal->error("preparing the journal insert");
+  }
+  return journal;
+}
+
+SqliteJournal::~SqliteJournal() {
+  sqlite3_finalize(insert_);
+  sqlite3_close(db_);
+}
+
+Status SqliteJournal::append(std::span<const JournalEntry> batch) {
+  if (batch.empty()) return Status::ok();
+  Status status = exec("BEGIN IMMEDIATE");
+  if (!status.is_ok()) return status;
+  uint64_t expected = last_seq_ + 1;
+  for (const JournalEntry& entry : batch) {
+    if (entry.seq != expected++) {
+      rollback();
+      return Status(ErrorCode::kCorruption, "",
+                    "journal append out of order: seq " + std::to_string(entry.seq) +
+                        " after " + std::to_string(expected - 2));
+    }
+    sqlite3_bind_int64(insert_, 1, static_cast<sqlite3_int64>(entry.seq));
+    sqlite3_bind_text(insert_, 2, entry.entry.data(), static_cast<int>(entry.entry.size()),
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(insert_, 3, entry.leaf_hash.data(), static_cast<int>(entry.leaf_hash.size()),
+                      SQLITE_STATIC);
+    const int rc = sqlite3_step(insert_);
+    sqlite3_reset(insert_);
+    if (rc != SQLITE_DONE) {
+      Status failed = error("appending seq " + std::to_string(entry.seq));
+      rollback();
+      return failed;
+    }
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    Status failed = error("committing seq " + std::to_string(batch.front().seq) + "-" +
+                          std::to_string(batch.back().seq));
+    rollback();
+    return failed;
+  }
+  last_seq_ = batch.back().seq;
+  return Status::ok();
+}
+
+Status SqliteJournal::read(uint64_t from_seq,
+                           const std::function<Status(const JournalEntry&)>& visit) const {
+  Statement select(db_, "SELECT seq, entry, leaf FROM journal WHERE seq >= ? ORDER BY seq");
+  if (!select.ok()) return error("reading the journal");
+  sqlite3_bind_int64(select.get(), 1, static_cast<sqlite3_int64>(from_seq));
+  JournalEntry entry;
+  for (;;) {
+    const int rc = sqlite3_step(select.get());
+    if (rc == SQLITE_DONE) return Status::ok();
+    if (rc != SQLITE_ROW) return error("reading the journal");
+    entry.seq = static_cast<uint64_t>(sqlite3_column_int64(select.get(), 0));
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 1));
+    entry.entry.assign(text != nullptr ? text : "",
+                       static_cast<size_t>(sqlite3_column_bytes(select.get(), 1)));
+    entry.leaf_hash.fill(0);
+    const void* leaf = sqlite3_column_blob(select.get(), 2);
+    const int leaf_bytes = sqlite3_column_bytes(select.get(), 2);
+    if (leaf != nullptr && leaf_bytes == static_cast<int>(entry.leaf_hash.size())) {
+      std::memcpy(entry.leaf_hash.data(), leaf, entry.leaf_hash.size());
+    }
+    Status status = visit(entry);
+    if (!status.is_ok()) return status;
+  }
+}
+
+Status SqliteJournal::put_meta(std::string_view key, std::string_view value) {
+  Statement upsert(db_, "INSERT INTO meta (key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!upsert.ok()) return error("writing meta");
+  sqlite3_bind_text(upsert.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  sqlite3_bind_text(upsert.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+  if (sqlite3_step(upsert.get()) != SQLITE_DONE) return error("writing meta");
+  return Status::ok();
+}
+
+Result<std::string> SqliteJournal::get_meta(std::string_view key) const {
+  Statement select(db_, "SELECT value FROM meta WHERE key = ?");
+  if (!select.ok()) return Result<std::string>(error("reading meta"));
+  sqlite3_bind_text(select.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
+  const int rc = sqlite3_step(select.get());
+  if (rc == SQLITE_DONE) return std::string();
+  if (rc != SQLITE_ROW) return Result<std::string>(error("reading meta"));
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 0));
+  return std::string(text != nullptr ? text : "");
+}
+
+}  // namespace zg

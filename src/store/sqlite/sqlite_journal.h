@@ -1,0 +1,42 @@
+// The journal in an SQLite database: WAL mode with synchronous=FULL, so a
+// commit is on disk before append() returns. One connection, one writer.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/journal_store.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace zg {
+
+class SqliteJournal final : public JournalStore {
+ public:
+  // Opens (creating when absent and `create`) the database at `path`. A file
+  // that is not a Zonegate journal, or one of a newer format, is refused
+  // without being changed.
+  static Result<std::unique_ptr<SqliteJournal>> open(const std::string& path, bool create);
+  ~SqliteJournal() override;
+
+  Status append(std::span<const JournalEntry> batch) override;
+  uint64_t last_seq() const override { return last_seq_; }
+  Status read(uint64_t from_seq,
+              const std::function<Status(const JournalEntry&)>& visit) const override;
+  Status put_meta(std::string_view key, std::string_view value) override;
+  Result<std::string> get_meta(std::string_view key) const override;
+
+  static constexpr int kFormatVersion = 1;
+
+ private:
+  explicit SqliteJournal(sqlite3* db) : db_(db) {}
+  Status exec(const char* sql);
+  void rollback();
+  Status error(const std::string& what) const;
+  sqlite3* db_;
+  sqlite3_stmt* insert_ = nullptr;
+  uint64_t last_seq_ = 0;
+};
+
+}  // namespace zg
