@@ -193,7 +193,10 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
       }
     }
     answered = buffer.size();
-    if (out != nullptr && buffer.size() >= (1 << 20)) {
+    // A durable run answers as soon as a batch is committed; a memory run
+    // writes in large blocks.
+    const size_t flush_bytes = journaling != nullptr ? 1 : (1 << 20);
+    if (out != nullptr && buffer.size() >= flush_bytes) {
       std::fwrite(buffer.data(), 1, buffer.size(), out);
       std::fflush(out);
       buffer.clear();

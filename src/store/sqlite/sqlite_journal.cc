@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <cstring>
 
 namespace zg {
@@ -100,6 +101,11 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
     }
     journal->last_seq_ = static_cast<uint64_t>(sqlite3_column_int64(last.get(), 0));
   }
+  // Fault injection for tests: ZG_FAULT_FAIL_COMMIT=N makes every commit
+  // after the first N fail as a full disk would.
+  if (const char* fault = std::getenv("ZG_FAULT_FAIL_COMMIT")) {
+    journal->fail_commits_after_ = std::atoi(fault);
+  }
   if (sqlite3_prepare_v2(db, "INSERT INTO journal (seq, entry, leaf) VALUES (?, ?, ?)", -1,
                          &journal->insert_, nullptr) != SQLITE_OK) {
     return journal->error("preparing the journal insert");
@@ -114,6 +120,10 @@ SqliteJournal::~SqliteJournal() {
 
 Status SqliteJournal::append(std::span<const JournalEntry> batch) {
   if (batch.empty()) return Status::ok();
+  if (fail_commits_after_ >= 0 && commits_++ >= fail_commits_after_) {
+    return Status(ErrorCode::kIoError, "",
+                  "injected fault: commit " + std::to_string(commits_) + " fails (ZG_FAULT_FAIL_COMMIT)");
+  }
   Status status = exec("BEGIN IMMEDIATE");
   if (!status.is_ok()) return status;
   uint64_t expected = last_seq_ + 1;

@@ -37,6 +37,8 @@ class SqliteJournal final : public JournalStore {
   sqlite3* db_;
   sqlite3_stmt* insert_ = nullptr;
   uint64_t last_seq_ = 0;
+  int fail_commits_after_ = -1;  // a test's injected fault; -1: none
+  int commits_ = 0;
 };
 
 }  // namespace zg
