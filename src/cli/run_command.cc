@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/committer.h"
 #include "cli/data_dir.h"
 #include "cli/line_reader.h"
 #include "engine/journal_entry.h"
@@ -155,10 +156,14 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
 
   std::string buffer;
   buffer.reserve(1 << 21);
-  std::vector<JournalEntry> entries;
-  entries.reserve(kBatchCommands);
-  size_t answered = 0;  // bytes of `buffer` that are committed and may be written
-  bool committed = true;
+  // With a journal, each batch goes to the committer, which answers it once
+  // it is durable; without, answers are written in large blocks.
+  std::unique_ptr<Committer> committer;
+  if (journaling != nullptr) {
+    committer = std::make_unique<Committer>(*journaling->journal, journaling->pack_hash, out);
+  }
+  std::vector<PendingEntry> pending;
+  bool refused = false;  // a commit failed: stop
   int64_t commands = 0, accepted = 0;
   for (size_t slot = 0;; slot = (slot + 1) % batches.size()) {
     Batch& batch = batches[slot];
@@ -166,41 +171,28 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
       std::unique_lock lock(mutex);
       changed.wait(lock, [&] { return batch.ready; });
     }
-    for (size_t i = 0; i < batch.count && committed; ++i) {
+    for (size_t i = 0; i < batch.count && !refused; ++i) {
       const PreparedCommand& command = batch.commands[i];
       const std::string_view result = engine.apply(command);
       ++commands;
       if (engine.last_accepted()) ++accepted;
-      if (journaling != nullptr && engine.last_new()) {
-        entries.push_back(make_journal_entry(engine.state().last_seq, command.canonical, result,
-                                             journaling->pack_hash));
+      if (committer != nullptr && engine.last_new()) {
+        pending.push_back(PendingEntry{engine.state().last_seq, command.canonical, result});
       }
       if (out != nullptr) {
         buffer += result;
         buffer += '\n';
       }
     }
-    if (journaling != nullptr && committed && !entries.empty()) {
-      Status status = journaling->journal->append(entries);
-      entries.clear();
-      if (!status.is_ok()) {
-        // Nothing of this batch is answered; the process ends, so nothing
-        // half-applied outlives it: a restart rebuilds from the journal.
-        std::fprintf(stderr, "zonegate: the journal refused a batch, stopping: %s\n",
-                     status.first().message.c_str());
-        committed = false;
-        buffer.resize(answered);
-      }
-    }
-    answered = buffer.size();
-    // A durable run answers as soon as a batch is committed; a memory run
-    // writes in large blocks.
-    const size_t flush_bytes = journaling != nullptr ? 1 : (1 << 20);
-    if (out != nullptr && buffer.size() >= flush_bytes) {
+    if (committer != nullptr && !refused) {
+      std::string answers;
+      answers.swap(buffer);
+      refused = !committer->submit(std::move(pending), std::move(answers));
+      pending = {};
+      pending.reserve(kBatchCommands);
+    } else if (out != nullptr && buffer.size() >= (1 << 20)) {
       std::fwrite(buffer.data(), 1, buffer.size(), out);
-      std::fflush(out);
       buffer.clear();
-      answered = 0;
     }
     if (progress && commands % (1 << 16) < static_cast<int64_t>(batch.count)) {
       std::fprintf(stderr, "\rzonegate run: %lld commands...", static_cast<long long>(commands));
@@ -214,11 +206,17 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
     if (last) break;
   }
   reading.join();
-  if (out != nullptr) {
-    std::fwrite(buffer.data(), 1, answered, out);
+  if (committer != nullptr) {
+    Status status = committer->finish();
+    if (!status.is_ok()) {
+      std::fprintf(stderr, "zonegate: the journal refused a batch, stopping: %s\n",
+                   status.first().message.c_str());
+      return false;
+    }
+  } else if (out != nullptr) {
+    std::fwrite(buffer.data(), 1, buffer.size(), out);
     std::fflush(out);
   }
-  if (!committed) return false;
   if (progress && commands >= (1 << 16)) std::fputs("\n", stderr);
   const bool failed = reader.failed();
   if (in != stdin) std::fclose(in);

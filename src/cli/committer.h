@@ -1,0 +1,69 @@
+// Group commit, pipelined: the engine's thread applies a batch and hands it
+// here; this thread encodes the batch's journal entries, commits them in one
+// transaction (fsynced) and only then writes the batch's answers. The
+// engine goes on with the next batch meanwhile, so a commit's disk wait
+// costs no engine time.
+//
+// If a commit fails, no later batch is committed or answered and submit()
+// returns false: the caller stops, and its process ends with the state of
+// the unanswered batches (a restart rebuilds from the journal).
+#pragma once
+
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "store/journal_store.h"
+
+namespace zg::cli {
+
+// A command to journal: its sequence number, canonical JSON and result.
+// `result` must stay valid until the batch is committed (the engine's
+// result store keeps results for good).
+struct PendingEntry {
+  uint64_t seq = 0;
+  std::string command;
+  std::string_view result;
+};
+
+class Committer {
+ public:
+  static constexpr size_t kBatchesWaitingMax = 2;
+
+  Committer(JournalStore& journal, std::string pack_hash, std::FILE* out);
+  ~Committer();
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Queues a batch; blocks while kBatchesWaitingMax wait. False once a
+  // commit has failed (the batch is dropped, unanswered).
+  bool submit(std::vector<PendingEntry> entries, std::string answers);
+  // Waits until every queued batch is committed and answered. The error of
+  // the commit that failed, if one did.
+  Status finish();
+
+ private:
+  struct Batch {
+    std::vector<PendingEntry> entries;
+    std::string answers;
+  };
+  void run();
+
+  JournalStore& journal_;
+  const std::string pack_hash_;
+  std::FILE* out_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Batch> queue_;
+  bool closing_ = false;
+  Status failure_;
+  std::thread thread_;
+};
+
+}  // namespace zg::cli
