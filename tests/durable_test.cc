@@ -1,7 +1,7 @@
 // The durable engine end to end: the real binary, a real SQLite journal,
 // restarts, kill -9 during a load, an injected commit failure, tampering.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -85,8 +85,8 @@ std::string write_load(const std::string& path, int count) {
   const char* uscc[] = {"914404000MA4W2X016", "914404000MA4W2X029", "914404000MA4W2X03C"};
   for (int e = 0; e < 3; ++e) {
     out << R"({"type":"register_enterprise","id":"e)" << e
-        << R"(","at":"2024-03-01T09:00:00+08:00","uscc":")" << uscc[e]
-        << R"(","name":"Load )" << e << R"(","legal_person":true,"registered_in_zone":true})"
+        << R"(","at":"2024-03-01T09:00:00+08:00","uscc":")" << uscc[e] << R"(","name":"Load )" << e
+        << R"(","legal_person":true,"registered_in_zone":true})"
         << "\n";
   }
   for (int i = 0; i < count - 3; ++i) {
@@ -123,9 +123,11 @@ pid_t start_run(const std::string& data, const std::string& input, const std::st
 TEST(Durable, RestartAnswersRepeatsWithTheOriginalResults) {
   DataDir data;
   const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
-  const Outcome first = run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
+  const Outcome first =
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
   ASSERT_EQ(first.exit_code, 0);
-  const Outcome again = run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
+  const Outcome again =
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
   ASSERT_EQ(again.exit_code, 0);
   EXPECT_EQ(first.out, again.out);  // every command a repeat: the same answers
   // The book from the data directory is the in-memory run's.
@@ -193,7 +195,8 @@ TEST(Durable, AFailedCommitAnswersNothingOfItsBatch) {
   ASSERT_EQ(verify.exit_code, 0) << verify.out;
   EXPECT_NE(verify.out.find("last seq: 1536"), std::string::npos) << verify.out;
   // Once the fault clears, the run completes and agrees with what was answered.
-  const Outcome full = run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + load);
+  const Outcome full =
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + load);
   ASSERT_EQ(full.exit_code, 0);
   const std::vector<std::string> all = lines_of(full.out);
   for (size_t i = 0; i < answered.size(); ++i) ASSERT_EQ(answered[i], all[i]);
@@ -203,10 +206,10 @@ TEST(Durable, AFailedCommitAnswersNothingOfItsBatch) {
 TEST(Durable, ATamperedRowStopsStartupNamingItsSequence) {
   DataDir data;
   const std::string file = kSource + "/tests/scenarios/transfer.jsonl";
-  ASSERT_EQ(run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file +
-                " >/dev/null")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
+          .exit_code,
+      0);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(data.file("journal.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
@@ -220,8 +223,8 @@ TEST(Durable, ATamperedRowStopsStartupNamingItsSequence) {
   EXPECT_NE(verify.out.find("corruption: journal seq 6: the stored hash does not match the entry"),
             std::string::npos)
       << verify.out;
-  const Outcome restart = run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " +
-                              file + " 2>&1");
+  const Outcome restart =
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " 2>&1");
   EXPECT_EQ(restart.exit_code, 2);
   EXPECT_NE(restart.out.find("journal seq 6"), std::string::npos) << restart.out;
 }
@@ -233,11 +236,10 @@ TEST(Durable, RefusesSomeoneElsesDirectoryWithoutTouchingIt) {
     std::ofstream notes(data.file("notes.txt"));
     notes << "not ours\n";
   }
-  const Outcome refused = run("echo '{}' | " + kBinary + " run --pack " + kPack + " --data " +
-                              data.path() + " - 2>&1");
+  const Outcome refused =
+      run("echo '{}' | " + kBinary + " run --pack " + kPack + " --data " + data.path() + " - 2>&1");
   EXPECT_EQ(refused.exit_code, 2);
-  EXPECT_NE(refused.out.find("is not a Zonegate data directory"), std::string::npos)
-      << refused.out;
+  EXPECT_NE(refused.out.find("is not a Zonegate data directory"), std::string::npos) << refused.out;
   EXPECT_FALSE(fs::exists(data.file("journal.db")));
   EXPECT_EQ(read_file(data.file("notes.txt")), "not ours\n");
 }

@@ -57,8 +57,7 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
   const fs::path dir(path);
   if (!fs::exists(dir, error)) {
     if (!create) {
-      return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "",
-                                              path + " does not exist");
+      return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "", path + " does not exist");
     }
     fs::create_directories(dir / "packs", error);
     if (error) {
@@ -78,8 +77,7 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
   fs::create_directories(dir / "packs", error);
   const bool has_journal = fs::exists(dir / "journal.db");
   if (!has_journal && !create) {
-    return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "",
-                                            path + " holds no journal.db");
+    return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "", path + " holds no journal.db");
   }
   Result<std::unique_ptr<SqliteJournal>> journal =
       SqliteJournal::open((dir / "journal.db").string(), create);
@@ -102,8 +100,9 @@ Result<std::string> DataDir::keep_pack(const std::string& pack_dir) {
   fs::copy(pack_dir, partial, fs::copy_options::recursive, error);
   if (!error) fs::rename(partial, target, error);
   if (error) {
-    return Result<std::string>(ErrorCode::kIoError, "",
-                               "cannot keep the pack in " + target.string() + ": " + error.message());
+    return Result<std::string>(
+        ErrorCode::kIoError, "",
+        "cannot keep the pack in " + target.string() + ": " + error.message());
   }
   return hash;
 }
@@ -114,8 +113,8 @@ Result<const PolicyPack*> DataDir::pack(const std::string& hash) {
   Result<PolicyPack> loaded = load_policy_pack(dir.string());
   if (!loaded.is_ok()) {
     return Result<const PolicyPack*>(ErrorCode::kCorruption, "",
-                                     "pack " + hash + " is missing or damaged in " + path_ +
-                                         ": " + loaded.status().first().field + ": " +
+                                     "pack " + hash + " is missing or damaged in " + path_ + ": " +
+                                         loaded.status().first().field + ": " +
                                          loaded.status().first().message);
   }
   // The copy must still be the pack the journal names.
@@ -129,8 +128,7 @@ Result<const PolicyPack*> DataDir::pack(const std::string& hash) {
   return slot.get();
 }
 
-Result<DataDir::Replayed> DataDir::replay(
-    const std::function<void(uint64_t, uint64_t)>& progress) {
+Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uint64_t)>& progress) {
   Replayed out;
   const uint64_t total = journal_->last_seq();
   uint64_t expected = 1;

@@ -9,7 +9,6 @@
 namespace zg {
 namespace {
 
-
 // The result of a command that is rejected before it has a usable id.
 std::string rejected_line(const Status& status, std::string_view id, bool id_known,
                           int64_t line_number) {
@@ -212,8 +211,8 @@ std::string Engine::state_hash() const {
     hash.update("\n");
   }
   for (const auto& [key, rate] : rates) {
-    hash.update(key + " " + std::to_string(rate.cny_per_unit.ppm) + " " +
-                std::to_string(rate.seq) + "\n");
+    hash.update(key + " " + std::to_string(rate.cny_per_unit.ppm) + " " + std::to_string(rate.seq) +
+                "\n");
   }
   for (const DeclarationRecord& d : state_.declarations) {
     if (d.seq == 0) continue;

@@ -32,7 +32,9 @@ Status SqliteJournal::error(const std::string& what) const {
 
 // Undoes a failed batch. Its own failure changes nothing: SQLite rolls an
 // unfinished transaction back when the connection closes or the next begins.
-void SqliteJournal::rollback() { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
+void SqliteJournal::rollback() {
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
 
 Status SqliteJournal::exec(const char* sql) {
   char* message = nullptr;
@@ -66,10 +68,10 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
     empty = sqlite3_column_int(tables.get(), 0) == 0;
   }  // finalized here: no statement may be open while the journal mode changes
   if (empty) {
-    for (const char* sql :
-         {"PRAGMA journal_mode=WAL",
-          "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-          "CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, leaf BLOB NOT NULL)"}) {
+    for (const char* sql : {"PRAGMA journal_mode=WAL",
+                            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                            "CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, "
+                            "leaf BLOB NOT NULL)"}) {
       Status status = journal->exec(sql);
       if (!status.is_ok()) return status;
     }
@@ -80,7 +82,8 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
   Result<std::string> application = journal->get_meta("application");
   if (!application.is_ok() || *application != kApplicationName) {
     return Result<std::unique_ptr<SqliteJournal>>(
-        ErrorCode::kUnsupportedFormat, "", path + " is an SQLite database, but not a Zonegate journal");
+        ErrorCode::kUnsupportedFormat, "",
+        path + " is an SQLite database, but not a Zonegate journal");
   }
   Result<std::string> format = journal->get_meta("format");
   if (!format.is_ok() || *format != std::to_string(kFormatVersion)) {
@@ -121,8 +124,9 @@ SqliteJournal::~SqliteJournal() {
 Status SqliteJournal::append(std::span<const JournalEntry> batch) {
   if (batch.empty()) return Status::ok();
   if (fail_commits_after_ >= 0 && commits_++ >= fail_commits_after_) {
-    return Status(ErrorCode::kIoError, "",
-                  "injected fault: commit " + std::to_string(commits_) + " fails (ZG_FAULT_FAIL_COMMIT)");
+    return Status(
+        ErrorCode::kIoError, "",
+        "injected fault: commit " + std::to_string(commits_) + " fails (ZG_FAULT_FAIL_COMMIT)");
   }
   Status status = exec("BEGIN IMMEDIATE");
   if (!status.is_ok()) return status;
@@ -131,8 +135,8 @@ Status SqliteJournal::append(std::span<const JournalEntry> batch) {
     if (entry.seq != expected++) {
       rollback();
       return Status(ErrorCode::kCorruption, "",
-                    "journal append out of order: seq " + std::to_string(entry.seq) +
-                        " after " + std::to_string(expected - 2));
+                    "journal append out of order: seq " + std::to_string(entry.seq) + " after " +
+                        std::to_string(expected - 2));
     }
     sqlite3_bind_int64(insert_, 1, static_cast<sqlite3_int64>(entry.seq));
     sqlite3_bind_text(insert_, 2, entry.entry.data(), static_cast<int>(entry.entry.size()),
@@ -183,8 +187,9 @@ Status SqliteJournal::read(uint64_t from_seq,
 }
 
 Status SqliteJournal::put_meta(std::string_view key, std::string_view value) {
-  Statement upsert(db_, "INSERT INTO meta (key, value) VALUES (?, ?) "
-                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  Statement upsert(db_,
+                   "INSERT INTO meta (key, value) VALUES (?, ?) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   if (!upsert.ok()) return error("writing meta");
   sqlite3_bind_text(upsert.get(), 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
   sqlite3_bind_text(upsert.get(), 2, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);

@@ -140,10 +140,11 @@ TEST(JournalEntry, DetectsTampering) {
 }
 
 TEST(JournalEntry, IsCanonicalJsonWithItsMembersInOrder) {
-  const JournalEntry row = make_journal_entry(
-      3, R"({"id":"x","type":"t"})", R"({"status":"accepted", "id":"x","seq":3})", "ff");
-  EXPECT_EQ(row.entry,
-            R"({"command":{"id":"x","type":"t"},"pack":"ff","result":{"id":"x","seq":3,"status":"accepted"},"seq":3})");
+  const JournalEntry row = make_journal_entry(3, R"({"id":"x","type":"t"})",
+                                              R"({"status":"accepted", "id":"x","seq":3})", "ff");
+  EXPECT_EQ(
+      row.entry,
+      R"({"command":{"id":"x","type":"t"},"pack":"ff","result":{"id":"x","seq":3,"status":"accepted"},"seq":3})");
 }
 
 }  // namespace
