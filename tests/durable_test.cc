@@ -151,10 +151,20 @@ TEST(Durable, KillNineDuringALoadLosesNothingAcknowledged) {
     const std::string out = data.path() + ".out" + std::to_string(round);
     const pid_t pid = start_run(data.path(), load, out);
     ASSERT_GT(pid, 0);
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + random() % 400));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    // Kill once the run has answered something (a slow sanitizer build may
+    // need seconds to replay the journal first), a random moment later.
+    bool finished = false;  // the run ended by itself (then there is nothing to kill)
+    for (int wait = 0; wait < 3000 && !finished; ++wait) {
+      std::error_code error;
+      if (fs::exists(out, error) && fs::file_size(out, error) > 0) break;
+      finished = waitpid(pid, nullptr, WNOHANG) == pid;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (!finished) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 300));
+      kill(pid, SIGKILL);
+      waitpid(pid, nullptr, 0);
+    }
     partial_outputs.push_back(out);
     const Outcome verify = run(kBinary + " verify --data " + data.path() + " 2>&1");
     ASSERT_EQ(verify.exit_code, 0) << "after kill " << round << ": " << verify.out;
