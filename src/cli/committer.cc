@@ -4,8 +4,13 @@
 
 namespace zg::cli {
 
-Committer::Committer(JournalStore& journal, std::string pack_hash, std::FILE* out)
-    : journal_(journal), pack_hash_(std::move(pack_hash)), out_(out), thread_([this] { run(); }) {}
+Committer::Committer(JournalStore& journal, std::string pack_hash, std::FILE* out,
+                     size_t entries_max)
+    : journal_(journal),
+      pack_hash_(std::move(pack_hash)),
+      out_(out),
+      entries_max_(entries_max),
+      thread_([this] { run(); }) {}
 
 Committer::~Committer() {
   {
@@ -27,31 +32,46 @@ bool Committer::submit(std::vector<PendingEntry> entries, std::string answers) {
 
 Status Committer::finish() {
   std::unique_lock lock(mutex_);
-  changed_.wait(lock, [&] { return queue_.empty() || !failure_.is_ok(); });
+  changed_.wait(lock, [&] { return (queue_.empty() && !in_flight_) || !failure_.is_ok(); });
   return failure_;
 }
 
 void Committer::run() {
   std::vector<JournalEntry> rows;
   for (;;) {
-    Batch batch;
+    // What is waiting goes into one transaction: the busier the engine, the
+    // larger the group and the fewer the fsyncs.
+    std::vector<Batch> work;
     {
       std::unique_lock lock(mutex_);
       changed_.wait(lock, [&] { return !queue_.empty() || closing_; });
       if (queue_.empty()) return;  // closing, and nothing left
-      batch = std::move(queue_.front());
+      // Whole batches, oldest first, up to entries_max_ entries (at least one batch).
+      size_t entries = 0;
+      while (!queue_.empty() &&
+             (work.empty() || entries + queue_.front().entries.size() <= entries_max_)) {
+        entries += queue_.front().entries.size();
+        work.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      in_flight_ = true;
     }
+    changed_.notify_all();  // room in the queue again
     rows.clear();
-    for (const PendingEntry& entry : batch.entries) {
-      rows.push_back(make_journal_entry(entry.seq, entry.command, entry.result, pack_hash_));
+    for (const Batch& batch : work) {
+      for (const PendingEntry& entry : batch.entries) {
+        rows.push_back(make_journal_entry(entry.seq, entry.command, entry.result, pack_hash_));
+      }
     }
     Status status = journal_.append(rows);
-    if (status.is_ok() && out_ != nullptr && !batch.answers.empty()) {
-      std::fwrite(batch.answers.data(), 1, batch.answers.size(), out_);
+    if (status.is_ok() && out_ != nullptr) {
+      for (const Batch& batch : work) {
+        std::fwrite(batch.answers.data(), 1, batch.answers.size(), out_);
+      }
       std::fflush(out_);
     }
     std::lock_guard lock(mutex_);
-    queue_.pop_front();
+    in_flight_ = false;
     if (!status.is_ok()) {
       failure_ = status;
       queue_.clear();  // nothing after a failed commit is answered

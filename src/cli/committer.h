@@ -1,8 +1,8 @@
 // Group commit, pipelined: the engine's thread applies a batch and hands it
-// here; this thread encodes the batch's journal entries, commits them in one
-// transaction (fsynced) and only then writes the batch's answers. The
-// engine goes on with the next batch meanwhile, so a commit's disk wait
-// costs no engine time.
+// here; this thread encodes the journal entries of what is waiting, commits
+// them in one transaction (fsynced) and only then writes their answers.
+// The engine goes on meanwhile, so a commit's disk wait costs no engine
+// time, and under load transactions grow (up to `entries_max`).
 //
 // If a commit fails, no later batch is committed or answered and submit()
 // returns false: the caller stops, and its process ends with the state of
@@ -34,9 +34,11 @@ struct PendingEntry {
 
 class Committer {
  public:
-  static constexpr size_t kBatchesWaitingMax = 2;
+  // Batches queued behind the transaction being committed.
+  static constexpr size_t kBatchesWaitingMax = 8;
 
-  Committer(JournalStore& journal, std::string pack_hash, std::FILE* out);
+  // A transaction holds whole batches, up to `entries_max` entries.
+  Committer(JournalStore& journal, std::string pack_hash, std::FILE* out, size_t entries_max);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -58,10 +60,12 @@ class Committer {
   JournalStore& journal_;
   const std::string pack_hash_;
   std::FILE* out_;
+  const size_t entries_max_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Batch> queue_;
   bool closing_ = false;
+  bool in_flight_ = false;  // batches taken from the queue, not yet committed
   Status failure_;
   std::thread thread_;
 };

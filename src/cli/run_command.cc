@@ -26,8 +26,11 @@ namespace zg::cli {
 namespace {
 
 // Commands travel from the reading thread to the engine's in batches of
-// this many; a durable run commits at most this many per transaction.
+// this many.
 constexpr size_t kBatchCommands = 512;
+// A durable run's transactions hold at most this many commands by default.
+constexpr size_t kGroupCommitMax = 4096;
+constexpr size_t kGroupCommitLimit = 65536;  // the most --commit-max accepts
 
 struct RunOptions {
   std::string pack;
@@ -37,7 +40,7 @@ struct RunOptions {
   bool stats = false;
   // Most commands per journal transaction (group commit). 1 gives one
   // transaction per command, the baseline the group commit is measured against.
-  size_t commit_max = kBatchCommands;
+  size_t commit_max = kGroupCommitMax;
 };
 
 // The durable engine's side of a run: the journal and the hash of the pack
@@ -58,8 +61,8 @@ bool parse_options(const Args& args, bool want_uscc, RunOptions& options) {
       options.data = std::string(args[++i]);
     } else if (args[i] == "--commit-max" && i + 1 < args.size()) {
       const long value = std::atol(std::string(args[++i]).c_str());
-      if (value < 1 || value > static_cast<long>(kBatchCommands)) {
-        std::fprintf(stderr, "zonegate: --commit-max takes 1 to %zu\n", kBatchCommands);
+      if (value < 1 || value > static_cast<long>(kGroupCommitLimit)) {
+        std::fprintf(stderr, "zonegate: --commit-max takes 1 to %zu\n", kGroupCommitLimit);
         return false;
       }
       options.commit_max = static_cast<size_t>(value);
@@ -173,7 +176,8 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
   // it is durable; without, answers are written in large blocks.
   std::unique_ptr<Committer> committer;
   if (journaling != nullptr) {
-    committer = std::make_unique<Committer>(*journaling->journal, journaling->pack_hash, out);
+    committer = std::make_unique<Committer>(*journaling->journal, journaling->pack_hash, out,
+                                            options.commit_max);
   }
   std::vector<PendingEntry> pending;
   bool refused = false;  // a commit failed: stop
