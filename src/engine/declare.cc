@@ -1,7 +1,6 @@
 // declare: a declaration at either line, a transfer or a sale to an
 // individual. Validate, plan the account-book draws, decide each item's
 // treatment, assess the taxes for the whole declaration, then post.
-#include <cstdio>
 
 #include "assess/taxes.h"
 #include "assess/treatment.h"
@@ -223,7 +222,7 @@ Status treat_items(const CommandContext& ctx, const Declaration& d, const FxRate
       continue;
     }
     outcome.treatment = std::move(treatment).value();
-    outcome.treatment.rules.push_back(tariff_rule(*item.tariff, *d.policy));
+    outcome.treatment.rules.push_back(tariff_rule(*item.tariff));
     if (!fx.rule.empty()) outcome.treatment.rules.push_back(fx.rule);
     outcomes.push_back(std::move(outcome));
   }

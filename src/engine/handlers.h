@@ -58,6 +58,6 @@ std::string declaration_number(std::string_view prefix, Date date, uint64_t seq)
 
 // The tariff-line rule id: "tariff/22042100" (the line of the version in
 // force, which the result names in "policy").
-std::string tariff_rule(const TariffLine& line, const PolicyVersion& policy);
+std::string tariff_rule(const TariffLine& line);
 
 }  // namespace zg

@@ -122,7 +122,7 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
         continue;
       }
       count.taxable_value += *taxable;
-      count.rules.push_back(tariff_rule(*tariff, *policy));
+      count.rules.push_back(tariff_rule(*tariff));
       lines.push_back(ImportTaxLine{tariff, *taxable, portion.quantity, false});
       line_of.push_back(i);
     }
