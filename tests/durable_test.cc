@@ -141,6 +141,42 @@ TEST(Durable, RestartAnswersRepeatsWithTheOriginalResults) {
   EXPECT_NE(verify.out.find("verify: 8 commands replayed"), std::string::npos) << verify.out;
 }
 
+TEST(Durable, ReadModelsAnswerByDeclarantDateAndDay) {
+  DataDir data;
+  const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
+  ASSERT_EQ(
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
+          .exit_code,
+      0);
+  const Outcome mine =
+      run(kBinary + " declarations --data " + data.path() + " --declarant 914404000MA4W2X03C");
+  ASSERT_EQ(mine.exit_code, 0);
+  const std::vector<std::string> lines = lines_of(mine.out);
+  ASSERT_EQ(lines.size(), 6u);  // two entries and four exits
+  EXPECT_NE(lines[4].find(R"("declaration":"HQ24041500007","seq":7,"date":"2024-04-15")"),
+            std::string::npos)
+      << lines[4];
+  const Outcome april15 =
+      run(kBinary + " declarations --data " + data.path() + " --from 2024-04-15 --to 2024-04-15");
+  EXPECT_EQ(lines_of(april15.out).size(), 3u);
+  const Outcome taxes = run(kBinary + " taxes --data " + data.path());
+  ASSERT_EQ(taxes.exit_code, 0);
+  // Duty 1950.00 (the exit below 30 %); VAT 2600.00 + 1690.00 + 1943.50 + 3672.92;
+  // the refund of the second-line entry 3900.00.
+  EXPECT_NE(
+      taxes.out.find(
+          R"({"date":"total","count":6,"customs_value":"174253.19","duty":"1950.00","consumption_tax":"0.00","vat":"9906.42","refund":"3900.00"})"),
+      std::string::npos)
+      << taxes.out;
+  EXPECT_EQ(
+      run(kBinary + " taxes --data " + data.path() + " --from 2024-02-30 2>/dev/null").exit_code,
+      2);
+  EXPECT_EQ(run(kBinary + " declarations --data " + data.path() +
+                " --declarant 914404000MA4W2X016 2>/dev/null")
+                .exit_code,
+            1);
+}
+
 TEST(Durable, KillNineDuringALoadLosesNothingAcknowledged) {
   DataDir data;
   const std::string load = write_load(data.path() + ".load.jsonl", 40'000);

@@ -53,4 +53,13 @@ class DataDir {
   std::map<std::string, std::unique_ptr<PolicyPack>> packs_;
 };
 
+// Opens a data directory and rebuilds its zone from the journal (the
+// engine is null when the journal is empty); with `progress`, a progress
+// bar on a terminal.
+Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
+                                          std::unique_ptr<DataDir>& dir, bool progress);
+
+// Prints a status's errors to standard error; returns exit code 2.
+int report(const Status& status);
+
 }  // namespace zg::cli

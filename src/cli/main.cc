@@ -6,6 +6,8 @@
 //   zonegate book --data DIR USCC
 //   zonegate replay --data DIR
 //   zonegate verify --data DIR
+//   zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]
+//   zonegate taxes --data DIR [--from DATE] [--to DATE]
 //   zonegate policy check DIR
 //   zonegate id check uscc|resident-id|hs VALUE
 //   zonegate version
@@ -31,6 +33,10 @@ void print_usage(std::FILE* out) {
       "  replay --data DIR                        rebuild the zone from its journal, check "
       "results\n"
       "  verify --data DIR                        check every hash, sequence and book\n"
+      "  declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]\n"
+      "                                           declarations with their totals (JSON Lines)\n"
+      "  taxes --data DIR [--from DATE] [--to DATE]\n"
+      "                                           taxes assessed per day, and their total\n"
       "  policy check DIR                         check a policy pack, print a summary or errors\n"
       "  id check uscc|resident-id|hs VALUE       validate an identifier\n"
       "  version                                  print the version\n",
@@ -53,6 +59,8 @@ int main(int argc, char** argv) {
   if (command == "id") return zg::cli::id_command(args);
   if (command == "replay") return zg::cli::replay_command(args);
   if (command == "verify") return zg::cli::verify_command(args);
+  if (command == "declarations") return zg::cli::declarations_command(args);
+  if (command == "taxes") return zg::cli::taxes_command(args);
   if (command == "version" || command == "--version") {
     std::puts("zonegate 0.1.0");
     return 0;

@@ -273,36 +273,6 @@ bool load_pack(const std::string& dir, PolicyPack& pack) {
   return true;
 }
 
-// Opens a data directory and rebuilds its zone from the journal; the
-// engine is null when the journal is empty.
-Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
-                                          std::unique_ptr<DataDir>& dir, bool progress) {
-  Result<std::unique_ptr<DataDir>> opened = DataDir::open(data, create);
-  if (!opened.is_ok()) return opened.status();
-  dir = std::move(opened).value();
-  const bool bar = progress && isatty(STDERR_FILENO);
-  Result<DataDir::Replayed> replayed = dir->replay([&](uint64_t done, uint64_t total) {
-    if (bar && total > 0) {
-      const int width = 40;
-      const int filled =
-          static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
-      std::fprintf(stderr, "\rreplaying [%.*s%*s] %llu/%llu", filled,
-                   "########################################", width - filled, "",
-                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
-    }
-  });
-  if (bar) std::fputs("\n", stderr);
-  return replayed;
-}
-
-int report(const Status& status) {
-  for (const Error& e : status.errors()) {
-    std::fprintf(stderr, "zonegate: %s: %s\n", std::string(error_code_name(e.code)).c_str(),
-                 e.message.c_str());
-  }
-  return 2;
-}
-
 int run_durable(const RunOptions& options) {
   std::unique_ptr<DataDir> dir;
   Result<DataDir::Replayed> replayed = open_and_replay(options.data, true, dir, true);

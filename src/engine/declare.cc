@@ -407,10 +407,25 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
 
   const std::string number = declaration_number(ctx);
   post(ctx, d, outcomes);
+  TaxTotals totals;
+  totals.count = 1;
+  for (const ItemOutcome& o : outcomes) {
+    totals.customs_value += o.treatment.customs_value;
+    totals.duty += o.duty;
+    totals.consumption_tax += o.consumption_tax;
+    totals.vat += o.vat;
+    totals.refund += o.refund;
+  }
   ctx.state.declarations.resize(ctx.seq + 1);
   ctx.state.declarations[ctx.seq] =
-      DeclarationRecord{ctx.seq, ctx.local_date, d.declarant, d.movement,
-                        std::string_view(release_for_lane(d.policy->default_lane)) == "held"};
+      DeclarationRecord{ctx.seq,
+                        ctx.local_date,
+                        d.declarant,
+                        d.movement,
+                        std::string_view(release_for_lane(d.policy->default_lane)) == "held",
+                        totals};
+  ctx.state.declarations_by_declarant[d.declarant].push_back(ctx.seq);
+  ctx.state.taxes_by_day[ctx.local_date].add(totals);
   write_result(out, d, outcomes, number);
   return Status::ok();
 }

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,12 +36,27 @@ struct RateOverride {
 
 // What later commands (inspection, release, gates) need of a declaration;
 // kept small, since a zone holds millions. The full result is in `results`.
+// Taxes assessed, as the read models add them up.
+struct TaxTotals {
+  int64_t count = 0;  // declarations (and stock-takes) counted
+  Money customs_value, duty, consumption_tax, vat, refund;
+  void add(const TaxTotals& other) {
+    count += other.count;
+    customs_value += other.customs_value;
+    duty += other.duty;
+    consumption_tax += other.consumption_tax;
+    vat += other.vat;
+    refund += other.refund;
+  }
+};
+
 struct DeclarationRecord {
   uint64_t seq = 0;                       // 0: no declaration at this sequence number
   Date date{1970, 1, 1};                  // the local date in its number
   const Enterprise* declarant = nullptr;  // a node of `enterprises`: never moves
   Movement movement = Movement::kFirstLineEntry;
   bool held = false;  // waiting for an officer (yellow or red lane)
+  TaxTotals totals;   // the declaration's totals (count 1)
 };
 
 // What an accepted command answered, kept for idempotent repeats.
@@ -60,6 +76,12 @@ struct ZoneState {
   std::vector<DeclarationRecord> declarations;
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
+
+  // Read models, kept up to date by the handlers (so rebuilt by any replay):
+  // each enterprise's declarations, oldest first, and taxes by local day
+  // (declarations and stock-take shortages).
+  std::unordered_map<const Enterprise*, std::vector<uint64_t>> declarations_by_declarant;
+  std::map<Date, TaxTotals> taxes_by_day;
 
   // Sizes the maps for about `commands` more commands, so they do not
   // rehash as they grow (a hint; a wrong guess only costs speed).

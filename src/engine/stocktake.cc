@@ -195,6 +195,14 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
     total_vat += count.vat;
   }
   out.end_array();
+  if (total_duty.fen != 0 || total_ct.fen != 0 || total_vat.fen != 0) {
+    TaxTotals owed;
+    owed.count = 1;
+    owed.duty = total_duty;
+    owed.consumption_tax = total_ct;
+    owed.vat = total_vat;
+    ctx.state.taxes_by_day[ctx.local_date].add(owed);
+  }
   out.key("totals").begin_object();
   out.field_money("duty", total_duty);
   out.field_money("consumption_tax", total_ct);

@@ -1,0 +1,143 @@
+// zonegate declarations and zonegate taxes: the read models of a data
+// directory (rebuilt by replaying its journal), as JSON Lines.
+//
+//   zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]
+//   zonegate taxes --data DIR [--from DATE] [--to DATE]
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "cli/commands.h"
+#include "cli/data_dir.h"
+#include "core/json.h"
+#include "engine/handlers.h"
+
+namespace zg::cli {
+namespace {
+
+struct QueryOptions {
+  std::string data;
+  std::string declarant;
+  Date from{0, 1, 1};
+  Date to{9999, 12, 31};
+};
+
+// Parses the options; prints what is wrong and returns false on bad input.
+bool parse_query(const Args& args, bool with_declarant, QueryOptions& options) {
+  for (size_t i = 0; i + 1 < args.size(); i += 2) {
+    const std::string_view key = args[i];
+    const std::string value(args[i + 1]);
+    if (key == "--data") {
+      options.data = value;
+    } else if (key == "--declarant" && with_declarant) {
+      options.declarant = value;
+    } else if (key == "--from" || key == "--to") {
+      Result<Date> date = parse_date(value);
+      if (!date.is_ok()) {
+        std::fprintf(stderr, "zonegate: %s: %s\n", std::string(key).c_str(),
+                     date.status().first().message.c_str());
+        return false;
+      }
+      (key == "--from" ? options.from : options.to) = *date;
+    } else {
+      std::fprintf(stderr, "zonegate: unknown option %s\n", std::string(key).c_str());
+      return false;
+    }
+  }
+  return args.size() % 2 == 0 && !options.data.empty();
+}
+
+void write_totals(JsonWriter& w, const TaxTotals& t) {
+  w.field_money("customs_value", t.customs_value)
+      .field_money("duty", t.duty)
+      .field_money("consumption_tax", t.consumption_tax)
+      .field_money("vat", t.vat)
+      .field_money("refund", t.refund);
+}
+
+}  // namespace
+
+int declarations_command(const Args& args) {
+  QueryOptions options;
+  if (!parse_query(args, true, options)) {
+    std::fputs(
+        "usage: zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]\n",
+        stderr);
+    return 2;
+  }
+  std::unique_ptr<DataDir> dir;
+  Result<DataDir::Replayed> replayed = open_and_replay(options.data, false, dir, true);
+  if (!replayed.is_ok()) return report(replayed.status());
+  if (replayed->engine == nullptr) return 0;  // an empty journal has no declarations
+  const Engine& engine = *replayed->engine;
+  const ZoneState& state = engine.state();
+  std::vector<uint64_t> all;
+  const std::vector<uint64_t>* seqs = &all;
+  if (!options.declarant.empty()) {
+    const Enterprise* enterprise = state.enterprise(options.declarant);
+    if (enterprise == nullptr) {
+      std::fprintf(stderr, "zonegate: enterprise %s is not registered\n",
+                   options.declarant.c_str());
+      return 1;
+    }
+    auto it = state.declarations_by_declarant.find(enterprise);
+    if (it == state.declarations_by_declarant.end()) return 0;
+    seqs = &it->second;
+  } else {
+    for (const DeclarationRecord& d : state.declarations) {
+      if (d.seq != 0) all.push_back(d.seq);
+    }
+  }
+  std::string line;
+  for (uint64_t seq : *seqs) {
+    const DeclarationRecord& d = state.declarations[seq];
+    if (d.date < options.from || options.to < d.date) continue;
+    line.clear();
+    JsonWriter w(line);
+    w.begin_object()
+        .field("declaration", declaration_number(engine.pack().declaration_prefix, d.date, seq))
+        .field("seq", static_cast<int64_t>(seq))
+        .field("date", format_date(d.date))
+        .field("declarant", d.declarant->uscc)
+        .field("movement", movement_name(d.movement))
+        .field("release", d.held ? "held" : "released");
+    write_totals(w, d.totals);
+    w.end_object();
+    std::puts(line.c_str());
+  }
+  return 0;
+}
+
+int taxes_command(const Args& args) {
+  QueryOptions options;
+  if (!parse_query(args, false, options)) {
+    std::fputs("usage: zonegate taxes --data DIR [--from DATE] [--to DATE]\n", stderr);
+    return 2;
+  }
+  std::unique_ptr<DataDir> dir;
+  Result<DataDir::Replayed> replayed = open_and_replay(options.data, false, dir, true);
+  if (!replayed.is_ok()) return report(replayed.status());
+  TaxTotals total;
+  std::string line;
+  if (replayed->engine != nullptr) {
+    for (const auto& [date, day] : replayed->engine->state().taxes_by_day) {
+      if (date < options.from || options.to < date) continue;
+      total.add(day);
+      line.clear();
+      JsonWriter w(line);
+      w.begin_object().field("date", format_date(date)).field("count", day.count);
+      write_totals(w, day);
+      w.end_object();
+      std::puts(line.c_str());
+    }
+  }
+  line.clear();
+  JsonWriter w(line);
+  w.begin_object().field("date", "total").field("count", total.count);
+  write_totals(w, total);
+  w.end_object();
+  std::puts(line.c_str());
+  return 0;
+}
+
+}  // namespace zg::cli
