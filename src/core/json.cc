@@ -588,6 +588,150 @@ void append_canonical_json(std::string& out, JsonRef value) {
   }
 }
 
+namespace {
+
+// "0", "-12", "7": what JsonWriter::number writes, and ECMAScript would too.
+bool is_canonical_integer(std::string_view token) {
+  if (!token.empty() && token.front() == '-') token.remove_prefix(1);
+  if (token.empty() || token.size() > 15) return false;  // beyond 2^53 needs the general path
+  if (token.size() > 1 && token.front() == '0') return false;
+  for (char c : token) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// Reorders the members of JsonWriter output; see append_canonical_writer_json.
+class WriterJsonSorter {
+ public:
+  explicit WriterJsonSorter(std::string_view text) : text_(text) {}
+
+  bool run(std::string& out) {
+    if (!value(out, 0)) return false;
+    return pos_ == text_.size();
+  }
+
+ private:
+  bool value(std::string& out, int depth) {
+    if (pos_ >= text_.size() || depth > kJsonDepthMax) return false;
+    const char c = text_[pos_];
+    if (c == '{') return object(out, depth + 1);
+    if (c == '[') return array(out, depth + 1);
+    const size_t start = pos_;
+    if (c == '"') {
+      if (!skip_string()) return false;
+    } else {
+      // true, false, null or an integer (already canonical): copied as written.
+      while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != '}' &&
+             text_[pos_] != ']') {
+        ++pos_;
+      }
+      const std::string_view token = text_.substr(start, pos_ - start);
+      if (token != "true" && token != "false" && token != "null" && !is_canonical_integer(token)) {
+        return false;
+      }
+    }
+    out.append(text_.substr(start, pos_ - start));
+    return true;
+  }
+
+  bool skip_string() {
+    ++pos_;  // opening quote
+    while (pos_ < text_.size()) {
+      const char c = text_[pos_++];
+      if (c == '"') return true;
+      if (c == '\\') ++pos_;  // an escape: skip what it escapes
+    }
+    return false;
+  }
+
+  bool array(std::string& out, int depth) {
+    ++pos_;
+    out.push_back('[');
+    if (pos_ < text_.size() && text_[pos_] == ']') {
+      ++pos_;
+      out.push_back(']');
+      return true;
+    }
+    for (;;) {
+      if (!value(out, depth)) return false;
+      if (pos_ >= text_.size()) return false;
+      if (text_[pos_] == ']') {
+        ++pos_;
+        out.push_back(']');
+        return true;
+      }
+      if (text_[pos_] != ',') return false;
+      ++pos_;
+      out.push_back(',');
+    }
+  }
+
+  bool object(std::string& out, int depth) {
+    ++pos_;
+    struct Member {
+      std::string_view key;  // without quotes; ASCII, so byte order is UTF-16 order
+      std::string value;     // canonical
+    };
+    std::vector<Member> members;
+    if (pos_ < text_.size() && text_[pos_] == '}') {
+      ++pos_;
+      out.append("{}");
+      return true;
+    }
+    for (;;) {
+      if (pos_ >= text_.size() || text_[pos_] != '"') return false;
+      const size_t key_start = pos_ + 1;
+      if (!skip_string()) return false;
+      const std::string_view key = text_.substr(key_start, pos_ - 1 - key_start);
+      for (char k : key) {
+        if (static_cast<unsigned char>(k) >= 0x80 || k == '\\') return false;
+      }
+      if (pos_ >= text_.size() || text_[pos_] != ':') return false;
+      ++pos_;
+      Member member{key, {}};
+      if (!value(member.value, depth)) return false;
+      members.push_back(std::move(member));
+      if (pos_ >= text_.size()) return false;
+      if (text_[pos_] == '}') {
+        ++pos_;
+        break;
+      }
+      if (text_[pos_] != ',') return false;
+      ++pos_;
+    }
+    std::sort(members.begin(), members.end(),
+              [](const Member& a, const Member& b) { return a.key < b.key; });
+    out.push_back('{');
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (i > 0) {
+        if (members[i].key == members[i - 1].key) return false;  // duplicate key
+        out.push_back(',');
+      }
+      out.push_back('"');
+      out.append(members[i].key);
+      out.append("\":");
+      out.append(members[i].value);
+    }
+    out.push_back('}');
+    return true;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+bool append_canonical_writer_json(std::string& out, std::string_view text) {
+  std::string sorted;
+  sorted.reserve(text.size());
+  WriterJsonSorter sorter(text);
+  if (!sorter.run(sorted)) return false;
+  out.append(sorted);
+  return true;
+}
+
 void JsonWriter::before_value() {
   if (need_comma_) out_.push_back(',');
   need_comma_ = true;

@@ -103,6 +103,13 @@ class JsonDocument {
 // Numbers are written as their literal text normalised per ECMAScript.
 void append_canonical_json(std::string& out, JsonRef value);
 
+// The canonical form of JSON text that JsonWriter wrote (no whitespace,
+// minimal escapes, integer numbers, ASCII keys): only the members need
+// sorting, so values are copied as they are, without decoding them. False
+// (and `out` unchanged) when `text` is not of that shape; use
+// append_canonical_json on a parsed document then.
+bool append_canonical_writer_json(std::string& out, std::string_view text);
+
 // Appends `s` as a JSON string literal, with quotes and escapes.
 void append_json_string(std::string& out, std::string_view s);
 

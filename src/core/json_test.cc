@@ -103,3 +103,39 @@ TEST(JsonString, EscapesEverythingItMust) {
 
 }  // namespace
 }  // namespace zg
+
+namespace zg {
+namespace {
+
+// The fast canonical form of JsonWriter's output equals the general one.
+TEST(CanonicalWriterJson, EqualsTheGeneralFormForWriterOutput) {
+  std::string text;
+  JsonWriter w(text);
+  w.begin_object().field("id", "d\"1\n").field("seq", int64_t{-7}).field_money("duty", Money{5});
+  w.key("items").begin_array().begin_object().field_bool("ok", false).field("b", "x");
+  w.key("a").null().end_object().end_array();
+  w.key("z").begin_object().end_object().key("e").begin_array().end_array();
+  w.key("nested").begin_object().key("y").begin_array().number(1).number(2).end_array();
+  w.field("x", "\xC3\xA9").end_object().end_object();
+  std::string fast;
+  ASSERT_TRUE(append_canonical_writer_json(fast, text));
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(text).is_ok());
+  std::string general;
+  append_canonical_json(general, doc.root());
+  EXPECT_EQ(fast, general);
+  EXPECT_EQ(fast.substr(0, 20), R"({"duty":"0.05","e":[)");
+}
+
+TEST(CanonicalWriterJson, RefusesOtherShapes) {
+  for (std::string_view text : {R"({"a": 1})", R"({"a":1.5})", R"({"a":1,"a":2})", "{\"a\"",
+                                R"([1,2)", R"({"\u00e9":1})", "", R"({"a":1e5})", R"({"a":01})",
+                                R"({"a":nul})"}) {
+    std::string out = "unchanged";
+    EXPECT_FALSE(append_canonical_writer_json(out, text)) << text;
+    EXPECT_EQ(out, "unchanged");
+  }
+}
+
+}  // namespace
+}  // namespace zg

@@ -5,8 +5,11 @@
 namespace zg {
 
 std::string canonical_result(std::string_view result_json) {
-  JsonDocument doc;
   std::string out;
+  // Results are JsonWriter's: only their members need sorting. Anything
+  // else takes the general path.
+  if (append_canonical_writer_json(out, result_json)) return out;
+  JsonDocument doc;
   if (doc.parse(result_json).is_ok()) append_canonical_json(out, doc.root());
   return out;
 }
