@@ -33,29 +33,77 @@ JournalEntry make_journal_entry(uint64_t seq, std::string_view canonical_command
   return entry;
 }
 
+namespace {
+
+// The end of the JSON value starting at `pos` in canonical text: strings
+// are skipped with their escapes, brackets counted outside strings.
+size_t value_end(std::string_view text, size_t pos) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = pos; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+        if (depth == 0) return i + 1;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (depth == 0 && (c == ',' || c == '}' || c == ']')) {
+      return i;  // the end of a number or literal
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return depth == 0 && !in_string ? text.size() : std::string_view::npos;
+}
+
+// Takes `"name":<value>` at `pos` (after an optional ','); the value's text.
+bool take_member(std::string_view text, size_t& pos, std::string_view name,
+                 std::string_view& value) {
+  if (pos < text.size() && text[pos] == ',') ++pos;
+  const std::string prefix = "\"" + std::string(name) + "\":";
+  if (text.substr(pos, prefix.size()) != prefix) return false;
+  pos += prefix.size();
+  const size_t end = value_end(text, pos);
+  if (end == std::string_view::npos || end <= pos) return false;
+  value = text.substr(pos, end - pos);
+  pos = end;
+  return true;
+}
+
+}  // namespace
+
 Result<JournalRecord> check_journal_entry(const JournalEntry& entry) {
   const std::string where = "journal seq " + std::to_string(entry.seq);
   if (leaf_hash(entry.entry) != entry.leaf_hash) {
     return Result<JournalRecord>(ErrorCode::kCorruption, "",
                                  where + ": the stored hash does not match the entry");
   }
-  JsonDocument doc;
-  if (!doc.parse(entry.entry).is_ok() || !doc.root().is_object()) {
-    return Result<JournalRecord>(ErrorCode::kCorruption, "", where + ": the entry is not JSON");
-  }
-  const JsonRef root = doc.root();
-  const JsonRef command = root.get("command"), result = root.get("result");
-  const JsonRef pack = root.get("pack"), seq = root.get("seq");
-  if (!command.is_object() || !result.is_object() || !pack.is_string() || !seq.exists() ||
-      seq.kind() != JsonKind::kNumber || seq.text() != std::to_string(entry.seq)) {
+  // The entry is canonical JSON with its four members in order (it was
+  // written so and its hash holds), so its parts are slices of it.
+  const std::string_view text = entry.entry;
+  std::string_view command, pack, result, seq;
+  size_t pos = 1;
+  const bool shaped = text.size() > 2 && text.front() == '{' && text.back() == '}' &&
+                      take_member(text, pos, "command", command) &&
+                      take_member(text, pos, "pack", pack) &&
+                      take_member(text, pos, "result", result) &&
+                      take_member(text, pos, "seq", seq) && pos == text.size() - 1;
+  if (!shaped || command.front() != '{' || result.front() != '{' || pack.size() < 2 ||
+      pack.front() != '"' || seq != std::to_string(entry.seq)) {
     return Result<JournalRecord>(ErrorCode::kCorruption, "",
                                  where + ": the entry lacks command, result, pack or its seq");
   }
   JournalRecord record;
   record.seq = entry.seq;
-  append_canonical_json(record.command, command);
-  append_canonical_json(record.result, result);
-  record.pack = std::string(pack.text());
+  record.command = std::string(command);
+  record.result = std::string(result);
+  record.pack = std::string(pack.substr(1, pack.size() - 2));
   return record;
 }
 

@@ -149,3 +149,37 @@ TEST(JournalEntry, IsCanonicalJsonWithItsMembersInOrder) {
 
 }  // namespace
 }  // namespace zg
+
+namespace zg {
+namespace {
+
+TEST(JournalEntry, RefusesAWellHashedEntryOfTheWrongShape) {
+  for (std::string_view text :
+       {R"({"pack":"ff","command":{},"result":{},"seq":1})",
+        R"({"command":{},"pack":"ff","seq":1})",
+        R"({"command":{},"pack":"ff","result":{},"seq":2})",
+        R"({"command":[],"pack":"ff","result":{},"seq":1})",
+        R"({"command":{"a":"},\"pack\":"},"pack":"ff","result":{},"seq":1,"x":1})"}) {
+    JournalEntry row;
+    row.seq = 1;
+    row.entry = std::string(text);
+    row.leaf_hash = leaf_hash(row.entry);
+    Result<JournalRecord> record = check_journal_entry(row);
+    ASSERT_FALSE(record.is_ok()) << text;
+    EXPECT_EQ(record.status().first().message,
+              "journal seq 1: the entry lacks command, result, pack or its seq");
+  }
+  JournalEntry tricky;  // a string holding what looks like the next member
+  tricky.seq = 1;
+  tricky.entry =
+      R"({"command":{"a":"},\"pack\":\"x"},"pack":"ff","result":{"b":[1,{"c":"]"}]},"seq":1})";
+  tricky.leaf_hash = leaf_hash(tricky.entry);
+  Result<JournalRecord> record = check_journal_entry(tricky);
+  ASSERT_TRUE(record.is_ok()) << record.status().first().message;
+  EXPECT_EQ(record->command, R"({"a":"},\"pack\":\"x"})");
+  EXPECT_EQ(record->result, R"({"b":[1,{"c":"]"}]})");
+  EXPECT_EQ(record->pack, "ff");
+}
+
+}  // namespace
+}  // namespace zg
