@@ -128,9 +128,9 @@ TEST(CanonicalWriterJson, EqualsTheGeneralFormForWriterOutput) {
 }
 
 TEST(CanonicalWriterJson, RefusesOtherShapes) {
-  for (std::string_view text : {R"({"a": 1})", R"({"a":1.5})", R"({"a":1,"a":2})", "{\"a\"",
-                                R"([1,2)", R"({"\u00e9":1})", "", R"({"a":1e5})", R"({"a":01})",
-                                R"({"a":nul})"}) {
+  for (std::string_view text :
+       {R"({"a": 1})", R"({"a":1.5})", R"({"a":1,"a":2})", "{\"a\"", R"([1,2)", R"({"\u00e9":1})",
+        "", R"({"a":1e5})", R"({"a":01})", R"({"a":nul})"}) {
     std::string out = "unchanged";
     EXPECT_FALSE(append_canonical_writer_json(out, text)) << text;
     EXPECT_EQ(out, "unchanged");

@@ -38,14 +38,14 @@ enum class ErrorCode : uint8_t {
   kUnknownDeclaration,
   kInvalidState,
   // Zonegate's additions to the contract's table.
-  kNoPolicyInForce,   // the declaration's date is before every pack version
-  kMixedGoodsStatus,  // one item line would draw lots of two goods statuses
-  kNotEligible,       // e.g. exempt goods transferred to a non-approved importer
-  kPolicyInvalid,     // a policy pack file is wrong (policy check, start-up)
-  kIoError,           // a file could not be read or written
-  kCorruption,        // stored data does not match its hash or sequence
-  kUnsupportedFormat, // a data directory of another format or program
-  kUsage,             // the command line is wrong
+  kNoPolicyInForce,    // the declaration's date is before every pack version
+  kMixedGoodsStatus,   // one item line would draw lots of two goods statuses
+  kNotEligible,        // e.g. exempt goods transferred to a non-approved importer
+  kPolicyInvalid,      // a policy pack file is wrong (policy check, start-up)
+  kIoError,            // a file could not be read or written
+  kCorruption,         // stored data does not match its hash or sequence
+  kUnsupportedFormat,  // a data directory of another format or program
+  kUsage,              // the command line is wrong
 };
 
 // The contract's word for a code, e.g. "unknown_hs_code".
