@@ -293,3 +293,60 @@ TEST(Durable, RefusesSomeoneElsesDirectoryWithoutTouchingIt) {
 }
 
 }  // namespace
+
+namespace {
+
+std::string state_hash_line(const std::string& output) {
+  const size_t at = output.find("state hash: ");
+  return at == std::string::npos ? "" : output.substr(at, 12 + 64);
+}
+
+TEST(Durable, SnapshotThenTailEqualsAFullReplay) {
+  DataDir data;
+  const std::string first = write_load(data.path() + ".first.jsonl", 3'000);
+  const std::string second = data.path() + ".second.jsonl";
+  {
+    // More commands after the snapshot: exits of what the first load left.
+    std::ofstream out(second);
+    for (int i = 0; i < 500; ++i) {
+      out << R"({"type":"declare","id":"t)" << i
+          << R"(","at":"2024-05-08T10:00:00+08:00","movement":"first_line_entry","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":"T)"
+          << i << R"(","hs":"22042100","origin":"FR","quantity":"1","unit":"L","value":"10.00"}]})"
+          << "\n";
+    }
+  }
+  const std::string run_data = kBinary + " run --pack " + kPack + " --data " + data.path();
+  ASSERT_EQ(run(run_data + " --snapshot-every 1000 " + first + " >/dev/null").exit_code, 0);
+  ASSERT_TRUE(fs::exists(data.file("snapshots/000000003000.snap")));
+  ASSERT_EQ(run(run_data + " " + second + " >/dev/null").exit_code, 0);
+  // Recovery from the snapshot and the 500-row tail gives the state a full
+  // replay of 3,500 rows gives.
+  const Outcome snapshot = run(kBinary + " snapshot --data " + data.path());
+  ASSERT_EQ(snapshot.exit_code, 0) << snapshot.out;
+  EXPECT_NE(snapshot.out.find("from the snapshot at 3000 and 500 journal rows"), std::string::npos)
+      << snapshot.out;
+  const Outcome verify = run(kBinary + " verify --data " + data.path());
+  ASSERT_EQ(verify.exit_code, 0);
+  EXPECT_EQ(state_hash_line(snapshot.out), state_hash_line(verify.out));
+  EXPECT_NE(state_hash_line(verify.out), "");
+  // A damaged snapshot is reported and skipped; the older one (or the
+  // journal) still gives the same state.
+  {
+    std::fstream file(data.file("snapshots/000000003500.snap"),
+                      std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(1000);
+    file.put('\x7f');
+  }
+  const Outcome after_damage = run(kBinary + " snapshot --data " + data.path() + " 2>&1");
+  ASSERT_EQ(after_damage.exit_code, 0) << after_damage.out;
+  EXPECT_NE(after_damage.out.find("000000003500.snap is damaged: its hash does not match"),
+            std::string::npos)
+      << after_damage.out;
+  EXPECT_NE(after_damage.out.find("from the snapshot at 3000 and 500 journal rows"),
+            std::string::npos);
+  EXPECT_EQ(state_hash_line(after_damage.out), state_hash_line(verify.out));
+  fs::remove(first);
+  fs::remove(second);
+}
+
+}  // namespace

@@ -16,6 +16,7 @@ int policy_command(const Args& args);
 int id_command(const Args& args);
 int replay_command(const Args& args);
 int verify_command(const Args& args);
+int snapshot_command(const Args& args);
 int declarations_command(const Args& args);
 int taxes_command(const Args& args);
 

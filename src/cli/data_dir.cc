@@ -14,6 +14,7 @@
 
 #include "core/sha256.h"
 #include "engine/journal_entry.h"
+#include "engine/snapshot.h"
 #include "policy/pack_loader.h"
 #include "store/sqlite/sqlite_journal.h"
 
@@ -156,18 +157,91 @@ struct ReplayBatch {
 
 }  // namespace
 
-Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uint64_t)>& progress) {
+namespace {
+
+// Snapshot files, newest first.
+std::vector<std::pair<uint64_t, fs::path>> list_snapshots(const fs::path& dir) {
+  std::vector<std::pair<uint64_t, fs::path>> found;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir / "snapshots", error)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".snap" || name.size() != 17) continue;
+    uint64_t seq = 0;
+    bool digits = true;
+    for (size_t i = 0; i < 12; ++i) {
+      digits = digits && name[i] >= '0' && name[i] <= '9';
+      seq = seq * 10 + static_cast<uint64_t>(name[i] - '0');
+    }
+    if (digits) found.emplace_back(seq, entry.path());
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  return found;
+}
+
+// An engine needs a pack to exist; a snapshot names its own, set after loading.
+const PolicyPack& placeholder_pack() {
+  static const PolicyPack pack;
+  return pack;
+}
+
+}  // namespace
+
+uint64_t DataDir::newest_snapshot_seq() const {
+  const auto found = list_snapshots(path_);
+  return found.empty() ? 0 : found.front().first;
+}
+
+Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash) {
+  const fs::path dir = fs::path(path_) / "snapshots";
+  std::error_code error;
+  fs::create_directories(dir, error);
+  char name[32];
+  std::snprintf(name, sizeof name, "%012llu.snap",
+                static_cast<unsigned long long>(engine.state().last_seq));
+  Status status = write_snapshot(engine, pack_hash, (dir / name).string());
+  if (!status.is_ok()) return status;
+  const auto found = list_snapshots(path_);
+  for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
+  return Status::ok();
+}
+
+Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uint64_t)>& progress,
+                                          bool use_snapshots) {
   // Two threads, like a run: this one reads rows, checks their hashes and
   // prepares their commands; the caller's applies them and compares results.
   Replayed out;
   const uint64_t total = journal_->last_seq();
+  for (const auto& [seq, file] :
+       use_snapshots ? list_snapshots(path_) : std::vector<std::pair<uint64_t, fs::path>>{}) {
+    if (seq > total) {
+      std::fprintf(stderr, "zonegate: snapshot %s is ahead of the journal (%llu): skipped\n",
+                   file.string().c_str(), static_cast<unsigned long long>(total));
+      continue;
+    }
+    auto engine = std::make_unique<Engine>(placeholder_pack());
+    Result<SnapshotInfo> info = read_snapshot(file.string(), *engine);
+    Result<const PolicyPack*> pack =
+        info.is_ok() ? this->pack(info->pack_hash) : Result<const PolicyPack*>(info.status());
+    if (!pack.is_ok() || info->seq != seq) {
+      std::fprintf(
+          stderr, "zonegate: snapshot skipped: %s\n",
+          pack.is_ok() ? "its name and contents disagree" : pack.status().first().message.c_str());
+      continue;
+    }
+    engine->set_pack(**pack);
+    out.engine = std::move(engine);
+    out.snapshot_seq = seq;
+    break;
+  }
+  const uint64_t first_seq = out.snapshot_seq + 1;
   std::vector<ReplayBatch> batches(kReplayBatchesInFlight);
   std::mutex mutex;
   std::condition_variable changed;
   bool stop = false;  // the engine side found a problem: reading ends
   Status read_status;
   std::thread reading([&] {
-    uint64_t expected = 1;
+    uint64_t expected = first_seq;
     size_t slot = 0;
     ReplayBatch* batch = &batches[0];
     const auto hand_over = [&](bool last) {
@@ -184,7 +258,7 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
       batch->count = 0;
       return !stop;
     };
-    read_status = journal_->read(1, [&](const JournalEntry& row) -> Status {
+    read_status = journal_->read(first_seq, [&](const JournalEntry& row) -> Status {
       if (row.seq != expected) {
         return Status(ErrorCode::kCorruption, "",
                       "journal seq " + std::to_string(expected) + " is missing (next row is " +
@@ -262,21 +336,25 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
 // Opens a data directory and rebuilds its zone from the journal; the
 // engine is null when the journal is empty.
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
-                                          std::unique_ptr<DataDir>& dir, bool progress) {
+                                          std::unique_ptr<DataDir>& dir, bool progress,
+                                          bool use_snapshots) {
   Result<std::unique_ptr<DataDir>> opened = DataDir::open(data, create);
   if (!opened.is_ok()) return opened.status();
   dir = std::move(opened).value();
   const bool bar = progress && isatty(STDERR_FILENO);
-  Result<DataDir::Replayed> replayed = dir->replay([&](uint64_t done, uint64_t total) {
-    if (bar && total > 0) {
-      const int width = 40;
-      const int filled =
-          static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
-      std::fprintf(stderr, "\rreplaying [%.*s%*s] %llu/%llu", filled,
-                   "########################################", width - filled, "",
-                   static_cast<unsigned long long>(done), static_cast<unsigned long long>(total));
-    }
-  });
+  Result<DataDir::Replayed> replayed = dir->replay(
+      [&](uint64_t done, uint64_t total) {
+        if (bar && total > 0) {
+          const int width = 40;
+          const int filled =
+              static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
+          std::fprintf(stderr, "\rreplaying [%.*s%*s] %llu/%llu", filled,
+                       "########################################", width - filled, "",
+                       static_cast<unsigned long long>(done),
+                       static_cast<unsigned long long>(total));
+        }
+      },
+      use_snapshots);
   if (bar) std::fputs("\n", stderr);
   return replayed;
 }

@@ -41,11 +41,21 @@ class DataDir {
   // Replays the whole journal into a new engine: checks every row's hash and
   // sequence number, re-derives every result and compares it with the
   // recorded one. `progress` is called now and then with (done, total).
+  // Recovery starts from the newest snapshot that loads (a damaged one is
+  // reported on standard error and skipped) and replays the journal after it.
   struct Replayed {
     std::unique_ptr<Engine> engine;  // null when the journal is empty
-    uint64_t commands = 0;
+    uint64_t commands = 0;           // replayed from the journal
+    uint64_t snapshot_seq = 0;       // where the snapshot left off (0: none)
   };
-  Result<Replayed> replay(const std::function<void(uint64_t, uint64_t)>& progress);
+  Result<Replayed> replay(const std::function<void(uint64_t, uint64_t)>& progress,
+                          bool use_snapshots = true);
+
+  // Writes a snapshot of `engine` (whose next commands the pack `pack_hash`
+  // decides) as DIR/snapshots/<seq>.snap, and keeps the two newest.
+  Status snapshot(const Engine& engine, const std::string& pack_hash);
+  // The journal length of the newest snapshot (0: none).
+  uint64_t newest_snapshot_seq() const;
 
  private:
   std::string path_;
@@ -56,8 +66,10 @@ class DataDir {
 // Opens a data directory and rebuilds its zone from the journal (the
 // engine is null when the journal is empty); with `progress`, a progress
 // bar on a terminal.
+// `use_snapshots` false replays the whole journal (replay and verify do).
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
-                                          std::unique_ptr<DataDir>& dir, bool progress);
+                                          std::unique_ptr<DataDir>& dir, bool progress,
+                                          bool use_snapshots = true);
 
 // Prints a status's errors to standard error; returns exit code 2.
 int report(const Status& status);

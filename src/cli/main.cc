@@ -6,6 +6,7 @@
 //   zonegate book --data DIR USCC
 //   zonegate replay --data DIR
 //   zonegate verify --data DIR
+//   zonegate snapshot --data DIR
 //   zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]
 //   zonegate taxes --data DIR [--from DATE] [--to DATE]
 //   zonegate policy check DIR
@@ -33,6 +34,8 @@ void print_usage(std::FILE* out) {
       "  replay --data DIR                        rebuild the zone from its journal, check "
       "results\n"
       "  verify --data DIR                        check every hash, sequence and book\n"
+      "  snapshot --data DIR                      write a snapshot (restarts replay only the "
+      "rest)\n"
       "  declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]\n"
       "                                           declarations with their totals (JSON Lines)\n"
       "  taxes --data DIR [--from DATE] [--to DATE]\n"
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
   if (command == "id") return zg::cli::id_command(args);
   if (command == "replay") return zg::cli::replay_command(args);
   if (command == "verify") return zg::cli::verify_command(args);
+  if (command == "snapshot") return zg::cli::snapshot_command(args);
   if (command == "declarations") return zg::cli::declarations_command(args);
   if (command == "taxes") return zg::cli::taxes_command(args);
   if (command == "version" || command == "--version") {

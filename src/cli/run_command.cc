@@ -30,7 +30,8 @@ namespace {
 constexpr size_t kBatchCommands = 512;
 // A durable run's transactions hold at most this many commands by default.
 constexpr size_t kGroupCommitMax = 4096;
-constexpr size_t kGroupCommitLimit = 65536;  // the most --commit-max accepts
+constexpr size_t kGroupCommitLimit = 65536;   // the most --commit-max accepts
+constexpr uint64_t kSnapshotEvery = 100'000;  // default of --snapshot-every
 
 struct RunOptions {
   std::string pack;
@@ -41,6 +42,9 @@ struct RunOptions {
   // Most commands per journal transaction (group commit). 1 gives one
   // transaction per command, the baseline the group commit is measured against.
   size_t commit_max = kGroupCommitMax;
+  // A durable run ends with a snapshot when the journal grew by this many
+  // commands since the newest snapshot.
+  uint64_t snapshot_every = kSnapshotEvery;
 };
 
 // The durable engine's side of a run: the journal and the hash of the pack
@@ -66,6 +70,13 @@ bool parse_options(const Args& args, bool want_uscc, RunOptions& options) {
         return false;
       }
       options.commit_max = static_cast<size_t>(value);
+    } else if (args[i] == "--snapshot-every" && i + 1 < args.size()) {
+      const long value = std::atol(std::string(args[++i]).c_str());
+      if (value < 1) {
+        std::fputs("zonegate: --snapshot-every takes a positive number of commands\n", stderr);
+        return false;
+      }
+      options.snapshot_every = static_cast<uint64_t>(value);
     } else if (args[i] == "--stats") {
       options.stats = true;
     } else if (args[i].size() > 1 && args[i][0] == '-' && args[i] != "-") {
@@ -281,6 +292,8 @@ int run_durable(const RunOptions& options) {
   if (!hash.is_ok()) return report(hash.status());
   Result<const PolicyPack*> pack = dir->pack(*hash);
   if (!pack.is_ok()) return report(pack.status());
+  Status named = dir->journal().put_meta("last_pack", *hash);  // the pack of the next commands
+  if (!named.is_ok()) return report(named);
   std::unique_ptr<Engine> engine = std::move(replayed).value().engine;
   if (engine == nullptr) {
     engine = std::make_unique<Engine>(**pack);
@@ -289,6 +302,11 @@ int run_durable(const RunOptions& options) {
   }
   const Journaling journaling{&dir->journal(), *hash};
   const bool ok = feed(*engine, options, stdout, &journaling);
+  // A snapshot every so many commands keeps restarts short.
+  if (ok && engine->state().last_seq >= dir->newest_snapshot_seq() + options.snapshot_every) {
+    Status status = dir->snapshot(*engine, *hash);
+    if (!status.is_ok()) report(status);  // the journal has everything; only restarts slow down
+  }
   // As for the in-memory run: the state is left to the operating system
   // (held by static pointers, so leak checkers see it as reachable).
   static Engine* kept_engine = engine.release();
@@ -304,7 +322,8 @@ int run_command(const Args& args) {
   RunOptions options;
   if (!parse_options(args, false, options)) {
     std::fputs(
-        "usage: zonegate run --pack DIR [--data DIR [--commit-max N]] [--stats] FILE.jsonl|-\n",
+        "usage: zonegate run --pack DIR [--data DIR [--commit-max N] [--snapshot-every N]] "
+        "[--stats] FILE.jsonl|-\n",
         stderr);
     return 2;
   }
@@ -382,7 +401,9 @@ int replay_or_verify(const Args& args, bool verify) {
   }
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<DataDir> dir;
-  Result<DataDir::Replayed> replayed = open_and_replay(std::string(args[1]), false, dir, true);
+  // Both go through the whole journal, whatever snapshots there are.
+  Result<DataDir::Replayed> replayed =
+      open_and_replay(std::string(args[1]), false, dir, true, /*use_snapshots=*/false);
   if (!replayed.is_ok()) {
     report(replayed.status());
     return 1;
@@ -420,6 +441,41 @@ int replay_command(const Args& args) {
 }
 int verify_command(const Args& args) {
   return replay_or_verify(args, true);
+}
+
+// zonegate snapshot --data DIR: recovers the zone (from the newest snapshot
+// and the journal after it) and writes a new snapshot.
+int snapshot_command(const Args& args) {
+  if (args.size() != 2 || args[0] != "--data") {
+    std::fputs("usage: zonegate snapshot --data DIR\n", stderr);
+    return 2;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  std::unique_ptr<DataDir> dir;
+  Result<DataDir::Replayed> replayed = open_and_replay(std::string(args[1]), false, dir, true);
+  if (!replayed.is_ok()) return report(replayed.status());
+  if (replayed->engine == nullptr) {
+    std::fputs("zonegate snapshot: the journal is empty; nothing to snapshot\n", stderr);
+    return 1;
+  }
+  const double recovered =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Result<std::string> pack_hash = dir->journal().get_meta("last_pack");
+  if (!pack_hash.is_ok() || pack_hash->empty()) {
+    std::fputs("zonegate snapshot: the data directory does not name its current pack\n", stderr);
+    return 2;
+  }
+  Status status = dir->snapshot(*replayed->engine, *pack_hash);
+  if (!status.is_ok()) return report(status);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf(
+      "snapshot at seq %llu written; %.3f s in all, recovery %.3f s (from the snapshot at %llu "
+      "and %llu journal rows)\nstate hash: %s\n",
+      static_cast<unsigned long long>(replayed->engine->state().last_seq), seconds, recovered,
+      static_cast<unsigned long long>(replayed->snapshot_seq),
+      static_cast<unsigned long long>(replayed->commands), replayed->engine->state_hash().c_str());
+  return 0;
 }
 
 }  // namespace zg::cli

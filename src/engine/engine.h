@@ -76,6 +76,7 @@ class Engine {
 
  private:
   friend class CommandContext;
+  friend class SnapshotCodec;  // reads and restores the state (engine/snapshot.h)
   const PolicyPack* pack_;
   bool last_new_ = false;
   ZoneState state_;

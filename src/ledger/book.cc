@@ -128,6 +128,22 @@ void Book::apply(const Draw& draw, uint64_t seq, Timestamp at, PostingKind kind)
   }
 }
 
+void Book::restore(std::deque<Lot> lots, std::deque<Posting> postings) {
+  lots_ = std::move(lots);
+  postings_ = std::move(postings);
+  by_item_.clear();
+  for (size_t index = 0; index < lots_.size(); ++index) {
+    by_item_[lots_[index].item].lots.push_back(index);
+  }
+  // Draws take from the front, so the leading empty lots are the ones passed.
+  for (auto& [item, entry] : by_item_) {
+    while (entry.first_open < entry.lots.size() &&
+           lots_[entry.lots[entry.first_open]].balance.e4 == 0) {
+      ++entry.first_open;
+    }
+  }
+}
+
 std::vector<std::string> Book::check_invariants() const {
   std::vector<std::string> problems;
   for (const Lot& lot : lots_) {

@@ -122,6 +122,10 @@ class Book {
   void apply(const Draw& draw, uint64_t seq, Timestamp at,
              PostingKind kind = PostingKind::kRemoval);
 
+  // Replaces the book's contents with lots and postings saved earlier (a
+  // snapshot); the item index is rebuilt from the lots.
+  void restore(std::deque<Lot> lots, std::deque<Posting> postings);
+
   // Empty when every invariant holds; otherwise one line per problem.
   std::vector<std::string> check_invariants() const;
 

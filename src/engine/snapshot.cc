@@ -1,0 +1,353 @@
+#include "engine/snapshot.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/sha256.h"
+
+namespace zg {
+namespace {
+
+constexpr std::string_view kMagic = "zonegate-snapshot 1\n";
+
+// Fixed-width little-endian integers and length-prefixed strings.
+class Encoder {
+ public:
+  explicit Encoder(std::string& out) : out_(out) {}
+  void u64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  }
+  void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
+  void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void str(std::string_view s) {
+    u64(s.size());
+    out_.append(s);
+  }
+  void date(Date d) {
+    i64(d.year);
+    i64(d.month);
+    i64(d.day);
+  }
+
+ private:
+  std::string& out_;
+};
+
+class Decoder {
+ public:
+  explicit Decoder(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  bool done() const { return pos_ == in_.size(); }
+  uint64_t u64() {
+    if (!need(8)) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) {
+      v |= static_cast<uint64_t>(static_cast<unsigned char>(in_[pos_ + static_cast<size_t>(i)]))
+           << (8 * i);
+    }
+    pos_ += 8;
+    return v;
+  }
+  int64_t i64() { return static_cast<int64_t>(u64()); }
+  int small() { return static_cast<int>(i64()); }
+  uint8_t u8() {
+    if (!need(1)) return 0;
+    return static_cast<uint8_t>(in_[pos_++]);
+  }
+  std::string_view str() {
+    const uint64_t size = u64();
+    if (!need(size)) return {};
+    const std::string_view s = in_.substr(pos_, static_cast<size_t>(size));
+    pos_ += static_cast<size_t>(size);
+    return s;
+  }
+  Date date() {
+    Date d{};
+    d.year = small();
+    d.month = small();
+    d.day = small();
+    return d;
+  }
+  // A count of records that must each take at least `min_bytes`: refuses
+  // counts the rest of the file cannot hold (a damaged length).
+  uint64_t count(size_t min_bytes) {
+    const uint64_t n = u64();
+    if (n > (in_.size() - pos_) / std::max<size_t>(min_bytes, 1)) ok_ = false;
+    return ok_ ? n : 0;
+  }
+
+ private:
+  bool need(uint64_t bytes) {
+    if (!ok_ || bytes > in_.size() - pos_) ok_ = false;
+    return ok_;
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+void encode_totals(Encoder& e, const TaxTotals& t) {
+  e.i64(t.count);
+  for (Money m : {t.customs_value, t.duty, t.consumption_tax, t.vat, t.refund}) e.i64(m.fen);
+}
+
+TaxTotals decode_totals(Decoder& d) {
+  TaxTotals t;
+  t.count = d.i64();
+  for (Money* m : {&t.customs_value, &t.duty, &t.consumption_tax, &t.vat, &t.refund})
+    m->fen = d.i64();
+  return t;
+}
+
+}  // namespace
+
+// Friend of Engine: the only code that reads and restores its whole state.
+class SnapshotCodec {
+ public:
+  static void encode(const Engine& engine, const std::string& pack_hash, std::string& out);
+  static Status decode(std::string_view body, Engine& engine, SnapshotInfo& info);
+};
+
+void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash, std::string& out) {
+  const ZoneState& s = engine.state_;
+  Encoder e(out);
+  e.u64(s.last_seq);
+  e.str(pack_hash);
+  e.u64(s.enterprises.size());
+  for (const auto& [uscc, ent] : s.enterprises) {
+    e.str(ent.uscc);
+    e.str(ent.name);
+    for (bool b : {ent.facts.legal_person, ent.facts.registered_in_zone,
+                   ent.facts.duty_free_importer, ent.facts.encouraged_industry,
+                   ent.facts.refund_eligible, ent.macao_funded, ent.high_tech}) {
+      e.u8(b ? 1 : 0);
+    }
+    e.str(ent.credit_grade);
+    e.u64(ent.registered_seq);
+  }
+  e.u64(s.books.size());
+  for (const auto& [owner, book] : s.books) {
+    e.str(owner);
+    e.u64(book.lots().size());
+    for (const Lot& lot : book.lots()) {
+      e.u64(lot.id);
+      e.str(lot.item);
+      e.str(lot.hs);
+      e.u8(static_cast<uint8_t>(lot.status));
+      e.str(lot.unit);
+      e.str(lot.origin);
+      for (Quantity q : {lot.received, lot.removed, lot.adjusted, lot.balance}) e.i64(q.e4);
+      for (Money m : {lot.value, lot.foreign_content, lot.domestic_content}) e.i64(m.fen);
+      e.i64(lot.entered_at);
+      e.date(lot.entered_date);
+      e.u64(lot.source_seq);
+      e.u8(lot.flagged ? 1 : 0);
+    }
+    e.u64(book.postings().size());
+    for (const Posting& p : book.postings()) {
+      e.u64(p.seq);
+      e.i64(p.at.unix_seconds);
+      e.i64(p.at.offset_minutes);
+      e.u8(static_cast<uint8_t>(p.kind));
+      e.u64(p.lot);
+      e.i64(p.quantity.e4);
+      e.i64(p.value.fen);
+    }
+  }
+  e.u64(s.rate_overrides.size());
+  for (const auto& [key, rate] : s.rate_overrides) {
+    e.str(key);
+    e.i64(rate.cny_per_unit.ppm);
+    e.u64(rate.seq);
+  }
+  e.u64(s.declarations.size());
+  for (const DeclarationRecord& d : s.declarations) {
+    e.u64(d.seq);
+    if (d.seq == 0) continue;
+    e.date(d.date);
+    e.str(d.declarant->uscc);
+    e.u8(static_cast<uint8_t>(d.movement));
+    e.u8(d.held ? 1 : 0);
+    encode_totals(e, d.totals);
+  }
+  e.u64(s.applied.size());
+  for (const auto& [id, applied] : s.applied) {
+    e.str(id);
+    e.str(std::string_view(reinterpret_cast<const char*>(applied.digest.data()),
+                           applied.digest.size()));
+    e.str(s.results.get(applied.result));
+  }
+  e.u64(s.taxes_by_day.size());
+  for (const auto& [date, totals] : s.taxes_by_day) {
+    e.date(date);
+    encode_totals(e, totals);
+  }
+}
+
+Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo& info) {
+  ZoneState& s = engine.state_;
+  Decoder d(body);
+  const auto damaged = [](const std::string& what) {
+    return Status(ErrorCode::kCorruption, "", "the snapshot is damaged: " + what);
+  };
+  s.last_seq = d.u64();
+  info.seq = s.last_seq;
+  info.pack_hash = std::string(d.str());
+  for (uint64_t n = d.count(16); n > 0 && d.ok(); --n) {
+    Enterprise ent;
+    ent.uscc = std::string(d.str());
+    ent.name = std::string(d.str());
+    bool* flags[] = {&ent.facts.legal_person,
+                     &ent.facts.registered_in_zone,
+                     &ent.facts.duty_free_importer,
+                     &ent.facts.encouraged_industry,
+                     &ent.facts.refund_eligible,
+                     &ent.macao_funded,
+                     &ent.high_tech};
+    for (bool* flag : flags) *flag = d.u8() != 0;
+    ent.credit_grade = std::string(d.str());
+    ent.registered_seq = d.u64();
+    const std::string key = ent.uscc;
+    s.enterprises.emplace(key, std::move(ent));
+  }
+  for (uint64_t n = d.count(8); n > 0 && d.ok(); --n) {
+    const std::string owner(d.str());
+    std::deque<Lot> lots;
+    for (uint64_t k = d.count(64); k > 0 && d.ok(); --k) {
+      Lot lot;
+      lot.id = d.u64();
+      lot.item = std::string(d.str());
+      lot.hs = std::string(d.str());
+      const uint8_t status = d.u8();
+      if (status > static_cast<uint8_t>(GoodsStatus::kProduced)) return damaged("a goods status");
+      lot.status = static_cast<GoodsStatus>(status);
+      lot.unit = std::string(d.str());
+      lot.origin = std::string(d.str());
+      for (Quantity* q : {&lot.received, &lot.removed, &lot.adjusted, &lot.balance})
+        q->e4 = d.i64();
+      for (Money* m : {&lot.value, &lot.foreign_content, &lot.domestic_content}) m->fen = d.i64();
+      lot.entered_at = d.i64();
+      lot.entered_date = d.date();
+      lot.source_seq = d.u64();
+      lot.flagged = d.u8() != 0;
+      lots.push_back(std::move(lot));
+    }
+    std::deque<Posting> postings;
+    for (uint64_t k = d.count(40); k > 0 && d.ok(); --k) {
+      Posting p;
+      p.seq = d.u64();
+      p.at.unix_seconds = d.i64();
+      p.at.offset_minutes = d.small();
+      const uint8_t kind = d.u8();
+      if (kind > static_cast<uint8_t>(PostingKind::kAdjustment)) return damaged("a posting kind");
+      p.kind = static_cast<PostingKind>(kind);
+      p.lot = d.u64();
+      p.quantity.e4 = d.i64();
+      p.value.fen = d.i64();
+      postings.push_back(p);
+    }
+    auto [it, inserted] = s.books.try_emplace(owner, owner);
+    it->second.restore(std::move(lots), std::move(postings));
+  }
+  for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
+    const std::string key(d.str());
+    RateOverride rate;
+    rate.cny_per_unit.ppm = d.i64();
+    rate.seq = d.u64();
+    s.rate_overrides.emplace(key, rate);
+  }
+  const uint64_t declarations = d.count(8);
+  s.declarations.resize(static_cast<size_t>(declarations));
+  for (uint64_t index = 0; index < declarations && d.ok(); ++index) {
+    DeclarationRecord& r = s.declarations[static_cast<size_t>(index)];
+    r.seq = d.u64();
+    if (r.seq == 0) continue;
+    r.date = d.date();
+    r.declarant = s.enterprise(d.str());
+    if (r.declarant == nullptr || r.seq != index) return damaged("a declaration");
+    const uint8_t movement = d.u8();
+    if (movement > static_cast<uint8_t>(Movement::kSaleToIndividual)) return damaged("a movement");
+    r.movement = static_cast<Movement>(movement);
+    r.held = d.u8() != 0;
+    r.totals = decode_totals(d);
+    s.declarations_by_declarant[r.declarant].push_back(r.seq);
+  }
+  const uint64_t applied = d.count(24);
+  s.applied.reserve(static_cast<size_t>(applied));
+  for (uint64_t n = applied; n > 0 && d.ok(); --n) {
+    const std::string id(d.str());
+    const std::string_view digest = d.str();
+    const std::string_view result = d.str();
+    if (digest.size() != 32) return damaged("a command digest");
+    AppliedCommand entry{};
+    std::memcpy(entry.digest.data(), digest.data(), 32);
+    entry.result = s.results.add(result);
+    s.applied.emplace(id, entry);
+  }
+  for (uint64_t n = d.count(48); n > 0 && d.ok(); --n) {
+    const Date date = d.date();
+    s.taxes_by_day[date] = decode_totals(d);
+  }
+  if (!d.ok() || !d.done()) return damaged("its contents end early or run on");
+  return Status::ok();
+}
+
+Status write_snapshot(const Engine& engine, const std::string& pack_hash, const std::string& path) {
+  std::string bytes(kMagic);
+  SnapshotCodec::encode(engine, pack_hash, bytes);
+  const Digest digest = sha256(bytes);
+  bytes.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  const std::string partial = path + ".partial";
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0)
+    return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n <= 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      ::unlink(partial.c_str());
+      return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + why);
+    }
+    written += static_cast<size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced || std::rename(partial.c_str(), path.c_str()) != 0) {
+    ::unlink(partial.c_str());
+    return Status(ErrorCode::kIoError, "", "cannot write " + path);
+  }
+  return Status::ok();
+}
+
+Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string bytes = buffer.str();
+  if (bytes.size() < kMagic.size() + 32 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
+    return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + " is not a Zonegate snapshot");
+  }
+  const std::string_view content(bytes.data(), bytes.size() - 32);
+  const Digest digest = sha256(content);
+  if (std::memcmp(digest.data(), bytes.data() + content.size(), 32) != 0) {
+    return Result<SnapshotInfo>(ErrorCode::kCorruption, "",
+                                path + " is damaged: its hash does not match its contents");
+  }
+  SnapshotInfo info;
+  Status status = SnapshotCodec::decode(content.substr(kMagic.size()), engine, info);
+  if (!status.is_ok()) {
+    return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + ": " + status.first().message);
+  }
+  return info;
+}
+
+}  // namespace zg

@@ -1,0 +1,31 @@
+// Snapshots: the zone's state at a sequence number, in one file, so a
+// restart loads it and replays only the journal's tail.
+//
+// Layout: the magic line "zonegate-snapshot 1\n", then the body (fixed-width
+// little-endian integers and length-prefixed strings), then the SHA-256 of
+// everything before it. A file whose hash does not match is damaged and is
+// never half-loaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/status.h"
+#include "engine/engine.h"
+
+namespace zg {
+
+struct SnapshotInfo {
+  uint64_t seq = 0;       // the last command the snapshot holds
+  std::string pack_hash;  // the pack in force for the next command
+};
+
+// Writes `engine`'s state to `path` (via a temporary file and a rename, and
+// fsynced, so a crash leaves the old snapshot or the new, never a mix).
+Status write_snapshot(const Engine& engine, const std::string& pack_hash, const std::string& path);
+
+// Reads a snapshot into `engine`, which must be new (no command applied).
+// Errors: corruption (a damaged or foreign file), io_error.
+Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine);
+
+}  // namespace zg
