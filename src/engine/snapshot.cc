@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "core/sha256.h"
 
@@ -328,11 +327,14 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash, const 
 }
 
 Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
-  std::ifstream in(path, std::ios::binary);
+  // One read into a buffer of the file's size: a snapshot can be a gigabyte.
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
+  std::string bytes(static_cast<size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
+    return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path);
+  }
   if (bytes.size() < kMagic.size() + 32 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
     return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + " is not a Zonegate snapshot");
   }
