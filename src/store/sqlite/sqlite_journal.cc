@@ -68,7 +68,9 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
     empty = sqlite3_column_int(tables.get(), 0) == 0;
   }  // finalized here: no statement may be open while the journal mode changes
   if (empty) {
-    for (const char* sql : {"PRAGMA journal_mode=WAL",
+    // Large pages: a journal row is about a kilobyte and a group commit
+    // writes megabytes, so fewer, larger WAL frames mean fewer system calls.
+    for (const char* sql : {"PRAGMA page_size=65536", "PRAGMA journal_mode=WAL",
                             "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
                             "CREATE TABLE journal (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL, "
                             "leaf BLOB NOT NULL)"}) {
