@@ -19,48 +19,14 @@
 #include <thread>
 #include <vector>
 
+#include "support.h"
+
 extern char** environ;
 
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kBinary = ZG_BINARY;
-const std::string kSource = ZG_SOURCE_DIR;
-const std::string kPack = kSource + "/policies/hengqin";
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-};
-
-Outcome run(const std::string& command) {
-  Outcome result;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 65536> buffer;
-  size_t got = 0;
-  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.out.append(buffer.data(), got);
-  }
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using namespace zg::test;  // NOLINT: the shared test helpers
 
 class DataDir {
  public:
@@ -291,10 +257,6 @@ TEST(Durable, RefusesSomeoneElsesDirectoryWithoutTouchingIt) {
   EXPECT_FALSE(fs::exists(data.file("journal.db")));
   EXPECT_EQ(read_file(data.file("notes.txt")), "not ours\n");
 }
-
-}  // namespace
-
-namespace {
 
 std::string state_hash_line(const std::string& output) {
   const size_t at = output.find("state hash: ");

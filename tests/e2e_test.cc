@@ -18,49 +18,12 @@
 #include <vector>
 
 #include "core/json.h"
+#include "support.h"
 
 namespace zg {
 namespace {
 
-const std::string kBinary = ZG_BINARY;
-const std::string kSource = ZG_SOURCE_DIR;
-const std::string kPack = kSource + "/policies/hengqin";
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs a shell command, capturing standard output.
-Outcome run(const std::string& command) {
-  Outcome result;
-  std::FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 65536> buffer;
-  size_t got = 0;
-  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    result.out.append(buffer.data(), got);
-  }
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using namespace zg::test;  // NOLINT: the shared test helpers
 
 // Every field of `want` is in `got` and equal.
 bool matches(JsonRef want, JsonRef got) {

@@ -1,0 +1,57 @@
+// What the end-to-end tests share: the binary under test, the Hengqin pack,
+// and running a shell command for its output and exit code.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace zg::test {
+
+inline const std::string kBinary = ZG_BINARY;
+inline const std::string kSource = ZG_SOURCE_DIR;
+inline const std::string kPack = kSource + "/policies/hengqin";
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;  // standard output
+};
+
+// Runs `command` with the shell; its standard output and exit code.
+inline Outcome run(const std::string& command) {
+  Outcome result;
+  std::FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 65536> buffer;
+  size_t got = 0;
+  while ((got = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    result.out.append(buffer.data(), got);
+  }
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// The non-empty lines of `text`.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace zg::test
