@@ -271,7 +271,9 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
       item.seq = row.seq;
       item.pack = std::move(record.value().pack);
       item.result = std::move(record.value().result);
-      Engine::prepare(record->command, static_cast<int64_t>(row.seq), item.command);
+      // The entry's hash held, and it was written canonical: no need to
+      // canonicalize the command again.
+      Engine::prepare_canonical(record->command, static_cast<int64_t>(row.seq), item.command);
       if (batch->count == kReplayBatch && !hand_over(false)) {
         return Status(ErrorCode::kCorruption, "", "stopped");  // the engine side's error wins
       }

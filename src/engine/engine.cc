@@ -68,6 +68,16 @@ void Engine::prepare(std::string_view command_json, int64_t line_number, Prepare
   out.digest = sha256(out.canonical);
 }
 
+void Engine::prepare_canonical(std::string_view canonical_json, int64_t line_number,
+                               PreparedCommand& out) {
+  out.line_number = line_number;
+  out.bytes = canonical_json.size();
+  out.parse_status = out.document.parse(canonical_json);
+  if (!out.parse_status.is_ok()) return;
+  out.canonical.assign(canonical_json);
+  out.digest = sha256(out.canonical);
+}
+
 std::string_view Engine::apply(const PreparedCommand& prepared) {
   last_accepted_ = false;
   last_new_ = false;

@@ -39,6 +39,10 @@ class Engine {
   // Parses `command_json` into `out` and computes its digest. Thread-safe:
   // touches nothing but `out`. `out` can be reused (its buffers are kept).
   static void prepare(std::string_view command_json, int64_t line_number, PreparedCommand& out);
+  // The same for text that is already canonical (a journaled command): its
+  // canonical form is itself, so only parsing and hashing remain.
+  static void prepare_canonical(std::string_view canonical_json, int64_t line_number,
+                                PreparedCommand& out);
   // Applies a prepared command and returns its result (valid until the next call).
   std::string_view apply(const PreparedCommand& command);
 
