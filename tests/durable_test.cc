@@ -312,3 +312,62 @@ TEST(Durable, SnapshotThenTailEqualsAFullReplay) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Durable, ACommandWhoseCanonicalFormIsTooLargeIsRefusedLive) {
+  DataDir data;
+  const std::string file = data.path() + ".big.jsonl";
+  {
+    // 1E20 is 4 bytes as written and 21 in canonical form: under the limit
+    // as sent, over it as it would be journaled.
+    std::ofstream out(file);
+    out << R"({"type":"set_rate","id":"big-1","at":"2024-03-20T10:00:00+08:00","currency":"USD","month":"2024-04","cny_per_unit":"7.1","pad":[)";
+    for (int i = 0; i < 200'000; ++i) out << (i ? ",1E20" : "1E20");
+    out << "]}\n";
+  }
+  const Outcome result =
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
+  ASSERT_EQ(result.exit_code, 0);
+  EXPECT_NE(result.out.find(R"("status":"rejected")"), std::string::npos);
+  EXPECT_NE(result.out.find("at most 1048576 are allowed"), std::string::npos);
+  EXPECT_EQ(run(kBinary + " verify --data " + data.path() + " 2>&1").exit_code, 0);
+  fs::remove(file);
+}
+
+TEST(Durable, ASnapshotOfAnotherJournalIsNotAdopted) {
+  DataDir data;
+  const std::string demo = kSource + "/demo/hengqin-demo.jsonl";
+  ASSERT_EQ(run(kBinary + " run --pack " + kPack + " --data " + data.path() +
+                " --snapshot-every 1 " + demo + " >/dev/null")
+                .exit_code,
+            0);
+  ASSERT_TRUE(fs::exists(data.file("snapshots/000000000031.snap")));
+  // The journal is replaced (say, restored from elsewhere); the snapshot stays.
+  for (const char* name : {"journal.db", "journal.db-wal", "journal.db-shm"})
+    fs::remove(data.file(name));
+  const std::string other = data.path() + ".other.jsonl";
+  {
+    std::ofstream out(other);
+    for (int i = 0; i < 40; ++i) {
+      out << R"({"type":"set_rate","id":"other-)" << i
+          << R"(","at":"2024-03-20T10:00:00+08:00","currency":"USD","month":"2024-04","cny_per_unit":"7.)"
+          << i << R"("})"
+          << "\n";
+    }
+  }
+  ASSERT_EQ(run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + other +
+                " >/dev/null 2>&1")
+                .exit_code,
+            0);
+  const Outcome recovered = run(kBinary + " snapshot --data " + data.path() + " 2>&1");
+  ASSERT_EQ(recovered.exit_code, 0) << recovered.out;
+  EXPECT_NE(recovered.out.find("was not taken from this journal"), std::string::npos)
+      << recovered.out;
+  const Outcome verify = run(kBinary + " verify --data " + data.path());
+  ASSERT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_EQ(state_hash_line(recovered.out), state_hash_line(verify.out));
+  fs::remove(other);
+}
+
+}  // namespace

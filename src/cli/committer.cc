@@ -65,10 +65,17 @@ void Committer::run() {
     }
     Status status = journal_.append(rows);
     if (status.is_ok() && out_ != nullptr) {
+      bool written = true;
       for (const Batch& batch : work) {
-        std::fwrite(batch.answers.data(), 1, batch.answers.size(), out_);
+        written = written && std::fwrite(batch.answers.data(), 1, batch.answers.size(), out_) ==
+                                 batch.answers.size();
       }
-      std::fflush(out_);
+      if (!written || std::fflush(out_) != 0) {
+        // Durable, but the answers did not reach the client: stop, so the
+        // caller reports it (a rerun answers the same commands as repeats).
+        status =
+            Status(ErrorCode::kIoError, "", "cannot write the answers (output full or closed)");
+      }
     }
     std::lock_guard lock(mutex_);
     in_flight_ = false;

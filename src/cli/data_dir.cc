@@ -1,5 +1,6 @@
 #include "cli/data_dir.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,6 +39,23 @@ std::vector<fs::path> pack_files(const fs::path& dir) {
   }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+// fsyncs a file or directory; false if it cannot.
+bool sync_path(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return false;
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  return synced;
+}
+
+// fsyncs every file and directory under `dir`, and `dir` itself.
+bool sync_tree(const fs::path& dir) {
+  bool ok = true;
+  for (const auto& entry : fs::recursive_directory_iterator(dir))
+    ok = sync_path(entry.path()) && ok;
+  return sync_path(dir) && ok;
 }
 
 }  // namespace
@@ -81,7 +99,7 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
         ErrorCode::kUnsupportedFormat, "",
         path + " is not a Zonegate data directory (no journal.db) and is not empty");
   }
-  fs::create_directories(dir / "packs", error);
+  if (create) fs::create_directories(dir / "packs", error);
   const bool has_journal = fs::exists(dir / "journal.db");
   if (!has_journal && !create) {
     return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "", path + " holds no journal.db");
@@ -105,7 +123,10 @@ Result<std::string> DataDir::keep_pack(const std::string& pack_dir) {
   const fs::path partial = fs::path(path_) / "packs" / (*hash + ".partial");
   fs::remove_all(partial, error);
   fs::copy(pack_dir, partial, fs::copy_options::recursive, error);
+  // On disk before it is named: the journal will refer to it by its hash.
+  if (!error && !sync_tree(partial)) error = std::make_error_code(std::errc::io_error);
   if (!error) fs::rename(partial, target, error);
+  if (!error && !sync_path(target.parent_path())) error = std::make_error_code(std::errc::io_error);
   if (error) {
     return Result<std::string>(
         ErrorCode::kIoError, "",
@@ -199,7 +220,18 @@ Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash) {
   char name[32];
   std::snprintf(name, sizeof name, "%012llu.snap",
                 static_cast<unsigned long long>(engine.state().last_seq));
-  Status status = write_snapshot(engine, pack_hash, (dir / name).string());
+  // The journal's leaf at the snapshot's seq ties the two together.
+  std::string leaf;
+  const uint64_t seq = engine.state().last_seq;
+  Status read = journal_->read(seq, [&](const JournalEntry& row) {
+    if (row.seq == seq) leaf = to_hex(row.leaf_hash);
+    return Status(ErrorCode::kIoError, "", "stop");  // one row is enough
+  });
+  (void)read;
+  if (leaf.empty()) {
+    return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
+  }
+  Status status = write_snapshot(engine, pack_hash, leaf, (dir / name).string());
   if (!status.is_ok()) return status;
   const auto found = list_snapshots(path_);
   for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
@@ -223,10 +255,25 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     Result<SnapshotInfo> info = read_snapshot(file.string(), *engine);
     Result<const PolicyPack*> pack =
         info.is_ok() ? this->pack(info->pack_hash) : Result<const PolicyPack*>(info.status());
-    if (!pack.is_ok() || info->seq != seq) {
-      std::fprintf(
-          stderr, "zonegate: snapshot skipped: %s\n",
-          pack.is_ok() ? "its name and contents disagree" : pack.status().first().message.c_str());
+    std::string problem;
+    if (!pack.is_ok()) {
+      problem = pack.status().first().message;
+    } else if (info->seq != seq) {
+      problem = file.string() + ": its name and contents disagree";
+    } else {
+      std::string leaf;
+      Status read = journal_->read(seq, [&](const JournalEntry& row) {
+        if (row.seq == seq) leaf = to_hex(row.leaf_hash);
+        return Status(ErrorCode::kIoError, "", "stop");  // one row is enough
+      });
+      (void)read;
+      if (leaf != info->journal_leaf) {
+        problem = file.string() + " was not taken from this journal (its row " +
+                  std::to_string(seq) + " differs)";
+      }
+    }
+    if (!problem.empty()) {
+      std::fprintf(stderr, "zonegate: snapshot skipped: %s\n", problem.c_str());
       continue;
     }
     engine->set_pack(**pack);

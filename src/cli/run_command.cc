@@ -224,7 +224,17 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
       refused = !committer->submit(std::move(pending), std::move(answers));
       pending = {};
       pending.reserve(kBatchCommands);
-    } else if (out != nullptr && buffer.size() >= (1 << 20)) {
+    }
+    if (refused) {
+      // Stop at once: nothing more will be answered, and the reader may be
+      // waiting on an input that never ends. What was committed has been
+      // answered; the process ends with the rest (a restart replays).
+      std::fprintf(stderr, "zonegate: the journal refused a batch, stopping: %s\n",
+                   committer->finish().first().message.c_str());
+      std::fflush(stdout);
+      std::_Exit(2);
+    }
+    if (committer == nullptr && out != nullptr && buffer.size() >= (1 << 20)) {
       std::fwrite(buffer.data(), 1, buffer.size(), out);
       buffer.clear();
     }
@@ -249,7 +259,10 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
     }
   } else if (out != nullptr) {
     std::fwrite(buffer.data(), 1, buffer.size(), out);
-    std::fflush(out);
+    if (std::fflush(out) != 0 || std::ferror(out)) {
+      std::fprintf(stderr, "zonegate: cannot write the results (output full or closed)\n");
+      return false;
+    }
   }
   if (progress && commands >= (1 << 16)) std::fputs("\n", stderr);
   const bool failed = reader.failed();

@@ -65,6 +65,10 @@ void Engine::prepare(std::string_view command_json, int64_t line_number, Prepare
   if (!out.parse_status.is_ok()) return;
   out.canonical.clear();
   append_canonical_json(out.canonical, out.document.root());
+  // The journal stores the canonical form, and a replay checks the limit on
+  // it: a command whose canonical form is over the limit (numbers such as
+  // 1E20 grow) is refused now, or it could never be replayed.
+  out.bytes = std::max(out.bytes, out.canonical.size());
   out.digest = sha256(out.canonical);
 }
 

@@ -13,7 +13,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 1\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 2\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -109,15 +109,18 @@ TaxTotals decode_totals(Decoder& d) {
 // Friend of Engine: the only code that reads and restores its whole state.
 class SnapshotCodec {
  public:
-  static void encode(const Engine& engine, const std::string& pack_hash, std::string& out);
+  static void encode(const Engine& engine, const std::string& pack_hash,
+                     const std::string& journal_leaf, std::string& out);
   static Status decode(std::string_view body, Engine& engine, SnapshotInfo& info);
 };
 
-void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash, std::string& out) {
+void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
+                           const std::string& journal_leaf, std::string& out) {
   const ZoneState& s = engine.state_;
   Encoder e(out);
   e.u64(s.last_seq);
   e.str(pack_hash);
+  e.str(journal_leaf);
   e.u64(s.enterprises.size());
   for (const auto& [uscc, ent] : s.enterprises) {
     e.str(ent.uscc);
@@ -198,6 +201,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   s.last_seq = d.u64();
   info.seq = s.last_seq;
   info.pack_hash = std::string(d.str());
+  info.journal_leaf = std::string(d.str());
   for (uint64_t n = d.count(16); n > 0 && d.ok(); --n) {
     Enterprise ent;
     ent.uscc = std::string(d.str());
@@ -235,6 +239,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
       lot.entered_date = d.date();
       lot.source_seq = d.u64();
       lot.flagged = d.u8() != 0;
+      if (lot.id != lots.size() + 1) return damaged("lot ids out of order");
       lots.push_back(std::move(lot));
     }
     std::deque<Posting> postings;
@@ -249,9 +254,12 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
       p.lot = d.u64();
       p.quantity.e4 = d.i64();
       p.value.fen = d.i64();
+      if (p.lot == 0 || p.lot > lots.size() || p.seq > s.last_seq) return damaged("a posting");
       postings.push_back(p);
     }
+    if (s.enterprise(owner) == nullptr) return damaged("a book without its enterprise");
     auto [it, inserted] = s.books.try_emplace(owner, owner);
+    if (!inserted) return damaged("a book twice");
     it->second.restore(std::move(lots), std::move(postings));
   }
   for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
@@ -269,7 +277,9 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     if (r.seq == 0) continue;
     r.date = d.date();
     r.declarant = s.enterprise(d.str());
-    if (r.declarant == nullptr || r.seq != index) return damaged("a declaration");
+    if (r.declarant == nullptr || r.seq != index || r.seq > s.last_seq) {
+      return damaged("a declaration");
+    }
     const uint8_t movement = d.u8();
     if (movement > static_cast<uint8_t>(Movement::kSaleToIndividual)) return damaged("a movement");
     r.movement = static_cast<Movement>(movement);
@@ -287,19 +297,21 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     AppliedCommand entry{};
     std::memcpy(entry.digest.data(), digest.data(), 32);
     entry.result = s.results.add(result);
-    s.applied.emplace(id, entry);
+    if (!s.applied.emplace(id, entry).second) return damaged("a command id twice");
   }
   for (uint64_t n = d.count(48); n > 0 && d.ok(); --n) {
     const Date date = d.date();
     s.taxes_by_day[date] = decode_totals(d);
   }
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");
+  if (s.books.size() != s.enterprises.size()) return damaged("an enterprise without its book");
   return Status::ok();
 }
 
-Status write_snapshot(const Engine& engine, const std::string& pack_hash, const std::string& path) {
+Status write_snapshot(const Engine& engine, const std::string& pack_hash,
+                      const std::string& journal_leaf, const std::string& path) {
   std::string bytes(kMagic);
-  SnapshotCodec::encode(engine, pack_hash, bytes);
+  SnapshotCodec::encode(engine, pack_hash, journal_leaf, bytes);
   const Digest digest = sha256(bytes);
   bytes.append(reinterpret_cast<const char*>(digest.data()), digest.size());
   const std::string partial = path + ".partial";

@@ -18,11 +18,15 @@ namespace zg {
 struct SnapshotInfo {
   uint64_t seq = 0;       // the last command the snapshot holds
   std::string pack_hash;  // the pack in force for the next command
+  // The journal's leaf hash at `seq` (hex): ties the snapshot to the one
+  // history it summarises, so a replaced journal cannot adopt it.
+  std::string journal_leaf;
 };
 
 // Writes `engine`'s state to `path` (via a temporary file and a rename, and
 // fsynced, so a crash leaves the old snapshot or the new, never a mix).
-Status write_snapshot(const Engine& engine, const std::string& pack_hash, const std::string& path);
+Status write_snapshot(const Engine& engine, const std::string& pack_hash,
+                      const std::string& journal_leaf, const std::string& path);
 
 // Reads a snapshot into `engine`, which must be new (no command applied).
 // Errors: corruption (a damaged or foreign file), io_error.
