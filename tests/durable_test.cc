@@ -371,3 +371,28 @@ TEST(Durable, ASnapshotOfAnotherJournalIsNotAdopted) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Durable, DeclarationNumbersKeepTheirPrefixAcrossAPackChange) {
+  DataDir data;
+  const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
+  ASSERT_EQ(
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
+          .exit_code,
+      0);
+  // The Hainan pack (prefix HN) takes over; no command yet.
+  ASSERT_EQ(run(kBinary + " run --pack " + kSource + "/policies/hainan --data " + data.path() +
+                " --snapshot-every 1 /dev/null >/dev/null")
+                .exit_code,
+            0);
+  for (int pass = 0; pass < 2; ++pass) {  // with the snapshot, then with a full replay
+    if (pass == 1) fs::remove_all(data.file("snapshots"));
+    const Outcome listed = run(kBinary + " declarations --data " + data.path());
+    ASSERT_EQ(listed.exit_code, 0);
+    EXPECT_NE(listed.out.find(R"("declaration":"HQ24040200002")"), std::string::npos) << listed.out;
+    EXPECT_EQ(listed.out.find(R"("declaration":"HN)"), std::string::npos) << listed.out;
+  }
+}
+
+}  // namespace

@@ -95,7 +95,7 @@ int declarations_command(const Args& args) {
     line.clear();
     JsonWriter w(line);
     w.begin_object()
-        .field("declaration", declaration_number(engine.pack().declaration_prefix, d.date, seq))
+        .field("declaration", ZoneState::number_of(d))
         .field("seq", static_cast<int64_t>(seq))
         .field("date", format_date(d.date))
         .field("declarant", d.declarant->uscc)

@@ -8,17 +8,16 @@ namespace zg {
 namespace {
 
 // "declaration": its number, when the command at `seq` was a declaration.
-void write_declaration(JsonWriter& w, const ZoneState& state, std::string_view prefix,
-                       uint64_t seq) {
+void write_declaration(JsonWriter& w, const ZoneState& state, uint64_t seq) {
   if (seq < state.declarations.size() && state.declarations[seq].seq == seq && seq != 0) {
-    w.field("declaration", declaration_number(prefix, state.declarations[seq].date, seq));
+    w.field("declaration", ZoneState::number_of(state.declarations[seq]));
   }
 }
 
 }  // namespace
 
-std::string write_book_json(const Enterprise& enterprise, const Book& book, const ZoneState& state,
-                            std::string_view declaration_prefix) {
+std::string write_book_json(const Enterprise& enterprise, const Book& book,
+                            const ZoneState& state) {
   std::string out;
   JsonWriter w(out);
   w.begin_object();
@@ -41,7 +40,7 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book, cons
         .field_money("domestic_content", lot.domestic_content)
         .field("entered", format_date(lot.entered_date))
         .field("source_seq", static_cast<int64_t>(lot.source_seq));
-    write_declaration(w, state, declaration_prefix, lot.source_seq);
+    write_declaration(w, state, lot.source_seq);
     if (lot.flagged) w.field("flag", "officer_review");
     w.end_object();
   }
@@ -56,7 +55,7 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book, cons
         .field("item", book.lots()[p.lot - 1].item)
         .field("quantity", format_quantity(p.quantity))
         .field_money("value", p.value);
-    write_declaration(w, state, declaration_prefix, p.seq);
+    write_declaration(w, state, p.seq);
     w.end_object();
   }
   w.end_array();

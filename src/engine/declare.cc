@@ -420,6 +420,7 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   ctx.state.declarations[ctx.seq] =
       DeclarationRecord{ctx.seq,
                         ctx.local_date,
+                        &*ctx.state.prefixes.insert(ctx.pack.declaration_prefix).first,
                         d.declarant,
                         d.movement,
                         std::string_view(release_for_lane(d.policy->default_lane)) == "held",

@@ -183,8 +183,7 @@ Result<std::string> Engine::book_json(std::string_view uscc) const {
     return Result<std::string>(ErrorCode::kUnknownEnterprise, "uscc",
                                "enterprise " + std::string(uscc) + " is not registered");
   }
-  return write_book_json(*enterprise, state_.books.at(enterprise->uscc), state_,
-                         pack_->declaration_prefix);
+  return write_book_json(*enterprise, state_.books.at(enterprise->uscc), state_);
 }
 
 }  // namespace zg

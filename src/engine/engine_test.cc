@@ -160,13 +160,13 @@ TEST(Engine, FindsDeclarationsByNumber) {
   (void)engine.execute(kRegister, 1);
   (void)engine.execute(entry("d1", "WINE", "10", "100.00"), 2);
   const ZoneState& state = engine.state();
-  ASSERT_NE(state.find_declaration("HQ", "HQ24050600002"), nullptr);
-  EXPECT_EQ(state.find_declaration("HQ", "HQ24050600002")->seq, 2u);
-  EXPECT_EQ(state.find_declaration("HQ", "HQ24050700002"), nullptr);  // wrong date
-  EXPECT_EQ(state.find_declaration("HQ", "HQ2405060002"), nullptr);   // not as issued
-  EXPECT_EQ(state.find_declaration("HQ", "HQ24050600001"), nullptr);  // seq 1 registered
-  EXPECT_EQ(state.find_declaration("HQ", "XX24050600002"), nullptr);
-  EXPECT_EQ(state.find_declaration("HQ", "HQ240506999999999999999"), nullptr);
+  ASSERT_NE(state.find_declaration("HQ24050600002"), nullptr);
+  EXPECT_EQ(state.find_declaration("HQ24050600002")->seq, 2u);
+  EXPECT_EQ(state.find_declaration("HQ24050700002"), nullptr);  // wrong date
+  EXPECT_EQ(state.find_declaration("HQ2405060002"), nullptr);   // not as issued
+  EXPECT_EQ(state.find_declaration("HQ24050600001"), nullptr);  // seq 1 registered
+  EXPECT_EQ(state.find_declaration("XX24050600002"), nullptr);
+  EXPECT_EQ(state.find_declaration("HQ240506999999999999999"), nullptr);
 }
 
 TEST(Engine, BooksBalanceAfterAScenario) {

@@ -173,6 +173,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.u64(d.seq);
     if (d.seq == 0) continue;
     e.date(d.date);
+    e.str(*d.prefix);
     e.str(d.declarant->uscc);
     e.u8(static_cast<uint8_t>(d.movement));
     e.u8(d.held ? 1 : 0);
@@ -276,6 +277,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     r.seq = d.u64();
     if (r.seq == 0) continue;
     r.date = d.date();
+    r.prefix = &*s.prefixes.insert(std::string(d.str())).first;
     r.declarant = s.enterprise(d.str());
     if (r.declarant == nullptr || r.seq != index || r.seq > s.last_seq) {
       return damaged("a declaration");

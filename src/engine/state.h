@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +54,7 @@ struct TaxTotals {
 struct DeclarationRecord {
   uint64_t seq = 0;                       // 0: no declaration at this sequence number
   Date date{1970, 1, 1};                  // the local date in its number
+  const std::string* prefix = nullptr;    // its number's prefix (a node of `prefixes`)
   const Enterprise* declarant = nullptr;  // a node of `enterprises`: never moves
   Movement movement = Movement::kFirstLineEntry;
   bool held = false;  // waiting for an officer (yellow or red lane)
@@ -74,6 +76,9 @@ struct ZoneState {
   // sequence number (declaration_number()), so a lookup parses it instead of
   // hashing; entries for commands that are not declarations stay empty.
   std::vector<DeclarationRecord> declarations;
+  // Declaration-number prefixes in use: a number keeps the prefix of the pack
+  // it was issued under, even after a pack with another prefix takes over.
+  std::set<std::string> prefixes;
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 
@@ -91,7 +96,9 @@ struct ZoneState {
   }
 
   // The declaration with this number ("HQ24030500007"), or nullptr.
-  const DeclarationRecord* find_declaration(std::string_view prefix, std::string_view number) const;
+  const DeclarationRecord* find_declaration(std::string_view number) const;
+  // A declaration's number, as issued.
+  static std::string number_of(const DeclarationRecord& record);
 
   const Enterprise* enterprise(std::string_view uscc) const {
     auto it = enterprises.find(uscc);
