@@ -208,6 +208,16 @@ const PolicyPack& placeholder_pack() {
 
 }  // namespace
 
+std::string DataDir::journal_leaf(uint64_t seq) const {
+  std::string leaf;
+  Status read = journal_->read(seq, [&](const JournalEntry& row) {
+    if (row.seq == seq) leaf = to_hex(row.leaf_hash);
+    return Status(ErrorCode::kIoError, "", "stop");  // one row is enough: end the read
+  });
+  (void)read;  // the "stop" above, or a read error: either way `leaf` says
+  return leaf;
+}
+
 uint64_t DataDir::newest_snapshot_seq() const {
   const auto found = list_snapshots(path_);
   return found.empty() ? 0 : found.front().first;
@@ -221,13 +231,8 @@ Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash) {
   std::snprintf(name, sizeof name, "%012llu.snap",
                 static_cast<unsigned long long>(engine.state().last_seq));
   // The journal's leaf at the snapshot's seq ties the two together.
-  std::string leaf;
   const uint64_t seq = engine.state().last_seq;
-  Status read = journal_->read(seq, [&](const JournalEntry& row) {
-    if (row.seq == seq) leaf = to_hex(row.leaf_hash);
-    return Status(ErrorCode::kIoError, "", "stop");  // one row is enough
-  });
-  (void)read;
+  const std::string leaf = journal_leaf(seq);
   if (leaf.empty()) {
     return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
   }
@@ -261,13 +266,7 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     } else if (info->seq != seq) {
       problem = file.string() + ": its name and contents disagree";
     } else {
-      std::string leaf;
-      Status read = journal_->read(seq, [&](const JournalEntry& row) {
-        if (row.seq == seq) leaf = to_hex(row.leaf_hash);
-        return Status(ErrorCode::kIoError, "", "stop");  // one row is enough
-      });
-      (void)read;
-      if (leaf != info->journal_leaf) {
+      if (journal_leaf(seq) != info->journal_leaf) {
         problem = file.string() + " was not taken from this journal (its row " +
                   std::to_string(seq) + " differs)";
       }

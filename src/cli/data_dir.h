@@ -58,6 +58,9 @@ class DataDir {
   uint64_t newest_snapshot_seq() const;
 
  private:
+  // The journal's leaf hash at `seq`, as hex; "" when there is no such row.
+  std::string journal_leaf(uint64_t seq) const;
+
   std::string path_;
   std::unique_ptr<JournalStore> journal_;
   std::map<std::string, std::unique_ptr<PolicyPack>> packs_;

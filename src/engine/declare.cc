@@ -34,8 +34,11 @@ struct Declaration {
 };
 
 // Green and blue lanes release at once; yellow and red wait for an officer.
+bool lane_releases(std::string_view lane) {
+  return lane == "green" || lane == "blue";
+}
 const char* release_for_lane(std::string_view lane) {
-  return lane == "green" || lane == "blue" ? "released" : "held";
+  return lane_releases(lane) ? "released" : "held";
 }
 
 // One item's outcome, before posting.
@@ -417,14 +420,10 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     totals.refund += o.refund;
   }
   ctx.state.declarations.resize(ctx.seq + 1);
-  ctx.state.declarations[ctx.seq] =
-      DeclarationRecord{ctx.seq,
-                        ctx.local_date,
-                        &*ctx.state.prefixes.insert(ctx.pack.declaration_prefix).first,
-                        d.declarant,
-                        d.movement,
-                        std::string_view(release_for_lane(d.policy->default_lane)) == "held",
-                        totals};
+  ctx.state.declarations[ctx.seq] = DeclarationRecord{
+      ctx.seq,     ctx.local_date, &*ctx.state.prefixes.insert(ctx.pack.declaration_prefix).first,
+      d.declarant, d.movement,     !lane_releases(d.policy->default_lane),
+      totals};
   ctx.state.declarations_by_declarant[d.declarant].push_back(ctx.seq);
   ctx.state.taxes_by_day[ctx.local_date].add(totals);
   write_result(out, d, outcomes, number);
