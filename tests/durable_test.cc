@@ -89,20 +89,17 @@ pid_t start_run(const std::string& data, const std::string& input, const std::st
 TEST(Durable, RestartAnswersRepeatsWithTheOriginalResults) {
   DataDir data;
   const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
-  const Outcome first =
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
+  const Outcome first = zonegate("run --pack " + kPack + " --data " + data.path() + " " + file);
   ASSERT_EQ(first.exit_code, 0);
-  const Outcome again =
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
+  const Outcome again = zonegate("run --pack " + kPack + " --data " + data.path() + " " + file);
   ASSERT_EQ(again.exit_code, 0);
   EXPECT_EQ(first.out, again.out);  // every command a repeat: the same answers
   // The book from the data directory is the in-memory run's.
-  const Outcome durable_book = run(kBinary + " book --data " + data.path() + " 914404000MA4W2X03C");
-  const Outcome memory_book =
-      run(kBinary + " book --pack " + kPack + " " + file + " 914404000MA4W2X03C");
+  const Outcome durable_book = zonegate("book --data " + data.path() + " 914404000MA4W2X03C");
+  const Outcome memory_book = zonegate("book --pack " + kPack + " " + file + " 914404000MA4W2X03C");
   EXPECT_EQ(durable_book.exit_code, 0);
   EXPECT_EQ(durable_book.out, memory_book.out);
-  const Outcome verify = run(kBinary + " verify --data " + data.path());
+  const Outcome verify = zonegate("verify --data " + data.path());
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   EXPECT_NE(verify.out.find("verify: 8 commands replayed"), std::string::npos) << verify.out;
 }
@@ -110,12 +107,11 @@ TEST(Durable, RestartAnswersRepeatsWithTheOriginalResults) {
 TEST(Durable, ReadModelsAnswerByDeclarantDateAndDay) {
   DataDir data;
   const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
-  ASSERT_EQ(
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
-          .exit_code,
-      0);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
+                .exit_code,
+            0);
   const Outcome mine =
-      run(kBinary + " declarations --data " + data.path() + " --declarant 914404000MA4W2X03C");
+      zonegate("declarations --data " + data.path() + " --declarant 914404000MA4W2X03C");
   ASSERT_EQ(mine.exit_code, 0);
   const std::vector<std::string> lines = lines_of(mine.out);
   ASSERT_EQ(lines.size(), 6u);  // two entries and four exits
@@ -123,9 +119,9 @@ TEST(Durable, ReadModelsAnswerByDeclarantDateAndDay) {
             std::string::npos)
       << lines[4];
   const Outcome april15 =
-      run(kBinary + " declarations --data " + data.path() + " --from 2024-04-15 --to 2024-04-15");
+      zonegate("declarations --data " + data.path() + " --from 2024-04-15 --to 2024-04-15");
   EXPECT_EQ(lines_of(april15.out).size(), 3u);
-  const Outcome taxes = run(kBinary + " taxes --data " + data.path());
+  const Outcome taxes = zonegate("taxes --data " + data.path());
   ASSERT_EQ(taxes.exit_code, 0);
   // Duty 1950.00 (the exit below 30 %); VAT 2600.00 + 1690.00 + 1943.50 + 3672.92;
   // the refund of the second-line entry 3900.00.
@@ -134,13 +130,12 @@ TEST(Durable, ReadModelsAnswerByDeclarantDateAndDay) {
           R"({"date":"total","count":6,"customs_value":"174253.19","duty":"1950.00","consumption_tax":"0.00","vat":"9906.42","refund":"3900.00"})"),
       std::string::npos)
       << taxes.out;
+  EXPECT_EQ(zonegate("taxes --data " + data.path() + " --from 2024-02-30 2>/dev/null").exit_code,
+            2);
   EXPECT_EQ(
-      run(kBinary + " taxes --data " + data.path() + " --from 2024-02-30 2>/dev/null").exit_code,
-      2);
-  EXPECT_EQ(run(kBinary + " declarations --data " + data.path() +
-                " --declarant 914404000MA4W2X016 2>/dev/null")
-                .exit_code,
-            1);
+      zonegate("declarations --data " + data.path() + " --declarant 914404000MA4W2X016 2>/dev/null")
+          .exit_code,
+      1);
 }
 
 TEST(Durable, KillNineDuringALoadLosesNothingAcknowledged) {
@@ -168,11 +163,10 @@ TEST(Durable, KillNineDuringALoadLosesNothingAcknowledged) {
       waitpid(pid, nullptr, 0);
     }
     partial_outputs.push_back(out);
-    const Outcome verify = run(kBinary + " verify --data " + data.path() + " 2>&1");
+    const Outcome verify = zonegate("verify --data " + data.path() + " 2>&1");
     ASSERT_EQ(verify.exit_code, 0) << "after kill " << round << ": " << verify.out;
   }
-  const Outcome full =
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + load);
+  const Outcome full = zonegate("run --pack " + kPack + " --data " + data.path() + " " + load);
   ASSERT_EQ(full.exit_code, 0);
   const std::vector<std::string> final_lines = lines_of(full.out);
   ASSERT_EQ(final_lines.size(), 40'000u);
@@ -191,7 +185,7 @@ TEST(Durable, KillNineDuringALoadLosesNothingAcknowledged) {
   }
   fs::remove(load);
   EXPECT_GT(checked, 0u) << "no run was killed after answering; the test proved nothing";
-  const Outcome verify = run(kBinary + " verify --data " + data.path());
+  const Outcome verify = zonegate("verify --data " + data.path());
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
 }
 
@@ -205,12 +199,11 @@ TEST(Durable, AFailedCommitAnswersNothingOfItsBatch) {
   EXPECT_EQ(failed.exit_code, 2);
   const std::vector<std::string> answered = lines_of(failed.out);
   EXPECT_EQ(answered.size(), 3u * 512u);  // three committed transactions, nothing after
-  const Outcome verify = run(kBinary + " verify --data " + data.path());
+  const Outcome verify = zonegate("verify --data " + data.path());
   ASSERT_EQ(verify.exit_code, 0) << verify.out;
   EXPECT_NE(verify.out.find("last seq: 1536"), std::string::npos) << verify.out;
   // Once the fault clears, the run completes and agrees with what was answered.
-  const Outcome full =
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + load);
+  const Outcome full = zonegate("run --pack " + kPack + " --data " + data.path() + " " + load);
   ASSERT_EQ(full.exit_code, 0);
   const std::vector<std::string> all = lines_of(full.out);
   for (size_t i = 0; i < answered.size(); ++i) ASSERT_EQ(answered[i], all[i]);
@@ -220,10 +213,9 @@ TEST(Durable, AFailedCommitAnswersNothingOfItsBatch) {
 TEST(Durable, ATamperedRowStopsStartupNamingItsSequence) {
   DataDir data;
   const std::string file = kSource + "/tests/scenarios/transfer.jsonl";
-  ASSERT_EQ(
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
-          .exit_code,
-      0);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
+                .exit_code,
+            0);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(data.file("journal.db").c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db,
@@ -232,13 +224,13 @@ TEST(Durable, ATamperedRowStopsStartupNamingItsSequence) {
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
-  const Outcome verify = run(kBinary + " verify --data " + data.path() + " 2>&1");
+  const Outcome verify = zonegate("verify --data " + data.path() + " 2>&1");
   EXPECT_EQ(verify.exit_code, 1);
   EXPECT_NE(verify.out.find("corruption: journal seq 6: the stored hash does not match the entry"),
             std::string::npos)
       << verify.out;
   const Outcome restart =
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " 2>&1");
+      zonegate("run --pack " + kPack + " --data " + data.path() + " " + file + " 2>&1");
   EXPECT_EQ(restart.exit_code, 2);
   EXPECT_NE(restart.out.find("journal seq 6"), std::string::npos) << restart.out;
 }
@@ -283,11 +275,11 @@ TEST(Durable, SnapshotThenTailEqualsAFullReplay) {
   ASSERT_EQ(run(run_data + " " + second + " >/dev/null").exit_code, 0);
   // Recovery from the snapshot and the 500-row tail gives the state a full
   // replay of 3,500 rows gives.
-  const Outcome snapshot = run(kBinary + " snapshot --data " + data.path());
+  const Outcome snapshot = zonegate("snapshot --data " + data.path());
   ASSERT_EQ(snapshot.exit_code, 0) << snapshot.out;
   EXPECT_NE(snapshot.out.find("from the snapshot at 3000 and 500 journal rows"), std::string::npos)
       << snapshot.out;
-  const Outcome verify = run(kBinary + " verify --data " + data.path());
+  const Outcome verify = zonegate("verify --data " + data.path());
   ASSERT_EQ(verify.exit_code, 0);
   EXPECT_EQ(state_hash_line(snapshot.out), state_hash_line(verify.out));
   EXPECT_NE(state_hash_line(verify.out), "");
@@ -299,7 +291,7 @@ TEST(Durable, SnapshotThenTailEqualsAFullReplay) {
     file.seekp(1000);
     file.put('\x7f');
   }
-  const Outcome after_damage = run(kBinary + " snapshot --data " + data.path() + " 2>&1");
+  const Outcome after_damage = zonegate("snapshot --data " + data.path() + " 2>&1");
   ASSERT_EQ(after_damage.exit_code, 0) << after_damage.out;
   EXPECT_NE(after_damage.out.find("000000003500.snap is damaged: its hash does not match"),
             std::string::npos)
@@ -326,20 +318,19 @@ TEST(Durable, ACommandWhoseCanonicalFormIsTooLargeIsRefusedLive) {
     for (int i = 0; i < 200'000; ++i) out << (i ? ",1E20" : "1E20");
     out << "]}\n";
   }
-  const Outcome result =
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file);
+  const Outcome result = zonegate("run --pack " + kPack + " --data " + data.path() + " " + file);
   ASSERT_EQ(result.exit_code, 0);
   EXPECT_NE(result.out.find(R"("status":"rejected")"), std::string::npos);
   EXPECT_NE(result.out.find("at most 1048576 are allowed"), std::string::npos);
-  EXPECT_EQ(run(kBinary + " verify --data " + data.path() + " 2>&1").exit_code, 0);
+  EXPECT_EQ(zonegate("verify --data " + data.path() + " 2>&1").exit_code, 0);
   fs::remove(file);
 }
 
 TEST(Durable, ASnapshotOfAnotherJournalIsNotAdopted) {
   DataDir data;
   const std::string demo = kSource + "/demo/hengqin-demo.jsonl";
-  ASSERT_EQ(run(kBinary + " run --pack " + kPack + " --data " + data.path() +
-                " --snapshot-every 1 " + demo + " >/dev/null")
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data.path() + " --snapshot-every 1 " +
+                     demo + " >/dev/null")
                 .exit_code,
             0);
   ASSERT_TRUE(fs::exists(data.file("snapshots/000000000031.snap")));
@@ -356,15 +347,15 @@ TEST(Durable, ASnapshotOfAnotherJournalIsNotAdopted) {
           << "\n";
     }
   }
-  ASSERT_EQ(run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + other +
-                " >/dev/null 2>&1")
-                .exit_code,
-            0);
-  const Outcome recovered = run(kBinary + " snapshot --data " + data.path() + " 2>&1");
+  ASSERT_EQ(
+      zonegate("run --pack " + kPack + " --data " + data.path() + " " + other + " >/dev/null 2>&1")
+          .exit_code,
+      0);
+  const Outcome recovered = zonegate("snapshot --data " + data.path() + " 2>&1");
   ASSERT_EQ(recovered.exit_code, 0) << recovered.out;
   EXPECT_NE(recovered.out.find("was not taken from this journal"), std::string::npos)
       << recovered.out;
-  const Outcome verify = run(kBinary + " verify --data " + data.path());
+  const Outcome verify = zonegate("verify --data " + data.path());
   ASSERT_EQ(verify.exit_code, 0) << verify.out;
   EXPECT_EQ(state_hash_line(recovered.out), state_hash_line(verify.out));
   fs::remove(other);
@@ -377,18 +368,17 @@ namespace {
 TEST(Durable, DeclarationNumbersKeepTheirPrefixAcrossAPackChange) {
   DataDir data;
   const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
-  ASSERT_EQ(
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
-          .exit_code,
-      0);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
+                .exit_code,
+            0);
   // The Hainan pack (prefix HN) takes over; no command yet.
-  ASSERT_EQ(run(kBinary + " run --pack " + kSource + "/policies/hainan --data " + data.path() +
-                " --snapshot-every 1 /dev/null >/dev/null")
+  ASSERT_EQ(zonegate("run --pack " + kSource + "/policies/hainan --data " + data.path() +
+                     " --snapshot-every 1 /dev/null >/dev/null")
                 .exit_code,
             0);
   for (int pass = 0; pass < 2; ++pass) {  // with the snapshot, then with a full replay
     if (pass == 1) fs::remove_all(data.file("snapshots"));
-    const Outcome listed = run(kBinary + " declarations --data " + data.path());
+    const Outcome listed = zonegate("declarations --data " + data.path());
     ASSERT_EQ(listed.exit_code, 0);
     EXPECT_NE(listed.out.find(R"("declaration":"HQ24040200002")"), std::string::npos) << listed.out;
     EXPECT_EQ(listed.out.find(R"("declaration":"HN)"), std::string::npos) << listed.out;

@@ -64,7 +64,7 @@ class Scenario : public testing::TestWithParam<std::string> {};
 TEST_P(Scenario, ResultsMatchHandComputedFigures) {
   const std::string name = GetParam();
   const std::string dir = kSource + "/tests/scenarios/";
-  const Outcome result = run(kBinary + " run --pack " + kPack + " " + dir + name + ".jsonl");
+  const Outcome result = zonegate("run --pack " + kPack + " " + dir + name + ".jsonl");
   ASSERT_EQ(result.exit_code, 0);
   const std::vector<std::string> got = lines_of(result.out);
   const std::vector<std::string> want = lines_of(read_file(dir + name + ".expected.jsonl"));
@@ -88,7 +88,7 @@ INSTANTIATE_TEST_SUITE_P(Hengqin, Scenario,
 // The same input gives byte-identical output: the engine is deterministic.
 TEST(ZonegateRun, IsDeterministic) {
   const std::string file = kSource + "/tests/scenarios/value_added.jsonl";
-  const Outcome first = run(kBinary + " run --pack " + kPack + " " + file);
+  const Outcome first = zonegate("run --pack " + kPack + " " + file);
   const Outcome second = run("cat " + file + " | " + kBinary + " run --pack " + kPack + " -");
   EXPECT_EQ(first.exit_code, 0);
   EXPECT_EQ(first.out, second.out);
@@ -99,7 +99,7 @@ TEST(ZonegateRun, IsDeterministic) {
 TEST(Book, RejectedCommandsLeaveNoTrace) {
   const std::string dir = kSource + "/tests/scenarios/";
   const Outcome with_bad =
-      run(kBinary + " book --pack " + kPack + " " + dir + "bad_input.jsonl 914404000MA4W2X016");
+      zonegate("book --pack " + kPack + " " + dir + "bad_input.jsonl 914404000MA4W2X016");
   const Outcome only_good = run("grep -E '\"id\":\"bi-(1|2|24|25)\",' " + dir +
                                 "bad_input.jsonl | grep -v 'Another Name' | " + kBinary +
                                 " book --pack " + kPack + " - 914404000MA4W2X016");
@@ -109,8 +109,8 @@ TEST(Book, RejectedCommandsLeaveNoTrace) {
 }
 
 TEST(Book, ShowsLotsAfterStocktake) {
-  const Outcome book = run(kBinary + " book --pack " + kPack + " " + kSource +
-                           "/tests/scenarios/stocktake.jsonl 914404000MA4W2X08U");
+  const Outcome book = zonegate("book --pack " + kPack + " " + kSource +
+                                "/tests/scenarios/stocktake.jsonl 914404000MA4W2X08U");
   ASSERT_EQ(book.exit_code, 0);
   JsonDocument doc;
   ASSERT_TRUE(doc.parse(book.out).is_ok());
@@ -124,8 +124,8 @@ TEST(Book, ShowsLotsAfterStocktake) {
 }
 
 TEST(Book, UnknownEnterpriseIsAnError) {
-  const Outcome book = run(kBinary + " book --pack " + kPack + " " + kSource +
-                           "/tests/scenarios/stocktake.jsonl 914404000MA4W2X016 2>/dev/null");
+  const Outcome book = zonegate("book --pack " + kPack + " " + kSource +
+                                "/tests/scenarios/stocktake.jsonl 914404000MA4W2X016 2>/dev/null");
   EXPECT_EQ(book.exit_code, 1);
 }
 
@@ -149,7 +149,8 @@ TEST(IdCheck, PrintsValidOrTheReason) {
   };
   for (const IdCase& c : kCases) {
     SCOPED_TRACE(std::string(c.kind) + " " + c.value);
-    const Outcome result = run(kBinary + " id check " + c.kind + " " + c.value + " 2>/dev/null");
+    const Outcome result =
+        zonegate(std::string("id check ") + c.kind + " " + c.value + " 2>/dev/null");
     EXPECT_EQ(result.exit_code, c.exit_code);
     EXPECT_EQ(result.out.substr(0, std::string(c.output).size()), c.output);
   }
@@ -157,7 +158,7 @@ TEST(IdCheck, PrintsValidOrTheReason) {
 
 TEST(PolicyCheck, ShippedPacksAreValid) {
   for (const char* pack : {"hengqin", "hainan"}) {
-    const Outcome result = run(kBinary + " policy check " + kSource + "/policies/" + pack);
+    const Outcome result = zonegate("policy check " + kSource + "/policies/" + pack);
     EXPECT_EQ(result.exit_code, 0) << pack << ": " << result.out;
     EXPECT_NE(result.out.find("\nok\n"), std::string::npos) << result.out;
   }
@@ -173,7 +174,7 @@ TEST(PolicyCheck, ListsEveryErrorWithFileAndLine) {
     tariff << "85171300,Smartphones again,pcs,ad_valorem,0.00,,0.13,none,,,0.13,\n";
     tariff << "12345678,Bad rate,pcs,ad_valorem,abc,,0.13,none,,,0.13,\n";
   }
-  const Outcome result = run(kBinary + " policy check " + dir.string() + " 2>/dev/null");
+  const Outcome result = zonegate("policy check " + dir.string() + " 2>/dev/null");
   fs::remove_all(dir);
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.out.find("tariff.csv:43: hs 85171300 appears twice"), std::string::npos)
@@ -182,7 +183,7 @@ TEST(PolicyCheck, ListsEveryErrorWithFileAndLine) {
 }
 
 TEST(ZonegateRun, MissingFileIsAnIoError) {
-  const Outcome result = run(kBinary + " run --pack " + kPack + " /nonexistent.jsonl 2>/dev/null");
+  const Outcome result = zonegate("run --pack " + kPack + " /nonexistent.jsonl 2>/dev/null");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.out, "");
 }

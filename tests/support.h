@@ -37,6 +37,11 @@ inline Outcome run(const std::string& command) {
   return result;
 }
 
+// Runs zonegate with `arguments` (shell syntax: redirections allowed).
+inline Outcome zonegate(const std::string& arguments) {
+  return run(kBinary + " " + arguments);
+}
+
 // The non-empty lines of `text`.
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;
