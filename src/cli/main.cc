@@ -9,6 +9,8 @@
 //   zonegate snapshot --data DIR
 //   zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]
 //   zonegate taxes --data DIR [--from DATE] [--to DATE]
+//   zonegate token create|list|revoke --data DIR ...
+//   zonegate serve --pack DIR --data DIR [--listen HOST:PORT] | serve --demo
 //   zonegate policy check DIR
 //   zonegate id check uscc|resident-id|hs VALUE
 //   zonegate version
@@ -40,6 +42,12 @@ void print_usage(std::FILE* out) {
       "                                           declarations with their totals (JSON Lines)\n"
       "  taxes --data DIR [--from DATE] [--to DATE]\n"
       "                                           taxes assessed per day, and their total\n"
+      "  token create --data DIR --role R [--uscc U] [--days N] [--note TEXT]\n"
+      "  token list --data DIR | token revoke --data DIR ID\n"
+      "                                           bearer tokens for the server\n"
+      "  serve --pack DIR --data DIR [--listen HOST:PORT] [options]\n"
+      "  serve --demo [--data DIR] [--listen HOST:PORT]\n"
+      "                                           the HTTP API (docs/api.md)\n"
       "  policy check DIR                         check a policy pack, print a summary or errors\n"
       "  id check uscc|resident-id|hs VALUE       validate an identifier\n"
       "  version                                  print the version\n",
@@ -65,6 +73,8 @@ int main(int argc, char** argv) {
   if (command == "snapshot") return zg::cli::snapshot_command(args);
   if (command == "declarations") return zg::cli::declarations_command(args);
   if (command == "taxes") return zg::cli::taxes_command(args);
+  if (command == "token") return zg::cli::token_command(args);
+  if (command == "serve") return zg::cli::serve_command(args);
   if (command == "version" || command == "--version") {
     std::puts("zonegate 0.1.0");
     return 0;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "cli/data_dir.h"
+#include "durable/data_dir.h"
 #include "core/json.h"
 #include "engine/handlers.h"
 

@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "cli/committer.h"
-#include "cli/data_dir.h"
+#include "durable/committer.h"
+#include "durable/data_dir.h"
 #include "cli/line_reader.h"
 #include "engine/engine.h"
 #include "engine/journal_entry.h"

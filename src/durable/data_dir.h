@@ -18,7 +18,7 @@
 #include "policy/policy.h"
 #include "store/journal_store.h"
 
-namespace zg::cli {
+namespace zg {
 
 // SHA-256 over a pack directory's files (relative path, size and bytes of
 // each, in path order), as hex: the pack's identity in the journal.
@@ -77,4 +77,4 @@ Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
 // Prints a status's errors to standard error; returns exit code 2.
 int report(const Status& status);
 
-}  // namespace zg::cli
+}  // namespace zg

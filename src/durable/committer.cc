@@ -1,8 +1,8 @@
-#include "cli/committer.h"
+#include "durable/committer.h"
 
 #include "engine/journal_entry.h"
 
-namespace zg::cli {
+namespace zg {
 
 Committer::Committer(JournalStore& journal, std::string pack_hash, std::FILE* out,
                      size_t entries_max)
@@ -21,11 +21,11 @@ Committer::~Committer() {
   thread_.join();
 }
 
-bool Committer::submit(std::vector<PendingEntry> entries, std::string answers) {
+bool Committer::submit(std::vector<PendingEntry> entries, std::string answers, Done done) {
   std::unique_lock lock(mutex_);
   changed_.wait(lock, [&] { return queue_.size() < kBatchesWaitingMax || !failure_.is_ok(); });
   if (!failure_.is_ok()) return false;
-  queue_.push_back(Batch{std::move(entries), std::move(answers)});
+  queue_.push_back(Batch{std::move(entries), std::move(answers), std::move(done)});
   changed_.notify_all();
   return true;
 }
@@ -77,15 +77,26 @@ void Committer::run() {
             Status(ErrorCode::kIoError, "", "cannot write the answers (output full or closed)");
       }
     }
-    std::lock_guard lock(mutex_);
-    in_flight_ = false;
-    if (!status.is_ok()) {
-      failure_ = status;
-      queue_.clear();  // nothing after a failed commit is answered
+    for (const Batch& batch : work) {
+      if (batch.done) batch.done(status);
+    }
+    std::deque<Batch> dropped;
+    {
+      std::lock_guard lock(mutex_);
+      in_flight_ = false;
+      if (!status.is_ok()) {
+        failure_ = status;
+        dropped.swap(queue_);  // nothing after a failed commit is committed
+      }
     }
     changed_.notify_all();
-    if (!status.is_ok()) return;
+    if (!status.is_ok()) {
+      for (const Batch& batch : dropped) {
+        if (batch.done) batch.done(status);
+      }
+      return;
+    }
   }
 }
 
-}  // namespace zg::cli
+}  // namespace zg

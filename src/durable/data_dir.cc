@@ -1,4 +1,4 @@
-#include "cli/data_dir.h"
+#include "durable/data_dir.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -19,7 +19,7 @@
 #include "policy/pack_loader.h"
 #include "store/sqlite/sqlite_journal.h"
 
-namespace zg::cli {
+namespace zg {
 namespace fs = std::filesystem;
 
 namespace {
@@ -415,4 +415,4 @@ int report(const Status& status) {
   return 2;
 }
 
-}  // namespace zg::cli
+}  // namespace zg

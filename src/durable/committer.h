@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -21,7 +22,7 @@
 #include "core/status.h"
 #include "store/journal_store.h"
 
-namespace zg::cli {
+namespace zg {
 
 // A command to journal: its sequence number, canonical JSON and result.
 // `result` must stay valid until the batch is committed (the engine's
@@ -43,9 +44,14 @@ class Committer {
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
 
-  // Queues a batch; blocks while kBatchesWaitingMax wait. False once a
-  // commit has failed (the batch is dropped, unanswered).
-  bool submit(std::vector<PendingEntry> entries, std::string answers);
+  // Called once a batch is durable (OK) or will never be (the failed
+  // commit's error), on the committer's thread.
+  using Done = std::function<void(const Status&)>;
+
+  // Queues a batch; blocks while kBatchesWaitingMax wait. Its `answers` go
+  // to the output and `done` is called once it is durable. False once a
+  // commit has failed (the batch is dropped, unanswered; `done` is not called).
+  bool submit(std::vector<PendingEntry> entries, std::string answers, Done done = {});
   // Waits until every queued batch is committed and answered. The error of
   // the commit that failed, if one did.
   Status finish();
@@ -54,6 +60,7 @@ class Committer {
   struct Batch {
     std::vector<PendingEntry> entries;
     std::string answers;
+    Done done;
   };
   void run();
 
@@ -70,4 +77,4 @@ class Committer {
   std::thread thread_;
 };
 
-}  // namespace zg::cli
+}  // namespace zg

@@ -1,0 +1,1 @@
+// Placeholder: the demo day (being written).
