@@ -8,8 +8,8 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "durable/data_dir.h"
 #include "core/json.h"
+#include "durable/data_dir.h"
 #include "engine/handlers.h"
 
 namespace zg::cli {

@@ -15,9 +15,9 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/line_reader.h"
 #include "durable/committer.h"
 #include "durable/data_dir.h"
-#include "cli/line_reader.h"
 #include "engine/engine.h"
 #include "engine/journal_entry.h"
 #include "policy/pack_loader.h"

@@ -1,11 +1,297 @@
-// Placeholder: zonegate serve (being written).
-#include <cstdio>
+// zonegate serve: the HTTP API on the durable engine (docs/api.md).
+//
+//   zonegate serve --pack DIR --data DIR [--listen HOST:PORT] [options]
+//   zonegate serve --demo [--pack DIR] [--data DIR] [--listen HOST:PORT]
+//
+// SIGINT or SIGTERM shuts down gracefully: the server stops accepting,
+// commands already received are applied, committed and answered, a
+// snapshot is written, then the process exits.
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "api/events.h"
+#include "api/http.h"
+#include "api/metrics.h"
+#include "api/routes.h"
+#include "api/tokens.h"
+#include "api/zone.h"
 #include "cli/commands.h"
+#include "demo/demo_day.h"
 
 namespace zg::cli {
-int serve_command(const Args&) {
-  std::fputs("zonegate serve: not built yet\n", stderr);
-  return 2;
+namespace {
+
+struct ServeOptions {
+  std::string pack;
+  std::string data;
+  std::string listen = "127.0.0.1:8080";
+  int io_threads = 2;
+  bool demo = false;
+  api::ZoneOptions zone;
+  api::ApiOptions api;
+  api::HttpLimits limits;
+};
+
+bool positive(std::string_view text, long max, long& out) {
+  char* end = nullptr;
+  const std::string s(text);
+  out = std::strtol(s.c_str(), &end, 10);
+  return !s.empty() && *end == '\0' && out >= 1 && out <= max;
 }
+
+bool parse_serve(const Args& args, ServeOptions& o) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string_view a = args[i];
+    const bool has_value = i + 1 < args.size();
+    long n = 0;
+    if (a == "--demo") {
+      o.demo = true;
+    } else if (a == "--quiet") {
+      o.api.log_requests = false;
+    } else if (!has_value) {
+      std::fprintf(stderr, "zonegate serve: unknown option or missing value: %s\n",
+                   std::string(a).c_str());
+      return false;
+    } else if (a == "--pack") {
+      o.pack = std::string(args[++i]);
+    } else if (a == "--data") {
+      o.data = std::string(args[++i]);
+    } else if (a == "--listen") {
+      o.listen = std::string(args[++i]);
+    } else if (a == "--io-threads" && positive(args[i + 1], 64, n)) {
+      o.io_threads = static_cast<int>(n);
+      ++i;
+    } else if (a == "--commit-max" && positive(args[i + 1], 65536, n)) {
+      o.zone.commit_max = static_cast<size_t>(n);
+      ++i;
+    } else if (a == "--snapshot-every" && positive(args[i + 1], 1L << 40, n)) {
+      o.zone.snapshot_every = static_cast<uint64_t>(n);
+      ++i;
+    } else if (a == "--rate-limit") {
+      // Requests per second per token; 0 turns the limit off.
+      const std::string value(args[++i]);
+      char* end = nullptr;
+      const double rate = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || rate < 0) {
+        std::fputs("zonegate serve: --rate-limit takes requests per second (0: none)\n", stderr);
+        return false;
+      }
+      o.api.rate_per_second = rate;
+      o.api.rate_burst = rate * 2;
+    } else if (a == "--body-max" && positive(args[i + 1], 1L << 30, n)) {
+      o.limits.body_bytes_max = static_cast<size_t>(n);
+      ++i;
+    } else if (a == "--batch-max" && positive(args[i + 1], 1'000'000, n)) {
+      o.api.batch_commands_max = static_cast<size_t>(n);
+      ++i;
+    } else if (a == "--read-timeout" && positive(args[i + 1], 3600, n)) {
+      o.limits.read_timeout_seconds = static_cast<int>(n);
+      ++i;
+    } else if (a == "--idle-timeout" && positive(args[i + 1], 86400, n)) {
+      o.limits.idle_timeout_seconds = static_cast<int>(n);
+      ++i;
+    } else {
+      std::fprintf(stderr, "zonegate serve: bad option %s %s\n", std::string(a).c_str(),
+                   std::string(args[i + 1]).c_str());
+      return false;
+    }
+  }
+  if (o.demo) {
+    if (o.data.empty()) o.data = "zonegate-demo";
+    if (o.pack.empty()) o.pack = "policies/hengqin";
+  }
+  return !o.data.empty();
+}
+
+constexpr const char* kUsage =
+    "usage: zonegate serve --pack DIR --data DIR [--listen HOST:PORT] [--io-threads N]\n"
+    "                      [--commit-max N] [--snapshot-every N] [--rate-limit PER_SECOND]\n"
+    "                      [--body-max BYTES] [--batch-max N] [--read-timeout S]\n"
+    "                      [--idle-timeout S] [--quiet]\n"
+    "       zonegate serve --demo [--pack DIR] [--data DIR] [--listen HOST:PORT]\n"
+    "  (without --pack, the pack the data directory used last)\n";
+
+// Feeds the demo day into the zone, as a trusted loader (no door: the
+// demo's times are in the past). Repeats of an earlier start are no-ops.
+bool load_demo(api::Zone& zone, const demo::DemoDay& day) {
+  constexpr size_t kChunk = 1000;
+  size_t accepted = 0;
+  for (size_t start = 0; start < day.commands.size(); start += kChunk) {
+    api::Zone::Submission submission;
+    const size_t end = std::min(day.commands.size(), start + kChunk);
+    submission.commands.resize(end - start);
+    for (size_t i = start; i < end; ++i) {
+      Engine::prepare(day.commands[i], static_cast<int64_t>(i + 1),
+                      submission.commands[i - start].prepared);
+    }
+    std::promise<bool> done;
+    submission.done = [&](const Status& status, std::vector<std::string> results) {
+      for (const std::string& r : results) {
+        if (r.find("\"status\":\"accepted\"") != std::string::npos) ++accepted;
+      }
+      done.set_value(status.is_ok());
+    };
+    zone.submit(std::move(submission));
+    if (!done.get_future().get()) return false;
+  }
+  std::printf("  demo day: %zu commands, %zu accepted (%zu enterprises)\n", day.commands.size(),
+              accepted, day.enterprises.size());
+  return true;
+}
+
+struct DemoToken {
+  std::string label;
+  std::string secret;
+  std::string uscc;
+};
+
+std::vector<DemoToken> demo_tokens(api::TokenStore& tokens, const demo::DemoDay& day) {
+  std::vector<DemoToken> out;
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto make = [&](const char* label, api::Role role, const std::string& uscc) {
+    Result<api::CreatedToken> t = tokens.create(role, uscc, now, 7 * 86400, "serve --demo");
+    if (t.is_ok()) out.push_back(DemoToken{label, t->secret, uscc});
+  };
+  make("ADMIN", api::Role::kAdmin, "");
+  make("OFFICER", api::Role::kOfficer, "");
+  make("GATE", api::Role::kGate, "");
+  make("AUDITOR", api::Role::kAuditor, "");
+  // Two enterprises, one of them Macao-funded, to show each sees only its own.
+  const demo::DemoEnterprise* macao = nullptr;
+  const demo::DemoEnterprise* other = nullptr;
+  for (const demo::DemoEnterprise& e : day.enterprises) {
+    if (e.macao_funded && macao == nullptr) macao = &e;
+    if (!e.macao_funded && other == nullptr) other = &e;
+  }
+  if (macao != nullptr) make("ENTERPRISE_A", api::Role::kEnterprise, macao->uscc);
+  if (other != nullptr) make("ENTERPRISE_B", api::Role::kEnterprise, other->uscc);
+  return out;
+}
+
+void print_demo_guide(const std::vector<DemoToken>& tokens, const std::string& url) {
+  std::printf("\nTokens (valid 7 days; paste these lines into your shell):\n");
+  std::string enterprise_a;
+  for (const DemoToken& t : tokens) {
+    std::printf("  export %s=%s%s%s\n", t.label.c_str(), t.secret.c_str(),
+                t.uscc.empty() ? "" : "   # ", t.uscc.c_str());
+    if (t.label == "ENTERPRISE_A") enterprise_a = t.uscc;
+  }
+  const auto now = std::chrono::system_clock::now();
+  const int64_t secs =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  const std::string at = format_rfc3339(Timestamp{secs, 480});
+  std::printf(
+      "\nTry:\n"
+      "  curl -s %s/v1/enterprises/%s/book -H \"Authorization: Bearer $ENTERPRISE_A\"\n"
+      "  curl -s %s/v1/enterprises/%s/book -H \"Authorization: Bearer $ENTERPRISE_B\"   # 403\n"
+      "  curl -sN %s/v1/events -H \"Authorization: Bearer $OFFICER\" &\n"
+      "  curl -s %s/v1/commands -H \"Authorization: Bearer $ENTERPRISE_A\" \\\n"
+      "    -H 'Content-Type: application/json' -d '{\"type\":\"declare\",\"id\":\"my-first\","
+      "\"at\":\"%s\",\"movement\":\"first_line_entry\",\"declarant\":\"%s\","
+      "\"purpose\":\"processing\",\"currency\":\"CNY\",\"items\":[{\"item\":\"CHIP-A\","
+      "\"hs\":\"85423100\",\"origin\":\"KR\",\"quantity\":\"100\",\"unit\":\"pcs\","
+      "\"value\":\"5000.00\"}]}'\n"
+      "  API description: %s/openapi.json   metrics: %s/metrics\n\n",
+      url.c_str(), enterprise_a.c_str(), url.c_str(), enterprise_a.c_str(), url.c_str(),
+      url.c_str(), at.c_str(), enterprise_a.c_str(), url.c_str(), url.c_str());
+}
+
+}  // namespace
+
+int serve_command(const Args& args) {
+  ServeOptions o;
+  if (!parse_serve(args, o)) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  if (o.demo && !std::filesystem::exists(o.pack)) {
+    std::fprintf(stderr,
+                 "zonegate serve --demo: no policy pack at %s; run it from the repository's "
+                 "root or pass --pack\n",
+                 o.pack.c_str());
+    return 2;
+  }
+  api::EventHub events;
+  api::Metrics metrics;
+  Result<std::unique_ptr<api::Zone>> zone =
+      api::Zone::open(o.data, o.pack, o.zone, events, metrics);
+  if (!zone.is_ok()) return report(zone.status());
+  Result<std::unique_ptr<api::TokenStore>> tokens = api::TokenStore::open(o.data);
+  if (!tokens.is_ok()) return report(tokens.status());
+
+  std::vector<DemoToken> demo_secrets;
+  if (o.demo) {
+    demo::DemoOptions demo_options;
+    const demo::DemoDay day = demo::make_demo_day((*zone)->pack(), demo_options);
+    std::printf("Zonegate demo: %s\n  data: %s   pack: %s\n", (*zone)->pack().zone_name.c_str(),
+                o.data.c_str(), o.pack.c_str());
+    if (!load_demo(**zone, day)) {
+      std::fputs("zonegate serve --demo: the journal refused the demo day\n", stderr);
+      return 2;
+    }
+    demo_secrets = demo_tokens(**tokens, day);
+  }
+
+  api::Api handler(**zone, **tokens, events, metrics, o.api);
+  api::HttpServer server(handler, o.limits);
+  const std::string error = server.listen(o.listen);
+  if (!error.empty()) {
+    std::fprintf(stderr, "zonegate serve: %s\n", error.c_str());
+    return 2;
+  }
+  handler.set_http_counters([&server] { return server.counters(); });
+  const std::string host = o.listen.substr(0, o.listen.rfind(':'));
+  const std::string url = "http://" + host + ":" + std::to_string(server.port());
+  if (o.demo) print_demo_guide(demo_secrets, url);
+  std::printf("zonegate serve: listening on %s (zone %s, seq %llu)\n", url.c_str(),
+              (*zone)->pack().zone_id.c_str(),
+              static_cast<unsigned long long>((*zone)->durable_seq()));
+  std::fflush(stdout);
+
+  // Shutting down, once: stop taking requests, let the zone finish and
+  // commit what it has (its answers go out), then close.
+  std::atomic<bool> stopping{false};
+  std::thread closer;
+  const auto shut_down = [&] {
+    if (stopping.exchange(true)) return;
+    handler.set_draining();
+    server.stop_accepting();
+    closer = std::thread([&] {
+      (*zone)->drain();
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));  // answers on their way
+      server.stop();
+    });
+  };
+  // A failed commit leaves memory ahead of the journal: stop, so that a
+  // restart rebuilds the zone from what is durable.
+  std::thread watchdog([&] {
+    while (!stopping.load()) {
+      if (!(*zone)->healthy()) {
+        std::fputs("zonegate serve: the journal failed; shutting down (restart to recover)\n",
+                   stderr);
+        shut_down();
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  server.run(o.io_threads, shut_down);
+  stopping = true;
+  watchdog.join();
+  if (closer.joinable()) closer.join();
+  const bool healthy = (*zone)->healthy();
+  std::fprintf(stderr, "zonegate serve: stopped at seq %llu\n",
+               static_cast<unsigned long long>((*zone)->durable_seq()));
+  return healthy ? 0 : 2;
+}
+
 }  // namespace zg::cli

@@ -588,6 +588,44 @@ void append_canonical_json(std::string& out, JsonRef value) {
   }
 }
 
+void append_canonical_json_with(std::string& out, JsonRef object, std::string_view key,
+                                const std::string_view* string_value) {
+  std::vector<JsonRef> sorted;
+  sorted.reserve(object.size());
+  for (JsonRef member : object) {
+    if (member.key() != key) sorted.push_back(member);
+  }
+  std::sort(sorted.begin(), sorted.end(),
+            [](const JsonRef& a, const JsonRef& b) { return utf16_less(a.key(), b.key()); });
+  bool pending = string_value != nullptr;  // the changed member, not yet written
+  bool first = true;
+  out.push_back('{');
+  const auto separate = [&] {
+    if (!first) out.push_back(',');
+    first = false;
+  };
+  for (const JsonRef& member : sorted) {
+    if (pending && utf16_less(key, member.key())) {
+      separate();
+      append_json_string(out, key);
+      out.push_back(':');
+      append_json_string(out, *string_value);
+      pending = false;
+    }
+    separate();
+    append_json_string(out, member.key());
+    out.push_back(':');
+    append_canonical_json(out, member);
+  }
+  if (pending) {
+    separate();
+    append_json_string(out, key);
+    out.push_back(':');
+    append_json_string(out, *string_value);
+  }
+  out.push_back('}');
+}
+
 namespace {
 
 // "0", "-12", "7": what JsonWriter::number writes, and ECMAScript would too.

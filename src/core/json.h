@@ -103,6 +103,13 @@ class JsonDocument {
 // Numbers are written as their literal text normalised per ECMAScript.
 void append_canonical_json(std::string& out, JsonRef value);
 
+// The canonical form of an object with one top-level member changed: the
+// member `key` left out, or (with a `string_value`) set to that string.
+// How the HTTP door stamps "received_at" on a command, and how a command's
+// identity is taken without it.
+void append_canonical_json_with(std::string& out, JsonRef object, std::string_view key,
+                                const std::string_view* string_value);
+
 // The canonical form of JSON text that JsonWriter wrote (no whitespace,
 // minimal escapes, integer numbers, ASCII keys): only the members need
 // sorting, so values are copied as they are, without decoding them. False

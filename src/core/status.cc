@@ -37,6 +37,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kCorruption: return "corruption";
     case ErrorCode::kUnsupportedFormat: return "unsupported_format";
     case ErrorCode::kUsage: return "usage";
+    case ErrorCode::kUnavailable: return "unavailable";
   }
   std::abort();  // Unreachable: every enumerator returns above.
 }

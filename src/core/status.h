@@ -46,6 +46,7 @@ enum class ErrorCode : uint8_t {
   kCorruption,         // stored data does not match its hash or sequence
   kUnsupportedFormat,  // a data directory of another format or program
   kUsage,              // the command line is wrong
+  kUnavailable,        // the zone cannot take work now (busy, draining, journal failed)
 };
 
 // The contract's word for a code, e.g. "unknown_hs_code".

@@ -1,15 +1,18 @@
 #include "durable/committer.h"
 
+#include <chrono>
+
 #include "engine/journal_entry.h"
 
 namespace zg {
 
 Committer::Committer(JournalStore& journal, std::string pack_hash, std::FILE* out,
-                     size_t entries_max)
+                     size_t entries_max, Observer observe)
     : journal_(journal),
       pack_hash_(std::move(pack_hash)),
       out_(out),
       entries_max_(entries_max),
+      observe_(std::move(observe)),
       thread_([this] { run(); }) {}
 
 Committer::~Committer() {
@@ -63,7 +66,13 @@ void Committer::run() {
         rows.push_back(make_journal_entry(entry.seq, entry.command, entry.result, pack_hash_));
       }
     }
-    Status status = journal_.append(rows);
+    const auto started = std::chrono::steady_clock::now();
+    // A batch of reads only (the server's) has no rows: nothing to commit.
+    Status status = rows.empty() ? Status::ok() : journal_.append(rows);
+    if (observe_ && !rows.empty()) {
+      observe_(rows.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     if (status.is_ok() && out_ != nullptr) {
       bool written = true;
       for (const Batch& batch : work) {

@@ -39,7 +39,10 @@ class Committer {
   static constexpr size_t kBatchesWaitingMax = 8;
 
   // A transaction holds whole batches, up to `entries_max` entries.
-  Committer(JournalStore& journal, std::string pack_hash, std::FILE* out, size_t entries_max);
+  // `observe`, if given, hears of each commit: rows and seconds taken.
+  using Observer = std::function<void(size_t rows, double seconds)>;
+  Committer(JournalStore& journal, std::string pack_hash, std::FILE* out, size_t entries_max,
+            Observer observe = {});
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -68,6 +71,7 @@ class Committer {
   const std::string pack_hash_;
   std::FILE* out_;
   const size_t entries_max_;
+  const Observer observe_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Batch> queue_;

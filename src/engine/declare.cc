@@ -420,10 +420,17 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     totals.refund += o.refund;
   }
   ctx.state.declarations.resize(ctx.seq + 1);
-  ctx.state.declarations[ctx.seq] = DeclarationRecord{
-      ctx.seq,     ctx.local_date, &*ctx.state.prefixes.insert(ctx.pack.declaration_prefix).first,
-      d.declarant, d.movement,     !lane_releases(d.policy->default_lane),
-      totals};
+  Lane lane = Lane::kGreen;
+  parse_lane(d.policy->default_lane, lane);  // the pack loader admits only the four
+  DeclarationRecord& record = ctx.state.declarations[ctx.seq];
+  record.seq = ctx.seq;
+  record.date = ctx.local_date;
+  record.prefix = &*ctx.state.prefixes.insert(ctx.pack.declaration_prefix).first;
+  record.declarant = d.declarant;
+  record.movement = d.movement;
+  record.lane = lane;
+  record.held = !lane_releases(d.policy->default_lane);
+  record.totals = totals;
   ctx.state.declarations_by_declarant[d.declarant].push_back(ctx.seq);
   ctx.state.taxes_by_day[ctx.local_date].add(totals);
   write_result(out, d, outcomes, number);

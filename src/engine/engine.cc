@@ -54,6 +54,23 @@ std::string Engine::oversize_result(size_t bytes, int64_t line_number) {
                        "", false, line_number);
 }
 
+namespace {
+
+// Stamped by the HTTP door; not part of what the client sent.
+constexpr std::string_view kReceivedAt = "received_at";
+
+// A command's identity for idempotency: the SHA-256 of its canonical form
+// without "received_at", so the same command received twice is a repeat.
+std::array<unsigned char, 32> identity_digest(const PreparedCommand& command) {
+  const JsonRef root = command.document.root();
+  if (!root.is_object() || !root.get(kReceivedAt).exists()) return sha256(command.canonical);
+  std::string without;
+  append_canonical_json_with(without, root, kReceivedAt, nullptr);
+  return sha256(without);
+}
+
+}  // namespace
+
 void Engine::prepare(std::string_view command_json, int64_t line_number, PreparedCommand& out) {
   out.line_number = line_number;
   out.bytes = command_json.size();
@@ -69,7 +86,7 @@ void Engine::prepare(std::string_view command_json, int64_t line_number, Prepare
   // it: a command whose canonical form is over the limit (numbers such as
   // 1E20 grow) is refused now, or it could never be replayed.
   out.bytes = std::max(out.bytes, out.canonical.size());
-  out.digest = sha256(out.canonical);
+  out.digest = identity_digest(out);
 }
 
 void Engine::prepare_canonical(std::string_view canonical_json, int64_t line_number,
@@ -79,7 +96,19 @@ void Engine::prepare_canonical(std::string_view canonical_json, int64_t line_num
   out.parse_status = out.document.parse(canonical_json);
   if (!out.parse_status.is_ok()) return;
   out.canonical.assign(canonical_json);
-  out.digest = sha256(out.canonical);
+  out.digest = identity_digest(out);
+}
+
+std::string Engine::rejected_result(const Status& status, std::string_view id,
+                                    int64_t line_number) {
+  return rejected_line(status, id, !id.empty(), line_number);
+}
+
+void Engine::stamp_received_at(PreparedCommand& command, std::string_view received_at) {
+  if (!command.parse_status.is_ok() || !command.document.root().is_object()) return;
+  command.canonical.clear();
+  append_canonical_json_with(command.canonical, command.document.root(), kReceivedAt, &received_at);
+  command.bytes = std::max(command.bytes, command.canonical.size());
 }
 
 std::string_view Engine::apply(const PreparedCommand& prepared) {
@@ -171,6 +200,9 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   }
   result_.push_back('}');
   const ResultStore::Ref stored = state_.results.add(result_);
+  if (ctx.seq < state_.declarations.size() && state_.declarations[ctx.seq].seq == ctx.seq) {
+    state_.declarations[ctx.seq].result = stored;  // the declaration's own story, for reads
+  }
   state_.applied.emplace(std::string(id), AppliedCommand{digest, stored});
   last_accepted_ = true;
   last_new_ = true;

@@ -43,6 +43,11 @@ class Engine {
   // canonical form is itself, so only parsing and hashing remain.
   static void prepare_canonical(std::string_view canonical_json, int64_t line_number,
                                 PreparedCommand& out);
+  // Stamps "received_at" (RFC 3339) on a prepared command object, as the
+  // HTTP door does: the canonical form (journaled) gains the member; the
+  // digest does not change, since a command's identity leaves it out (a
+  // client's retry of the same command, received later, is a repeat).
+  static void stamp_received_at(PreparedCommand& command, std::string_view received_at);
   // Applies a prepared command and returns its result (valid until the next call).
   std::string_view apply(const PreparedCommand& command);
 
@@ -58,6 +63,10 @@ class Engine {
   }
   // Whether the last execute() accepted its command (a repeat counts).
   bool last_accepted() const { return last_accepted_; }
+  // A rejected result in the contract's form, for a command refused before
+  // it reached an engine (an id of "" is written as null, with the line).
+  static std::string rejected_result(const Status& status, std::string_view id,
+                                     int64_t line_number);
   // The result for a line too large to read (`bytes` long): malformed_json.
   static std::string oversize_result(size_t bytes, int64_t line_number);
 

@@ -59,6 +59,27 @@ TEST(Engine, RepeatReturnsTheOriginalResultWhateverTheKeyOrder) {
   EXPECT_EQ(engine.book_json(kUscc)->find("\"balance\":\"20\""), std::string::npos);
 }
 
+TEST(Engine, ReceivedAtIsJournaledButIsNotPartOfACommandsIdentity) {
+  const std::string command = R"({"type":"set_rate","id":"r1","at":"2024-05-01T09:00:00+08:00",
+    "currency":"USD","month":"2024-05","cny_per_unit":"7.1000"})";
+  PreparedCommand plain, stamped, replayed;
+  Engine::prepare(command, 1, plain);
+  Engine::prepare(command, 1, stamped);
+  Engine::stamp_received_at(stamped, "2024-05-01T09:00:02Z");
+  EXPECT_EQ(stamped.digest, plain.digest);
+  EXPECT_EQ(
+      stamped.canonical,
+      R"({"at":"2024-05-01T09:00:00+08:00","cny_per_unit":"7.1000","currency":"USD",)"
+      R"("id":"r1","month":"2024-05","received_at":"2024-05-01T09:00:02Z","type":"set_rate"})");
+  // A replay reads the stamped form and finds the same identity.
+  Engine::prepare_canonical(stamped.canonical, 1, replayed);
+  EXPECT_EQ(replayed.digest, plain.digest);
+  // Stamping again replaces the stamp rather than adding a second one.
+  Engine::stamp_received_at(replayed, "2024-05-01T09:10:00Z");
+  EXPECT_EQ(replayed.canonical.find("09:00:02Z"), std::string::npos);
+  EXPECT_NE(replayed.canonical.find("09:10:00Z"), std::string::npos);
+}
+
 TEST(Engine, SameIdDifferentCommandIsAConflictAndChangesNothing) {
   Engine engine(hengqin());
   (void)engine.execute(kRegister, 1);

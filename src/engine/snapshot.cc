@@ -7,13 +7,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <unordered_map>
 
 #include "core/sha256.h"
 
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 2\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 3\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -168,6 +169,14 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.i64(rate.cny_per_unit.ppm);
     e.u64(rate.seq);
   }
+  // A declaration names its result by the position of its command among
+  // the applied ones (written below, in this order).
+  std::unordered_map<uint64_t, uint64_t> result_index;
+  result_index.reserve(s.applied.size());
+  for (const auto& [id, applied] : s.applied) {
+    const uint64_t key = (uint64_t{applied.result.chunk} << 32) | applied.result.offset;
+    result_index.emplace(key, result_index.size());
+  }
   e.u64(s.declarations.size());
   for (const DeclarationRecord& d : s.declarations) {
     e.u64(d.seq);
@@ -176,8 +185,10 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.str(*d.prefix);
     e.str(d.declarant->uscc);
     e.u8(static_cast<uint8_t>(d.movement));
+    e.u8(static_cast<uint8_t>(d.lane));
     e.u8(d.held ? 1 : 0);
     encode_totals(e, d.totals);
+    e.u64(result_index.at((uint64_t{d.result.chunk} << 32) | d.result.offset));
   }
   e.u64(s.applied.size());
   for (const auto& [id, applied] : s.applied) {
@@ -272,6 +283,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   }
   const uint64_t declarations = d.count(8);
   s.declarations.resize(static_cast<size_t>(declarations));
+  std::vector<std::pair<uint64_t, uint64_t>> result_of;  // declaration seq, applied index
   for (uint64_t index = 0; index < declarations && d.ok(); ++index) {
     DeclarationRecord& r = s.declarations[static_cast<size_t>(index)];
     r.seq = d.u64();
@@ -285,12 +297,18 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     const uint8_t movement = d.u8();
     if (movement > static_cast<uint8_t>(Movement::kSaleToIndividual)) return damaged("a movement");
     r.movement = static_cast<Movement>(movement);
+    const uint8_t lane = d.u8();
+    if (lane > static_cast<uint8_t>(Lane::kBlue)) return damaged("a lane");
+    r.lane = static_cast<Lane>(lane);
     r.held = d.u8() != 0;
     r.totals = decode_totals(d);
+    result_of.emplace_back(r.seq, d.u64());
     s.declarations_by_declarant[r.declarant].push_back(r.seq);
   }
   const uint64_t applied = d.count(24);
   s.applied.reserve(static_cast<size_t>(applied));
+  std::vector<ResultStore::Ref> results;  // in the order written
+  results.reserve(static_cast<size_t>(applied));
   for (uint64_t n = applied; n > 0 && d.ok(); --n) {
     const std::string id(d.str());
     const std::string_view digest = d.str();
@@ -299,7 +317,12 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     AppliedCommand entry{};
     std::memcpy(entry.digest.data(), digest.data(), 32);
     entry.result = s.results.add(result);
+    results.push_back(entry.result);
     if (!s.applied.emplace(id, entry).second) return damaged("a command id twice");
+  }
+  for (const auto& [seq, index] : result_of) {
+    if (index >= results.size()) return damaged("a declaration's result");
+    s.declarations[seq].result = results[index];
   }
   for (uint64_t n = d.count(48); n > 0 && d.ok(); --n) {
     const Date date = d.date();

@@ -29,4 +29,24 @@ std::string ZoneState::number_of(const DeclarationRecord& record) {
   return declaration_number(*record.prefix, record.date, record.seq);
 }
 
+std::string_view lane_name(Lane lane) {
+  switch (lane) {
+    case Lane::kGreen: return "green";
+    case Lane::kYellow: return "yellow";
+    case Lane::kRed: return "red";
+    case Lane::kBlue: return "blue";
+  }
+  return "green";
+}
+
+bool parse_lane(std::string_view text, Lane& lane) {
+  for (Lane candidate : {Lane::kGreen, Lane::kYellow, Lane::kRed, Lane::kBlue}) {
+    if (text == lane_name(candidate)) {
+      lane = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace zg

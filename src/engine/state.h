@@ -51,14 +51,23 @@ struct TaxTotals {
   }
 };
 
+// The selectivity lanes (ASYCUDA's colours): red and yellow hold a
+// declaration for an officer, green and blue release it.
+enum class Lane : uint8_t { kGreen, kYellow, kRed, kBlue };
+std::string_view lane_name(Lane lane);
+// "green", "yellow", "red", "blue"; false for anything else.
+bool parse_lane(std::string_view text, Lane& lane);
+
 struct DeclarationRecord {
   uint64_t seq = 0;                       // 0: no declaration at this sequence number
   Date date{1970, 1, 1};                  // the local date in its number
   const std::string* prefix = nullptr;    // its number's prefix (a node of `prefixes`)
   const Enterprise* declarant = nullptr;  // a node of `enterprises`: never moves
   Movement movement = Movement::kFirstLineEntry;
-  bool held = false;  // waiting for an officer (yellow or red lane)
-  TaxTotals totals;   // the declaration's totals (count 1)
+  Lane lane = Lane::kGreen;   // the lane it was given when accepted
+  bool held = false;          // waiting for an officer (yellow or red lane)
+  TaxTotals totals;           // the declaration's totals (count 1)
+  ResultStore::Ref result{};  // its accepted result, in `results`
 };
 
 // What an accepted command answered, kept for idempotent repeats.

@@ -429,6 +429,36 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
   }
 }
 
+// [at_window]: role = { past_seconds = N, future_seconds = N }.
+void load_at_windows(VersionReader& reader, PolicyVersion& version) {
+  const toml::table* section = reader.root()["at_window"].as_table();
+  if (section == nullptr) return;
+  for (const auto& [role, value] : *section) {
+    const toml::table* t = value.as_table();
+    const std::string where = "at_window." + std::string(role.str());
+    const auto seconds = [&](const char* key) -> int64_t {
+      const std::optional<int64_t> n = t == nullptr ? std::nullopt : (*t)[key].value<int64_t>();
+      if (!n || *n < 0) {
+        reader.problems().add(reader.file(), value,
+                              where + "." + key + " must be a whole number of seconds, 0 or more");
+        return 0;
+      }
+      return *n;
+    };
+    AtWindow window{seconds("past_seconds"), seconds("future_seconds")};
+    if (t != nullptr) {
+      for (const auto& [key, unused] : *t) {
+        if (key != "past_seconds" && key != "future_seconds") {
+          reader.problems().add(
+              reader.file(), value,
+              "unknown key " + where + "." + std::string(key.str()) + " (a typo?)");
+        }
+      }
+    }
+    version.at_windows.emplace(std::string(role.str()), window);
+  }
+}
+
 void load_supervision(VersionReader& reader, PolicyVersion& version) {
   version.supervision_years_default =
       static_cast<int>(reader.integer("depreciation", "default_years", 3));
@@ -491,6 +521,7 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"transfer", {"vat"}},
     {"second_line_entry", {"refund"}},
     {"risk", {"default_lane"}},
+    {"at_window", {"enterprise", "officer", "gate", "auditor", "admin"}},
     {"channels", {"id", "name", "line", "directions", "kinds"}},
 };
 const std::vector<SectionKeys> kPackSchema = {
@@ -633,6 +664,7 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
         "risk.default_lane \"" + version->default_lane + "\" is not green, yellow, red or blue");
   }
   load_channels(reader, *version);
+  load_at_windows(reader, *version);
   if (version->first_line_model == FirstLineModel::kNegativeList &&
       version->first_line_taxable.size() == 0) {
     problems.add(file,

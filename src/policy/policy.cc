@@ -45,6 +45,16 @@ void ExchangeRates::set(std::string_view currency, Month month, Rate cny_per_uni
   rates_[key(currency, month)] = cny_per_unit;
 }
 
+void ExchangeRates::for_each(
+    const std::function<void(std::string_view currency, Month, Rate)>& visit) const {
+  for (const auto& [k, rate] : rates_) {
+    const int months = static_cast<int>(k & 0xFFFFFF);  // year * 12 + month
+    char currency[3];
+    for (int i = 0; i < 3; ++i) currency[i] = static_cast<char>((k >> (24 + 8 * (2 - i))) & 0xFF);
+    visit(std::string_view(currency, 3), Month{(months - 1) / 12, (months - 1) % 12 + 1}, rate);
+  }
+}
+
 std::optional<Rate> ExchangeRates::find(std::string_view currency, Month month) const {
   auto it = rates_.find(key(currency, month));
   if (it == rates_.end()) return std::nullopt;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -84,6 +85,8 @@ class ExchangeRates {
   void set(std::string_view currency, Month month, Rate cny_per_unit);
   std::optional<Rate> find(std::string_view currency, Month month) const;
   size_t size() const { return rates_.size(); }
+  // Every rate, in no particular order.
+  void for_each(const std::function<void(std::string_view currency, Month, Rate)>& visit) const;
 
  private:
   static uint64_t key(std::string_view currency, Month month);
@@ -127,6 +130,12 @@ struct SupervisionPeriod {
   int years = 3;
 };
 
+// How far a command's "at" may lie from when the HTTP door received it.
+struct AtWindow {
+  int64_t past_seconds = 0;    // "at" at most this long before receipt
+  int64_t future_seconds = 0;  // ... and at most this long after it
+};
+
 struct PolicyVersion {
   Date effective_from;
   std::string directory;  // where it was loaded from, for messages
@@ -164,6 +173,10 @@ struct PolicyVersion {
   std::string default_lane = "green";
 
   std::vector<Channel> channels;
+
+  // The HTTP door's window between "at" and "received_at", by role name
+  // ("enterprise", "officer", ...); a role not named is not bounded.
+  std::map<std::string, AtWindow, std::less<>> at_windows;
 
   int supervision_years(std::string_view hs) const;
   const Channel* find_channel(std::string_view channel_id) const;

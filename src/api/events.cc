@@ -1,0 +1,103 @@
+#include "api/events.h"
+
+#include <chrono>
+
+#include "core/json.h"
+
+namespace zg::api {
+namespace {
+
+// A comment line every so often keeps proxies from closing a quiet stream,
+// and finds watchers that went away.
+constexpr auto kHeartbeat = std::chrono::seconds(15);
+
+}  // namespace
+
+Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::string_view subject,
+                 std::string_view result_json) {
+  Event event;
+  event.seq = seq;
+  event.type = std::string(type);
+  event.subject = std::string(subject);
+  std::string data;
+  JsonWriter w(data);
+  w.begin_object()
+      .field("seq", static_cast<int64_t>(seq))
+      .field("type", type)
+      .field("at", at)
+      .key("result")
+      .raw(result_json)
+      .end_object();
+  event.text = "id: " + std::to_string(seq) + "\nevent: " + event.type + "\ndata: " + data + "\n\n";
+  return event;
+}
+
+bool may_see(const Principal& principal, const Event& event) {
+  switch (principal.role) {
+    case Role::kEnterprise: return !event.subject.empty() && event.subject == principal.uscc;
+    case Role::kGate:
+      return event.type == "declare" || event.type == "release" ||
+             event.type == "inspection_result";
+    case Role::kOfficer:
+    case Role::kAuditor:
+    case Role::kAdmin: return true;
+  }
+  return false;
+}
+
+EventHub::EventHub(size_t kept) : kept_(kept), heartbeat_([this] { heartbeat(); }) {}
+
+EventHub::~EventHub() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_.notify_all();
+  heartbeat_.join();
+}
+
+void EventHub::publish(std::vector<Event> events) {
+  std::lock_guard lock(mutex_);
+  for (Event& event : events) {
+    for (Watcher& w : watchers_) {
+      if (may_see(w.principal, event)) w.sink->send(event.text);
+    }
+    recent_.push_back(std::move(event));
+  }
+  while (recent_.size() > kept_) {
+    dropped_through_ = recent_.front().seq;
+    recent_.pop_front();
+  }
+  std::erase_if(watchers_, [](const Watcher& w) { return !w.sink->open(); });
+}
+
+uint64_t EventHub::resumable_from() const {
+  std::lock_guard lock(mutex_);
+  return dropped_through_;
+}
+
+void EventHub::watch(std::shared_ptr<EventSink> sink, Principal principal, uint64_t after_seq) {
+  std::lock_guard lock(mutex_);
+  // The kept events first, under the lock, so none is missed or repeated
+  // between them and the live ones.
+  sink->send(": zonegate events\n\n");
+  for (const Event& event : recent_) {
+    if (event.seq > after_seq && may_see(principal, event)) sink->send(event.text);
+  }
+  watchers_.push_back(Watcher{std::move(sink), std::move(principal)});
+}
+
+size_t EventHub::watchers() const {
+  std::lock_guard lock(mutex_);
+  return watchers_.size();
+}
+
+void EventHub::heartbeat() {
+  std::unique_lock lock(mutex_);
+  while (!stop_.wait_for(lock, kHeartbeat, [this] { return stopping_; })) {
+    for (Watcher& w : watchers_) w.sink->send(": keep-alive\n\n");
+    std::erase_if(watchers_, [](const Watcher& w) { return !w.sink->open(); });
+  }
+}
+
+}  // namespace zg::api

@@ -1,0 +1,71 @@
+// The event stream (GET /v1/events): accepted commands' results, in journal
+// order, as Server-Sent Events, once they are durable. Watchers resume from
+// a sequence number; the hub keeps the most recent events for that.
+// Thread-safe: the zone publishes from the committer's thread, watchers
+// join from I/O threads.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/http.h"
+#include "api/tokens.h"
+
+namespace zg::api {
+
+struct Event {
+  uint64_t seq = 0;
+  std::string type;     // the command's type
+  std::string subject;  // the enterprise it is about ("" when none)
+  std::string text;     // the SSE frame: "id: …\nevent: …\ndata: …\n\n"
+};
+
+// Builds an event from a journaled command and its result.
+Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::string_view subject,
+                 std::string_view result_json);
+
+// Whether a principal may see an event: enterprises only what is about
+// them, gate devices declarations and releases, the rest everything.
+bool may_see(const Principal& principal, const Event& event);
+
+class EventHub {
+ public:
+  explicit EventHub(size_t kept = 100'000);
+  ~EventHub();
+  EventHub(const EventHub&) = delete;
+  EventHub& operator=(const EventHub&) = delete;
+
+  // Adds durable events (in sequence order) and sends them to watchers.
+  void publish(std::vector<Event> events);
+  // The oldest sequence number a watcher can resume after (events after
+  // it are all kept); 0 when the hub has everything since the start.
+  uint64_t resumable_from() const;
+  // Sends the kept events after `after_seq` that `principal` may see, then
+  // every new one, until the sink closes.
+  void watch(std::shared_ptr<EventSink> sink, Principal principal, uint64_t after_seq);
+  size_t watchers() const;
+
+ private:
+  struct Watcher {
+    std::shared_ptr<EventSink> sink;
+    Principal principal;
+  };
+  void heartbeat();
+
+  const size_t kept_;
+  mutable std::mutex mutex_;
+  std::deque<Event> recent_;
+  uint64_t dropped_through_ = 0;  // events up to this seq are no longer kept
+  std::vector<Watcher> watchers_;
+  std::condition_variable stop_;
+  bool stopping_ = false;
+  std::thread heartbeat_;
+};
+
+}  // namespace zg::api

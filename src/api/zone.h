@@ -1,0 +1,112 @@
+// The zone behind the server: the durable engine on its own thread.
+//
+// I/O threads hand it work: commands (prepared and checked at the door) and
+// reads (functions of the engine's state). The zone thread takes whatever
+// is waiting, applies the commands in order, runs the reads, and hands the
+// lot to the committer as one group; answers go out only once the group is
+// durable. A read answered after the commands before it are durable never
+// shows a command that a crash could still take back.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/door.h"
+#include "api/events.h"
+#include "api/http.h"
+#include "api/metrics.h"
+#include "durable/committer.h"
+#include "durable/data_dir.h"
+
+namespace zg::api {
+
+struct ZoneOptions {
+  size_t commit_max = 4096;              // journal rows per transaction, at most
+  uint64_t snapshot_every = 100'000;     // commands between snapshots
+  size_t queued_commands_max = 200'000;  // beyond this the zone answers 503
+};
+
+class Zone {
+ public:
+  // Opens the data directory, recovers the zone (snapshot and journal
+  // tail) and decides new commands under `pack_dir` (kept in the
+  // directory). Without `pack_dir`, the pack the journal used last.
+  static Result<std::unique_ptr<Zone>> open(const std::string& data_dir,
+                                            const std::string& pack_dir, ZoneOptions options,
+                                            EventHub& events, Metrics& metrics);
+  ~Zone();
+  Zone(const Zone&) = delete;
+  Zone& operator=(const Zone&) = delete;
+
+  // Commands from one request. `done` gets the results (one per command, in
+  // order) once they are durable, or an error (journal failed, zone busy).
+  struct Submission {
+    std::vector<DoorCommand> commands;
+    std::string role;  // for the at_out_of_window message
+    std::optional<AtWindow> window;
+    int64_t received_at = 0;  // unix seconds
+    std::function<void(const Status&, std::vector<std::string> results)> done;
+  };
+  void submit(Submission submission);
+
+  // A read of the zone's state, run on the zone's thread; its response is
+  // sent once every command before it is durable.
+  using View = std::function<HttpResponse(const Engine&)>;
+  void read(View view, Reply reply);
+
+  // The pack that decides new commands (read-only; safe from any thread).
+  const PolicyPack& pack() const { return *pack_; }
+  const std::string& pack_hash() const { return pack_hash_; }
+  uint64_t last_seq() const { return last_seq_.load(); }
+  uint64_t durable_seq() const { return durable_seq_.load(); }
+  size_t queued() const { return queued_.load(); }
+  // False once a commit failed: the zone answers 503 and should be restarted.
+  bool healthy() const { return healthy_.load(); }
+  // Finishes the work queued, commits it, writes a snapshot and stops the
+  // zone's thread; later work is answered 503.
+  void drain();
+
+ private:
+  Zone() = default;
+  struct Job {
+    std::optional<Submission> commands;
+    View view;
+    Reply reply;
+  };
+  struct Answer;
+  void run();
+  void apply(Submission& submission, std::vector<PendingEntry>& entries, std::vector<Event>& events,
+             Answer& answer);
+  Event event_for(const PreparedCommand& command, uint64_t seq, std::string_view result) const;
+  void maybe_snapshot(bool force);
+
+  std::unique_ptr<DataDir> dir_;
+  std::unique_ptr<Engine> engine_;
+  const PolicyPack* pack_ = nullptr;
+  std::string pack_hash_;
+  ZoneOptions options_;
+  EventHub* events_ = nullptr;
+  Metrics* metrics_ = nullptr;
+  std::unique_ptr<Committer> committer_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Job> jobs_;
+  bool draining_ = false;
+  std::atomic<size_t> queued_{0};
+  std::atomic<uint64_t> last_seq_{0}, durable_seq_{0};
+  std::atomic<bool> healthy_{true};
+  uint64_t snapshot_seq_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace zg::api

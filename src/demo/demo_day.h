@@ -1,0 +1,65 @@
+// A believable day in the Hengqin zone, as contract commands, from a seed.
+//
+// `zonegate serve --demo` starts a fresh zone and feeds it these commands, so
+// a new user sees realistic data; a fuller simulator will grow from here.
+// The day: the zone's enterprises register before the port opens; through
+// the day they bring processing inputs, equipment and trade goods in from
+// Macao (first line), buy inputs on the mainland (second line, in), process
+// them, send goods to the mainland (second line, out: produced goods above and
+// below the 30 % value-added threshold, bonded goods paying their taxes),
+// re-export to Macao, transfer goods to each other and sell to individuals in
+// the zone; a few warehouses count their stock in the evening.
+//
+// Everything the engine checks comes from the pack: the version in force on
+// the day, its tariff lines (HS codes and units), lists, channels and
+// exchange rates (a currency without a rate for the day's month gets a
+// set_rate first, from the pack's latest earlier rate, or is not used).
+//
+// Deterministic: the same pack and options give the same commands, byte for
+// byte (a PRNG of our own, seeded from options.seed; no clock, no hashing
+// order). Pure and thread-safe: reads only its arguments.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/time.h"
+#include "policy/policy.h"
+
+namespace zg::demo {
+
+struct DemoOptions {
+  Date day{2024, 9, 2};       // the local (pack offset, UTC+8 for Hengqin) day simulated
+  uint64_t seed = 20240902;   // same seed, same commands, byte for byte
+  int enterprises = 36;       // a few dozen: about a third Macao-funded, a quarter high-tech
+  int declarations = 600;     // declare commands over the day (process and stocktake come on top)
+  int bad_per_thousand = 10;  // deliberately wrong declarations (a clerk's typos), per 1,000
+};
+
+struct DemoEnterprise {
+  std::string uscc;
+  std::string name;
+  bool macao_funded = false;
+  bool high_tech = false;
+};
+
+struct DemoDay {
+  std::vector<DemoEnterprise> enterprises;
+  // JSON objects (no newline), in time order: register_enterprise for each
+  // enterprise, set_rate where the pack lacks a rate, then declare, process
+  // and stocktake through the day. Ids are "demo-0001", "demo-0002", ...
+  std::vector<std::string> commands;
+  // Indexes into `commands` of the deliberately wrong ones (a wrong USCC
+  // check character, an HS code not in the tariff, a unit that is not the
+  // tariff line's, more than the book holds): the engine should reject
+  // exactly these and accept every other command.
+  std::vector<size_t> deliberate_errors;
+};
+
+// The day's commands. With no policy version in force on options.day, only
+// the registrations (nothing could be declared); with no enterprises, none.
+DemoDay make_demo_day(const PolicyPack& pack, const DemoOptions& options);
+
+}  // namespace zg::demo
