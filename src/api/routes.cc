@@ -198,7 +198,7 @@ Api::Api(Zone& zone, TokenStore& tokens, EventHub& events, Metrics& metrics, Api
 
 void Api::handle(HttpRequest request, Reply reply) {
   const auto started = std::chrono::steady_clock::now();
-  auto call = std::make_shared<Call>();
+  auto call = std::make_unique<Call>();
   call->request = std::move(request);
   const std::string_view target = call->request.target;
   const size_t question = target.find('?');
@@ -232,18 +232,21 @@ void Api::handle(HttpRequest request, Reply reply) {
     }
   }
   const std::string route_name = route != nullptr ? std::string(route->pattern) : "unmatched";
-  // Every answer is counted, timed and logged on its way out.
-  call->reply = [this, started, route_name, call_ptr = call.get(), reply](HttpResponse r) {
+  // Every answer is counted, timed and logged on its way out. The handlers
+  // keep copies of the reply, not the call, so the call ends here.
+  struct Trace {
+    std::string method, request_id;
+    std::optional<Principal> principal;
+  };
+  auto trace = std::make_shared<Trace>(Trace{call->request.method, call->request.request_id, {}});
+  call->reply = [this, started, route_name, trace, reply](HttpResponse r) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     metrics_.request(route_name, r.status, seconds);
-    log(call_ptr->request, route_name, call_ptr->authenticated ? &call_ptr->principal : nullptr,
-        r.status, seconds);
+    log(trace->method, trace->request_id, route_name,
+        trace->principal ? &*trace->principal : nullptr, r.status, seconds);
     reply(std::move(r));
   };
-  // The reply holds a raw pointer to the call: keep the call alive with it.
-  Reply inner = std::move(call->reply);
-  call->reply = [call, inner](HttpResponse r) { inner(std::move(r)); };
   Call& c = *call;
 
   if (route == nullptr) {
@@ -300,6 +303,7 @@ void Api::handle(HttpRequest request, Reply reply) {
     }
     c.principal = std::move(principal).value();
     c.authenticated = true;
+    trace->principal = c.principal;
     if ((route->roles & role_bit(c.principal.role)) == 0) {
       return c.fail(403, "wrong_role",
                     "a token of role " + std::string(role_name(c.principal.role)) + " cannot use " +
@@ -335,8 +339,8 @@ bool Api::allow_rate(const std::string& token_id, double now) {
   return true;
 }
 
-void Api::log(const HttpRequest& request, std::string_view route, const Principal* principal,
-              int status, double seconds) {
+void Api::log(std::string_view method, std::string_view request_id, std::string_view route,
+              const Principal* principal, int status, double seconds) {
   if (!options_.log_requests) return;
   std::string line;
   JsonWriter w(line);
@@ -345,8 +349,8 @@ void Api::log(const HttpRequest& request, std::string_view route, const Principa
   w.begin_object()
       .field("ts", format_rfc3339(Timestamp{ms / 1000, 0}))
       .field("level", status >= 500 ? "error" : "info")
-      .field("request_id", request.request_id)
-      .field("method", request.method)
+      .field("request_id", request_id)
+      .field("method", method)
       .field("route", route)
       .field("status", static_cast<int64_t>(status))
       .field("micros", static_cast<int64_t>(seconds * 1e6));

@@ -43,8 +43,8 @@ class Api : public HttpHandler {
 
  private:
   bool allow_rate(const std::string& token_id, double now);
-  void log(const HttpRequest& request, std::string_view route, const Principal* principal,
-           int status, double seconds);
+  void log(std::string_view method, std::string_view request_id, std::string_view route,
+           const Principal* principal, int status, double seconds);
 
   void health(Call& call);
   void ready(Call& call);

@@ -515,7 +515,7 @@ struct Slot {
 };
 
 // Mornings bring goods in, afternoons send them out: per-mille weights at
-// 07:30 and at 22:30, in between by the hour.
+// 07:30 and at 22:30, in between in proportion to the time of day.
 struct MovementMix {
   Movement movement;
   int64_t morning, evening;
@@ -685,8 +685,8 @@ class DayBuilder {
     return code;
   }
 
-  // A third of the zone's enterprises (6,552 Macao-funded of about 20,000 by
-  // 2024): drawn in proportion to how often Macao capital is in that trade.
+  // A third of the enterprises, drawn in proportion to how often Macao
+  // capital is behind that trade (wine, food, medicine, luxury goods most).
   void choose_macao_funded() {
     const size_t n = enterprises_.size();
     std::vector<std::pair<int64_t, size_t>> keys;
@@ -911,7 +911,10 @@ class DayBuilder {
   // Writes a declaration and posts it to the model books.
   void commit(const Draft& d) {
     day_.commands.push_back(declaration_json(d, d.declarant->demo.uscc));
-    for (const Line& line : d.lines) post(d, line);
+    for (const Line& line : d.lines) {
+      post(d, line);
+      if (line.from != nullptr) rest(*line.from, d);
+    }
   }
 
   void post(const Draft& d, const Line& line) {
@@ -933,10 +936,11 @@ class DayBuilder {
         // The receiving book gets the same lots, status and contents.
         const Holding& from = *line.from;
         const Use use = receiver_use(*d.counterparty, *from.product, from.use);
+        const bool fresh = !d.counterparty->book.contains(from.product->item);
         std::vector<Lot> portions = take(*line.from, line.quantity);
         Holding& to =
             holding(*d.counterparty, *from.product, from.status, use, from.origin, d.second);
-        to.came_by_transfer = to.came_by_transfer || to.lots.empty();
+        if (fresh) to.came_by_transfer = true;
         if (std::find(to.suppliers.begin(), to.suppliers.end(), d.declarant) == to.suppliers.end())
           to.suppliers.push_back(d.declarant);
         for (const Lot& portion : portions) receive(to, portion);
@@ -946,6 +950,14 @@ class DayBuilder {
       case Movement::kFirstLineExit:
       case Movement::kSaleToIndividual: take(*line.from, line.quantity); return;
     }
+  }
+
+  // After a consignment leaves a stock, the next one from it takes a while
+  // to pick, pack and clear (a shop serves its next customer sooner).
+  void rest(Holding& h, const Draft& d) {
+    const bool shop = d.movement == Movement::kSaleToIndividual;
+    h.ready_at =
+        std::max(h.ready_at, d.second + 60 * (shop ? rng_.between(5, 20) : rng_.between(20, 75)));
   }
 
   // The engine's first-line treatment, as far as the book needs it.
@@ -1312,13 +1324,17 @@ class DayBuilder {
   // To the mainland: goods made in the zone (priced above or below the 30 %
   // rule), bonded trade goods (paying their taxes), and now and then
   // surplus building materials going back to their supplier.
-  std::optional<Draft> second_line_exit(int64_t second) {
+  std::optional<Draft> second_line_exit(int64_t second, bool trade_goods_only = false) {
     std::vector<Stock> produced = stock_where(produced_goods);
     std::vector<Stock> bonded = stock_where(bonded_trade_goods);
     std::vector<Stock> surplus = stock_where([](const Enterprise& e, const Holding& h) {
       return e.archetype->trade == Trade::kConstruction && h.status == GoodsStatus::kDomestic &&
              movable(h);
     });
+    if (trade_goods_only) {
+      produced.clear();
+      surplus.clear();
+    }
     const size_t kind = rng_.weighted(
         {produced.empty() ? 0 : 50, bonded.empty() ? 0 : 50, surplus.empty() ? 0 : 3});
     if (kind > 2) return std::nullopt;
@@ -1612,11 +1628,17 @@ class DayBuilder {
     if (e == nullptr) return;
     e->counted = true;
     std::vector<Holding*> counted;
+    std::vector<size_t> bulk;  // goods counted by the hundred, where a count can be off
     for (auto& [item, h] : e->book) {
-      if (h.balance.e4 > 0 && counted.size() < 12) counted.push_back(&h);
+      if (h.balance.e4 <= 0 || counted.size() == 12) continue;
+      if (h.balance.e4 >= 100 * kQuantityUnit) bulk.push_back(counted.size());
+      counted.push_back(&h);
     }
-    const size_t short_one = rng_.percent(60) ? rng_.index(counted.size()) : counted.size();
-    const size_t over_one = rng_.percent(25) ? rng_.index(counted.size()) : counted.size();
+    const size_t none = counted.size();
+    const size_t short_one =
+        !bulk.empty() && rng_.percent(60) ? bulk[rng_.index(bulk.size())] : none;
+    const size_t over_one =
+        !bulk.empty() && rng_.percent(25) ? bulk[rng_.index(bulk.size())] : none;
 
     std::string json;
     JsonWriter w(json);
@@ -1626,12 +1648,10 @@ class DayBuilder {
     for (size_t i = 0; i < counted.size(); ++i) {
       Holding& h = *counted[i];
       Quantity count = h.balance;
-      if (i == short_one && h.balance.e4 >= 2 * kQuantityUnit) {
+      if (i == short_one) {
         // Half a per cent to two per cent gone, at least one unit.
-        const int64_t missing =
-            std::max<int64_t>(kQuantityUnit, h.balance.e4 * rng_.between(5, 20) / 1000 /
-                                                 kQuantityUnit * kQuantityUnit);
-        count = Quantity{h.balance.e4 - std::min(missing, h.balance.e4 - kQuantityUnit)};
+        const int64_t missing = h.balance.e4 * rng_.between(5, 20) / 1000;
+        count = Quantity{h.balance.e4 - std::max(kQuantityUnit, missing - missing % kQuantityUnit)};
         take(h, h.balance - count);
       } else if (i == over_one) {
         count = h.balance + units(rng_.between(1, 3));
@@ -1654,7 +1674,7 @@ class DayBuilder {
     const Flaw flaw = static_cast<Flaw>(next_flaw_);
     next_flaw_ = (next_flaw_ + 1) % kFlawCount;
     std::optional<Draft> d;
-    if (flaw == Flaw::kTooMuch) d = second_line_exit_of_bonded_goods(second);
+    if (flaw == Flaw::kTooMuch) d = second_line_exit(second, true);
     if (!d) d = first_line_entry(second);
     if (!d) return declare(second);
     std::string uscc = d->declarant->demo.uscc;
@@ -1680,7 +1700,8 @@ class DayBuilder {
         line.unit = line.unit == "kg" ? "pcs" : "kg";
         break;
       case Flaw::kTooMuch:
-        // A zero too many: insufficient_stock (an entry, if nothing was in stock).
+        // A zero too many on an exit: insufficient_stock (with nothing in
+        // stock to send out, an entry with the wrong unit instead).
         if (line.from != nullptr) {
           line.quantity = line.from->balance + Quantity{line.quantity.e4 * 9};
         } else {
@@ -1690,23 +1711,6 @@ class DayBuilder {
     }
     day_.deliberate_errors.push_back(day_.commands.size());
     day_.commands.push_back(declaration_json(*d, uscc));
-  }
-
-  std::optional<Draft> second_line_exit_of_bonded_goods(int64_t second) {
-    std::vector<Stock> bonded = stock_where(bonded_trade_goods);
-    if (bonded.empty()) return std::nullopt;
-    const Stock s = bonded[rng_.index(bonded.size())];
-    Draft d;
-    d.second = second;
-    d.movement = Movement::kSecondLineExit;
-    d.declarant = s.owner;
-    d.purpose = "trade";
-    d.channel = channel(2, "out");
-    d.fx = &fx_.at("CNY");
-    const Quantity q = part_of(s.holding->balance, 10, 60, units(s.holding->product->lot_step));
-    d.lines.push_back(
-        outgoing(*s.holding, q, marked_up(peek(*s.holding, q).value, 108, 160), *d.fx));
-    return d;
   }
 
   char wrong_check(const std::string& uscc) {

@@ -47,9 +47,10 @@ struct DemoEnterprise {
 
 struct DemoDay {
   std::vector<DemoEnterprise> enterprises;
-  // JSON objects (no newline), in time order: register_enterprise for each
-  // enterprise, set_rate where the pack lacks a rate, then declare, process
-  // and stocktake through the day. Ids are "demo-0001", "demo-0002", ...
+  // JSON objects (no newline), in time order: a set_rate where the pack
+  // lacks the month's rate (06:30), register_enterprise for each enterprise
+  // (from 07:00), then declare, process and stocktake through the day
+  // (07:30-22:30). Ids are "demo-0001", "demo-0002", ...
   std::vector<std::string> commands;
   // Indexes into `commands` of the deliberately wrong ones (a wrong USCC
   // check character, an HS code not in the tariff, a unit that is not the

@@ -1,0 +1,430 @@
+// End-to-end tests of `zonegate serve`: the real binary on a free port,
+// spoken to over HTTP. Every route, every role, the refusals, and what a
+// client that misbehaves can (not) do.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+#include <set>
+
+#include "api/tokens.h"
+#include "http_support.h"
+
+namespace zg::test {
+namespace {
+
+const std::string kA = "914404000MA4W2X03C";  // two zone enterprises
+const std::string kB = "914404000MA4W2X08U";
+
+std::string registration(const std::string& id, const std::string& uscc, bool macao) {
+  return R"({"type":"register_enterprise","id":")" + id + R"(","at":")" + now_rfc3339() +
+         R"(","uscc":")" + uscc + R"(","name":"Test )" + uscc.substr(14) +
+         R"(","legal_person":true,"registered_in_zone":true,"macao_funded":)" +
+         (macao ? "true" : "false") +
+         R"(,"duty_free_importer":false,"encouraged_industry":false,"high_tech":false,"credit_grade":"general"})";
+}
+
+std::string declaration(const std::string& id, const std::string& uscc,
+                        const std::string& at = now_rfc3339()) {
+  return R"({"type":"declare","id":")" + id + R"(","at":")" + at +
+         R"(","movement":"first_line_entry","declarant":")" + uscc +
+         R"(","purpose":"processing","currency":"CNY","items":[{"item":"CHIP-A","hs":"85423100","origin":"KR","quantity":"100","unit":"pcs","value":"5000.00"}]})";
+}
+
+// A server with two registered enterprises and a token per role.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { start(); }
+  void TearDown() override {
+    server.stop(SIGKILL);
+    std::filesystem::remove_all(data);
+    std::filesystem::remove(data + ".log");
+  }
+  void start(const std::string& extra = "") {
+    data = temp_dir("serve");
+    server.start(data, extra);
+    port = server.port();
+    for (const char* role : {"officer", "gate", "auditor", "admin"}) {
+      tokens[role] = create_token(data, role);
+      ASSERT_FALSE(tokens[role].empty()) << role;
+    }
+    tokens["a"] = create_token(data, "enterprise", kA);
+    tokens["b"] = create_token(data, "enterprise", kB);
+    const HttpReply r =
+        post(tokens["officer"],
+             registration("reg-a", kA, true) + "\n" + registration("reg-b", kB, false) + "\n",
+             "application/x-ndjson");
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(lines_of(r.body).size(), 2u);
+    for (const std::string& line : lines_of(r.body)) {
+      ASSERT_NE(line.find("\"accepted\""), std::string::npos) << line;
+    }
+  }
+  HttpReply get(const std::string& path, const std::string& token) {
+    return http(port, "GET", path, token);
+  }
+  HttpReply post(const std::string& token, const std::string& body,
+                 const std::string& type = "application/json") {
+    return http(port, "POST", "/v1/commands", token, body, type);
+  }
+  uint64_t ready_seq() {
+    const HttpReply r = get("/ready", "");
+    return std::stoull(r.body.substr(r.body.find("\"seq\":") + 6));
+  }
+
+  Server server;
+  std::string data;
+  int port = 0;
+  std::map<std::string, std::string> tokens;
+};
+
+bool is_problem(const HttpReply& r, int status) {
+  return r.status == status && r.headers.count("content-type") &&
+         r.headers.at("content-type") == "application/problem+json" &&
+         r.body.find("\"status\":" + std::to_string(status)) != std::string::npos &&
+         r.body.find("\"detail\":") != std::string::npos;
+}
+
+TEST_F(ServerTest, OperationsRoutesNeedNoToken) {
+  EXPECT_EQ(get("/health", "").body, R"({"status":"ok"})");
+  EXPECT_EQ(get("/ready", "").status, 200);
+  const HttpReply metrics = get("/metrics", "");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("zonegate_commit_entries_bucket"), std::string::npos);
+  EXPECT_NE(metrics.body.find("zonegate_http_requests_total{route=\"/v1/commands\""),
+            std::string::npos);
+  const HttpReply openapi = get("/openapi.json", "");
+  EXPECT_EQ(openapi.status, 200);
+  EXPECT_NE(openapi.body.find("\"openapi\": \"3.1"), std::string::npos);
+}
+
+TEST_F(ServerTest, EveryV1RouteRefusesMissingAndBadTokens) {
+  const std::vector<std::pair<std::string, std::string>> routes = {
+      {"GET", "/v1/me"},
+      {"POST", "/v1/commands"},
+      {"GET", "/v1/declarations"},
+      {"GET", "/v1/declarations/HQ24010100001"},
+      {"GET", "/v1/enterprises"},
+      {"GET", "/v1/enterprises/" + kA},
+      {"GET", "/v1/enterprises/" + kA + "/book"},
+      {"GET", "/v1/enterprises/" + kA + "/lots"},
+      {"GET", "/v1/enterprises/" + kA + "/postings"},
+      {"GET", "/v1/enterprises/" + kA + "/declarations"},
+      {"GET", "/v1/policy"},
+      {"GET", "/v1/rates"},
+      {"GET", "/v1/taxes"},
+      {"GET", "/v1/events"},
+      {"GET", "/v1/tokens"},
+      {"POST", "/v1/tokens"},
+      {"DELETE", "/v1/tokens/0123456789ab"},
+  };
+  // A token of the right shape that was never issued, and one whose secret
+  // half is wrong.
+  const std::string forged = "zgt_0123456789ab_" + std::string(43, 'A');
+  std::string wrong_secret = tokens["admin"];
+  wrong_secret.back() = wrong_secret.back() == 'A' ? 'B' : 'A';
+  for (const auto& [method, path] : routes) {
+    for (const std::string& token : {std::string(), forged, wrong_secret, std::string("junk")}) {
+      const HttpReply r = http(port, method, path, token, method == "POST" ? "{}" : "");
+      EXPECT_TRUE(is_problem(r, 401))
+          << method << " " << path << " [" << token << "] -> " << r.status << " " << r.body;
+    }
+  }
+}
+
+TEST_F(ServerTest, ExpiredAndRevokedTokensAreRefused) {
+  // An expired token, issued straight into the data directory's store.
+  auto store = api::TokenStore::open(data);
+  ASSERT_TRUE(store.is_ok());
+  auto expired = (*store)->create(api::Role::kOfficer, "", 1'000'000, 60, "expired");
+  ASSERT_TRUE(expired.is_ok());
+  HttpReply r = get("/v1/me", expired->secret);
+  EXPECT_TRUE(is_problem(r, 401)) << r.body;
+  EXPECT_NE(r.body.find("expired"), std::string::npos) << r.body;
+
+  // Revoked through the API: refused from then on (the cache ages out in 2 s).
+  const std::string victim = create_token(data, "gate");
+  EXPECT_EQ(get("/v1/me", victim).status, 200);
+  const std::string id = victim.substr(4, 12);
+  EXPECT_EQ(http(port, "DELETE", "/v1/tokens/" + id, tokens["admin"]).status, 204);
+  EXPECT_TRUE(is_problem(get("/v1/me", victim), 401));
+  EXPECT_TRUE(is_problem(http(port, "DELETE", "/v1/tokens/ffffffffffff", tokens["admin"]), 404));
+}
+
+// Which role may use which route: 200 (or 201) or 403.
+TEST_F(ServerTest, RolesSeeOnlyTheirRoutes) {
+  struct Case {
+    std::string method, path;
+    std::set<std::string> allowed;  // the rest get 403
+  };
+  const std::vector<Case> cases = {
+      {"GET", "/v1/me", {"officer", "gate", "auditor", "admin", "a"}},
+      {"GET", "/v1/declarations", {"officer", "gate", "auditor", "admin", "a"}},
+      {"GET", "/v1/enterprises", {"officer", "auditor", "admin"}},
+      {"GET", "/v1/enterprises/" + kA, {"officer", "auditor", "admin", "a"}},
+      {"GET", "/v1/enterprises/" + kA + "/book", {"officer", "auditor", "admin", "a"}},
+      {"GET", "/v1/enterprises/" + kA + "/lots", {"officer", "auditor", "admin", "a"}},
+      {"GET", "/v1/enterprises/" + kA + "/postings", {"officer", "auditor", "admin", "a"}},
+      {"GET", "/v1/enterprises/" + kA + "/declarations", {"officer", "auditor", "admin", "a"}},
+      {"GET", "/v1/policy", {"officer", "gate", "auditor", "admin", "a"}},
+      {"GET", "/v1/rates?currency=USD", {"officer", "gate", "auditor", "admin", "a"}},
+      {"GET", "/v1/taxes", {"officer", "auditor", "admin"}},
+      {"GET", "/v1/tokens", {"admin"}},
+  };
+  for (const Case& c : cases) {
+    for (const char* who : {"officer", "gate", "auditor", "admin", "a"}) {
+      const HttpReply r = http(port, c.method, c.path, tokens[who]);
+      if (c.allowed.count(who)) {
+        EXPECT_EQ(r.status, 200) << who << " " << c.path << ": " << r.body;
+      } else {
+        EXPECT_TRUE(is_problem(r, 403)) << who << " " << c.path << ": " << r.status << r.body;
+      }
+    }
+  }
+  // Commands: an auditor only reads.
+  EXPECT_TRUE(is_problem(post(tokens["auditor"], declaration("x", kA)), 403));
+}
+
+TEST_F(ServerTest, AnEnterpriseCannotReadOrWriteAnothersData) {
+  ASSERT_NE(post(tokens["b"], declaration("b-1", kB)).body.find("\"accepted\""), std::string::npos);
+  const HttpReply mine = get("/v1/declarations", tokens["b"]);
+  const std::smatch number = [&] {
+    std::smatch m;
+    std::regex_search(mine.body, m, std::regex("\"declaration\":\"(HQ[0-9]+)\""));
+    return m;
+  }();
+  ASSERT_FALSE(number.empty()) << mine.body;
+  const std::string b_declaration = number[1];
+  const uint64_t before = ready_seq();
+
+  // A's token, B's data: every read path refuses.
+  for (const std::string& path :
+       {"/v1/enterprises/" + kB, "/v1/enterprises/" + kB + "/book",
+        "/v1/enterprises/" + kB + "/lots", "/v1/enterprises/" + kB + "/postings",
+        "/v1/enterprises/" + kB + "/declarations", "/v1/declarations?declarant=" + kB,
+        "/v1/declarations/" + b_declaration}) {
+    EXPECT_TRUE(is_problem(get(path, tokens["a"]), 403)) << path;
+  }
+  // A's list holds nothing of B's.
+  EXPECT_EQ(get("/v1/declarations", tokens["a"]).body.find(kB), std::string::npos);
+  // Declaring, processing or counting stock as B: a forbidden result, and
+  // nothing journaled.
+  const HttpReply as_b = post(tokens["a"], declaration("a-as-b", kB));
+  EXPECT_EQ(as_b.status, 200);
+  EXPECT_NE(as_b.body.find("\"forbidden\""), std::string::npos) << as_b.body;
+  const HttpReply process = post(
+      tokens["a"], R"({"type":"process","id":"p","at":")" + now_rfc3339() + R"(","enterprise":")" +
+                       kB + R"(","inputs":[{"item":"CHIP-A","quantity":"1"}],"outputs":[]})");
+  EXPECT_NE(process.body.find("\"forbidden\""), std::string::npos) << process.body;
+  // Officer-only commands.
+  const HttpReply release =
+      post(tokens["a"], R"({"type":"release","id":"r","at":")" + now_rfc3339() +
+                            R"(","declaration":")" + b_declaration + R"("})");
+  EXPECT_NE(release.body.find("\"forbidden\""), std::string::npos) << release.body;
+  EXPECT_EQ(ready_seq(), before);
+  // The officer sees both.
+  EXPECT_EQ(get("/v1/declarations/" + b_declaration, tokens["officer"]).status, 200);
+}
+
+TEST_F(ServerTest, CommandsSingleAndBatchWithTheirErrors) {
+  const std::string first = declaration("a-1", kA);
+  HttpReply one = post(tokens["a"], first);
+  ASSERT_EQ(one.status, 200);
+  EXPECT_EQ(one.headers["content-type"], "application/json");
+  EXPECT_NE(one.body.find("\"status\":\"accepted\""), std::string::npos) << one.body;
+  EXPECT_FALSE(one.headers["x-request-id"].empty());
+
+  // The same command again, later: the original result, nothing new.
+  const uint64_t seq = ready_seq();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // received at another second
+  EXPECT_EQ(post(tokens["a"], first).body, one.body);
+  EXPECT_EQ(ready_seq(), seq);
+  // The same id with another command is a conflict.
+  EXPECT_NE(post(tokens["a"], declaration("a-1", kA, now_rfc3339(-60))).body.find("id_conflict"),
+            std::string::npos);
+
+  // A batch: results pair with lines, a bad line in its place.
+  const std::string batch =
+      declaration("a-2", kA) + "\n\nnot json\n" + declaration("a-3", kA, "yesterday") + "\n";
+  HttpReply r = post(tokens["a"], batch, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers["content-type"], "application/x-ndjson");
+  const std::vector<std::string> results = lines_of(r.body);
+  ASSERT_EQ(results.size(), 3u) << r.body;
+  EXPECT_NE(results[0].find("\"accepted\""), std::string::npos);
+  EXPECT_NE(results[1].find(R"("line":3)"), std::string::npos) << results[1];
+  EXPECT_NE(results[1].find("malformed_json"), std::string::npos);
+  EXPECT_NE(results[2].find("invalid_field"), std::string::npos) << results[2];
+
+  // Not JSON at all, as a single command; a content type we do not speak.
+  EXPECT_NE(post(tokens["a"], "{\"type\":").body.find("malformed_json"), std::string::npos);
+  EXPECT_TRUE(is_problem(post(tokens["a"], declaration("a-4", kA), "text/plain"), 415));
+}
+
+TEST_F(ServerTest, AtOutsideTheRolesWindowIsRefused) {
+  // The Hengqin pack gives enterprises an hour back and five minutes ahead.
+  const HttpReply backdated = post(tokens["a"], declaration("old", kA, now_rfc3339(-2 * 3600)));
+  EXPECT_NE(backdated.body.find("at_out_of_window"), std::string::npos) << backdated.body;
+  const HttpReply ahead = post(tokens["a"], declaration("ahead", kA, now_rfc3339(3600)));
+  EXPECT_NE(ahead.body.find("at_out_of_window"), std::string::npos) << ahead.body;
+  // An officer may record something from earlier in the day.
+  const HttpReply officer = post(tokens["officer"], declaration("earlier", kA, now_rfc3339(-7200)));
+  EXPECT_NE(officer.body.find("\"accepted\""), std::string::npos) << officer.body;
+  // The journal keeps when the server received it.
+  server.stop();
+  const std::string journal = zonegate("declarations --data " + data).out;
+  EXPECT_NE(journal.find("\"declarant\":\"" + kA + "\""), std::string::npos);
+}
+
+TEST_F(ServerTest, UnknownRoutesMethodsAndParameters) {
+  EXPECT_TRUE(is_problem(get("/v2/nothing", tokens["officer"]), 404));
+  EXPECT_TRUE(is_problem(get("/v1/declarations/HQ99010100001", tokens["officer"]), 404));
+  EXPECT_TRUE(is_problem(get("/v1/enterprises/" + kA.substr(0, 17) + "X", tokens["officer"]), 404));
+  HttpReply wrong = http(port, "PUT", "/v1/commands", tokens["officer"], "{}");
+  EXPECT_TRUE(is_problem(wrong, 405));
+  EXPECT_EQ(wrong.headers["allow"], "POST");
+  EXPECT_TRUE(is_problem(get("/v1/declarations?declarent=" + kA, tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/declarations?limit=0", tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/declarations?lane=purple", tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/taxes?from=2024-13-01", tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/rates?month=%zz", tokens["officer"]), 400));
+}
+
+TEST_F(ServerTest, ReadViewsAnswerWithTheirData) {
+  ASSERT_NE(post(tokens["a"], declaration("a-1", kA)).body.find("accepted"), std::string::npos);
+  ASSERT_NE(post(tokens["a"], declaration("a-2", kA)).body.find("accepted"), std::string::npos);
+  HttpReply page = get("/v1/declarations?limit=1", tokens["officer"]);
+  EXPECT_NE(page.body.find("\"next\":\"3\""), std::string::npos) << page.body;
+  page = get("/v1/declarations?limit=1&after=3", tokens["officer"]);
+  EXPECT_NE(page.body.find("\"next\":null"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("\"seq\":4"), std::string::npos) << page.body;
+  EXPECT_NE(get("/v1/declarations?release=held", tokens["officer"]).body.find(R"("items":[])"),
+            std::string::npos);
+  const HttpReply lots = get("/v1/enterprises/" + kA + "/lots", tokens["a"]);
+  EXPECT_NE(lots.body.find("CHIP-A"), std::string::npos) << lots.body;
+  const HttpReply postings = get("/v1/enterprises/" + kA + "/postings?limit=1", tokens["a"]);
+  EXPECT_NE(postings.body.find("\"next\":\"1\""), std::string::npos) << postings.body;
+  const HttpReply enterprises = get("/v1/enterprises", tokens["auditor"]);
+  EXPECT_NE(enterprises.body.find("\"macao_funded\":true"), std::string::npos);
+  const HttpReply taxes = get("/v1/taxes", tokens["auditor"]);
+  EXPECT_NE(taxes.body.find("\"count\":2"), std::string::npos) << taxes.body;
+  const HttpReply me = get("/v1/me", tokens["a"]);
+  EXPECT_NE(me.body.find(kA), std::string::npos);
+}
+
+TEST_F(ServerTest, EventsStreamDurableResultsFilteredByRole) {
+  Connection officer(port), a(port), b(port);
+  ASSERT_TRUE(officer.send(request_text("GET", "/v1/events?after=0", tokens["officer"], "", "")));
+  ASSERT_TRUE(a.send(request_text("GET", "/v1/events", tokens["a"], "", "")));
+  ASSERT_TRUE(b.send(request_text("GET", "/v1/events", tokens["b"], "", "")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_NE(post(tokens["a"], declaration("a-1", kA)).body.find("accepted"), std::string::npos);
+  const std::string seen = officer.read_for(500);
+  EXPECT_NE(seen.find("text/event-stream"), std::string::npos);
+  EXPECT_NE(seen.find("event: register_enterprise"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("id: 3\nevent: declare\ndata: {\"seq\":3"), std::string::npos) << seen;
+  EXPECT_NE(a.read_for(300).find("event: declare"), std::string::npos);
+  EXPECT_EQ(b.read_for(300).find("event: declare"), std::string::npos);
+  // Resuming with Last-Event-ID gives what came after it.
+  Connection again(port);
+  ASSERT_TRUE(again.send("GET /v1/events HTTP/1.1\r\nAuthorization: Bearer " + tokens["auditor"] +
+                         "\r\nLast-Event-ID: 2\r\n\r\n"));
+  const std::string resumed = again.read_for(300);
+  EXPECT_EQ(resumed.find("id: 2\n"), std::string::npos);
+  EXPECT_NE(resumed.find("id: 3\n"), std::string::npos) << resumed;
+}
+
+TEST_F(ServerTest, TokensIssuedThroughTheApiWorkAtOnce) {
+  const HttpReply created = http(port, "POST", "/v1/tokens", tokens["admin"],
+                                 R"({"role":"enterprise","uscc":")" + kB + R"(","days":1})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string secret = created.body.substr(created.body.find("\"token\":\"") + 9, 60);
+  EXPECT_NE(get("/v1/me", secret.substr(0, secret.find('"'))).body.find(kB), std::string::npos);
+  EXPECT_TRUE(
+      is_problem(http(port, "POST", "/v1/tokens", tokens["admin"], R"({"role":"king"})"), 400));
+  EXPECT_TRUE(is_problem(
+      http(port, "POST", "/v1/tokens", tokens["admin"], R"({"role":"enterprise","uscc":"X"})"),
+      400));
+  const HttpReply list = get("/v1/tokens", tokens["admin"]);
+  EXPECT_EQ(list.body.find("zgt_"), std::string::npos);  // never a secret
+}
+
+TEST_F(ServerTest, OversizeBodiesAndBatchesAreRefused) {
+  server.stop(SIGKILL);
+  std::filesystem::remove_all(data);
+  start("--body-max 4096 --batch-max 3");
+  std::string batch;
+  for (int i = 0; i < 4; ++i) batch += declaration("big-" + std::to_string(i), kA) + "\n";
+  EXPECT_TRUE(is_problem(post(tokens["a"], batch, "application/x-ndjson"), 413));
+  EXPECT_TRUE(is_problem(post(tokens["a"], std::string(8000, ' ')), 413));
+  // Headers over the limit.
+  Connection c(port);
+  ASSERT_TRUE(c.send("GET /health HTTP/1.1\r\nX-Junk: " + std::string(20000, 'x') + "\r\n\r\n"));
+  EXPECT_EQ(c.read_reply().status, 431);
+  // Not HTTP at all.
+  Connection junk(port);
+  ASSERT_TRUE(junk.send("HELLO\r\n\r\n"));
+  EXPECT_EQ(junk.read_reply().status, 400);
+  EXPECT_EQ(get("/health", "").status, 200);
+}
+
+TEST_F(ServerTest, SlowAndVanishingClientsHoldNothing) {
+  server.stop(SIGKILL);
+  std::filesystem::remove_all(data);
+  start("--read-timeout 1 --idle-timeout 2");
+  // Slowloris: half a request, then silence. The server closes each.
+  std::vector<std::unique_ptr<Connection>> slow;
+  for (int i = 0; i < 50; ++i) {
+    slow.push_back(std::make_unique<Connection>(port));
+    ASSERT_TRUE(slow.back()->send("GET /health HTTP/1.1\r\nX-Slow: "));
+  }
+  // Meanwhile everyone else is served.
+  EXPECT_EQ(get("/health", "").status, 200);
+  for (auto& c : slow) EXPECT_TRUE(c->closed_within(3000));
+  // Abrupt disconnects mid-request, many times.
+  for (int i = 0; i < 200; ++i) {
+    Connection c(port);
+    c.send(request_text("POST", "/v1/commands", tokens["a"], "application/json",
+                        declaration("gone-" + std::to_string(i), kA))
+               .substr(0, 100));
+  }
+  // Only the connection asking is left (the server may take a moment).
+  int open_connections = -1;
+  for (int attempt = 0; attempt < 20 && open_connections != 1; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::string metrics = get("/metrics", "").body;
+    std::smatch open;
+    ASSERT_TRUE(std::regex_search(metrics, open, std::regex("zonegate_connections_open ([0-9]+)")));
+    open_connections = std::stoi(open[1]);
+  }
+  EXPECT_EQ(open_connections, 1) << "connections left open";
+  // An idle keep-alive connection is closed after the idle timeout.
+  Connection idle(port);
+  ASSERT_TRUE(idle.send(request_text("GET", "/health", "", "", "")));
+  EXPECT_EQ(idle.read_reply().status, 200);
+  EXPECT_TRUE(idle.closed_within(4000));
+}
+
+TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
+  const std::string command = declaration("a-1", kA);
+  const HttpReply answered = post(tokens["a"], command);
+  ASSERT_NE(answered.body.find("accepted"), std::string::npos);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  EXPECT_FALSE(std::filesystem::is_empty(data + "/snapshots"));
+  const Outcome verify = zonegate("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  EXPECT_NE(verify.out.find("last seq: 3"), std::string::npos) << verify.out;
+  // Restarted: the zone, its tokens and its idempotency keys live on.
+  Server again;
+  again.start(data);
+  port = again.port();
+  EXPECT_EQ(ready_seq(), 3u);
+  EXPECT_EQ(get("/v1/me", tokens["a"]).status, 200);
+  // The retry of an answered command is a repeat, across the restart.
+  EXPECT_EQ(post(tokens["a"], command).body, answered.body);
+  EXPECT_EQ(ready_seq(), 3u);
+  again.stop();
+}
+
+}  // namespace
+}  // namespace zg::test
