@@ -7,9 +7,15 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache python3 git
   libtomlplusplus-dev libssl-dev libsqlite3-dev libjemalloc-dev
+  libboost1.81-dev curl wrk
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
 )
+
+# Node.js and npm run the OpenAPI validator (package.json). Machines that
+# already have Node.js (with its own npm) keep it: Debian's npm conflicts
+# with it, so both are installed from Debian only when node is absent.
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -441,11 +441,11 @@ TEST_F(ServerTest, KillDuringLoadLosesNothingAnswered) {
       clients.emplace_back([&, t] {
         Connection c(port);
         for (int i = 0; !stop.load(); ++i) {
-          const std::string id = "r" + std::to_string(round) + "-t" + std::to_string(t) + "-" +
-                                 std::to_string(i);
+          const std::string id =
+              "r" + std::to_string(round) + "-t" + std::to_string(t) + "-" + std::to_string(i);
           const std::string command = declaration(id, kA);
-          if (!c.send(request_text("POST", "/v1/commands", tokens["a"], "application/json",
-                                   command))) {
+          if (!c.send(
+                  request_text("POST", "/v1/commands", tokens["a"], "application/json", command))) {
             return;
           }
           const HttpReply r = c.read_reply(5000);
