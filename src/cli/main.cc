@@ -1,6 +1,6 @@
 // zonegate: the command-line door to the customs engine.
 //
-// Subcommands (see README.md and docs/cli.md):
+// Subcommands (see README.md and docs/api.md):
 //   zonegate run --pack DIR [--data DIR] [--stats] FILE.jsonl|-
 //   zonegate book --pack DIR FILE.jsonl|- USCC
 //   zonegate book --data DIR USCC
