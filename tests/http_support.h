@@ -216,6 +216,7 @@ class Server {
       }
     }
     stdout_fd_ = out[0];
+    banner_ = text;
     if (port_ == 0) throw std::runtime_error("the server did not start: " + text);
   }
   // Sends `signal` and waits for the exit; the exit code (-signal if killed).
@@ -231,8 +232,11 @@ class Server {
   }
   ~Server() { stop(SIGKILL); }
   int port() const { return port_; }
+  // What the server printed before it listened (the demo's tokens).
+  const std::string& banner() const { return banner_; }
 
  private:
+  std::string banner_;
   pid_t pid_ = 0;
   int port_ = 0;
   int stdout_fd_ = -1;

@@ -3,6 +3,7 @@
 // client that misbehaves can (not) do.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -426,6 +427,47 @@ TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
   EXPECT_EQ(post(tokens["a"], command).body, answered.body);
   EXPECT_EQ(ready_seq(), 3u);
   again.stop();
+}
+
+// The README's main command: serve --demo prints a token per role and the
+// lines to try; they work as printed, and tenants stay apart.
+TEST(ServeDemo, PrintedTokensWorkAndTenantsStayApart) {
+  const std::string data = temp_dir("demo");
+  Server server;
+  server.start(data, "--demo");
+  const std::string& banner = server.banner();
+  std::map<std::string, std::string> token, uscc;
+  const std::regex line("export ([A-Z_]+)=(zgt_[A-Za-z0-9_-]+)(   # ([0-9A-Z]{18}))?");
+  for (std::sregex_iterator it(banner.begin(), banner.end(), line), end; it != end; ++it) {
+    token[(*it)[1]] = (*it)[2];
+    uscc[(*it)[1]] = (*it)[4];
+  }
+  for (const char* who : {"ADMIN", "OFFICER", "GATE", "AUDITOR", "ENTERPRISE_A", "ENTERPRISE_B"}) {
+    ASSERT_FALSE(token[who].empty()) << who << " missing from:\n" << banner;
+  }
+  const int port = server.port();
+  const std::string a = uscc["ENTERPRISE_A"];
+  // The demo day is there: dozens of enterprises, hundreds of declarations.
+  const HttpReply enterprises = http(port, "GET", "/v1/enterprises", token["OFFICER"]);
+  EXPECT_GE(std::count(enterprises.body.begin(), enterprises.body.end(), '{'), 30);
+  EXPECT_NE(enterprises.body.find("\"macao_funded\":true"), std::string::npos);
+  const HttpReply taxes = http(port, "GET", "/v1/taxes", token["AUDITOR"]);
+  EXPECT_NE(taxes.body.find("\"date\":\"2024-09-02\""), std::string::npos) << taxes.body;
+  // A's book for A; refused for B.
+  EXPECT_EQ(http(port, "GET", "/v1/enterprises/" + a + "/book", token["ENTERPRISE_A"]).status, 200);
+  EXPECT_EQ(http(port, "GET", "/v1/enterprises/" + a + "/book", token["ENTERPRISE_B"]).status, 403);
+  // The printed declaration, as printed (its "at" is the time it was printed).
+  std::smatch example;
+  ASSERT_TRUE(std::regex_search(banner, example, std::regex("-d '(\\{.*\\})'")));
+  Connection watch(port);
+  ASSERT_TRUE(watch.send(request_text("GET", "/v1/events", token["OFFICER"], "", "")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const HttpReply declared = http(port, "POST", "/v1/commands", token["ENTERPRISE_A"], example[1]);
+  EXPECT_NE(declared.body.find("\"status\":\"accepted\""), std::string::npos) << declared.body;
+  EXPECT_NE(watch.read_for(500).find("\"id\":\"my-first\""), std::string::npos);
+  EXPECT_EQ(server.stop(SIGINT), 0);
+  std::filesystem::remove_all(data);
+  std::filesystem::remove(data + ".log");
 }
 
 // The server killed (SIGKILL) in the middle of a load, three times over:

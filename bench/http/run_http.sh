@@ -27,7 +27,7 @@
 #   bench/http/run_http.sh BUILD_DIR [SECONDS]
 #
 # Environment (optional):
-#   ZG_CONNS="16 32 64"      connection counts for a and b
+#   ZG_CONNS="16 32 64 128"  connection counts for a and b
 #   ZG_BATCH_CONNS=4         batches in flight for c
 #   ZG_BATCHES="1000 10000"  batch sizes for c
 #   ZG_IO_THREADS=2          zonegate serve --io-threads
@@ -43,7 +43,7 @@ fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$1" && pwd)
 seconds=${2:-10}
-conns=${ZG_CONNS:-"16 32 64"}
+conns=${ZG_CONNS:-"16 32 64 128"}
 batch_conns=${ZG_BATCH_CONNS:-4}
 batches=${ZG_BATCHES:-"1000 10000"}
 io_threads=${ZG_IO_THREADS:-2}
@@ -272,6 +272,10 @@ awk -F'[{}" ]+' '/^zonegate_commit_entries_bucket/ {
   /^zonegate_commit_seconds_sum/ { secs = $NF }
   END { if (count > 0) printf "  %d commits, %.1f rows per commit on average, %.2f ms per commit (fsync included)\n",
           count, sum / count, 1000 * secs / count }' "$tmp/metrics.final"
+
+# The zone snapshots on its engine thread every --snapshot-every commands
+# (100,000 by default) and keeps the last two: the seq in their names.
+echo "snapshots written during the runs (the last two kept): $(ls "$data/snapshots" 2> /dev/null | paste -sd' ' - || true)"
 
 echo
 echo "=== stopping the server (SIGTERM; it finishes, commits and snapshots)"

@@ -92,6 +92,11 @@ size_t EventHub::watchers() const {
   return watchers_.size();
 }
 
+void EventHub::forget_watchers() {
+  std::lock_guard lock(mutex_);
+  watchers_.clear();
+}
+
 void EventHub::heartbeat() {
   std::unique_lock lock(mutex_);
   while (!stop_.wait_for(lock, kHeartbeat, [this] { return stopping_; })) {

@@ -50,6 +50,8 @@ class EventHub {
   // every new one, until the sink closes.
   void watch(std::shared_ptr<EventSink> sink, Principal principal, uint64_t after_seq);
   size_t watchers() const;
+  // Forgets every watcher (the server is going away).
+  void forget_watchers();
 
  private:
   struct Watcher {

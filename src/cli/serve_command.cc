@@ -285,6 +285,7 @@ int serve_command(const Args& args) {
     }
   });
   server.run(o.io_threads, shut_down);
+  events.forget_watchers();  // their connections go with the server
   stopping = true;
   watchdog.join();
   if (closer.joinable()) closer.join();
