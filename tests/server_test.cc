@@ -291,6 +291,8 @@ TEST_F(ServerTest, UnknownRoutesMethodsAndParameters) {
   EXPECT_TRUE(is_problem(get("/v1/declarations?lane=purple", tokens["officer"]), 400));
   EXPECT_TRUE(is_problem(get("/v1/taxes?from=2024-13-01", tokens["officer"]), 400));
   EXPECT_TRUE(is_problem(get("/v1/rates?month=%zz", tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/rates?month=%4", tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/rates?currency=USD%", tokens["officer"]), 400));
 }
 
 TEST_F(ServerTest, ReadViewsAnswerWithTheirData) {
@@ -427,6 +429,35 @@ TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
   EXPECT_EQ(post(tokens["a"], command).body, answered.body);
   EXPECT_EQ(ready_seq(), 3u);
   again.stop();
+}
+
+// Snapshots are written by a child process while the zone goes on; a
+// restart after SIGKILL starts from one.
+TEST_F(ServerTest, SnapshotsAreWrittenWhileServing) {
+  server.stop(SIGKILL);
+  std::filesystem::remove_all(data);
+  start("--snapshot-every 50");
+  std::string batch;
+  for (int i = 0; i < 120; ++i) batch += declaration("s-" + std::to_string(i), kA) + "\n";
+  ASSERT_EQ(post(tokens["a"], batch, "application/x-ndjson").status, 200);
+  // Another command after the threshold lets the zone see it and start one.
+  ASSERT_EQ(post(tokens["a"], declaration("s-last", kA)).status, 200);
+  bool written = false;
+  for (int i = 0; i < 50 && !written; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    written = std::filesystem::exists(data + "/snapshots") &&
+              !std::filesystem::is_empty(data + "/snapshots");
+  }
+  EXPECT_TRUE(written) << "no snapshot while serving";
+  const uint64_t seq = ready_seq();
+  server.stop(SIGKILL);
+  const Outcome verify = zonegate("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  server.start(data);
+  port = server.port();
+  EXPECT_EQ(ready_seq(), seq);
+  const std::string log = read_file(data + ".log");
+  EXPECT_EQ(log.find("skipped"), std::string::npos) << log;
 }
 
 // The README's main command: serve --demo prints a token per role and the

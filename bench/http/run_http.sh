@@ -22,11 +22,25 @@
 #
 # Also per run: CPU used by the server (and by each of its threads), by wrk,
 # and by everything else on the machine (other people's builds make the
-# figures noisy: look at "other").
+# figures noisy: look at "other"). The server's threads are not named; by
+# order of creation they are (src/cli/serve_command.cc, as of this writing):
+# #1 main (HTTP I/O), #2 event heartbeat, #3 committer (encodes the journal
+# rows, commits, fsyncs, hands out the answers), #4 engine, #5 watchdog,
+# #6.. the other HTTP I/O threads (--io-threads N: N - 1 of them).
+#
+# wrk runs with --timeout 60s: wrk leaves out of its latency figures any
+# response slower than its timeout (default 2 s) and only counts it as a
+# "timeout", which would hide stalls from p99.
+#
+# The runs go one after the other against the same zone, so later runs work
+# on a bigger state (over a million commands by the batches), and the zone
+# writes a snapshot, on its engine thread, every 100,000 commands by default
+# (--snapshot-every): runs that cross such a mark stall while it is written.
+# ZG_SERVE_ARGS="--snapshot-every 1000000000000" measures without them.
 #
 #   bench/http/run_http.sh BUILD_DIR [SECONDS]
 #
-# Environment (optional):
+# Environment (optional; an empty ZG_CONNS or ZG_BATCHES skips those runs):
 #   ZG_CONNS="16 32 64 128"  connection counts for a and b
 #   ZG_BATCH_CONNS=4         batches in flight for c
 #   ZG_BATCHES="1000 10000"  batch sizes for c
@@ -43,9 +57,9 @@ fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$1" && pwd)
 seconds=${2:-10}
-conns=${ZG_CONNS:-"16 32 64 128"}
+conns=${ZG_CONNS-"16 32 64 128"}
 batch_conns=${ZG_BATCH_CONNS:-4}
-batches=${ZG_BATCHES:-"1000 10000"}
+batches=${ZG_BATCHES-"1000 10000"}
 io_threads=${ZG_IO_THREADS:-2}
 serve_args=${ZG_SERVE_ARGS:-}
 zonegate=$build/zonegate
@@ -121,7 +135,7 @@ server_threads() {
   # Fields after the ")" that closes the name: 12 = utime, 13 = stime.
   awk '{ tid = FILENAME; sub(/\/stat$/, "", tid); sub(/.*\//, "", tid);
          sub(/.*\) /, ""); split($0, f, " "); print tid, f[12] + f[13] }' \
-    /proc/"$server_pid"/task/*/stat 2> /dev/null || true
+    /proc/"$server_pid"/task/*/stat 2> /dev/null | sort -n || true
 }
 machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 
@@ -162,7 +176,8 @@ run_wrk() {
     -v wrk_cpu="$(cat "$out.cpu")" '
     FNR == 1 { file++ }
     file == 1 { before[$1] = $2; next }
-    file == 2 { d = $2 - before[$1]; total += d; if (d > 0) list = list sprintf(" %.0f", 100 * d / ticks / (t1 - t0)); next }
+    file == 2 { k++; d = $2 - before[$1]; total += d;
+                if (d > 0) list = list sprintf(" #%d:%.0f", k, 100 * d / ticks / (t1 - t0)); next }
     END {
       wall = t1 - t0; split(wrk_cpu, w, " "); wrk = w[1] + w[2];
       server = total / ticks; all = (b1 - b0) / ticks; other = all - server - wrk; if (other < 0) other = 0;
@@ -171,7 +186,7 @@ run_wrk() {
   local server_cpu wrk_cpu other_cpu per_thread
   read -r server_cpu wrk_cpu other_cpu <<< "${cpu%%|*}"
   per_thread=${cpu#*|}
-  echo "CPU (% of one core, $(nproc) cores): zonegate $server_cpu (threads:$per_thread), wrk $wrk_cpu, other processes $other_cpu"
+  echo "CPU (% of one core, $(nproc) cores): zonegate $server_cpu (by thread, in order of creation:$per_thread), wrk $wrk_cpu, other processes $other_cpu"
 
   # Group commits during this run.
   metrics_file "$tmp/metrics.$n_run"
@@ -234,11 +249,12 @@ run_wrk() {
 run=0
 for c in $conns; do
   run_wrk health "GET /health -c$c" "$c" 0 \
-    -t1 -c"$c" -d"${seconds}s" --latency "$url/health"
+    -t1 -c"$c" -d"${seconds}s" --timeout 60s --latency "$url/health"
   run=$((run + 1))
   ZG_TOKEN=$token ZG_USCCS=$usccs ZG_RUN="s$run-c$c" \
     run_wrk single "single declare -c$c" "$c" 1 \
-    -t1 -c"$c" -d"${seconds}s" --latency -s "$root/bench/http/single.lua" "$url/v1/commands"
+    -t1 -c"$c" -d"${seconds}s" --timeout 60s --latency -s "$root/bench/http/single.lua" \
+    "$url/v1/commands"
 done
 for b in $batches; do
   run=$((run + 1))

@@ -14,22 +14,28 @@ constexpr auto kHeartbeat = std::chrono::seconds(15);
 }  // namespace
 
 Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::string_view subject,
-                 std::string_view result_json) {
+                 std::string_view stored_result) {
   Event event;
   event.seq = seq;
   event.type = std::string(type);
+  event.at = std::string(at);
   event.subject = std::string(subject);
+  event.result = stored_result;
+  return event;
+}
+
+std::string Event::frame() const {
   std::string data;
+  data.reserve(result.size() + 96);
   JsonWriter w(data);
   w.begin_object()
       .field("seq", static_cast<int64_t>(seq))
       .field("type", type)
       .field("at", at)
       .key("result")
-      .raw(result_json)
+      .raw(result)
       .end_object();
-  event.text = "id: " + std::to_string(seq) + "\nevent: " + event.type + "\ndata: " + data + "\n\n";
-  return event;
+  return "id: " + std::to_string(seq) + "\nevent: " + type + "\ndata: " + data + "\n\n";
 }
 
 bool may_see(const Principal& principal, const Event& event) {
@@ -60,7 +66,7 @@ void EventHub::publish(std::vector<Event> events) {
   std::lock_guard lock(mutex_);
   for (Event& event : events) {
     for (Watcher& w : watchers_) {
-      if (may_see(w.principal, event)) w.sink->send(event.text);
+      if (may_see(w.principal, event)) w.sink->send(event.frame());
     }
     recent_.push_back(std::move(event));
   }
@@ -82,7 +88,7 @@ void EventHub::watch(std::shared_ptr<EventSink> sink, Principal principal, uint6
   // between them and the live ones.
   sink->send(": zonegate events\n\n");
   for (const Event& event : recent_) {
-    if (event.seq > after_seq && may_see(principal, event)) sink->send(event.text);
+    if (event.seq > after_seq && may_see(principal, event)) sink->send(event.frame());
   }
   watchers_.push_back(Watcher{std::move(sink), std::move(principal)});
 }

@@ -19,16 +19,23 @@
 
 namespace zg::api {
 
+// An accepted command's result, as watchers see it. Kept small: the
+// result is a view into the engine's result store, where accepted results
+// stay for good; the SSE frame is written only when a watcher is sent it.
 struct Event {
   uint64_t seq = 0;
   std::string type;     // the command's type
+  std::string at;       // its "at"
   std::string subject;  // the enterprise it is about ("" when none)
-  std::string text;     // the SSE frame: "id: …\nevent: …\ndata: …\n\n"
+  std::string_view result;
+
+  // The SSE frame: "id: …\nevent: …\ndata: {"seq","type","at","result"}\n\n".
+  std::string frame() const;
 };
 
-// Builds an event from a journaled command and its result.
+// An event whose result lives in the engine's result store.
 Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::string_view subject,
-                 std::string_view result_json);
+                 std::string_view stored_result);
 
 // Whether a principal may see an event: enterprises only what is about
 // them, gate devices declarations and releases, the rest everything.

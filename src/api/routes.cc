@@ -40,9 +40,9 @@ bool url_decode(std::string_view in, bool query, std::string& out) {
   out.clear();
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '%') {
-      if (i + 2 >= in.size() + 0 && i + 2 > in.size() - 1 + 1) return false;
-      const int hi = i + 2 < in.size() + 1 ? hex_digit(in[i + 1]) : -1;
-      const int lo = i + 2 < in.size() + 1 ? hex_digit(in[i + 2]) : -1;
+      if (i + 2 >= in.size()) return false;  // "%" or "%4" at the end
+      const int hi = hex_digit(in[i + 1]);
+      const int lo = hex_digit(in[i + 2]);
       if (hi < 0 || lo < 0) return false;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
@@ -209,8 +209,15 @@ void Api::handle(HttpRequest request, Reply reply) {
   const Route* route = nullptr;
   bool path_known = false;
   const std::vector<std::string_view> segments = split(raw_path, '/');
-  for (const Route& r : routes()) {
-    const std::vector<std::string_view> pattern = split(r.pattern, '/');
+  // The patterns, split once.
+  static const std::vector<std::vector<std::string_view>> kPatterns = [] {
+    std::vector<std::vector<std::string_view>> out;
+    for (const Route& r : routes()) out.push_back(split(r.pattern, '/'));
+    return out;
+  }();
+  for (size_t k = 0; k < routes().size(); ++k) {
+    const Route& r = routes()[k];
+    const std::vector<std::string_view>& pattern = kPatterns[k];
     if (pattern.size() != segments.size()) continue;
     std::vector<std::string> params;
     bool match = true;
@@ -472,25 +479,16 @@ void Api::commands(Call& call) {
     admit_command(body, 1, call.principal, received_at, submission.window, submission.commands[0]);
   }
   Reply reply = call.reply;
-  submission.done = [reply, json_lines](const Status& status, std::vector<std::string> results) {
+  submission.json_lines = json_lines;
+  submission.done = [reply, json_lines](const Status& status, std::string results) {
     if (!status.is_ok()) {
       HttpResponse refusal = problem(503, "unavailable", status.first().message);
       refusal.headers.emplace_back("Retry-After", "1");
       return reply(std::move(refusal));
     }
     HttpResponse response;
-    if (json_lines) {
-      response.content_type = "application/x-ndjson";
-      size_t bytes = 0;
-      for (const std::string& r : results) bytes += r.size() + 1;
-      response.body.reserve(bytes);
-      for (const std::string& r : results) {
-        response.body += r;
-        response.body += '\n';
-      }
-    } else {
-      response.body = std::move(results.front());
-    }
+    if (json_lines) response.content_type = "application/x-ndjson";
+    response.body = std::move(results);
     reply(std::move(response));
   };
   zone_.submit(std::move(submission));

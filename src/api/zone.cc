@@ -1,5 +1,7 @@
 #include "api/zone.h"
 
+#include <sys/wait.h>
+
 #include <cstdio>
 
 #include "api/problem.h"
@@ -46,8 +48,8 @@ void count_rejections(std::string_view result, Metrics& metrics) {
 
 // What one job gets once its group is durable.
 struct Zone::Answer {
-  std::function<void(const Status&, std::vector<std::string>)> done;
-  std::vector<std::string> results;
+  std::function<void(const Status&, std::string)> done;
+  std::string results;
   Reply reply;
   HttpResponse response;
 
@@ -110,10 +112,15 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
     Status parsed = entry.parse(row.entry);
     if (!parsed.is_ok()) return parsed;
     const JsonRef command = entry.root().get("command");
-    std::string result;
-    append_canonical_json(result, entry.root().get("result"));
+    // The result as the engine answered it (the journal keeps it canonical).
+    const auto applied = state.applied.find(text_of(command.get("id")));
+    if (applied == state.applied.end()) {
+      return Status(ErrorCode::kCorruption, "",
+                    "journal row " + std::to_string(row.seq) + " names a command the zone lacks");
+    }
     recent.push_back(make_event(row.seq, text_of(command.get("type")), text_of(command.get("at")),
-                                subject_of(command, state), result));
+                                subject_of(command, state),
+                                state.results.get(applied->second.result)));
     return Status::ok();
   });
   if (!read.is_ok()) return read;
@@ -222,7 +229,7 @@ void Zone::run() {
 
 void Zone::apply(Submission& submission, std::vector<PendingEntry>& entries,
                  std::vector<Event>& events, Answer& answer) {
-  answer.results.reserve(submission.commands.size());
+  answer.results.reserve(submission.commands.size() * 1024);
   for (DoorCommand& command : submission.commands) {
     std::string_view result;
     std::string refused;
@@ -252,7 +259,8 @@ void Zone::apply(Submission& submission, std::vector<PendingEntry>& entries,
       events.push_back(event_for(command.prepared, seq, result));
       entries.push_back(PendingEntry{seq, std::move(command.prepared.canonical), result});
     }
-    answer.results.emplace_back(result);
+    answer.results += result;
+    if (submission.json_lines) answer.results += '\n';
   }
 }
 
@@ -263,20 +271,50 @@ Event Zone::event_for(const PreparedCommand& command, uint64_t seq, std::string_
 }
 
 void Zone::maybe_snapshot(bool force) {
+  reap_snapshot(force);
+  if (snapshot_child_ != 0) return;  // one at a time
   const uint64_t seq = engine_->state().last_seq;
   if (seq <= snapshot_seq_) return;
   if (!force && seq < snapshot_seq_ + options_.snapshot_every) return;
   // The snapshot names the journal row it ends at: wait for it to be there
   // (the committer is idle then, so the journal is ours to read).
   if (!committer_->finish().is_ok()) return;
-  Status status = dir_->snapshot(*engine_, pack_hash_);
-  if (status.is_ok()) {
-    snapshot_seq_ = seq;
-  } else {
-    // The journal has everything; only the next start-up is slower.
-    std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"snapshot failed\",\"detail\":\"%s\"}\n",
-                 status.first().message.c_str());
+  if (force) {
+    Status status = dir_->snapshot(*engine_, pack_hash_);
+    if (status.is_ok()) {
+      snapshot_seq_ = seq;
+    } else {
+      // The journal has everything; only the next start-up is slower.
+      std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"snapshot failed\",\"detail\":\"%s\"}\n",
+                   status.first().message.c_str());
+    }
+    return;
   }
+  Result<int> child = dir_->snapshot_in_child(*engine_, pack_hash_);
+  if (!child.is_ok()) {
+    std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"snapshot failed\",\"detail\":\"%s\"}\n",
+                 child.status().first().message.c_str());
+    snapshot_seq_ = seq;  // try again after another snapshot_every commands
+    return;
+  }
+  snapshot_child_ = *child;
+  snapshot_child_seq_ = seq;
+}
+
+void Zone::reap_snapshot(bool wait) {
+  if (snapshot_child_ == 0) return;
+  int status = 0;
+  const pid_t done = waitpid(snapshot_child_, &status, wait ? 0 : WNOHANG);
+  if (done == 0) return;  // still writing
+  const bool ok = done == snapshot_child_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (!ok) {
+    std::fprintf(stderr,
+                 "{\"level\":\"warn\",\"msg\":\"snapshot at seq %llu failed in its child "
+                 "process\"}\n",
+                 static_cast<unsigned long long>(snapshot_child_seq_));
+  }
+  snapshot_seq_ = snapshot_child_seq_;  // written, or to be tried after more commands
+  snapshot_child_ = 0;
 }
 
 void Zone::drain() {

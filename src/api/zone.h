@@ -54,7 +54,9 @@ class Zone {
     std::string role;  // for the at_out_of_window message
     std::optional<AtWindow> window;
     int64_t received_at = 0;  // unix seconds
-    std::function<void(const Status&, std::vector<std::string> results)> done;
+    bool json_lines = false;  // results one per line, each ending in a newline
+    // Gets the results (the one result, or JSON Lines) once durable, or an error.
+    std::function<void(const Status&, std::string results)> done;
   };
   void submit(Submission submission);
 
@@ -87,7 +89,11 @@ class Zone {
   void apply(Submission& submission, std::vector<PendingEntry>& entries, std::vector<Event>& events,
              Answer& answer);
   Event event_for(const PreparedCommand& command, uint64_t seq, std::string_view result) const;
+  // A snapshot every snapshot_every commands, written by a child process
+  // so the zone does not stop; `force` (shutdown) writes one here and now.
   void maybe_snapshot(bool force);
+  // Collects a finished snapshot child; with `wait`, waits for it.
+  void reap_snapshot(bool wait);
 
   std::unique_ptr<DataDir> dir_;
   std::unique_ptr<Engine> engine_;
@@ -106,6 +112,8 @@ class Zone {
   std::atomic<uint64_t> last_seq_{0}, durable_seq_{0};
   std::atomic<bool> healthy_{true};
   uint64_t snapshot_seq_ = 0;
+  int snapshot_child_ = 0;  // pid of the child writing a snapshot, or 0
+  uint64_t snapshot_child_seq_ = 0;
   std::thread thread_;
 };
 

@@ -132,9 +132,12 @@ bool load_demo(api::Zone& zone, const demo::DemoDay& day) {
                       submission.commands[i - start].prepared);
     }
     std::promise<bool> done;
-    submission.done = [&](const Status& status, std::vector<std::string> results) {
-      for (const std::string& r : results) {
-        if (r.find("\"status\":\"accepted\"") != std::string::npos) ++accepted;
+    submission.json_lines = true;
+    submission.done = [&](const Status& status, std::string results) {
+      constexpr std::string_view kAccepted = "\"status\":\"accepted\"";
+      for (size_t at = results.find(kAccepted); at != std::string::npos;
+           at = results.find(kAccepted, at + 1)) {
+        ++accepted;
       }
       done.set_value(status.is_ok());
     };

@@ -1,11 +1,14 @@
 #include "durable/data_dir.h"
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -241,6 +244,35 @@ Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash) {
   const auto found = list_snapshots(path_);
   for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
   return Status::ok();
+}
+
+Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& pack_hash) {
+  const fs::path dir = fs::path(path_) / "snapshots";
+  std::error_code error;
+  fs::create_directories(dir, error);
+  const uint64_t seq = engine.state().last_seq;
+  const std::string leaf = journal_leaf(seq);  // read here: the child touches no database
+  if (leaf.empty()) {
+    return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
+  }
+  char name[32];
+  std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
+  const std::string file = (dir / name).string();
+  const pid_t child = fork();
+  if (child < 0) {
+    return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(errno));
+  }
+  if (child == 0) {
+    // Only this thread exists here: no locks of the parent's other threads
+    // are taken (no stdio, no database), just the state's memory and files.
+    const bool ok = write_snapshot(engine, pack_hash, leaf, file).is_ok();
+    if (ok) {
+      const auto found = list_snapshots(path_);
+      for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
+    }
+    _exit(ok ? 0 : 1);
+  }
+  return static_cast<int>(child);
 }
 
 Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uint64_t)>& progress,

@@ -54,6 +54,12 @@ class DataDir {
   // Writes a snapshot of `engine` (whose next commands the pack `pack_hash`
   // decides) as DIR/snapshots/<seq>.snap, and keeps the two newest.
   Status snapshot(const Engine& engine, const std::string& pack_hash);
+  // The same in a child process (fork): the child sees the state as it is
+  // now, copy-on-write, and writes it while the caller goes on applying
+  // commands. Returns the child's pid; it exits 0 when the snapshot is
+  // written. The journal must hold row `last_seq` (the caller waits for its
+  // commit first), and no other thread may be writing to it just now.
+  Result<int> snapshot_in_child(const Engine& engine, const std::string& pack_hash);
   // The journal length of the newest snapshot (0: none).
   uint64_t newest_snapshot_seq() const;
 
