@@ -204,7 +204,7 @@ class Server {
     ::close(out[1]);
     std::string text;
     char buffer[4096];
-    constexpr std::string_view kListening = "listening on http://127.0.0.1:";
+    constexpr std::string_view kListening = "://127.0.0.1:";  // http or https
     for (;;) {
       const ssize_t n = ::read(out[0], buffer, sizeof buffer);
       if (n <= 0) break;

@@ -460,6 +460,31 @@ TEST_F(ServerTest, SnapshotsAreWrittenWhileServing) {
   EXPECT_EQ(log.find("skipped"), std::string::npos) << log;
 }
 
+// HTTPS from certificate files: the same API, and plain HTTP is not
+// answered on the TLS port.
+TEST(ServeTls, ServesHttpsFromCertificateFiles) {
+  const std::string data = temp_dir("tls");
+  const std::string cert = data + ".cert.pem", key = data + ".key.pem";
+  ASSERT_EQ(run("openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
+                " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null")
+                .exit_code,
+            0);
+  Server server;
+  server.start(data, "--tls-cert " + cert + " --tls-key " + key);
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port());
+  const Outcome health = run("curl -s --cacert " + cert + " " + url + "/health");
+  EXPECT_EQ(health.out, R"({"status":"ok"})");
+  const Outcome refused = run("curl -s --cacert " + cert + " " + url + "/v1/me");
+  EXPECT_NE(refused.out.find("\"status\":401"), std::string::npos) << refused.out;
+  // Plain HTTP to the TLS port gets no HTTP answer.
+  EXPECT_EQ(http(server.port(), "GET", "/health").status, 0);
+  // The server still answers after that.
+  EXPECT_EQ(run("curl -s --cacert " + cert + " " + url + "/health").out, R"({"status":"ok"})");
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  for (const std::string& f : {cert, key, data + ".log"}) std::filesystem::remove(f);
+  std::filesystem::remove_all(data);
+}
+
 // The README's main command: serve --demo prints a token per role and the
 // lines to try; they work as printed, and tenants stay apart.
 TEST(ServeDemo, PrintedTokensWorkAndTenantsStayApart) {

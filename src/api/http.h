@@ -80,6 +80,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
+  // Serves HTTPS from these PEM files (before listen). An error message, or "".
+  std::string use_tls(const std::string& certificate_file, const std::string& key_file);
   // Binds "HOST:PORT" (port 0: any free port). An error message, or "".
   std::string listen(const std::string& address);
   // The port bound (after listen).

@@ -12,6 +12,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <csignal>
 #include <deque>
@@ -27,7 +28,9 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // A request id the client may pass: short, and safe to put in a log line.
 bool usable_request_id(std::string_view id) {
@@ -71,6 +74,18 @@ class HttpServer::Impl {
 
   uint16_t port() const { return acceptor_.local_endpoint().port(); }
 
+  std::string use_tls(const std::string& certificate_file, const std::string& key_file) {
+    tls_.emplace(ssl::context::tls_server);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    tls_->use_certificate_chain_file(certificate_file, ec);
+    if (ec) return "cannot read the TLS certificate " + certificate_file + ": " + ec.message();
+    tls_->use_private_key_file(key_file, ssl::context::pem, ec);
+    if (ec) return "cannot read the TLS key " + key_file + ": " + ec.message();
+    return "";
+  }
+
   void run(int threads, std::function<void()> on_signal) {
     on_signal_ = std::move(on_signal);
     signals_.async_wait([this](const beast::error_code& ec, int) {
@@ -108,6 +123,8 @@ class HttpServer::Impl {
     return text;
   }
 
+  class StreamTarget;
+  template <class Stream>
   class Session;
   class Sink;
 
@@ -120,6 +137,7 @@ class HttpServer::Impl {
   std::atomic<uint64_t> open_{0}, total_{0}, timeouts_{0}, refused_{0}, parse_errors_{0};
   std::atomic<uint64_t> counter_{0};
   uint64_t id_base_ = 0;
+  std::optional<ssl::context> tls_;  // set: connections speak TLS
 
  private:
   void accept();
@@ -128,32 +146,60 @@ class HttpServer::Impl {
 // The handler's end of an event stream: posts each text to the
 // connection's strand. Holds the session weakly, so a closed connection is
 // freed and send() says so.
+// What an event stream needs of a connection, whatever its transport.
+class HttpServer::Impl::StreamTarget {
+ public:
+  virtual ~StreamTarget() = default;
+  virtual void queue_event(std::string text) = 0;  // on the connection's strand
+  virtual bool closed() const = 0;
+  virtual net::any_io_executor executor() = 0;
+};
+
 class HttpServer::Impl::Sink : public EventSink {
  public:
-  explicit Sink(const std::shared_ptr<Session>& session);
+  explicit Sink(const std::shared_ptr<StreamTarget>& session);
   bool send(std::string text) override;
   bool open() const override;
 
  private:
-  std::weak_ptr<Session> session_;
+  std::weak_ptr<StreamTarget> session_;
   net::any_io_executor executor_;
   std::shared_ptr<std::atomic<bool>> open_ = std::make_shared<std::atomic<bool>>(true);
 };
 
 // One client connection: read a request, hand it to the handler, write the
 // answer, and again while the client keeps the connection alive.
-class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+// Stream is beast::tcp_stream (plain HTTP) or TlsStream.
+template <class Stream>
+class HttpServer::Impl::Session : public StreamTarget,
+                                  public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, Impl& server) : stream_(std::move(socket)), server_(server) {
+  template <class... Args>
+  Session(Impl& server, Args&&... args) : stream_(std::forward<Args>(args)...), server_(server) {
     ++server_.open_;
     ++server_.total_;
   }
-  ~Session() { --server_.open_; }
+  ~Session() override { --server_.open_; }
 
-  void start() { wait_for_request(); }
+  void start() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      // The handshake, like a request, must be over within the read timeout.
+      lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  ++self->server_.parse_errors_;
+                                  return self->close();
+                                }
+                                self->wait_for_request();
+                              });
+    } else {
+      wait_for_request();
+    }
+  }
 
   // The event stream's writes (on the strand).
-  void queue_event(std::string text) {
+  void queue_event(std::string text) override {
     if (closed_) return;
     queued_bytes_ += text.size();
     if (queued_bytes_ > server_.limits_.stream_buffer_bytes_max) {
@@ -163,16 +209,16 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     outbox_.push_back(std::move(text));
     if (!writing_) write_next_event();
   }
-  bool closed() const { return closed_; }
-  net::any_io_executor executor() { return stream_.get_executor(); }
+  bool closed() const override { return closed_; }
+  net::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
   // Waits (up to the idle timeout) for the first byte of the next request.
   void wait_for_request() {
     if (buffer_.size() > 0) return read_request();
-    stream_.expires_after(std::chrono::seconds(server_.limits_.idle_timeout_seconds));
+    lowest().expires_after(std::chrono::seconds(server_.limits_.idle_timeout_seconds));
     stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) {
                                 if (ec == beast::error::timeout) ++self->server_.timeouts_;
                                 return self->close();
@@ -186,10 +232,10 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_.limits_.body_bytes_max);
     parser_->header_limit(static_cast<uint32_t>(server_.limits_.header_bytes_max));
-    stream_.expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
+    lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
@@ -235,9 +281,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
         usable_request_id(client_id) ? std::string(client_id) : server_.next_request_id();
     request.body = std::move(message.body());
     const std::string request_id = request.request_id;
-    stream_.expires_never();  // the handler may wait for a commit
+    lowest().expires_never();  // the handler may wait for a commit
     server_.handler_.handle(
-        std::move(request), [self = shared_from_this(), request_id](HttpResponse response) {
+        std::move(request), [self = this->shared_from_this(), request_id](HttpResponse response) {
           net::post(self->stream_.get_executor(),
                     [self, request_id, response = std::move(response)]() mutable {
                       self->write(std::move(response), request_id);
@@ -258,9 +304,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_);
     message->prepare_payload();
-    stream_.expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
+    lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
     http::async_write(stream_, *message,
-                      [self = shared_from_this(), message](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), message](beast::error_code ec, size_t) {
                         if (ec) return self->close();
                         if (!self->keep_alive_) return self->shut_down();
                         self->wait_for_request();
@@ -280,13 +326,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     header->set("X-Request-Id", request_id);
     header->keep_alive(false);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
-    stream_.expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
+    lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
     http::async_write_header(
         stream_, *serializer,
-        [self = shared_from_this(), header, serializer, on_stream = std::move(response.on_stream)](
-            beast::error_code ec, size_t) {
+        [self = this->shared_from_this(), header, serializer,
+         on_stream = std::move(response.on_stream)](beast::error_code ec, size_t) {
           if (ec) return self->close();
-          self->stream_.expires_never();
+          self->lowest().expires_never();
           self->watch_for_hangup();
           on_stream(std::make_shared<Sink>(self));
         });
@@ -295,7 +341,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   // A watcher sends nothing; a read that ends means it went away.
   void watch_for_hangup() {
     stream_.async_read_some(buffer_.prepare(512),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->close();
                               self->buffer_.consume(n);
                               self->watch_for_hangup();
@@ -310,29 +356,31 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     writing_ = true;
     auto text = std::make_shared<std::string>(std::move(outbox_.front()));
     outbox_.pop_front();
-    stream_.expires_after(std::chrono::seconds(server_.limits_.idle_timeout_seconds));
+    lowest().expires_after(std::chrono::seconds(server_.limits_.idle_timeout_seconds));
     net::async_write(stream_, net::buffer(*text),
-                     [self = shared_from_this(), text](beast::error_code ec, size_t) {
+                     [self = this->shared_from_this(), text](beast::error_code ec, size_t) {
                        self->queued_bytes_ -= text->size();
                        if (ec) return self->close();
                        self->write_next_event();
                      });
   }
 
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   void shut_down() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     closed_ = true;
   }
   void close() {
     if (closed_) return;
     closed_ = true;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -344,11 +392,11 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
 };
 
-HttpServer::Impl::Sink::Sink(const std::shared_ptr<Session>& session)
+HttpServer::Impl::Sink::Sink(const std::shared_ptr<StreamTarget>& session)
     : session_(session), executor_(session->executor()) {}
 
 bool HttpServer::Impl::Sink::send(std::string text) {
-  std::shared_ptr<Session> session = session_.lock();
+  std::shared_ptr<StreamTarget> session = session_.lock();
   if (session == nullptr || !*open_) return false;
   net::post(executor_, [session, text = std::move(text), open = open_]() mutable {
     session->queue_event(std::move(text));
@@ -371,7 +419,11 @@ void HttpServer::Impl::accept() {
         socket.close(ignored);
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), *this)->start();
+        if (tls_) {
+          std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls_)->start();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->start();
+        }
       }
     }
     accept();
@@ -381,6 +433,9 @@ void HttpServer::Impl::accept() {
 HttpServer::HttpServer(HttpHandler& handler, HttpLimits limits)
     : impl_(std::make_unique<Impl>(handler, limits)) {}
 HttpServer::~HttpServer() = default;
+std::string HttpServer::use_tls(const std::string& certificate_file, const std::string& key_file) {
+  return impl_->use_tls(certificate_file, key_file);
+}
 std::string HttpServer::listen(const std::string& address) {
   return impl_->listen(address);
 }

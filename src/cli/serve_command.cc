@@ -32,6 +32,7 @@ struct ServeOptions {
   std::string pack;
   std::string data;
   std::string listen = "127.0.0.1:8080";
+  std::string tls_cert, tls_key;  // PEM files: serve HTTPS
   int io_threads = 2;
   bool demo = false;
   api::ZoneOptions zone;
@@ -65,6 +66,10 @@ bool parse_serve(const Args& args, ServeOptions& o) {
       o.data = std::string(args[++i]);
     } else if (a == "--listen") {
       o.listen = std::string(args[++i]);
+    } else if (a == "--tls-cert") {
+      o.tls_cert = std::string(args[++i]);
+    } else if (a == "--tls-key") {
+      o.tls_key = std::string(args[++i]);
     } else if (a == "--io-threads" && positive(args[i + 1], 64, n)) {
       o.io_threads = static_cast<int>(n);
       ++i;
@@ -103,6 +108,10 @@ bool parse_serve(const Args& args, ServeOptions& o) {
       return false;
     }
   }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    std::fputs("zonegate serve: --tls-cert and --tls-key go together\n", stderr);
+    return false;
+  }
   if (o.demo) {
     if (o.data.empty()) o.data = "zonegate-demo";
     if (o.pack.empty()) o.pack = "policies/hengqin";
@@ -114,7 +123,7 @@ constexpr const char* kUsage =
     "usage: zonegate serve --pack DIR --data DIR [--listen HOST:PORT] [--io-threads N]\n"
     "                      [--commit-max N] [--snapshot-every N] [--rate-limit PER_SECOND]\n"
     "                      [--body-max BYTES] [--batch-max N] [--read-timeout S]\n"
-    "                      [--idle-timeout S] [--quiet]\n"
+    "                      [--idle-timeout S] [--tls-cert PEM --tls-key PEM] [--quiet]\n"
     "       zonegate serve --demo [--pack DIR] [--data DIR] [--listen HOST:PORT]\n"
     "  (without --pack, the pack the data directory used last)\n";
 
@@ -246,14 +255,17 @@ int serve_command(const Args& args) {
 
   api::Api handler(**zone, **tokens, events, metrics, o.api);
   api::HttpServer server(handler, o.limits);
-  const std::string error = server.listen(o.listen);
+  std::string error;
+  if (!o.tls_cert.empty()) error = server.use_tls(o.tls_cert, o.tls_key);
+  if (error.empty()) error = server.listen(o.listen);
   if (!error.empty()) {
     std::fprintf(stderr, "zonegate serve: %s\n", error.c_str());
     return 2;
   }
   handler.set_http_counters([&server] { return server.counters(); });
   const std::string host = o.listen.substr(0, o.listen.rfind(':'));
-  const std::string url = "http://" + host + ":" + std::to_string(server.port());
+  const std::string url =
+      (o.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(server.port());
   if (o.demo) print_demo_guide(demo_secrets, url);
   std::printf("zonegate serve: listening on %s (zone %s, seq %llu)\n", url.c_str(),
               (*zone)->pack().zone_id.c_str(),
