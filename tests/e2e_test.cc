@@ -207,5 +207,25 @@ TEST(ZonegateRun, OversizeLineIsAnsweredInPlace) {
   EXPECT_NE(got[1].find("\"line\":2"), std::string::npos);
 }
 
+TEST(Identifiers, MrzAndContainerFromTheCommandLine) {
+  const Outcome valid = run(
+      "printf 'I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\\nD231458907UTO7408122F1204159<<<<<<<6\\n' | " +
+      kBinary + " mrz parse");
+  EXPECT_EQ(valid.exit_code, 0) << valid.out;
+  EXPECT_NE(valid.out.find("\"format\":\"TD2\",\"valid\":true"), std::string::npos) << valid.out;
+  const Outcome wrong = run(
+      "printf 'I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\\nD231458908UTO7408122F1204159<<<<<<<6\\n' | " +
+      kBinary + " mrz parse");
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.out.find("\"document_number\":{\"found\":\"8\",\"expected\":7,\"valid\":false}"),
+            std::string::npos)
+      << wrong.out;
+  EXPECT_EQ(run("echo NOT-AN-MRZ | " + kBinary + " mrz parse 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(zonegate("id check container CSQU3054383").exit_code, 0);
+  const Outcome bad = zonegate("id check container CSQU3054384");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("ISO 6346 gives 3"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace zg

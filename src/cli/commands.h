@@ -21,5 +21,6 @@ int declarations_command(const Args& args);
 int taxes_command(const Args& args);
 int token_command(const Args& args);
 int serve_command(const Args& args);
+int mrz_command(const Args& args);
 
 }  // namespace zg::cli

@@ -3,12 +3,13 @@
 
 #include "cli/commands.h"
 #include "core/identifiers.h"
+#include "gate/container.h"
 
 namespace zg::cli {
 
 int id_command(const Args& args) {
   if (args.size() != 3 || args[0] != "check") {
-    std::fputs("usage: zonegate id check uscc|resident-id|hs VALUE\n", stderr);
+    std::fputs("usage: zonegate id check uscc|resident-id|hs|container VALUE\n", stderr);
     return 2;
   }
   const std::string_view kind = args[1];
@@ -20,8 +21,11 @@ int id_command(const Args& args) {
     status = validate_resident_id(value);
   } else if (kind == "hs") {
     status = validate_hs_code(value);
+  } else if (kind == "container") {
+    status = gate::validate_container(value);  // ISO 6346
   } else {
-    std::fprintf(stderr, "zonegate id check: unknown kind \"%s\" (uscc, resident-id, hs)\n",
+    std::fprintf(stderr,
+                 "zonegate id check: unknown kind \"%s\" (uscc, resident-id, hs, container)\n",
                  std::string(kind).c_str());
     return 2;
   }

@@ -12,7 +12,8 @@
 //   zonegate token create|list|revoke --data DIR ...
 //   zonegate serve --pack DIR --data DIR [--listen HOST:PORT] | serve --demo
 //   zonegate policy check DIR
-//   zonegate id check uscc|resident-id|hs VALUE
+//   zonegate id check uscc|resident-id|hs|container VALUE
+//   zonegate mrz parse < LINES
 //   zonegate version
 #include <cstdio>
 #include <cstring>
@@ -49,7 +50,9 @@ void print_usage(std::FILE* out) {
       "  serve --demo [--data DIR] [--listen HOST:PORT]\n"
       "                                           the HTTP API (docs/api.md)\n"
       "  policy check DIR                         check a policy pack, print a summary or errors\n"
-      "  id check uscc|resident-id|hs VALUE       validate an identifier\n"
+      "  id check uscc|resident-id|hs|container VALUE\n"
+      "                                           validate an identifier (container: ISO 6346)\n"
+      "  mrz parse < LINES                        read an ICAO 9303 MRZ (TD1/TD2/TD3) as JSON\n"
       "  version                                  print the version\n",
       out);
 }
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
   if (command == "taxes") return zg::cli::taxes_command(args);
   if (command == "token") return zg::cli::token_command(args);
   if (command == "serve") return zg::cli::serve_command(args);
+  if (command == "mrz") return zg::cli::mrz_command(args);
   if (command == "version" || command == "--version") {
     std::puts("zonegate 0.1.0");
     return 0;
