@@ -431,6 +431,80 @@ TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
   again.stop();
 }
 
+// Found in review: lines of blanks and carriage returns in a batch are no
+// commands (they once overran the batch), whatever their mix.
+TEST_F(ServerTest, BlankLinesOfAnyKindInABatchAreSkipped) {
+  const std::string batch =
+      declaration("crlf-1", kA) + "\r\n\r \n\r\r\n \t\r\n" + declaration("crlf-2", kA) + "\r\n\r\n";
+  const HttpReply r = post(tokens["a"], batch, "application/x-ndjson");
+  ASSERT_EQ(r.status, 200);
+  const std::vector<std::string> results = lines_of(r.body);
+  ASSERT_EQ(results.size(), 2u) << r.body;
+  for (const std::string& result : results) {
+    EXPECT_NE(result.find("\"accepted\""), std::string::npos) << result;
+  }
+  EXPECT_EQ(get("/health", "").status, 200);
+}
+
+// Found in review: an event goes to the enterprise the command acts as,
+// never to one named in another field.
+TEST_F(ServerTest, AnEnterpriseCannotAddressAnothersEventStream) {
+  Connection a(port);
+  ASSERT_TRUE(a.send(request_text("GET", "/v1/events", tokens["a"], "", "")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const HttpReply r = post(tokens["b"], R"({"type":"stocktake","id":"st","at":")" + now_rfc3339() +
+                                            R"(","enterprise":")" + kB + R"(","declarant":")" + kA +
+                                            R"(","counts":[]})");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(a.read_for(400).find("event: stocktake"), std::string::npos);
+}
+
+TEST_F(ServerTest, HeadContinueAndBrokenEscapes) {
+  // HEAD: the headers of the GET, no body, and the connection goes on.
+  Connection c(port);
+  ASSERT_TRUE(
+      c.send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const std::string both = c.read_for(500);
+  EXPECT_EQ(both.find("HTTP/1.1 200"), 0u) << both;
+  EXPECT_NE(both.find("HTTP/1.1 200", 5), std::string::npos) << both;
+  EXPECT_EQ(both.find("{\"status\":\"ok\"}"), both.rfind("{\"status\":\"ok\"}")) << both;
+  // Expect: 100-continue is answered before the body is sent.
+  Connection e(port);
+  const std::string body = declaration("cont-1", kA);
+  ASSERT_TRUE(e.send("POST /v1/commands HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     tokens["a"] + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\nExpect: 100-continue\r\n\r\n"));
+  EXPECT_NE(e.read_for(300).find("HTTP/1.1 100 Continue"), std::string::npos);
+  ASSERT_TRUE(e.send(body));
+  const HttpReply answered = e.read_reply();
+  EXPECT_EQ(answered.status, 200);
+  EXPECT_NE(answered.body.find("\"accepted\""), std::string::npos) << answered.body;
+  EXPECT_TRUE(is_problem(get("/v1/declarations/HQ%zz", tokens["officer"]), 400));
+}
+
+// A watcher resuming far back gets the backlog in parts: the stream ends
+// after about 2 MiB and the client reconnects with Last-Event-ID.
+TEST_F(ServerTest, ALongBacklogComesInParts) {
+  std::string batch;
+  for (int i = 0; i < 5000; ++i) batch += declaration("bk-" + std::to_string(i), kA) + "\n";
+  ASSERT_EQ(post(tokens["a"], batch, "application/x-ndjson").status, 200);
+  Connection c(port);
+  ASSERT_TRUE(c.send(request_text("GET", "/v1/events?after=0", tokens["officer"], "", "")));
+  const std::string first = c.read_for(2000);
+  const size_t more = first.find(": more after ");
+  ASSERT_NE(more, std::string::npos) << first.size();
+  EXPECT_LT(first.size(), 3u << 20);
+  const uint64_t last = std::stoull(first.substr(more + 13));
+  EXPECT_NE(first.find("id: " + std::to_string(last) + "\n"), std::string::npos);
+  // The next part starts right after it.
+  Connection again(port);
+  ASSERT_TRUE(again.send("GET /v1/events HTTP/1.1\r\nAuthorization: Bearer " + tokens["officer"] +
+                         "\r\nLast-Event-ID: " + std::to_string(last) + "\r\n\r\n"));
+  const std::string next = again.read_for(1000);
+  EXPECT_NE(next.find("id: " + std::to_string(last + 1) + "\n"), std::string::npos);
+  EXPECT_EQ(next.find("id: " + std::to_string(last) + "\n"), std::string::npos);
+}
+
 // Snapshots are written by a child process while the zone goes on; a
 // restart after SIGKILL starts from one.
 TEST_F(ServerTest, SnapshotsAreWrittenWhileServing) {

@@ -1,5 +1,6 @@
 #include "api/events.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/json.h"
@@ -10,6 +11,10 @@ namespace {
 // A comment line every so often keeps proxies from closing a quiet stream,
 // and finds watchers that went away.
 constexpr auto kHeartbeat = std::chrono::seconds(15);
+// A watcher resuming far back gets this much of the backlog, then the
+// stream ends and its client reconnects with Last-Event-ID for the next
+// part: memory stays bounded and publishing never waits long for the lock.
+constexpr size_t kBacklogBytesMax = 2u << 20;
 
 }  // namespace
 
@@ -65,8 +70,11 @@ EventHub::~EventHub() {
 void EventHub::publish(std::vector<Event> events) {
   std::lock_guard lock(mutex_);
   for (Event& event : events) {
+    std::string frame;  // written once, for however many watchers see it
     for (Watcher& w : watchers_) {
-      if (may_see(w.principal, event)) w.sink->send(event.frame());
+      if (event.seq <= w.after || !may_see(w.principal, event)) continue;
+      if (frame.empty()) frame = event.frame();
+      w.sink->send(frame);
     }
     recent_.push_back(std::move(event));
   }
@@ -75,6 +83,11 @@ void EventHub::publish(std::vector<Event> events) {
     recent_.pop_front();
   }
   std::erase_if(watchers_, [](const Watcher& w) { return !w.sink->open(); });
+}
+
+void EventHub::set_resumable_from(uint64_t seq) {
+  std::lock_guard lock(mutex_);
+  dropped_through_ = std::max(dropped_through_, seq);
 }
 
 uint64_t EventHub::resumable_from() const {
@@ -87,10 +100,22 @@ void EventHub::watch(std::shared_ptr<EventSink> sink, Principal principal, uint6
   // The kept events first, under the lock, so none is missed or repeated
   // between them and the live ones.
   sink->send(": zonegate events\n\n");
+  size_t bytes = 0;
+  uint64_t last = after_seq;
   for (const Event& event : recent_) {
-    if (event.seq > after_seq && may_see(principal, event)) sink->send(event.frame());
+    if (event.seq <= after_seq || !may_see(principal, event)) continue;
+    if (bytes > kBacklogBytesMax) {
+      // Enough for now: the client comes back for the rest.
+      sink->send(": more after " + std::to_string(last) + "; reconnect with Last-Event-ID\n\n");
+      sink->end();
+      return;
+    }
+    std::string frame = event.frame();
+    bytes += frame.size();
+    last = event.seq;
+    sink->send(std::move(frame));
   }
-  watchers_.push_back(Watcher{std::move(sink), std::move(principal)});
+  watchers_.push_back(Watcher{std::move(sink), std::move(principal), after_seq});
 }
 
 size_t EventHub::watchers() const {

@@ -57,6 +57,8 @@ class EventHub {
   // every new one, until the sink closes.
   void watch(std::shared_ptr<EventSink> sink, Principal principal, uint64_t after_seq);
   size_t watchers() const;
+  // After a restart: events up to `seq` are not kept (resuming before is 410).
+  void set_resumable_from(uint64_t seq);
   // Forgets every watcher (the server is going away).
   void forget_watchers();
 
@@ -64,6 +66,7 @@ class EventHub {
   struct Watcher {
     std::shared_ptr<EventSink> sink;
     Principal principal;
+    uint64_t after = 0;  // sends only events after this seq
   };
   void heartbeat();
 

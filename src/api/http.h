@@ -32,6 +32,8 @@ class EventSink {
   virtual ~EventSink() = default;
   virtual bool send(std::string text) = 0;
   virtual bool open() const = 0;
+  // Ends the stream (after what was sent); a client reconnects with Last-Event-ID.
+  virtual void end() = 0;
 };
 
 struct HttpResponse {

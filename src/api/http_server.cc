@@ -153,6 +153,7 @@ class HttpServer::Impl::StreamTarget {
   virtual void queue_event(std::string text) = 0;  // on the connection's strand
   virtual bool closed() const = 0;
   virtual net::any_io_executor executor() = 0;
+  virtual void end_stream() = 0;  // on the strand: close once the queue is written
 };
 
 class HttpServer::Impl::Sink : public EventSink {
@@ -160,6 +161,7 @@ class HttpServer::Impl::Sink : public EventSink {
   explicit Sink(const std::shared_ptr<StreamTarget>& session);
   bool send(std::string text) override;
   bool open() const override;
+  void end() override;
 
  private:
   std::weak_ptr<StreamTarget> session_;
@@ -210,6 +212,10 @@ class HttpServer::Impl::Session : public StreamTarget,
     if (!writing_) write_next_event();
   }
   bool closed() const override { return closed_; }
+  void end_stream() override {
+    ending_ = true;
+    if (!writing_) close();
+  }
   net::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
@@ -233,6 +239,31 @@ class HttpServer::Impl::Session : public StreamTarget,
     parser_->body_limit(server_.limits_.body_bytes_max);
     parser_->header_limit(static_cast<uint32_t>(server_.limits_.header_bytes_max));
     lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
+    // The headers first: a client that sent "Expect: 100-continue" (curl
+    // does for large batches) waits for our go-ahead before the body.
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              if (ec) return self->on_read(ec);
+                              const auto& head = self->parser_->get();
+                              if (beast::iequals(head[http::field::expect], "100-continue") &&
+                                  !self->parser_->is_done()) {
+                                return self->continue_then_read_body();
+                              }
+                              self->read_body();
+                            });
+  }
+
+  void continue_then_read_body() {
+    auto go_ahead = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+    http::async_write(stream_, *go_ahead,
+                      [self = this->shared_from_this(), go_ahead](beast::error_code ec, size_t) {
+                        if (ec) return self->close();
+                        self->read_body();
+                      });
+  }
+
+  // The rest of the request, within the same read timeout.
+  void read_body() {
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
@@ -271,7 +302,9 @@ class HttpServer::Impl::Session : public StreamTarget,
     http::request<http::string_body> message = parser_->release();
     keep_alive_ = message.keep_alive();
     HttpRequest request;
-    request.method = std::string(message.method_string());
+    // HEAD is answered as GET, headers only (health checks use it).
+    head_only_ = message.method() == http::verb::head;
+    request.method = head_only_ ? "GET" : std::string(message.method_string());
     request.target = std::string(message.target());
     request.authorization = std::string(message[http::field::authorization]);
     request.content_type = std::string(message[http::field::content_type]);
@@ -304,6 +337,7 @@ class HttpServer::Impl::Session : public StreamTarget,
     message->body() = std::move(response.body);
     message->keep_alive(keep_alive_);
     message->prepare_payload();
+    if (head_only_) message->body().clear();  // Content-Length stays: what GET would send
     lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
     http::async_write(stream_, *message,
                       [self = this->shared_from_this(), message](beast::error_code ec, size_t) {
@@ -351,6 +385,7 @@ class HttpServer::Impl::Session : public StreamTarget,
   void write_next_event() {
     if (outbox_.empty() || closed_) {
       writing_ = false;
+      if (ending_) close();
       return;
     }
     writing_ = true;
@@ -385,11 +420,13 @@ class HttpServer::Impl::Session : public StreamTarget,
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
+  bool head_only_ = false;  // the request being answered is a HEAD
   bool closed_ = false;
   // The event stream's queue.
   std::deque<std::string> outbox_;
   size_t queued_bytes_ = 0;
   bool writing_ = false;
+  bool ending_ = false;  // close once the queue is written
 };
 
 HttpServer::Impl::Sink::Sink(const std::shared_ptr<StreamTarget>& session)
@@ -403,6 +440,13 @@ bool HttpServer::Impl::Sink::send(std::string text) {
     if (session->closed()) *open = false;
   });
   return true;
+}
+
+void HttpServer::Impl::Sink::end() {
+  std::shared_ptr<StreamTarget> session = session_.lock();
+  *open_ = false;
+  if (session == nullptr) return;
+  net::post(executor_, [session] { session->end_stream(); });
 }
 
 bool HttpServer::Impl::Sink::open() const {

@@ -1,5 +1,6 @@
 #include "api/routes.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -208,6 +209,7 @@ void Api::handle(HttpRequest request, Reply reply) {
   // The route: every segment matches, a {…} one any non-empty segment.
   const Route* route = nullptr;
   bool path_known = false;
+  bool broken_escape = false;  // a {…} segment with a bad %-escape
   const std::vector<std::string_view> segments = split(raw_path, '/');
   // The patterns, split once.
   static const std::vector<std::vector<std::string_view>> kPatterns = [] {
@@ -224,7 +226,8 @@ void Api::handle(HttpRequest request, Reply reply) {
     for (size_t i = 0; i < pattern.size() && match; ++i) {
       if (pattern[i].starts_with('{')) {
         std::string decoded;
-        match = !segments[i].empty() && url_decode(segments[i], false, decoded);
+        match = !segments[i].empty();
+        if (match && !url_decode(segments[i], false, decoded)) broken_escape = true;
         params.push_back(std::move(decoded));
       } else {
         match = pattern[i] == segments[i];
@@ -275,6 +278,9 @@ void Api::handle(HttpRequest request, Reply reply) {
       return c.reply(std::move(refusal));
     }
     return c.fail(404, "unknown_route", "there is no route " + c.path + " (see /openapi.json)");
+  }
+  if (broken_escape) {
+    return c.fail(400, "invalid_parameter", "the path has a broken %-escape: " + c.path);
   }
   if (question != std::string_view::npos) {
     for (std::string_view pair : split(target.substr(question + 1), '&')) {
@@ -366,8 +372,7 @@ void Api::log(std::string_view method, std::string_view request_id, std::string_
   }
   w.end_object();
   line.push_back('\n');
-  std::lock_guard lock(log_mutex_);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  request_log_.write(std::move(line));
 }
 
 // ---- operations -------------------------------------------------------------
@@ -454,25 +459,29 @@ void Api::commands(Call& call) {
   }
   const std::string_view body = call.request.body;
   if (json_lines) {
-    std::vector<std::string_view> lines = split(body, '\n');
-    if (!lines.empty() && lines.back().empty()) lines.pop_back();  // the last newline
-    size_t commands = 0;
-    for (std::string_view line : lines) {
-      if (line.find_first_not_of(" \t\r") != std::string_view::npos) ++commands;
-    }
-    if (commands > options_.batch_commands_max) {
-      return call.fail(413, "batch_too_large",
-                       "the batch has " + std::to_string(commands) + " commands; at most " +
-                           std::to_string(options_.batch_commands_max) + " per request");
-    }
-    submission.commands.resize(commands);
-    size_t k = 0;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      std::string_view line = lines[i];
+    // A line holding only blanks (a trailing "\r" too) is no command; every
+    // other line is one, answered in its place.
+    std::vector<std::pair<std::string_view, int64_t>> lines;  // text, line number
+    int64_t number = 0;
+    for (size_t start = 0; start < body.size() && lines.size() <= options_.batch_commands_max;) {
+      const size_t end = std::min(body.find('\n', start), body.size());
+      std::string_view line = body.substr(start, end - start);
+      start = end + 1;
+      ++number;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
-      admit_command(line, static_cast<int64_t>(i + 1), call.principal, received_at,
-                    submission.window, submission.commands[k++]);
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      lines.emplace_back(line, number);
+    }
+    if (lines.size() > options_.batch_commands_max) {
+      return call.fail(413, "batch_too_large",
+                       "the batch has more than " + std::to_string(options_.batch_commands_max) +
+                           " commands; at most " + std::to_string(options_.batch_commands_max) +
+                           " per request");
+    }
+    submission.commands.resize(lines.size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+      admit_command(lines[i].first, lines[i].second, call.principal, received_at, submission.window,
+                    submission.commands[i]);
     }
   } else {
     submission.commands.resize(1);

@@ -13,6 +13,7 @@
 #include "api/events.h"
 #include "api/http.h"
 #include "api/metrics.h"
+#include "api/request_log.h"
 #include "api/tokens.h"
 #include "api/zone.h"
 
@@ -85,7 +86,7 @@ class Api : public HttpHandler {
   std::mutex buckets_mutex_;
   std::map<std::string, Bucket, std::less<>> buckets_;
   std::atomic<uint64_t> rate_limited_{0};
-  std::mutex log_mutex_;
+  RequestLog request_log_;
 };
 
 // The OpenAPI document (docs/openapi.json, built into the binary).

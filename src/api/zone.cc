@@ -1,6 +1,8 @@
 #include "api/zone.h"
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,13 +16,18 @@ namespace {
 // Events kept for watchers resuming after a restart.
 constexpr uint64_t kEventsRecovered = 10'000;
 
-// The enterprise a command is about, for the event stream's filter.
+// The enterprise a command is about, for the event stream's filter: the
+// one it acts as (the field the door checks against an enterprise's token),
+// the one it registers, or the declarant of the declaration it names.
+// Never any other field, so a command cannot address another's stream.
 std::string subject_of(JsonRef command, const ZoneState& state) {
   const JsonRef type = command.get("type");
   if (!type.is_string()) return "";
-  for (const char* field : {"declarant", "enterprise", "uscc"}) {
-    const JsonRef value = command.get(field);
-    if (value.is_string()) return std::string(value.text());
+  const auto text = [](JsonRef v) { return v.is_string() ? std::string(v.text()) : std::string(); };
+  if (type.text() == "register_enterprise") return text(command.get("uscc"));
+  if (const CommandRule* rule = command_rule(type.text());
+      rule != nullptr && !rule->actor_field.empty()) {
+    return text(command.get(rule->actor_field));
   }
   const JsonRef number = command.get("declaration");
   if (number.is_string()) {
@@ -126,6 +133,7 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   });
   if (!read.is_ok()) return read;
   events.publish(std::move(recent));
+  if (from > 1) events.set_resumable_from(from - 1);  // older events are not kept
 
   Metrics* observed = &metrics;
   zone->committer_ = std::make_unique<Committer>(
@@ -206,8 +214,8 @@ void Zone::run() {
     const bool queued = committer_->submit(
         std::move(entries), "", [this, answers, events, held, seq](const Status& status) {
           if (status.is_ok()) {
+            events_->publish(std::move(*events));  // before the seq moves on: see Api::events
             durable_seq_ = seq;
-            events_->publish(std::move(*events));
           } else {
             healthy_ = false;
             std::fprintf(stderr,
@@ -309,7 +317,17 @@ void Zone::maybe_snapshot(bool force) {
 void Zone::reap_snapshot(bool wait) {
   if (snapshot_child_ == 0) return;
   int status = 0;
-  const pid_t done = waitpid(snapshot_child_, &status, wait ? 0 : WNOHANG);
+  pid_t done = waitpid(snapshot_child_, &status, WNOHANG);
+  // At shutdown, wait for it, but not for ever: a child stuck for a minute
+  // is killed (the journal has everything; the next start replays more).
+  for (int tenths = 0; wait && done == 0 && tenths < 600; ++tenths) {
+    usleep(100'000);
+    done = waitpid(snapshot_child_, &status, WNOHANG);
+  }
+  if (done == 0 && wait) {
+    kill(snapshot_child_, SIGKILL);
+    done = waitpid(snapshot_child_, &status, 0);
+  }
   if (done == 0) return;  // still writing
   const bool ok = done == snapshot_child_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (!ok) {

@@ -265,6 +265,9 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
   if (child == 0) {
     // Only this thread exists here: no locks of the parent's other threads
     // are taken (no stdio, no database), just the state's memory and files.
+    // The parent's descriptors (its listening socket, its clients, the
+    // journal) are closed, so a parent that dies leaves nothing bound.
+    close_range(3, ~0u, 0);
     const bool ok = write_snapshot(engine, pack_hash, leaf, file).is_ok();
     if (ok) {
       const auto found = list_snapshots(path_);
