@@ -424,12 +424,7 @@ void Api::me(Call& call) {
   w.begin_object()
       .field("token_id", call.principal.token_id)
       .field("role", role_name(call.principal.role))
-      .key("uscc");
-  if (call.principal.uscc.empty()) {
-    w.null();
-  } else {
-    w.string(call.principal.uscc);
-  }
+      .field_or_null("uscc", call.principal.uscc);
   w.field("expires_at", format_rfc3339(Timestamp{call.principal.expires_at, 0})).end_object();
   call.reply(json_body(std::move(body)));
 }
@@ -677,12 +672,10 @@ void Api::create_token(Call& call) {
   std::string out;
   JsonWriter w(out);
   const Principal& p = created->principal;
-  w.begin_object().field("id", p.token_id).field("role", role_name(p.role)).key("uscc");
-  if (p.uscc.empty()) {
-    w.null();
-  } else {
-    w.string(p.uscc);
-  }
+  w.begin_object()
+      .field("id", p.token_id)
+      .field("role", role_name(p.role))
+      .field_or_null("uscc", p.uscc);
   w.field("expires_at", format_rfc3339(Timestamp{p.expires_at, 0}))
       .field("token", created->secret)
       .end_object();
@@ -700,12 +693,7 @@ void Api::list_tokens(Call& call) {
     w.begin_object()
         .field("id", t.principal.token_id)
         .field("role", role_name(t.principal.role))
-        .key("uscc");
-    if (t.principal.uscc.empty()) {
-      w.null();
-    } else {
-      w.string(t.principal.uscc);
-    }
+        .field_or_null("uscc", t.principal.uscc);
     w.field("created_at", format_rfc3339(Timestamp{t.created_at, 0}))
         .field("expires_at", format_rfc3339(Timestamp{t.principal.expires_at, 0}))
         .key("revoked_at");

@@ -6,6 +6,7 @@
 
 #include "api/problem.h"
 #include "core/json.h"
+#include "engine/book_json.h"
 
 namespace zg::api {
 namespace {
@@ -19,25 +20,6 @@ HttpResponse json_response(std::string body) {
 HttpResponse no_enterprise(std::string_view uscc) {
   return problem(404, "unknown_enterprise",
                  "enterprise " + std::string(uscc) + " is not registered in this zone");
-}
-
-void write_totals(JsonWriter& w, const TaxTotals& t) {
-  w.field_money("customs_value", t.customs_value)
-      .field_money("duty", t.duty)
-      .field_money("consumption_tax", t.consumption_tax)
-      .field_money("vat", t.vat)
-      .field_money("refund", t.refund);
-}
-
-void write_summary(JsonWriter& w, const DeclarationRecord& d) {
-  w.field("declaration", ZoneState::number_of(d))
-      .field("seq", static_cast<int64_t>(d.seq))
-      .field("date", format_date(d.date))
-      .field("declarant", d.declarant->uscc)
-      .field("movement", movement_name(d.movement))
-      .field("lane", lane_name(d.lane))
-      .field("release", d.held ? "held" : "released");
-  write_totals(w, d.totals);
 }
 
 bool matches(const DeclarationRecord& d, const DeclarationFilter& f) {
@@ -58,13 +40,7 @@ uint64_t seq_cursor(std::string_view after) {
 
 // Ends a list: `next` is the cursor of the following page, or null.
 void end_list(JsonWriter& w, const std::string& next) {
-  w.end_array().key("next");
-  if (next.empty()) {
-    w.null();
-  } else {
-    w.string(next);
-  }
-  w.end_object();
+  w.end_array().field_or_null("next", next).end_object();
 }
 
 void write_enterprise(JsonWriter& w, const Enterprise& e) {
@@ -133,7 +109,7 @@ HttpResponse declarations_view(const Engine& engine, const DeclarationFilter& fi
   w.begin_object().key("items").begin_array();
   for (const DeclarationRecord* d : found) {
     w.begin_object();
-    write_summary(w, *d);
+    write_declaration_summary(w, *d);
     w.end_object();
   }
   end_list(w, more ? std::to_string(found.back()->seq) : "");
@@ -154,7 +130,7 @@ HttpResponse declaration_view(const Engine& engine, std::string_view number,
   std::string body;
   JsonWriter w(body);
   w.begin_object();
-  write_summary(w, *d);
+  write_declaration_summary(w, *d);
   w.key("result").raw(engine.state().results.get(d->result)).end_object();
   return json_response(std::move(body));
 }
@@ -235,11 +211,11 @@ HttpResponse taxes_view(const Engine& engine, Date from, Date to) {
     if (date < from || to < date) continue;
     total.add(day);
     w.begin_object().field("date", format_date(date)).field("count", day.count);
-    write_totals(w, day);
+    write_tax_totals(w, day);
     w.end_object();
   }
   w.end_array().key("total").begin_object().field("date", "total").field("count", total.count);
-  write_totals(w, total);
+  write_tax_totals(w, total);
   w.end_object().end_object();
   return json_response(std::move(body));
 }
@@ -314,12 +290,7 @@ HttpResponse policy_view(const PolicyPack& pack, std::string_view pack_hash, Dat
       .field("zone_id", pack.zone_id)
       .field("zone_name", pack.zone_name)
       .field("pack_hash", pack_hash)
-      .key("in_force");
-  if (in_force == nullptr) {
-    w.null();
-  } else {
-    w.string(in_force->id);
-  }
+      .field_or_null("in_force", in_force == nullptr ? "" : in_force->id);
   w.key("versions").begin_array();
   for (const auto& v : pack.versions) {
     w.begin_object()

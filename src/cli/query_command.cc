@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/json.h"
 #include "durable/data_dir.h"
+#include "engine/book_json.h"
 #include "engine/handlers.h"
 
 namespace zg::cli {
@@ -45,14 +46,6 @@ bool parse_query(const Args& args, bool with_declarant, QueryOptions& options) {
     }
   }
   return args.size() % 2 == 0 && !options.data.empty();
-}
-
-void write_totals(JsonWriter& w, const TaxTotals& t) {
-  w.field_money("customs_value", t.customs_value)
-      .field_money("duty", t.duty)
-      .field_money("consumption_tax", t.consumption_tax)
-      .field_money("vat", t.vat)
-      .field_money("refund", t.refund);
 }
 
 }  // namespace
@@ -94,14 +87,8 @@ int declarations_command(const Args& args) {
     if (d.date < options.from || options.to < d.date) continue;
     line.clear();
     JsonWriter w(line);
-    w.begin_object()
-        .field("declaration", ZoneState::number_of(d))
-        .field("seq", static_cast<int64_t>(seq))
-        .field("date", format_date(d.date))
-        .field("declarant", d.declarant->uscc)
-        .field("movement", movement_name(d.movement))
-        .field("release", d.held ? "held" : "released");
-    write_totals(w, d.totals);
+    w.begin_object();
+    write_declaration_summary(w, d);
     w.end_object();
     std::puts(line.c_str());
   }
@@ -126,7 +113,7 @@ int taxes_command(const Args& args) {
       line.clear();
       JsonWriter w(line);
       w.begin_object().field("date", format_date(date)).field("count", day.count);
-      write_totals(w, day);
+      write_tax_totals(w, day);
       w.end_object();
       std::puts(line.c_str());
     }
@@ -134,7 +121,7 @@ int taxes_command(const Args& args) {
   line.clear();
   JsonWriter w(line);
   w.begin_object().field("date", "total").field("count", total.count);
-  write_totals(w, total);
+  write_tax_totals(w, total);
   w.end_object();
   std::puts(line.c_str());
   return 0;

@@ -144,6 +144,11 @@ class JsonWriter {
   JsonWriter& field(std::string_view k, const char* s) { return key(k).string(s); }
   JsonWriter& field(std::string_view k, int64_t n) { return key(k).number(n); }
   JsonWriter& field_bool(std::string_view k, bool b) { return key(k).boolean(b); }
+  // The string, or null when it is empty (an absent USCC, no next page).
+  JsonWriter& field_or_null(std::string_view k, std::string_view s) {
+    key(k);
+    return s.empty() ? null() : string(s);
+  }
   JsonWriter& field_money(std::string_view k, Money m) {
     return key(k).fixed_string(m.fen, kMoneyScale);
   }

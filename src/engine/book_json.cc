@@ -63,4 +63,23 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book,
   return out;
 }
 
+void write_tax_totals(JsonWriter& w, const TaxTotals& t) {
+  w.field_money("customs_value", t.customs_value)
+      .field_money("duty", t.duty)
+      .field_money("consumption_tax", t.consumption_tax)
+      .field_money("vat", t.vat)
+      .field_money("refund", t.refund);
+}
+
+void write_declaration_summary(JsonWriter& w, const DeclarationRecord& d) {
+  w.field("declaration", ZoneState::number_of(d))
+      .field("seq", static_cast<int64_t>(d.seq))
+      .field("date", format_date(d.date))
+      .field("declarant", d.declarant->uscc)
+      .field("movement", movement_name(d.movement))
+      .field("lane", lane_name(d.lane))
+      .field("release", d.held ? "held" : "released");
+  write_tax_totals(w, d.totals);
+}
+
 }  // namespace zg

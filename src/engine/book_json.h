@@ -1,8 +1,11 @@
-// An enterprise's account book as JSON (`zonegate book`, later the API).
+// The read models as JSON, for every door (`zonegate book`, `declarations`,
+// `taxes`, and the HTTP API's views): an enterprise's account book, a
+// declaration's summary, tax totals.
 #pragma once
 
 #include <string>
 
+#include "core/json.h"
 #include "engine/state.h"
 
 namespace zg {
@@ -10,5 +13,12 @@ namespace zg {
 // `state` names the declarations behind lots and postings (a posting's seq
 // is the command that made it).
 std::string write_book_json(const Enterprise& enterprise, const Book& book, const ZoneState& state);
+
+// The members customs_value, duty, consumption_tax, vat and refund.
+void write_tax_totals(JsonWriter& w, const TaxTotals& totals);
+
+// A declaration's members: number, seq, date, declarant, movement, lane,
+// release and its tax totals.
+void write_declaration_summary(JsonWriter& w, const DeclarationRecord& d);
 
 }  // namespace zg

@@ -88,12 +88,16 @@ class Reader {
   Mrz& mrz_;
 };
 
-void read_td3(const std::string& l1, const std::string& l2, Mrz& m) {
+// TD2 and TD3 share their layout but for the name's and the optional
+// data's widths (`width` 36 or 44): line 1 is code, state and name; line
+// 2 is number, nationality, dates and sex, optional data, then the
+// composite check in its last place.
+void read_td2_or_td3(const std::string& l1, const std::string& l2, size_t width, Mrz& m) {
   Reader r(m);
   std::string_view a(l1), b(l2);
   m.document_code = text_of(a.substr(0, 2));
   m.issuing_state = text_of(a.substr(2, 3));
-  r.names(a.substr(5, 39));
+  r.names(a.substr(5, width - 5));
   m.document_number = text_of(b.substr(0, 9));
   r.check("document_number", b.substr(0, 9), b[9]);
   m.nationality = text_of(b.substr(10, 3));
@@ -101,30 +105,14 @@ void read_td3(const std::string& l1, const std::string& l2, Mrz& m) {
   r.check("birth_date", b.substr(13, 6), b[19]);
   r.sex(b[20]);
   r.check("expiry_date", b.substr(21, 6), b[27]);
-  m.optional_data = text_of(b.substr(28, 14));
-  r.check("optional_data", b.substr(28, 14), b[42]);
-  const std::string composite =
-      std::string(b.substr(0, 10)) + std::string(b.substr(13, 7)) + std::string(b.substr(21, 22));
-  r.check("composite", composite, b[43]);
-}
-
-void read_td2(const std::string& l1, const std::string& l2, Mrz& m) {
-  Reader r(m);
-  std::string_view a(l1), b(l2);
-  m.document_code = text_of(a.substr(0, 2));
-  m.issuing_state = text_of(a.substr(2, 3));
-  r.names(a.substr(5, 31));
-  m.document_number = text_of(b.substr(0, 9));
-  r.check("document_number", b.substr(0, 9), b[9]);
-  m.nationality = text_of(b.substr(10, 3));
-  r.dates(b.substr(13, 6), b.substr(21, 6));
-  r.check("birth_date", b.substr(13, 6), b[19]);
-  r.sex(b[20]);
-  r.check("expiry_date", b.substr(21, 6), b[27]);
-  m.optional_data = text_of(b.substr(28, 7));
-  const std::string composite =
-      std::string(b.substr(0, 10)) + std::string(b.substr(13, 7)) + std::string(b.substr(21, 14));
-  r.check("composite", composite, b[35]);
+  // TD3's optional data (a personal number) has a check digit of its own.
+  const bool td3 = width == 44;
+  const size_t optional_width = td3 ? 14 : 7;
+  m.optional_data = text_of(b.substr(28, optional_width));
+  if (td3) r.check("optional_data", b.substr(28, 14), b[42]);
+  const std::string composite = std::string(b.substr(0, 10)) + std::string(b.substr(13, 7)) +
+                                std::string(b.substr(21, width - 22));
+  r.check("composite", composite, b[width - 1]);
 }
 
 void read_td1(const std::string& l1, const std::string& l2, const std::string& l3, Mrz& m) {
@@ -237,10 +225,8 @@ Result<Mrz> parse_mrz(const std::vector<std::string>& lines) {
   }
   if (m.format == MrzFormat::kTd1) {
     read_td1(lines[0], lines[1], lines[2], m);
-  } else if (m.format == MrzFormat::kTd2) {
-    read_td2(lines[0], lines[1], m);
   } else {
-    read_td3(lines[0], lines[1], m);
+    read_td2_or_td3(lines[0], lines[1], width, m);
   }
   return m;
 }
