@@ -7,6 +7,7 @@
 // timeout, then must deliver the whole request within the read timeout
 // (slow-header and slow-body clients are cut off).
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -89,7 +90,16 @@ class HttpServer::Impl {
   void run(int threads, std::function<void()> on_signal) {
     on_signal_ = std::move(on_signal);
     signals_.async_wait([this](const beast::error_code& ec, int) {
-      if (!ec && on_signal_) on_signal_();
+      if (ec) return;
+      if (on_signal_) on_signal_();
+      // A second signal while draining ends the process at once: what was
+      // answered is in the journal; only the closing snapshot is skipped.
+      signals_.async_wait([](const beast::error_code& again, int) {
+        if (again) return;
+        static constexpr char kMessage[] = "zonegate serve: second signal, stopping now\n";
+        [[maybe_unused]] const ssize_t n = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+        std::_Exit(130);
+      });
     });
     accept();
     std::vector<std::thread> pool;
