@@ -288,6 +288,8 @@ TEST_F(ServerTest, UnknownRoutesMethodsAndParameters) {
   EXPECT_EQ(wrong.headers["allow"], "POST");
   EXPECT_TRUE(is_problem(get("/v1/declarations?declarent=" + kA, tokens["officer"]), 400));
   EXPECT_TRUE(is_problem(get("/v1/declarations?limit=0", tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/declarations?after=abc", tokens["officer"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/enterprises/" + kA + "/postings?after=-1", tokens["a"]), 400));
   EXPECT_TRUE(is_problem(get("/v1/declarations?lane=purple", tokens["officer"]), 400));
   EXPECT_TRUE(is_problem(get("/v1/taxes?from=2024-13-01", tokens["officer"]), 400));
   EXPECT_TRUE(is_problem(get("/v1/rates?month=%zz", tokens["officer"]), 400));

@@ -31,11 +31,21 @@ bool matches(const DeclarationRecord& d, const DeclarationFilter& f) {
   return true;
 }
 
-// A sequence-number cursor ("" from the start).
-uint64_t seq_cursor(std::string_view after) {
+// A sequence-number cursor ("" from the start); nullopt when it is not one
+// (a client looping over pages must not be sent back to the first).
+std::optional<uint64_t> seq_cursor(std::string_view after) {
   uint64_t seq = 0;
-  std::from_chars(after.data(), after.data() + after.size(), seq);
+  const auto [end, ec] = std::from_chars(after.data(), after.data() + after.size(), seq);
+  if (!after.empty() && (ec != std::errc() || end != after.data() + after.size())) {
+    return std::nullopt;
+  }
   return seq;
+}
+
+HttpResponse bad_cursor(std::string_view after) {
+  return problem(400, "invalid_parameter",
+                 "after \"" + std::string(after.substr(0, 40)) +
+                     "\" is not a cursor this list gave (use its \"next\")");
 }
 
 // Ends a list: `next` is the cursor of the following page, or null.
@@ -76,7 +86,9 @@ bool book_part(const Engine& engine, std::string_view uscc, std::string_view mem
 HttpResponse declarations_view(const Engine& engine, const DeclarationFilter& filter,
                                const Page& page) {
   const ZoneState& state = engine.state();
-  const uint64_t after = seq_cursor(page.after);
+  const std::optional<uint64_t> cursor = seq_cursor(page.after);
+  if (!cursor) return bad_cursor(page.after);
+  const uint64_t after = *cursor;
   std::vector<const DeclarationRecord*> found;
   bool more = false;
   // False once the page is full and one more matches (so there is a next page).
@@ -182,7 +194,9 @@ HttpResponse postings_view(const Engine& engine, std::string_view uscc, const Pa
   BookPart postings;
   if (!book_part(engine, uscc, "postings", postings)) return no_enterprise(uscc);
   // The cursor is the count of postings already read (a book only grows).
-  const uint64_t skip = seq_cursor(page.after);
+  const std::optional<uint64_t> cursor = seq_cursor(page.after);
+  if (!cursor) return bad_cursor(page.after);
+  const uint64_t skip = *cursor;
   std::string body;
   JsonWriter w(body);
   w.begin_object().key("items").begin_array();
