@@ -103,6 +103,7 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   zone->engine_ = std::move(replayed).value().engine;
   if (zone->engine_ == nullptr) {
     zone->engine_ = std::make_unique<Engine>(*zone->pack_);
+    zone->engine_->set_signing_key(zone->dir_->signing_key());
   } else {
     zone->engine_->set_pack(*zone->pack_);
   }

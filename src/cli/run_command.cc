@@ -25,6 +25,12 @@
 namespace zg::cli {
 namespace {
 
+// A run without --data keeps no zone, so its credential key lives and dies
+// with the process (the contract: "a key for that run only").
+std::shared_ptr<const gate::SigningKey> run_signing_key() {
+  return std::make_shared<const gate::SigningKey>(gate::SigningKey::generate());
+}
+
 // Commands travel from the reading thread to the engine's in batches of
 // this many.
 constexpr size_t kBatchCommands = 512;
@@ -310,6 +316,7 @@ int run_durable(const RunOptions& options) {
   std::unique_ptr<Engine> engine = std::move(replayed).value().engine;
   if (engine == nullptr) {
     engine = std::make_unique<Engine>(**pack);
+    engine->set_signing_key(dir->signing_key());
   } else {
     engine->set_pack(**pack);
   }
@@ -348,6 +355,7 @@ int run_command(const Args& args) {
   static PolicyPack* pack = new PolicyPack();
   if (!load_pack(options.pack, *pack)) return 2;
   static Engine* engine = new Engine(*pack);
+  engine->set_signing_key(run_signing_key());
   return feed(*engine, options, stdout) ? 0 : 2;
 }
 
@@ -392,6 +400,7 @@ int book_command(const Args& args) {
   PolicyPack pack;
   if (!load_pack(options.pack, pack)) return 2;
   Engine engine(pack);
+  engine.set_signing_key(run_signing_key());
   if (!feed(engine, options, nullptr)) return 2;
   Result<std::string> book = engine.book_json(options.uscc);
   if (!book.is_ok()) {

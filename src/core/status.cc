@@ -38,6 +38,10 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kUnsupportedFormat: return "unsupported_format";
     case ErrorCode::kUsage: return "usage";
     case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kUnknownChannel: return "unknown_channel";
+    case ErrorCode::kQuotaExhausted: return "quota_exhausted";
+    case ErrorCode::kUnknownTraveller: return "unknown_traveller";
+    case ErrorCode::kInvalidDocument: return "invalid_document";
   }
   std::abort();  // Unreachable: every enumerator returns above.
 }

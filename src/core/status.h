@@ -47,6 +47,10 @@ enum class ErrorCode : uint8_t {
   kUnsupportedFormat,  // a data directory of another format or program
   kUsage,              // the command line is wrong
   kUnavailable,        // the zone cannot take work now (busy, draining, journal failed)
+  kUnknownChannel,     // a gate command names a channel the pack does not have
+  kQuotaExhausted,     // the month's single-plate permits are all issued
+  kUnknownTraveller,   // revocation or watch list for a traveller not enrolled
+  kInvalidDocument,    // a travel document whose check digits or form fail
 };
 
 // The contract's word for a code, e.g. "unknown_hs_code".

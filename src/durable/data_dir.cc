@@ -113,6 +113,12 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
   auto data = std::unique_ptr<DataDir>(new DataDir());
   data->path_ = path;
   data->journal_ = std::move(journal).value();
+  const std::string key_path = (dir / "zone-signing.key").string();
+  if (create || fs::exists(key_path, error)) {
+    Result<gate::SigningKey> key = gate::load_or_create_signing_key(key_path);
+    if (!key.is_ok()) return key.status();
+    data->signing_key_ = std::make_shared<const gate::SigningKey>(std::move(key).value());
+  }
   return data;
 }
 
@@ -292,6 +298,7 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
       continue;
     }
     auto engine = std::make_unique<Engine>(placeholder_pack());
+    engine->set_signing_key(signing_key_);
     Result<SnapshotInfo> info = read_snapshot(file.string(), *engine);
     Result<const PolicyPack*> pack =
         info.is_ok() ? this->pack(info->pack_hash) : Result<const PolicyPack*>(info.status());
@@ -370,6 +377,7 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     if (!pack.is_ok()) return pack.status();
     if (out.engine == nullptr) {
       out.engine = std::make_unique<Engine>(**pack);
+      out.engine->set_signing_key(signing_key_);
     } else {
       out.engine->set_pack(**pack);
     }

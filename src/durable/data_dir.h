@@ -2,6 +2,7 @@
 //
 //   DIR/journal.db          the journal (SQLite, WAL, synchronous=FULL)
 //   DIR/packs/<hash>/       every policy pack the journal used, by hash
+//   DIR/zone-signing.key    the zone's Ed25519 key for traveller credentials (0600)
 //
 // `zonegate replay`, `verify` and `book --data` need nothing but DIR: the
 // packs that decided each command are inside it.
@@ -31,6 +32,10 @@ class DataDir {
   static Result<std::unique_ptr<DataDir>> open(const std::string& path, bool create);
 
   JournalStore& journal() { return *journal_; }
+  // The zone's credential key: created with the directory, and needed by a
+  // replay, which signs the same credentials again. Null when an existing
+  // directory has none (then enrolments are refused).
+  std::shared_ptr<const gate::SigningKey> signing_key() const { return signing_key_; }
   const std::string& path() const { return path_; }
 
   // Copies a pack into DIR/packs/<hash>/ unless it is there already; returns the hash.
@@ -69,6 +74,7 @@ class DataDir {
 
   std::string path_;
   std::unique_ptr<JournalStore> journal_;
+  std::shared_ptr<const gate::SigningKey> signing_key_;
   std::map<std::string, std::unique_ptr<PolicyPack>> packs_;
 };
 

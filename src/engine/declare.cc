@@ -30,15 +30,40 @@ struct Declaration {
   const Currency* currency = nullptr;
   const PolicyVersion* policy = nullptr;
   std::string_view channel;
+  int64_t gross_e4 = -1;  // -1: not declared
   std::vector<DeclaredItem> items;
 };
 
 // Green and blue lanes release at once; yellow and red wait for an officer.
-bool lane_releases(std::string_view lane) {
-  return lane == "green" || lane == "blue";
+bool lane_releases(Lane lane) {
+  return lane == Lane::kGreen || lane == Lane::kBlue;
 }
-const char* release_for_lane(std::string_view lane) {
-  return lane_releases(lane) ? "released" : "held";
+
+// How much attention a lane asks for: green < blue (audit later) < yellow
+// (documents) < red (examination).
+int lane_weight(Lane lane) {
+  switch (lane) {
+    case Lane::kGreen: return 0;
+    case Lane::kBlue: return 1;
+    case Lane::kYellow: return 2;
+    case Lane::kRed: return 3;
+  }
+  return 3;
+}
+
+// The pack's default lane, raised to licensed_goods_lane when an item is on
+// the licence list (its licence is checked before release).
+Lane choose_lane(const Declaration& d) {
+  Lane lane = Lane::kGreen;
+  parse_lane(d.policy->default_lane, lane);  // the pack loader admits only the four
+  Lane licensed = Lane::kGreen;
+  if (!parse_lane(d.policy->licensed_goods_lane, licensed)) return lane;
+  for (const DeclaredItem& item : d.items) {
+    if (d.policy->licence_required.contains(item.tariff->hs)) {
+      return lane_weight(licensed) > lane_weight(lane) ? licensed : lane;
+    }
+  }
+  return lane;
 }
 
 // One item's outcome, before posting.
@@ -131,7 +156,9 @@ Status read_declaration(const CommandContext& ctx, Declaration& d) {
              "a transfer needs two different enterprises");
     }
   }
-  f.fixed("gross_kg", kQuantityScale, kQuantityE4Max, false, false);
+  if (auto gross = f.fixed("gross_kg", kQuantityScale, kQuantityE4Max, false, true)) {
+    d.gross_e4 = *gross;
+  }
   d.policy = policy_in_force(ctx, errors);
   d.channel = f.string("channel", false);
   if (!d.channel.empty() && d.policy != nullptr) {
@@ -343,12 +370,12 @@ void write_value_added(JsonWriter& out, const ItemTreatment& t) {
 }
 
 void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemOutcome>& outcomes,
-                  const std::string& number) {
+                  const std::string& number, Lane lane) {
   out.field("declaration", number);
   out.field("movement", movement_name(d.movement));
   out.field("policy", d.policy->id);
-  out.field("lane", d.policy->default_lane);
-  out.field("release", release_for_lane(d.policy->default_lane));
+  out.field("lane", lane_name(lane));
+  out.field("release", lane_releases(lane) ? "released" : "held");
   Money customs_value, duty, ct, vat, refund;
   out.key("items").begin_array();
   for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -420,8 +447,7 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     totals.refund += o.refund;
   }
   ctx.state.declarations.resize(ctx.seq + 1);
-  Lane lane = Lane::kGreen;
-  parse_lane(d.policy->default_lane, lane);  // the pack loader admits only the four
+  const Lane lane = choose_lane(d);
   DeclarationRecord& record = ctx.state.declarations[ctx.seq];
   record.seq = ctx.seq;
   record.date = ctx.local_date;
@@ -429,11 +455,15 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   record.declarant = d.declarant;
   record.movement = d.movement;
   record.lane = lane;
-  record.held = !lane_releases(d.policy->default_lane);
+  record.held = !lane_releases(lane);
   record.totals = totals;
+  record.gross_e4 = d.gross_e4;
+  if (!d.channel.empty()) record.channel = &*ctx.state.names.emplace(d.channel).first;
+  record.lodged_at = ctx.at.unix_seconds;
+  if (!record.held) record.released_at = ctx.at.unix_seconds;
   ctx.state.declarations_by_declarant[d.declarant].push_back(ctx.seq);
   ctx.state.taxes_by_day[ctx.local_date].add(totals);
-  write_result(out, d, outcomes, number);
+  write_result(out, d, outcomes, number, lane);
   return Status::ok();
 }
 

@@ -42,6 +42,14 @@ Handler find_handler(std::string_view type) {
   if (type == "set_rate") return handle_set_rate;
   if (type == "process") return handle_process;
   if (type == "stocktake") return handle_stocktake;
+  if (type == "release") return handle_release;
+  if (type == "gate_arrival") return handle_gate_arrival;
+  if (type == "issue_vehicle_permit") return handle_issue_vehicle_permit;
+  if (type == "vehicle_crossing") return handle_vehicle_crossing;
+  if (type == "enrol_traveller") return handle_enrol_traveller;
+  if (type == "traveller_crossing") return handle_traveller_crossing;
+  if (type == "revoke_credential") return handle_revoke_credential;
+  if (type == "watch_list") return handle_watch_list;
   return nullptr;
 }
 
@@ -183,7 +191,9 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
                      at_text,
                      at,
                      local_date(at.unix_seconds, pack_->utc_offset_minutes),
-                     state_.last_seq + 1};
+                     state_.last_seq + 1,
+                     signing_key_.get(),
+                     &credentials_};
   body_.clear();
   JsonWriter writer(body_);
   Status status = handler(ctx, writer);
@@ -221,6 +231,47 @@ Result<std::string> Engine::book_json(std::string_view uscc) const {
 }  // namespace zg
 
 namespace zg {
+
+namespace {
+
+// The gates' records in a canonical order (the maps by key are unordered).
+void hash_gates(Sha256& hash, const GateState& g) {
+  std::vector<const gate::VehiclePermit*> permits;
+  for (const auto& [plate, permit] : g.permits) permits.push_back(&permit);
+  std::sort(permits.begin(), permits.end(),
+            [](const auto* a, const auto* b) { return a->plate < b->plate; });
+  for (const gate::VehiclePermit* p : permits) {
+    std::string line = "permit " + p->plate + " " + p->number + " " + p->owner + " " +
+                       format_date(p->valid_from) + " " + format_date(p->valid_until) + " " +
+                       format_date(p->insurance_until);
+    for (const std::string& driver : p->drivers) line += " " + driver;
+    hash.update(line + "\n");
+  }
+  for (const auto& [month, count] : g.permits_by_month) {
+    hash.update("quota " + format_month(month) + " " + std::to_string(count) + "\n");
+  }
+  std::vector<const Traveller*> travellers;
+  for (const auto& [id, traveller] : g.travellers) travellers.push_back(&traveller);
+  std::sort(travellers.begin(), travellers.end(),
+            [](const auto* a, const auto* b) { return a->id < b->id; });
+  for (const Traveller* t : travellers) {
+    std::string line =
+        "traveller " + t->id + " " + t->document_key + " " + format_date(t->birth_date) + " " +
+        format_date(t->valid_until) + " " + t->biometric_ref + " " +
+        std::to_string(t->credential_seq) + " " + std::to_string(t->revoked_through_seq) +
+        (t->watch_listed ? " watched " : " ") + t->watch_reason + (t->inside ? " inside" : "");
+    for (const std::string& category : t->categories) line += " " + category;
+    hash.update(line + "\n");
+  }
+  for (const auto& [key, hour] : g.crossings) {
+    hash.update("crossings " + key.first + " " + std::to_string(key.second) + " " +
+                std::to_string(hour.open) + " " + std::to_string(hour.stopped) + "\n");
+  }
+  hash.update("travellers " + std::to_string(g.traveller_open) + " " +
+              std::to_string(g.traveller_referred) + "\n");
+}
+
+}  // namespace
 
 std::string Engine::state_hash() const {
   // Sorted views of the unordered maps, so the hash does not depend on
@@ -262,8 +313,11 @@ std::string Engine::state_hash() const {
   for (const DeclarationRecord& d : state_.declarations) {
     if (d.seq == 0) continue;
     hash.update(std::to_string(d.seq) + " " + std::string(movement_name(d.movement)) +
-                (d.held ? " held" : "") + "\n");
+                (d.held ? " held" : "") + " " + std::to_string(d.released_at) + " " +
+                std::to_string(d.arrived_at) + " " + std::to_string(d.crossed_at) + " " +
+                (d.crossed_channel != nullptr ? *d.crossed_channel : "") + "\n");
   }
+  hash_gates(hash, state_.gates);
   return to_hex(hash.finish());
 }
 

@@ -9,11 +9,14 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/json.h"
+#include "engine/credentials.h"
 #include "engine/state.h"
+#include "gate/credential.h"
 #include "policy/policy.h"
 
 namespace zg {
@@ -77,6 +80,14 @@ class Engine {
   // Decides later commands under another pack (a journal replayed across a
   // pack update). The pack must outlive its use.
   void set_pack(const PolicyPack& pack) { pack_ = &pack; }
+  // The zone's key for traveller credentials (enrol_traveller signs with it,
+  // traveller_crossing verifies). A durable zone's key lives in its data
+  // directory, so a replay signs the same bytes again; without one those
+  // commands are refused as unavailable.
+  void set_signing_key(std::shared_ptr<const gate::SigningKey> key) {
+    signing_key_ = std::move(key);
+  }
+  const gate::SigningKey* signing_key() const { return signing_key_.get(); }
   // Whether the last apply() accepted a command new to this zone (not a
   // repeat): the one a durable engine must journal.
   bool last_new() const { return last_new_; }
@@ -93,6 +104,8 @@ class Engine {
   const PolicyPack* pack_;
   bool last_new_ = false;
   ZoneState state_;
+  std::shared_ptr<const gate::SigningKey> signing_key_;
+  CredentialCache credentials_;  // not state: see engine/credentials.h
   // Buffers reused between commands, so a command allocates little.
   PreparedCommand scratch_;
   std::string body_;

@@ -5,11 +5,15 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "core/time.h"
+#include "engine/credentials.h"
 #include "engine/fields.h"
 #include "engine/state.h"
+#include "gate/credential.h"
+#include "gate/decisions.h"
 #include "policy/policy.h"
 
 namespace zg {
@@ -23,6 +27,9 @@ struct CommandContext {
   Timestamp at;
   Date local_date;  // `at` on the zone's calendar
   uint64_t seq;     // the sequence number the command gets if accepted
+  // The zone's credential key (nullptr: none) and the verified-credential cache.
+  const gate::SigningKey* signing_key = nullptr;
+  CredentialCache* credentials = nullptr;
 };
 
 // Each handler writes its result fields (after id, seq and status) into
@@ -32,6 +39,30 @@ Status handle_set_rate(CommandContext& ctx, JsonWriter& out);
 Status handle_declare(CommandContext& ctx, JsonWriter& out);
 Status handle_process(CommandContext& ctx, JsonWriter& out);
 Status handle_stocktake(CommandContext& ctx, JsonWriter& out);
+Status handle_release(CommandContext& ctx, JsonWriter& out);
+Status handle_gate_arrival(CommandContext& ctx, JsonWriter& out);
+Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out);
+Status handle_vehicle_crossing(CommandContext& ctx, JsonWriter& out);
+Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out);
+Status handle_traveller_crossing(CommandContext& ctx, JsonWriter& out);
+Status handle_revoke_credential(CommandContext& ctx, JsonWriter& out);
+Status handle_watch_list(CommandContext& ctx, JsonWriter& out);
+
+// --- Shared by the gate commands (gate_common.cc) ---
+
+// The channel a gate command names, from the version in force; nullptr
+// with an error (unknown_channel) otherwise.
+const Channel* channel_field(const PolicyVersion& policy, Fields& fields);
+// "direction": "in" or "out"; false with an error otherwise.
+bool direction_field(Fields& fields, gate::Direction& direction);
+// A list of non-empty strings of at most `max_length` bytes, at most `max_count` of them.
+std::vector<std::string_view> string_list_field(Fields& fields, std::string_view key, bool required,
+                                                uint32_t max_count, size_t max_length);
+// Writes "decision" (`open_word` or `stopped_word`) and "reasons".
+void write_decision(JsonWriter& out, const gate::Decision& decision, std::string_view open_word,
+                    std::string_view stopped_word);
+// Counts a decision in the crossings figures (channel, local hour).
+void count_crossing(CommandContext& ctx, const Channel& channel, bool open);
 
 // The policy version in force on the command's date, or an error on `at`.
 const PolicyVersion* policy_in_force(const CommandContext& ctx, Status& errors);

@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 3\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 4\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -105,6 +105,104 @@ TaxTotals decode_totals(Decoder& d) {
   return t;
 }
 
+void encode_strings(Encoder& e, const std::vector<std::string>& list) {
+  e.u64(list.size());
+  for (const std::string& item : list) e.str(item);
+}
+
+bool decode_strings(Decoder& d, std::vector<std::string>& list) {
+  for (uint64_t n = d.count(8); n > 0 && d.ok(); --n) list.emplace_back(d.str());
+  return d.ok();
+}
+
+void encode_gates(Encoder& e, const GateState& g) {
+  e.u64(g.permits.size());
+  for (const auto& [plate, p] : g.permits) {
+    e.str(p.plate);
+    e.str(p.number);
+    e.str(p.owner);
+    encode_strings(e, p.drivers);
+    for (Date date : {p.valid_from, p.valid_until, p.insurance_until}) e.date(date);
+    e.u64(p.seq);
+  }
+  e.u64(g.permits_by_month.size());
+  for (const auto& [month, count] : g.permits_by_month) {
+    e.i64(month.year);
+    e.i64(month.month);
+    e.i64(count);
+  }
+  e.u64(g.travellers.size());
+  for (const auto& [id, t] : g.travellers) {
+    e.str(t.id);
+    e.str(t.document_key);
+    e.date(t.birth_date);
+    encode_strings(e, t.categories);
+    e.str(t.biometric_ref);
+    e.date(t.valid_until);
+    e.u64(t.credential_seq);
+    e.u64(t.revoked_through_seq);
+    e.u8(t.watch_listed ? 1 : 0);
+    e.str(t.watch_reason);
+    e.u8(t.inside ? 1 : 0);
+  }
+  e.u64(g.crossings.size());
+  for (const auto& [key, hour] : g.crossings) {
+    e.str(key.first);
+    e.i64(key.second);
+    e.i64(hour.open);
+    e.i64(hour.stopped);
+  }
+  e.i64(g.traveller_open);
+  e.i64(g.traveller_referred);
+}
+
+bool decode_gates(Decoder& d, GateState& g) {
+  for (uint64_t n = d.count(32); n > 0 && d.ok(); --n) {
+    gate::VehiclePermit p;
+    p.plate = std::string(d.str());
+    p.number = std::string(d.str());
+    p.owner = std::string(d.str());
+    if (!decode_strings(d, p.drivers)) return false;
+    for (Date* date : {&p.valid_from, &p.valid_until, &p.insurance_until}) *date = d.date();
+    p.seq = d.u64();
+    std::string plate = p.plate;
+    if (!g.permits.emplace(std::move(plate), std::move(p)).second) return false;
+  }
+  for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
+    Month month{};
+    month.year = d.small();
+    month.month = d.small();
+    g.permits_by_month[month] = d.small();
+  }
+  for (uint64_t n = d.count(64); n > 0 && d.ok(); --n) {
+    Traveller t;
+    t.id = std::string(d.str());
+    t.document_key = std::string(d.str());
+    t.birth_date = d.date();
+    if (!decode_strings(d, t.categories)) return false;
+    t.biometric_ref = std::string(d.str());
+    t.valid_until = d.date();
+    t.credential_seq = d.u64();
+    t.revoked_through_seq = d.u64();
+    t.watch_listed = d.u8() != 0;
+    t.watch_reason = std::string(d.str());
+    t.inside = d.u8() != 0;
+    if (!g.traveller_by_document.emplace(t.document_key, t.id).second) return false;
+    std::string id = t.id;
+    if (!g.travellers.emplace(std::move(id), std::move(t)).second) return false;
+  }
+  for (uint64_t n = d.count(32); n > 0 && d.ok(); --n) {
+    std::string channel(d.str());
+    const int64_t hour = d.i64();
+    ChannelHour& counts = g.crossings[{std::move(channel), hour}];
+    counts.open = d.i64();
+    counts.stopped = d.i64();
+  }
+  g.traveller_open = d.i64();
+  g.traveller_referred = d.i64();
+  return d.ok();
+}
+
 }  // namespace
 
 // Friend of Engine: the only code that reads and restores its whole state.
@@ -189,6 +287,10 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.u8(d.held ? 1 : 0);
     encode_totals(e, d.totals);
     e.u64(result_index.at((uint64_t{d.result.chunk} << 32) | d.result.offset));
+    e.i64(d.gross_e4);
+    e.str(d.channel != nullptr ? *d.channel : "");
+    for (int64_t t : {d.lodged_at, d.released_at, d.arrived_at, d.crossed_at}) e.i64(t);
+    e.str(d.crossed_channel != nullptr ? *d.crossed_channel : "");
   }
   e.u64(s.applied.size());
   for (const auto& [id, applied] : s.applied) {
@@ -202,6 +304,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.date(date);
     encode_totals(e, totals);
   }
+  encode_gates(e, s.gates);
 }
 
 Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo& info) {
@@ -303,6 +406,14 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     r.held = d.u8() != 0;
     r.totals = decode_totals(d);
     result_of.emplace_back(r.seq, d.u64());
+    r.gross_e4 = d.i64();
+    if (const std::string_view channel = d.str(); !channel.empty()) {
+      r.channel = &*s.names.emplace(channel).first;
+    }
+    for (int64_t* t : {&r.lodged_at, &r.released_at, &r.arrived_at, &r.crossed_at}) *t = d.i64();
+    if (const std::string_view channel = d.str(); !channel.empty()) {
+      r.crossed_channel = &*s.names.emplace(channel).first;
+    }
     s.declarations_by_declarant[r.declarant].push_back(r.seq);
   }
   const uint64_t applied = d.count(24);
@@ -328,6 +439,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     const Date date = d.date();
     s.taxes_by_day[date] = decode_totals(d);
   }
+  if (!decode_gates(d, s.gates)) return damaged("the gates' records");
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");
   if (s.books.size() != s.enterprises.size()) return damaged("an enterprise without its book");
   return Status::ok();

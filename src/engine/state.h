@@ -9,11 +9,13 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "assess/treatment.h"
 #include "core/decimal.h"
 #include "core/string_map.h"
+#include "engine/gate_state.h"
 #include "engine/result_store.h"
 #include "ledger/book.h"
 
@@ -64,10 +66,18 @@ struct DeclarationRecord {
   const std::string* prefix = nullptr;    // its number's prefix (a node of `prefixes`)
   const Enterprise* declarant = nullptr;  // a node of `enterprises`: never moves
   Movement movement = Movement::kFirstLineEntry;
-  Lane lane = Lane::kGreen;   // the lane it was given when accepted
-  bool held = false;          // waiting for an officer (yellow or red lane)
-  TaxTotals totals;           // the declaration's totals (count 1)
-  ResultStore::Ref result{};  // its accepted result, in `results`
+  Lane lane = Lane::kGreen;              // the lane it was given when accepted
+  bool held = false;                     // waiting for an officer (yellow or red lane)
+  TaxTotals totals;                      // the declaration's totals (count 1)
+  ResultStore::Ref result{};             // its accepted result, in `results`
+  int64_t gross_e4 = -1;                 // declared gross weight (kg × 10^4); -1: none declared
+  const std::string* channel = nullptr;  // the channel it declared (a node of `names`)
+  // Time release (DOMAIN.md §9), unix seconds; 0 until the step happens.
+  int64_t lodged_at = 0;    // its "at"
+  int64_t released_at = 0;  // at once for green and blue lanes, else by an officer
+  int64_t arrived_at = 0;   // first presented at a gate
+  int64_t crossed_at = 0;   // its gate opened
+  const std::string* crossed_channel = nullptr;  // where (a node of `names`)
 };
 
 // What an accepted command answered, kept for idempotent repeats.
@@ -88,6 +98,9 @@ struct ZoneState {
   // Declaration-number prefixes in use: a number keeps the prefix of the pack
   // it was issued under, even after a pack with another prefix takes over.
   std::set<std::string> prefixes;
+  // Channel ids that declarations name (interned: a declaration keeps a pointer).
+  std::set<std::string> names;
+  GateState gates;
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 
@@ -106,6 +119,9 @@ struct ZoneState {
 
   // The declaration with this number ("HQ24030500007"), or nullptr.
   const DeclarationRecord* find_declaration(std::string_view number) const;
+  DeclarationRecord* find_declaration(std::string_view number) {
+    return const_cast<DeclarationRecord*>(std::as_const(*this).find_declaration(number));
+  }
   // A declaration's number, as issued.
   static std::string number_of(const DeclarationRecord& record);
 

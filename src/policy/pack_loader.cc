@@ -375,6 +375,14 @@ void load_list(VersionReader& reader, std::string_view key, HsList& list) {
   reader.problems().merge(load_hs_list_csv(text, display, list));
 }
 
+// The line a movement crosses (the contract's movement names; assess/
+// treatment.h has the same table for the engine), 0 for any other text.
+int movement_crossing_line(std::string_view movement) {
+  if (movement == "first_line_entry" || movement == "first_line_exit") return 1;
+  if (movement == "second_line_entry" || movement == "second_line_exit") return 2;
+  return 0;
+}
+
 void load_channels(VersionReader& reader, PolicyVersion& version) {
   const toml::node* node = reader.root().get("channels");
   if (node == nullptr) return;
@@ -396,6 +404,21 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
     if (channel.id.empty()) reader.problems().add(reader.file(), n, "a channel needs an id");
     if (channel.line != 1 && channel.line != 2) {
       reader.problems().add(reader.file(), n, "channel " + channel.id + ": line must be 1 or 2");
+    }
+    if (const toml::array* list = (*t)["movements"].as_array()) {
+      for (const toml::node& e : *list) {
+        const std::string movement = e.value_or(std::string());
+        if (movement_crossing_line(movement) != channel.line) {
+          reader.problems().add(reader.file(), e,
+                                "channel " + channel.id + ": movement \"" + movement +
+                                    "\" is not one that crosses line " +
+                                    std::to_string(channel.line));
+        }
+        channel.movements.push_back(movement);
+      }
+    } else if ((*t).contains("movements")) {
+      reader.problems().add(reader.file(), n,
+                            "channel " + channel.id + ": movements must be a list of movements");
     }
     for (const char* key : {"directions", "kinds"}) {
       const toml::array* list = (*t)[key].as_array();
@@ -427,6 +450,42 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
     }
     version.channels.push_back(std::move(channel));
   }
+}
+
+// [gates], [travellers], [vehicles]: what gate decisions go by.
+void load_gate_settings(VersionReader& reader, GateSettings& gates) {
+  const auto share = [&](const char* section, const char* key, Rate& rate) {
+    rate.ppm = reader.fixed(section, key, kRateScale, rate.ppm);
+    if (rate.ppm > kPpmPerUnit) {
+      reader.problems().add(reader.file(), *reader.node(section, key),
+                            std::string(section) + "." + key + " must be between 0 and 1");
+    }
+  };
+  share("gates", "weight_tolerance", gates.weight_tolerance);
+  share("gates", "biometric_threshold", gates.biometric_threshold);
+  const auto count = [&](const char* section, const char* key, int& value, int min, int max) {
+    const int64_t n = reader.integer(section, key, value);
+    if (n < min || n > max) {
+      reader.problems().add(reader.file(), *reader.node(section, key),
+                            std::string(section) + "." + key + " must be from " +
+                                std::to_string(min) + " to " + std::to_string(max));
+      return;
+    }
+    value = static_cast<int>(n);
+  };
+  count("travellers", "min_age", gates.traveller_min_age, 0, 120);
+  gates.traveller_categories = reader.strings("travellers", "categories", {});
+  for (const std::string& category : gates.traveller_categories) {
+    if (category.empty() || category.size() > 40 ||
+        category.find_first_not_of("abcdefghijklmnopqrstuvwxyz_0123456789") != std::string::npos) {
+      reader.problems().add(reader.file(), *reader.node("travellers", "categories"),
+                            "travellers.categories: \"" + category +
+                                "\" is not a snake_case word of up to 40 characters");
+    }
+  }
+  count("vehicles", "monthly_permit_quota", gates.monthly_permit_quota, 0, 1'000'000);
+  count("vehicles", "max_drivers", gates.permit_max_drivers, 1, 10);
+  count("vehicles", "max_permit_months", gates.permit_max_months, 1, 120);
 }
 
 // [at_window]: role = { past_seconds = N, future_seconds = N }.
@@ -520,9 +579,12 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"exempt_exit", {"basis"}},
     {"transfer", {"vat"}},
     {"second_line_entry", {"refund"}},
-    {"risk", {"default_lane"}},
+    {"risk", {"default_lane", "licensed_goods_lane"}},
     {"at_window", {"enterprise", "officer", "gate", "auditor", "admin"}},
-    {"channels", {"id", "name", "line", "directions", "kinds"}},
+    {"channels", {"id", "name", "line", "directions", "kinds", "movements"}},
+    {"gates", {"weight_tolerance", "biometric_threshold"}},
+    {"travellers", {"min_age", "categories"}},
+    {"vehicles", {"monthly_permit_quota", "max_drivers", "max_permit_months"}},
 };
 const std::vector<SectionKeys> kPackSchema = {
     {"zone", {"id", "name", "utc_offset", "declaration_prefix"}},
@@ -657,13 +719,20 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
   version->refund_on_second_line_entry = reader.boolean("second_line_entry", "refund", true);
 
   version->default_lane = reader.string("risk", "default_lane", "green");
-  if (version->default_lane != "green" && version->default_lane != "yellow" &&
-      version->default_lane != "red" && version->default_lane != "blue") {
-    problems.add(
-        file, *reader.node("risk", "default_lane"),
-        "risk.default_lane \"" + version->default_lane + "\" is not green, yellow, red or blue");
+  version->licensed_goods_lane = reader.string("risk", "licensed_goods_lane", "");
+  for (const char* key : {"default_lane", "licensed_goods_lane"}) {
+    const std::string& lane = key == std::string_view("default_lane")
+                                  ? version->default_lane
+                                  : version->licensed_goods_lane;
+    if (reader.node("risk", key) != nullptr && lane != "green" && lane != "yellow" &&
+        lane != "red" && lane != "blue") {
+      problems.add(
+          file, *reader.node("risk", key),
+          "risk." + std::string(key) + " \"" + lane + "\" is not green, yellow, red or blue");
+    }
   }
   load_channels(reader, *version);
+  load_gate_settings(reader, version->gates);
   load_at_windows(reader, *version);
   if (version->first_line_model == FirstLineModel::kNegativeList &&
       version->first_line_taxable.size() == 0) {

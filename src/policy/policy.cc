@@ -87,6 +87,22 @@ const Channel* PolicyVersion::find_channel(std::string_view channel_id) const {
   return nullptr;
 }
 
+namespace {
+bool listed(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+}  // namespace
+
+bool Channel::serves_kind(std::string_view kind) const {
+  return listed(kinds, kind);
+}
+bool Channel::serves_direction(std::string_view direction) const {
+  return listed(directions, direction);
+}
+bool Channel::serves_movement(std::string_view movement) const {
+  return movements.empty() || listed(movements, movement);
+}
+
 const PolicyVersion* PolicyPack::in_force(Date local) const {
   const PolicyVersion* found = nullptr;
   for (const auto& version : versions) {

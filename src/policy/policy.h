@@ -121,6 +121,28 @@ struct Channel {
   int line = 1;                         // 1: first line, 2: second line
   std::vector<std::string> directions;  // "in", "out"
   std::vector<std::string> kinds;       // "cargo", "vehicle", "traveller"
+  // The movements whose goods may cross here ("second_line_exit", ...); empty
+  // means every movement of the channel's line.
+  std::vector<std::string> movements;
+
+  bool serves_kind(std::string_view kind) const;
+  bool serves_direction(std::string_view direction) const;
+  bool serves_movement(std::string_view movement) const;
+};
+
+// What the gates decide by (DOMAIN.md §7; contract "Gates, vehicles and travellers").
+struct GateSettings {
+  // A conveyance's weighed gross weight may differ from the declared one by this share.
+  Rate weight_tolerance{50'000};
+  // A traveller's biometric match score must reach this (0..1).
+  Rate biometric_threshold{900'000};
+  int traveller_min_age = 14;  // years, on the day of enrolment
+  // The categories a traveller may be enrolled under.
+  std::vector<std::string> traveller_categories;
+  // Macao single-plate vehicles.
+  int monthly_permit_quota = 500;  // new permits a month (by the month of "at")
+  int permit_max_drivers = 2;
+  int permit_max_months = 12;  // valid_until before valid_from + this many months
 };
 
 // One supervision period rule: goods whose HS chapter is listed are
@@ -171,6 +193,12 @@ struct PolicyVersion {
   // Until risk selection exists (issue 7), every declaration gets this lane;
   // yellow and red lanes hold the declaration for an officer.
   std::string default_lane = "green";
+  // A declaration carrying goods on the licence list gets at least this lane
+  // (the licence is checked by an officer before release); "" leaves it to
+  // default_lane.
+  std::string licensed_goods_lane;
+
+  GateSettings gates;
 
   std::vector<Channel> channels;
 
