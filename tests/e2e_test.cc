@@ -61,14 +61,65 @@ bool matches(JsonRef want, JsonRef got) {
   }
 }
 
+// The string field `field` of the result whose id is `id`, or "" if none.
+std::string result_field(const std::vector<std::string>& results, std::string_view id,
+                         std::string_view field) {
+  for (const std::string& line : results) {
+    JsonDocument doc;
+    if (!doc.parse(line).is_ok()) continue;
+    if (doc.root().get("id").text() == id) return std::string(doc.root().get(field).text());
+  }
+  return "";
+}
+
+// Runs a scenario file. A command may carry "{{ID.FIELD}}": the FIELD of
+// the result of the command ID, as a gate device would use the credential an
+// enrolment returned. Such files run piece by piece on one data directory,
+// each piece ending before a line that needs a result not yet seen.
+std::vector<std::string> run_scenario(const std::string& file, const std::string& data_dir) {
+  const std::vector<std::string> commands = lines_of(read_file(file));
+  std::vector<std::string> results;
+  std::string piece;
+  const auto flush = [&] {
+    if (piece.empty()) return;
+    const std::string piece_file = data_dir + ".piece.jsonl";
+    std::ofstream(piece_file) << piece;
+    const Outcome outcome =
+        zonegate("run --pack " + kPack + " --data " + data_dir + " " + piece_file);
+    EXPECT_EQ(outcome.exit_code, 0);
+    for (std::string& line : lines_of(outcome.out)) results.push_back(std::move(line));
+    piece.clear();
+  };
+  for (std::string command : commands) {
+    for (size_t open = command.find("{{"); open != std::string::npos; open = command.find("{{")) {
+      const size_t close = command.find("}}", open);
+      const std::string name = command.substr(open + 2, close - open - 2);
+      const size_t dot = name.find('.');
+      std::string value = result_field(results, name.substr(0, dot), name.substr(dot + 1));
+      if (value.empty()) {
+        flush();
+        value = result_field(results, name.substr(0, dot), name.substr(dot + 1));
+      }
+      EXPECT_FALSE(value.empty()) << "no result field for {{" << name << "}}";
+      command.replace(open, close + 2 - open, value);
+    }
+    piece += command + "\n";
+  }
+  flush();
+  return results;
+}
+
 class Scenario : public testing::TestWithParam<std::string> {};
 
 TEST_P(Scenario, ResultsMatchHandComputedFigures) {
   const std::string name = GetParam();
   const std::string dir = kSource + "/tests/scenarios/";
-  const Outcome result = zonegate("run --pack " + kPack + " " + dir + name + ".jsonl");
-  ASSERT_EQ(result.exit_code, 0);
-  const std::vector<std::string> got = lines_of(result.out);
+  const std::string data_dir =
+      testing::TempDir() + "zg-scenario-" + name + "-" + std::to_string(getpid());
+  std::filesystem::remove_all(data_dir);
+  const std::vector<std::string> got = run_scenario(dir + name + ".jsonl", data_dir);
+  std::filesystem::remove_all(data_dir);
+  std::filesystem::remove(data_dir + ".piece.jsonl");
   const std::vector<std::string> want = lines_of(read_file(dir + name + ".expected.jsonl"));
   const std::vector<std::string> commands = lines_of(read_file(dir + name + ".jsonl"));
   ASSERT_EQ(got.size(), commands.size()) << "one result per command line";
@@ -85,7 +136,7 @@ TEST_P(Scenario, ResultsMatchHandComputedFigures) {
 
 INSTANTIATE_TEST_SUITE_P(Hengqin, Scenario,
                          testing::Values("value_added", "exempt_equipment", "transfer", "stocktake",
-                                         "bad_input", "gates_cargo", "vehicles"));
+                                         "bad_input", "gates_cargo", "vehicles", "travellers"));
 
 // The same input gives byte-identical output: the engine is deterministic.
 TEST(ZonegateRun, IsDeterministic) {
@@ -227,6 +278,79 @@ TEST(Identifiers, MrzAndContainerFromTheCommandLine) {
   const Outcome bad = zonegate("id check container CSQU3054384");
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.out.find("ISO 6346 gives 3"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace zg
+
+namespace zg {
+namespace {
+
+using namespace zg::test;  // NOLINT: the shared test helpers
+
+// A permit command for plate MX-<n>, dated in May 2024.
+std::string permit_command(int n) {
+  const std::string plate = "MX-" + std::to_string(10000 + n);
+  return R"j({"type":"issue_vehicle_permit","id":"p)j" + std::to_string(n) +
+         R"j(","at":"2024-05-)j" + (n % 28 < 9 ? "0" : "") + std::to_string(n % 28 + 1) +
+         R"j(T09:00:00+08:00","plate":")j" + plate +
+         R"j(","owner":"1234567(8)","drivers":["H12345678"],"valid_from":"2024-05-02",)j" +
+         R"j("valid_until":"2025-05-01","insurance_until":"2025-05-01"})j";
+}
+
+// The pack's quota (500 new single-plate permits a month, by the month of
+// "at"): the 501st of May is refused, June starts afresh.
+TEST(Gates, QuotaRefusesThe501stPermitOfAMonth) {
+  const std::string file = testing::TempDir() + "zg-permits-" + std::to_string(getpid());
+  {
+    std::ofstream out(file);
+    for (int n = 1; n <= 501; ++n) out << permit_command(n) << "\n";
+    out << R"j({"type":"issue_vehicle_permit","id":"june-1","at":"2024-06-01T09:00:00+08:00",)j"
+        << R"j("plate":"MX-99999","owner":"7654321(0)","drivers":["H1"],"valid_from":"2024-06-01",)j"
+        << R"j("valid_until":"2025-05-31","insurance_until":"2025-05-31"})j"
+        << "\n";
+  }
+  const Outcome outcome = zonegate("run --pack " + kPack + " " + file);
+  std::filesystem::remove(file);
+  ASSERT_EQ(outcome.exit_code, 0);
+  const std::vector<std::string> results = lines_of(outcome.out);
+  ASSERT_EQ(results.size(), 502u);
+  for (size_t i = 0; i < 500; ++i) {
+    ASSERT_NE(results[i].find("\"status\":\"accepted\""), std::string::npos) << results[i];
+  }
+  EXPECT_NE(results[499].find("\"quota_used\":500"), std::string::npos) << results[499];
+  EXPECT_NE(results[500].find("\"code\":\"quota_exhausted\""), std::string::npos) << results[500];
+  EXPECT_NE(results[501].find("\"status\":\"accepted\""), std::string::npos) << results[501];
+  EXPECT_NE(results[501].find("\"quota_used\":1,"), std::string::npos) << results[501];
+}
+
+// A durable zone's gate decisions replay exactly: the credentials are signed
+// again with the key in the data directory and must come out byte for byte,
+// and a restart keeps who is inside, revocations and the quota.
+TEST(Gates, ReplayReDerivesCredentialsAndDecisions) {
+  const std::string data = testing::TempDir() + "zg-gates-replay-" + std::to_string(getpid());
+  std::filesystem::remove_all(data);
+  const std::vector<std::string> results =
+      run_scenario(kSource + "/tests/scenarios/travellers.jsonl", data);
+  ASSERT_FALSE(results.empty());
+  const Outcome verify = zonegate("verify --data " + data + " 2>&1");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  // After the restart (snapshot included), the traveller inside is still inside.
+  ASSERT_EQ(zonegate("snapshot --data " + data + " >/dev/null 2>&1").exit_code, 0);
+  const std::string credential = result_field(results, "t8", "credential");
+  ASSERT_FALSE(credential.empty());
+  const std::string again = data + ".again.jsonl";
+  std::ofstream(again)
+      << R"j({"type":"traveller_crossing","id":"again-1","at":"2024-05-05T11:00:00+08:00",)j"
+      << R"j("channel":"HENGQIN-PORT-HALL-A","direction":"in","credential":")j" << credential
+      << R"j(","biometric_score":"0.99","liveness":true})j"
+      << "\n";
+  const Outcome crossing = zonegate("run --pack " + kPack + " --data " + data + " " + again);
+  EXPECT_NE(crossing.out.find("\"code\":\"already_inside\""), std::string::npos) << crossing.out;
+  const Outcome key_mode = run("stat -c %a " + data + "/zone-signing.key");
+  EXPECT_EQ(key_mode.out, "600\n");
+  std::filesystem::remove_all(data);
+  std::filesystem::remove(again);
 }
 
 }  // namespace
