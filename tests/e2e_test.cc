@@ -353,5 +353,36 @@ TEST(Gates, ReplayReDerivesCredentialsAndDecisions) {
   std::filesystem::remove(again);
 }
 
+// `zonegate gates` over the cargo scenario, figured by hand: HQ..02 was
+// lodged 09:00, presented 10:00, released 10:20 (1,200 s from arrival);
+// HQ..03 and HQ..08 were green, released on lodging before they arrived
+// (0 s). Nearest rank: median 0, p90 1,200, mean 400.
+TEST(Gates, FiguresOfTheCargoScenario) {
+  const std::string data = testing::TempDir() + "zg-gates-figures-" + std::to_string(getpid());
+  std::filesystem::remove_all(data);
+  run_scenario(kSource + "/tests/scenarios/gates_cargo.jsonl", data);
+  const Outcome figures = zonegate("gates --data " + data);
+  std::filesystem::remove_all(data);
+  ASSERT_EQ(figures.exit_code, 0);
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(figures.out).is_ok()) << figures.out;
+  const JsonRef all = doc.root().get("release_times").get("all");
+  EXPECT_EQ(all.get("arrival_to_release").get("count").text(), "3");
+  EXPECT_EQ(all.get("arrival_to_release").get("median_seconds").text(), "0");
+  EXPECT_EQ(all.get("arrival_to_release").get("p90_seconds").text(), "1200");
+  EXPECT_EQ(all.get("arrival_to_release").get("mean_seconds").text(), "400");
+  EXPECT_EQ(all.get("lodged_to_release").get("p90_seconds").text(), "4800");
+  // Two trucks opened (HQ..02 + HQ..03 at the port, HQ..08 at the bridge).
+  EXPECT_EQ(all.get("lodged_to_crossing").get("count").text(), "3");
+  bool bridge_seen = false;
+  for (JsonRef channel : doc.root().get("crossings_by_channel")) {
+    if (channel.get("channel").text() != "HENGQIN-BRIDGE-CARGO") continue;
+    bridge_seen = true;
+    EXPECT_EQ(channel.get("open").text(), "1");
+    EXPECT_EQ(channel.get("stopped").text(), "4");
+  }
+  EXPECT_TRUE(bridge_seen) << figures.out;
+}
+
 }  // namespace
 }  // namespace zg

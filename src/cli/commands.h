@@ -19,6 +19,7 @@ int verify_command(const Args& args);
 int snapshot_command(const Args& args);
 int declarations_command(const Args& args);
 int taxes_command(const Args& args);
+int gates_command(const Args& args);
 int token_command(const Args& args);
 int serve_command(const Args& args);
 int mrz_command(const Args& args);

@@ -9,6 +9,7 @@
 //   zonegate snapshot --data DIR
 //   zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]
 //   zonegate taxes --data DIR [--from DATE] [--to DATE]
+//   zonegate gates --data DIR [--from DATE] [--to DATE]
 //   zonegate token create|list|revoke --data DIR ...
 //   zonegate serve --pack DIR --data DIR [--listen HOST:PORT] | serve --demo
 //   zonegate policy check DIR
@@ -43,6 +44,9 @@ void print_usage(std::FILE* out) {
       "                                           declarations with their totals (JSON Lines)\n"
       "  taxes --data DIR [--from DATE] [--to DATE]\n"
       "                                           taxes assessed per day, and their total\n"
+      "  gates --data DIR [--from DATE] [--to DATE]\n"
+      "                                           gate figures: crossings per channel and hour,\n"
+      "                                           travellers cleared, time release\n"
       "  token create --data DIR --role R [--uscc U] [--days N] [--note TEXT]\n"
       "  token list --data DIR | token revoke --data DIR ID\n"
       "                                           bearer tokens for the server\n"
@@ -76,6 +80,7 @@ int main(int argc, char** argv) {
   if (command == "snapshot") return zg::cli::snapshot_command(args);
   if (command == "declarations") return zg::cli::declarations_command(args);
   if (command == "taxes") return zg::cli::taxes_command(args);
+  if (command == "gates") return zg::cli::gates_command(args);
   if (command == "token") return zg::cli::token_command(args);
   if (command == "serve") return zg::cli::serve_command(args);
   if (command == "mrz") return zg::cli::mrz_command(args);

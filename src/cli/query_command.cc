@@ -3,6 +3,7 @@
 //
 //   zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]
 //   zonegate taxes --data DIR [--from DATE] [--to DATE]
+//   zonegate gates --data DIR [--from DATE] [--to DATE]
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "core/json.h"
 #include "durable/data_dir.h"
 #include "engine/book_json.h"
+#include "engine/gate_figures.h"
 #include "engine/handlers.h"
 
 namespace zg::cli {
@@ -124,6 +126,24 @@ int taxes_command(const Args& args) {
   write_tax_totals(w, total);
   w.end_object();
   std::puts(line.c_str());
+  return 0;
+}
+
+int gates_command(const Args& args) {
+  QueryOptions options;
+  if (!parse_query(args, false, options)) {
+    std::fputs("usage: zonegate gates --data DIR [--from DATE] [--to DATE]\n", stderr);
+    return 2;
+  }
+  std::unique_ptr<DataDir> dir;
+  Result<DataDir::Replayed> replayed = open_and_replay(options.data, false, dir, true);
+  if (!replayed.is_ok()) return report(replayed.status());
+  ZoneState empty;
+  const Engine* engine = replayed->engine.get();
+  const ZoneState& state = engine != nullptr ? engine->state() : empty;
+  const int offset = engine != nullptr ? engine->pack().utc_offset_minutes : 0;
+  std::printf("%s\n",
+              gate_figures_json(state, offset, FigureRange{options.from, options.to}).c_str());
   return 0;
 }
 
