@@ -384,5 +384,49 @@ TEST(Gates, FiguresOfTheCargoScenario) {
   EXPECT_TRUE(bridge_seen) << figures.out;
 }
 
+// A Hengqin day at the gates (bench/gate_day.sh at a small scale): every
+// decision — trucks held and released, wrong lines, overweight, misread
+// containers, second presentations, single-plate cars at the second line,
+// travellers refused for each reason — comes out as the simulator expected.
+TEST(Gates, AHengqinDayComesOutAsExpected) {
+  const std::string dir = testing::TempDir() + "zg-gate-day-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string options =
+      " --pack " + kPack + " --travellers 1500 --cars 40 --declarations 300 --seed 7";
+  ASSERT_EQ(zonegate("demo gates prepare" + options + " > " + dir + "/prep.jsonl").exit_code, 0);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + dir + "/zone " + dir + "/prep.jsonl > " +
+                     dir + "/prep.results")
+                .exit_code,
+            0);
+  ASSERT_EQ(zonegate("demo gates day" + options + " " + dir + "/prep.jsonl " + dir +
+                     "/prep.results > " + dir + "/day.jsonl")
+                .exit_code,
+            0);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + dir + "/zone " + dir + "/day.jsonl > " +
+                     dir + "/day.results")
+                .exit_code,
+            0);
+  const Outcome check = zonegate("demo gates check " + dir + "/day.results");
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_NE(check.out.find("not_released"), std::string::npos) << check.out;
+  EXPECT_EQ(check.out.find("NOT AS EXPECTED"), std::string::npos) << check.out;
+  // The check itself can fail: a result turned the other way is caught.
+  std::vector<std::string> results = lines_of(read_file(dir + "/day.results"));
+  ASSERT_FALSE(results.empty());
+  for (std::string& line : results) {
+    const size_t at = line.find("\"decision\":\"refer\"");
+    if (at == std::string::npos) continue;
+    line.replace(at, 18, "\"decision\":\"open\"");
+    break;
+  }
+  {
+    std::ofstream out(dir + "/tampered.results");
+    for (const std::string& line : results) out << line << "\n";
+  }
+  EXPECT_EQ(zonegate("demo gates check " + dir + "/tampered.results").exit_code, 1);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace zg

@@ -23,5 +23,6 @@ int gates_command(const Args& args);
 int token_command(const Args& args);
 int serve_command(const Args& args);
 int mrz_command(const Args& args);
+int demo_command(const Args& args);
 
 }  // namespace zg::cli
