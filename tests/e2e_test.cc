@@ -171,6 +171,7 @@ TEST(Book, ShowsLotsAfterStocktake) {
   ASSERT_TRUE(want.parse(R"({"enterprise":"914404000MA4W2X08U","lots":[
       {"item":"CHIP-A","balance":"95","adjusted":"-5","customs_value":"95000.00"},
       {"item":"WINE-RED","balance":"190","customs_value":"19000.00"},
+      {"item":"PCB-B","balance":"50","adjusted":"0","goods_status":"domestic"},
       {"item":"PCB-B","balance":"2","adjusted":"2","flag":"officer_review"}]})")
                   .is_ok());
   EXPECT_TRUE(matches(want.root(), doc.root())) << book.out;

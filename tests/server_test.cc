@@ -116,6 +116,7 @@ TEST_F(ServerTest, EveryV1RouteRefusesMissingAndBadTokens) {
       {"GET", "/v1/policy"},
       {"GET", "/v1/rates"},
       {"GET", "/v1/taxes"},
+      {"GET", "/v1/gates/figures"},
       {"GET", "/v1/events"},
       {"GET", "/v1/tokens"},
       {"POST", "/v1/tokens"},
@@ -172,6 +173,7 @@ TEST_F(ServerTest, RolesSeeOnlyTheirRoutes) {
       {"GET", "/v1/policy", {"officer", "gate", "auditor", "admin", "a"}},
       {"GET", "/v1/rates?currency=USD", {"officer", "gate", "auditor", "admin", "a"}},
       {"GET", "/v1/taxes", {"officer", "auditor", "admin"}},
+      {"GET", "/v1/gates/figures", {"officer", "auditor", "admin"}},
       {"GET", "/v1/tokens", {"admin"}},
   };
   for (const Case& c : cases) {

@@ -179,6 +179,7 @@ const std::vector<Api::Route>& Api::routes() {
       {"GET", "/v1/policy", kEveryone, &Api::policy},
       {"GET", "/v1/rates", kEveryone, &Api::rates},
       {"GET", "/v1/taxes", kZoneWide, &Api::taxes},
+      {"GET", "/v1/gates/figures", kZoneWide, &Api::gate_figures},
       {"GET", "/v1/events", kEveryone, &Api::events},
       {"GET", "/v1/tokens", kAdminOnly, &Api::list_tokens},
       {"POST", "/v1/tokens", kAdminOnly, &Api::create_token},
@@ -606,6 +607,14 @@ void Api::taxes(Call& call) {
   Date from{0, 1, 1}, to{9999, 12, 31};
   if (!call.only({"from", "to"}) || !call.date("from", from) || !call.date("to", to)) return;
   zone_.read([from, to](const Engine& e) { return taxes_view(e, from, to); }, call.reply);
+}
+
+void Api::gate_figures(Call& call) {
+  FigureRange range;
+  if (!call.only({"from", "to"}) || !call.date("from", range.from) || !call.date("to", range.to)) {
+    return;
+  }
+  zone_.read([range](const Engine& e) { return gate_figures_view(e, range); }, call.reply);
 }
 
 void Api::events(Call& call) {

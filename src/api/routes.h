@@ -64,6 +64,7 @@ class Api : public HttpHandler {
   void policy(Call& call);
   void rates(Call& call);
   void taxes(Call& call);
+  void gate_figures(Call& call);
   void events(Call& call);
   void create_token(Call& call);
   void list_tokens(Call& call);

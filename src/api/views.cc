@@ -234,6 +234,10 @@ HttpResponse taxes_view(const Engine& engine, Date from, Date to) {
   return json_response(std::move(body));
 }
 
+HttpResponse gate_figures_view(const Engine& engine, const FigureRange& range) {
+  return json_response(gate_figures_json(engine.state(), engine.pack().utc_offset_minutes, range));
+}
+
 HttpResponse rates_view(const Engine& engine, std::string_view currency,
                         std::optional<Month> month) {
   struct Row {

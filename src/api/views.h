@@ -12,6 +12,7 @@
 #include "api/http.h"
 #include "api/tokens.h"
 #include "engine/engine.h"
+#include "engine/gate_figures.h"
 
 namespace zg::api {
 
@@ -41,6 +42,8 @@ HttpResponse book_view(const Engine& engine, std::string_view uscc);
 HttpResponse lots_view(const Engine& engine, std::string_view uscc);
 HttpResponse postings_view(const Engine& engine, std::string_view uscc, const Page& page);
 HttpResponse taxes_view(const Engine& engine, Date from, Date to);
+// The gates' figures (engine/gate_figures.h, docs/gates.md).
+HttpResponse gate_figures_view(const Engine& engine, const FigureRange& range);
 // The pack's monthly rates and the set_rate overrides in force.
 HttpResponse rates_view(const Engine& engine, std::string_view currency,
                         std::optional<Month> month);

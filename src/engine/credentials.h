@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "core/string_map.h"
 #include "core/time.h"
 
 namespace zg {
@@ -34,7 +34,7 @@ bool read_credential_payload(std::string_view payload, CredentialClaims& claims)
 class CredentialCache {
  public:
   const CredentialClaims* find(std::string_view token) const {
-    const auto it = verified_.find(std::string(token));
+    const auto it = verified_.find(token);
     return it == verified_.end() ? nullptr : &it->second;
   }
   void add(std::string_view token, CredentialClaims claims) {
@@ -45,7 +45,7 @@ class CredentialCache {
 
  private:
   static constexpr size_t kEntriesMax = 1 << 20;
-  std::unordered_map<std::string, CredentialClaims> verified_;
+  StringMap<CredentialClaims> verified_;
 };
 
 }  // namespace zg

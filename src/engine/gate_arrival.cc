@@ -18,10 +18,9 @@ gate::Direction direction_of(Movement movement) {
              : gate::Direction::kOut;
 }
 
-gate::PresentedDeclaration presented(const ZoneState& state, std::string_view number) {
+gate::PresentedDeclaration presented(const DeclarationRecord* record, std::string_view number) {
   gate::PresentedDeclaration p;
   p.number = std::string(number);
-  const DeclarationRecord* record = state.find_declaration(number);
   if (record == nullptr) return p;
   p.known = true;
   p.line = movement_line(record->movement);
@@ -71,15 +70,18 @@ Status handle_gate_arrival(CommandContext& ctx, JsonWriter& out) {
   }
   if (!errors.is_ok()) return errors;
 
-  for (std::string_view number : numbers)
-    arrival.declarations.push_back(presented(ctx.state, number));
+  std::vector<DeclarationRecord*> records;  // looked up once: a truck carries tens
+  records.reserve(numbers.size());
+  for (std::string_view number : numbers) {
+    records.push_back(ctx.state.find_declaration(number));
+    arrival.declarations.push_back(presented(records.back(), number));
+  }
   gate::Decision decision = gate::decide_cargo(arrival, policy->gates);
   for (gate::Reason& reason : container_reasons) decision.reasons.push_back(std::move(reason));
 
   // Record: the first presentation is the goods' arrival (time release);
   // an open gate is their crossing.
-  for (std::string_view number : numbers) {
-    DeclarationRecord* record = ctx.state.find_declaration(number);
+  for (DeclarationRecord* record : records) {
     if (record == nullptr) continue;
     if (record->arrived_at == 0) record->arrived_at = ctx.at.unix_seconds;
     if (decision.open()) {

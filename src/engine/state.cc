@@ -19,10 +19,30 @@ const DeclarationRecord* ZoneState::find_declaration(std::string_view number) co
     }
     if (!digits || seq == 0 || seq >= declarations.size()) continue;
     const DeclarationRecord& record = declarations[seq];
-    // The whole number must be the one issued (prefix, date, zero padding).
-    if (record.seq == seq && number_of(record) == number) return &record;
+    // The whole number must be the one issued (prefix, date, zero padding):
+    // compared in place, since gates look up tens of declarations a truck.
+    if (record.seq == seq && record.prefix == &prefix && is_number_of(record, number)) {
+      return &record;
+    }
   }
   return nullptr;
+}
+
+bool ZoneState::is_number_of(const DeclarationRecord& record, std::string_view number) {
+  // prefix (checked by the caller), yymmdd, then the sequence number padded
+  // to at least five digits: declaration_number()'s form.
+  const std::string_view rest = number.substr(record.prefix->size());
+  const auto two = [&](size_t at, int value) {
+    return rest[at] == static_cast<char>('0' + value / 10) &&
+           rest[at + 1] == static_cast<char>('0' + value % 10);
+  };
+  if (rest.size() < 11 || !two(0, record.date.year % 100) || !two(2, record.date.month) ||
+      !two(4, record.date.day)) {
+    return false;
+  }
+  const std::string_view digits = rest.substr(6);
+  // No zero padding beyond five digits: "HQ2403050000007" is not "HQ24030500007".
+  return digits.size() == 5 || digits.front() != '0';
 }
 
 std::string ZoneState::number_of(const DeclarationRecord& record) {

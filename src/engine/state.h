@@ -124,6 +124,9 @@ struct ZoneState {
   }
   // A declaration's number, as issued.
   static std::string number_of(const DeclarationRecord& record);
+  // Whether `number` (which starts with the record's prefix and ends in its
+  // sequence number, as find_declaration has checked) is the one issued.
+  static bool is_number_of(const DeclarationRecord& record, std::string_view number);
 
   const Enterprise* enterprise(std::string_view uscc) const {
     auto it = enterprises.find(uscc);
