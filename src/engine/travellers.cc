@@ -65,7 +65,7 @@ bool is_home_return_permit(std::string_view number) {
   return std::all_of(number.begin() + 1, number.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-void read_mrz_document(Fields& d, JsonRef lines_value, Document& out) {
+void read_mrz_document(Fields& d, Document& out) {
   std::vector<std::string> lines;
   for (std::string_view line : string_list_field(d, "mrz", true, 3, 44)) lines.emplace_back(line);
   if (lines.empty()) return;
@@ -85,7 +85,6 @@ void read_mrz_document(Fields& d, JsonRef lines_value, Document& out) {
     d.fail(ErrorCode::kInvalidDocument, "mrz", "the machine-readable zone does not check: " + what);
     return;
   }
-  (void)lines_value;
   out.key = std::string(gate::mrz_format_name(mrz->format)) + ":" + mrz->issuing_state + ":" +
             mrz->document_number;
   out.birth_date = mrz->birth_date;
@@ -161,7 +160,7 @@ Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out) {
   } else {
     Fields d(doc, "document", errors);
     if (doc.get("mrz").exists()) {
-      read_mrz_document(d, doc.get("mrz"), document);
+      read_mrz_document(d, document);
     } else {
       read_numbered_document(d, document);
     }
