@@ -67,8 +67,8 @@ for c in $conns; do
   echo "$out" | grep '^zg-first-failure:' || true
   echo "c$c: $result health=${health}/s" | awk '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    printf "%s traveller decisions %.0f/s (open %d, refer %d, rejected %d, non-200 %d), p50 %s ms, p99 %s ms; GET /health %.0f/s (%.2fx)\n",
-      $1, v["requests"] / v["seconds"], v["open"], v["refer"], v["rejected"], v["non200"], v["p50_ms"], v["p99_ms"],
+    printf "%s traveller decisions %.0f/s (open %d, refer %d, rejected %d, non-200 %d, socket errors %d), p50 %s ms, p99 %s ms; GET /health %.0f/s (%.2fx)\n",
+      $1, v["requests"] / v["seconds"], v["open"], v["refer"], v["rejected"], v["non200"], v["socket_errors"], v["p50_ms"], v["p99_ms"],
       v["health"], (v["requests"] / v["seconds"]) / v["health"] }'
   requests=$(echo "$result" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
   # The next run starts on an "out" (odd) pass after the last one this run
