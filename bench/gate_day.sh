@@ -28,7 +28,7 @@ echo "preparation: $(cat "$work/prep.stats")"
 "$zg" run --pack "$pack" --data "$work/zone" --stats "$work/day.jsonl" > "$work/day.results" \
   2> "$work/day.stats"
 echo "the day:     $(cat "$work/day.stats")"
-"$zg" demo gates check "$work/day.results"
+"$zg" demo gates check "$work/day.jsonl" "$work/day.results"
 "$zg" gates --data "$work/zone" > "$work/figures.json"
 python3 - "$work/figures.json" <<'PY'
 import json, sys

@@ -354,10 +354,46 @@ TEST(Gates, ReplayReDerivesCredentialsAndDecisions) {
   std::filesystem::remove(again);
 }
 
+// The key is part of the zone: a lost or swapped key stops the zone with a
+// message naming it, and is never silently replaced by a new one.
+TEST(Gates, ALostOrSwappedKeyStopsTheZone) {
+  const std::string data = testing::TempDir() + "zg-gates-key-" + std::to_string(getpid());
+  const std::string other = data + "-other";
+  std::filesystem::remove_all(data);
+  std::filesystem::remove_all(other);
+  const std::string enrol = kSource + "/tests/scenarios/travellers.jsonl";
+  ASSERT_EQ(
+      zonegate("run --pack " + kPack + " --data " + data + " " + enrol + " >/dev/null").exit_code,
+      0);
+  ASSERT_EQ(
+      zonegate("run --pack " + kPack + " --data " + other + " " + enrol + " >/dev/null").exit_code,
+      0);
+  const std::string key = data + "/zone-signing.key";
+  std::filesystem::rename(key, data + "/key.saved");
+  const Outcome lost = zonegate("verify --data " + data + " 2>&1");
+  EXPECT_NE(lost.exit_code, 0);
+  EXPECT_NE(lost.out.find("zone-signing.key is missing"), std::string::npos) << lost.out;
+  const Outcome run_lost =
+      zonegate("run --pack " + kPack + " --data " + data + " " + enrol + " 2>&1");
+  EXPECT_NE(run_lost.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(key)) << "a new key was made in place of the lost one";
+  std::filesystem::copy_file(other + "/zone-signing.key", key);
+  const Outcome swapped = zonegate("verify --data " + data + " 2>&1");
+  EXPECT_NE(swapped.exit_code, 0);
+  EXPECT_NE(swapped.out.find("is not the key"), std::string::npos) << swapped.out;
+  std::filesystem::remove(key);
+  std::filesystem::rename(data + "/key.saved", key);
+  EXPECT_EQ(zonegate("verify --data " + data + " >/dev/null 2>&1").exit_code, 0);
+  std::filesystem::remove_all(data);
+  std::filesystem::remove_all(other);
+}
+
 // `zonegate gates` over the cargo scenario, figured by hand: HQ..02 was
 // lodged 09:00, presented 10:00, released 10:20 (1,200 s from arrival);
-// HQ..03 and HQ..08 were green, released on lodging before they arrived
-// (0 s). Nearest rank: median 0, p90 1,200, mean 400.
+// HQ..17 lodged 09:00, presented 11:00, released 12:00 (3,600 s); HQ..03 and
+// HQ..08 were green, released on lodging before they arrived (0 s). Nearest
+// rank over [0, 0, 1200, 3600]: median 0, p90 3,600, mean 1,200. Lodging to
+// release: [0, 0, 4800, 10800].
 TEST(Gates, FiguresOfTheCargoScenario) {
   const std::string data = testing::TempDir() + "zg-gates-figures-" + std::to_string(getpid());
   std::filesystem::remove_all(data);
@@ -368,13 +404,14 @@ TEST(Gates, FiguresOfTheCargoScenario) {
   JsonDocument doc;
   ASSERT_TRUE(doc.parse(figures.out).is_ok()) << figures.out;
   const JsonRef all = doc.root().get("release_times").get("all");
-  EXPECT_EQ(all.get("arrival_to_release").get("count").text(), "3");
+  EXPECT_EQ(all.get("arrival_to_release").get("count").text(), "4");
   EXPECT_EQ(all.get("arrival_to_release").get("median_seconds").text(), "0");
-  EXPECT_EQ(all.get("arrival_to_release").get("p90_seconds").text(), "1200");
-  EXPECT_EQ(all.get("arrival_to_release").get("mean_seconds").text(), "400");
-  EXPECT_EQ(all.get("lodged_to_release").get("p90_seconds").text(), "4800");
-  // Two trucks opened (HQ..02 + HQ..03 at the port, HQ..08 at the bridge).
-  EXPECT_EQ(all.get("lodged_to_crossing").get("count").text(), "3");
+  EXPECT_EQ(all.get("arrival_to_release").get("p90_seconds").text(), "3600");
+  EXPECT_EQ(all.get("arrival_to_release").get("mean_seconds").text(), "1200");
+  EXPECT_EQ(all.get("lodged_to_release").get("median_seconds").text(), "0");
+  EXPECT_EQ(all.get("lodged_to_release").get("p90_seconds").text(), "10800");
+  // Three trucks opened: HQ..02 + HQ..03 and HQ..17 at the port, HQ..08 at the bridge.
+  EXPECT_EQ(all.get("lodged_to_crossing").get("count").text(), "4");
   bool bridge_seen = false;
   for (JsonRef channel : doc.root().get("crossings_by_channel")) {
     if (channel.get("channel").text() != "HENGQIN-BRIDGE-CARGO") continue;
@@ -408,7 +445,7 @@ TEST(Gates, AHengqinDayComesOutAsExpected) {
                      dir + "/day.results")
                 .exit_code,
             0);
-  const Outcome check = zonegate("demo gates check " + dir + "/day.results");
+  const Outcome check = zonegate("demo gates check " + dir + "/day.jsonl " + dir + "/day.results");
   EXPECT_EQ(check.exit_code, 0) << check.out;
   EXPECT_NE(check.out.find("not_released"), std::string::npos) << check.out;
   EXPECT_EQ(check.out.find("NOT AS EXPECTED"), std::string::npos) << check.out;
@@ -425,7 +462,16 @@ TEST(Gates, AHengqinDayComesOutAsExpected) {
     std::ofstream out(dir + "/tampered.results");
     for (const std::string& line : results) out << line << "\n";
   }
-  EXPECT_EQ(zonegate("demo gates check " + dir + "/tampered.results").exit_code, 1);
+  EXPECT_EQ(
+      zonegate("demo gates check " + dir + "/day.jsonl " + dir + "/tampered.results").exit_code, 1);
+  // ... and so does a run that stopped part-way.
+  results.resize(results.size() / 2);
+  {
+    std::ofstream out(dir + "/short.results");
+    for (const std::string& line : results) out << line << "\n";
+  }
+  EXPECT_EQ(zonegate("demo gates check " + dir + "/day.jsonl " + dir + "/short.results").exit_code,
+            1);
   std::filesystem::remove_all(dir);
 }
 

@@ -40,6 +40,18 @@ int movement_line(Movement movement) {
   std::abort();
 }
 
+std::string_view movement_direction(Movement movement) {
+  switch (movement) {
+    case Movement::kFirstLineEntry:
+    case Movement::kSecondLineEntry: return "in";
+    case Movement::kFirstLineExit:
+    case Movement::kSecondLineExit: return "out";
+    case Movement::kTransfer:
+    case Movement::kSaleToIndividual: return "";
+  }
+  std::abort();
+}
+
 bool movement_takes_from_book(Movement movement) {
   return movement != Movement::kFirstLineEntry && movement != Movement::kSecondLineEntry;
 }

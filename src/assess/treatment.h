@@ -33,6 +33,8 @@ std::string_view movement_name(Movement movement);
 std::optional<Movement> parse_movement(std::string_view name);
 // The line a movement crosses: 1, 2, or 0 for movements inside the zone.
 int movement_line(Movement movement);
+// "in" (into the zone: entries), "out" (exits), "" for movements inside the zone.
+std::string_view movement_direction(Movement movement);
 // Whether the goods come out of the declarant's account book.
 bool movement_takes_from_book(Movement movement);
 

@@ -5,7 +5,7 @@
 //   zonegate run --pack P --data DIR prep.jsonl > prep.results.jsonl
 //   zonegate demo gates day [OPTIONS] prep.jsonl prep.results.jsonl > day.jsonl
 //   zonegate run --pack P --data DIR day.jsonl > day.results.jsonl
-//   zonegate demo gates check day.results.jsonl
+//   zonegate demo gates check day.jsonl day.results.jsonl
 //
 // OPTIONS: --pack DIR (policies/hengqin) --travellers N (30000) --cars N (400)
 // --declarations N (600) --seed N --day YYYY-MM-DD (2024-09-02); `day` needs
@@ -26,7 +26,7 @@ int usage() {
       "usage: zonegate demo gates prepare [--pack DIR] [--travellers N] [--cars N]\n"
       "                                   [--declarations N] [--seed N] [--day DATE]\n"
       "       zonegate demo gates day [the same options] PREPARED.jsonl RESULTS.jsonl\n"
-      "       zonegate demo gates check RESULTS.jsonl\n",
+      "       zonegate demo gates check DAY.jsonl RESULTS.jsonl\n",
       stderr);
   return 2;
 }
@@ -108,10 +108,10 @@ int demo_command(const Args& args) {
   if (!parse(Args(args.begin() + 2, args.end()), options, pack_dir, files)) return usage();
 
   if (phase == "check") {
-    if (files.size() != 1) return usage();
-    std::vector<std::string> results;
-    if (!read_lines(files[0], results)) return 2;
-    const demo::GateDayCheck check = demo::check_gate_day(results);
+    if (files.size() != 2) return usage();
+    std::vector<std::string> commands, results;
+    if (!read_lines(files[0], commands) || !read_lines(files[1], results)) return 2;
+    const demo::GateDayCheck check = demo::check_gate_day(results, commands.size());
     std::printf(
         "decisions %lld: open %lld, held or referred as expected %lld; other commands %lld\n",
         static_cast<long long>(check.decisions), static_cast<long long>(check.open),

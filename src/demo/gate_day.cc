@@ -514,8 +514,12 @@ Result<std::vector<std::string>> make_gate_day(const PolicyPack& pack,
   return out;
 }
 
-GateDayCheck check_gate_day(const std::vector<std::string>& results) {
+GateDayCheck check_gate_day(const std::vector<std::string>& results, size_t commands) {
   GateDayCheck check;
+  if (results.size() != commands || commands == 0) {
+    check.mismatches.push_back(std::to_string(results.size()) + " results for " +
+                               std::to_string(commands) + " commands");
+  }
   for (const std::string& line : results) {
     JsonDocument doc;
     if (!doc.parse(line).is_ok()) {

@@ -60,7 +60,8 @@ struct GateDayCheck {
   bool ok() const { return mismatches.empty(); }
 };
 
-// Checks phase 2's results against the expectations in their ids.
-GateDayCheck check_gate_day(const std::vector<std::string>& results);
+// Checks phase 2's results against the expectations in their ids; there
+// must be one result per command (`commands`: how many phase 2 had).
+GateDayCheck check_gate_day(const std::vector<std::string>& results, size_t commands);
 
 }  // namespace zg::demo

@@ -113,13 +113,43 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
   auto data = std::unique_ptr<DataDir>(new DataDir());
   data->path_ = path;
   data->journal_ = std::move(journal).value();
-  const std::string key_path = (dir / "zone-signing.key").string();
-  if (create || fs::exists(key_path, error)) {
-    Result<gate::SigningKey> key = gate::load_or_create_signing_key(key_path);
-    if (!key.is_ok()) return key.status();
-    data->signing_key_ = std::make_shared<const gate::SigningKey>(std::move(key).value());
-  }
+  Status keyed = data->open_signing_key(create);
+  if (!keyed.is_ok()) return keyed;
   return data;
+}
+
+Status DataDir::open_signing_key(bool create) {
+  // The journal names the key's public half once a key exists: credentials
+  // issued under it are in the journal, and replay signs them again, so a
+  // lost or swapped key must stop the zone rather than be replaced.
+  constexpr std::string_view kMetaKey = "signing_public_key";
+  const std::string key_path = (fs::path(path_) / "zone-signing.key").string();
+  Result<std::string> recorded = journal_->get_meta(kMetaKey);
+  if (!recorded.is_ok()) return recorded.status();
+  std::error_code error;
+  const bool present = fs::exists(key_path, error);
+  if (!present && !recorded->empty()) {
+    return Status(ErrorCode::kCorruption, "",
+                  key_path + " is missing: the journal's credentials were signed with the key " +
+                      *recorded + "; restore that file from the zone's backup");
+  }
+  // A zone from before the gates (no key recorded) gets its key on the
+  // first writing open, as a new zone does.
+  if (!present && !create) return Status::ok();
+  Result<gate::SigningKey> key = gate::load_or_create_signing_key(key_path);
+  if (!key.is_ok()) return key.status();
+  const gate::PublicKey public_key = key->public_key();
+  const std::string hex = to_hex(public_key);  // a Digest and a PublicKey are both 32 bytes
+  if (recorded->empty()) {
+    Status put = journal_->put_meta(kMetaKey, hex);
+    if (!put.is_ok()) return put;
+  } else if (*recorded != hex) {
+    return Status(ErrorCode::kCorruption, "",
+                  key_path + " is not the key this journal's credentials were signed with (" +
+                      *recorded + ")");
+  }
+  signing_key_ = std::make_shared<const gate::SigningKey>(std::move(key).value());
+  return Status::ok();
 }
 
 Result<std::string> DataDir::keep_pack(const std::string& pack_dir) {

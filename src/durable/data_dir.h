@@ -69,6 +69,9 @@ class DataDir {
   uint64_t newest_snapshot_seq() const;
 
  private:
+  // Loads DIR/zone-signing.key, creating it (when `create`) for a zone that
+  // has none, and checks it against the public key the journal recorded.
+  Status open_signing_key(bool create);
   // The journal's leaf hash at `seq`, as hex; "" when there is no such row.
   std::string journal_leaf(uint64_t seq) const;
 

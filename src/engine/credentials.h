@@ -18,6 +18,7 @@
 namespace zg {
 
 struct CredentialClaims {
+  std::string zone;       // the issuing zone ("hengqin")
   std::string traveller;  // "HQT00000012"
   uint64_t seq = 0;       // the enrolment that issued it
   Date expires{1970, 1, 1};

@@ -156,7 +156,9 @@ Status read_declaration(const CommandContext& ctx, Declaration& d) {
              "a transfer needs two different enterprises");
     }
   }
-  if (auto gross = f.fixed("gross_kg", kQuantityScale, kQuantityE4Max, false, true)) {
+  // Zero is accepted (journals from before the gates hold it); a truck's
+  // weight is then checked against nothing and holds.
+  if (auto gross = f.fixed("gross_kg", kQuantityScale, kQuantityE4Max, false, false)) {
     d.gross_e4 = *gross;
   }
   d.policy = policy_in_force(ctx, errors);
@@ -172,6 +174,12 @@ Status read_declaration(const CommandContext& ctx, Declaration& d) {
              "channel " + channel->id + " is on line " + std::to_string(channel->line) + "; a " +
                  std::string(movement_name(d.movement)) +
                  (line == 0 ? " crosses no line" : " crosses line " + std::to_string(line)));
+    } else if (!channel->serves_kind("cargo") ||
+               !channel->serves_direction(movement_direction(d.movement)) ||
+               !channel->serves_movement(movement_name(d.movement))) {
+      f.fail(ErrorCode::kInvalidField, "channel",
+             "channel " + channel->id + " is not designated for the goods of a " +
+                 std::string(movement_name(d.movement)));
     }
   }
   if (auto items = f.array("items", true, kItemsMax)) {

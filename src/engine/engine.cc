@@ -241,9 +241,9 @@ void hash_gates(Sha256& hash, const GateState& g) {
   std::sort(permits.begin(), permits.end(),
             [](const auto* a, const auto* b) { return a->plate < b->plate; });
   for (const gate::VehiclePermit* p : permits) {
-    std::string line = "permit " + p->plate + " " + p->number + " " + p->owner + " " +
-                       format_date(p->valid_from) + " " + format_date(p->valid_until) + " " +
-                       format_date(p->insurance_until);
+    std::string line = "permit " + p->plate + " " + p->number + " " + std::to_string(p->seq) + " " +
+                       p->owner + " " + format_date(p->valid_from) + " " +
+                       format_date(p->valid_until) + " " + format_date(p->insurance_until);
     for (const std::string& driver : p->drivers) line += " " + driver;
     hash.update(line + "\n");
   }
@@ -313,8 +313,10 @@ std::string Engine::state_hash() const {
   for (const DeclarationRecord& d : state_.declarations) {
     if (d.seq == 0) continue;
     hash.update(std::to_string(d.seq) + " " + std::string(movement_name(d.movement)) +
-                (d.held ? " held" : "") + " " + std::to_string(d.released_at) + " " +
-                std::to_string(d.arrived_at) + " " + std::to_string(d.crossed_at) + " " +
+                (d.held ? " held" : "") + " " + std::to_string(d.gross_e4) + " " +
+                (d.channel != nullptr ? *d.channel : "") + " " + std::to_string(d.lodged_at) + " " +
+                std::to_string(d.released_at) + " " + std::to_string(d.arrived_at) + " " +
+                std::to_string(d.crossed_at) + " " +
                 (d.crossed_channel != nullptr ? *d.crossed_channel : "") + "\n");
   }
   hash_gates(hash, state_.gates);

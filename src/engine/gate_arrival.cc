@@ -12,21 +12,16 @@ namespace {
 constexpr uint32_t kDeclarationsPerArrival = 200;
 constexpr uint32_t kContainersPerArrival = 20;
 
-gate::Direction direction_of(Movement movement) {
-  return movement == Movement::kFirstLineEntry || movement == Movement::kSecondLineEntry
-             ? gate::Direction::kIn
-             : gate::Direction::kOut;
-}
-
 gate::PresentedDeclaration presented(const DeclarationRecord* record, std::string_view number) {
   gate::PresentedDeclaration p;
   p.number = std::string(number);
   if (record == nullptr) return p;
   p.known = true;
   p.line = movement_line(record->movement);
-  p.direction = direction_of(record->movement);
+  gate::parse_direction(movement_direction(record->movement), p.direction);  // line 0: none
   p.movement = movement_name(record->movement);
   p.released = !record->held;
+  p.released_at = record->released_at;
   p.crossed = record->crossed_at != 0;
   if (record->channel != nullptr) p.declared_channel = *record->channel;
   p.gross_e4 = record->gross_e4;
@@ -40,6 +35,7 @@ Status handle_gate_arrival(CommandContext& ctx, JsonWriter& out) {
   Fields f(ctx.command, "", errors);
   const PolicyVersion* policy = policy_in_force(ctx, errors);
   gate::CargoArrival arrival;
+  arrival.at = ctx.at.unix_seconds;
   std::vector<gate::Reason> container_reasons;
   if (policy != nullptr) arrival.channel = channel_field(*policy, f);
   direction_field(f, arrival.direction);
@@ -92,7 +88,7 @@ Status handle_gate_arrival(CommandContext& ctx, JsonWriter& out) {
   count_crossing(ctx, *arrival.channel, decision.open());
   out.field("channel", arrival.channel->id);
   out.field("direction", gate::direction_name(arrival.direction));
-  write_decision(out, decision, "open", "hold");
+  write_decision(out, decision, "open", "hold", true);
   out.key("declarations").begin_array();
   for (std::string_view number : numbers) out.string(number);
   out.end_array();

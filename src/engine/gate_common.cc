@@ -49,12 +49,12 @@ std::vector<std::string_view> string_list_field(Fields& fields, std::string_view
 }
 
 void write_decision(JsonWriter& out, const gate::Decision& decision, std::string_view open_word,
-                    std::string_view stopped_word) {
+                    std::string_view stopped_word, bool per_declaration) {
   out.field("decision", decision.open() ? open_word : stopped_word);
   out.key("reasons").begin_array();
   for (const gate::Reason& reason : decision.reasons) {
     out.begin_object().field("code", reason.code);
-    if (!reason.declaration.empty()) out.field("declaration", reason.declaration);
+    if (per_declaration) out.field_or_null("declaration", reason.declaration);
     out.field("message", reason.message).end_object();
   }
   out.end_array();

@@ -58,9 +58,11 @@ bool direction_field(Fields& fields, gate::Direction& direction);
 // A list of non-empty strings of at most `max_length` bytes, at most `max_count` of them.
 std::vector<std::string_view> string_list_field(Fields& fields, std::string_view key, bool required,
                                                 uint32_t max_count, size_t max_length);
-// Writes "decision" (`open_word` or `stopped_word`) and "reasons".
+// Writes "decision" (`open_word` or `stopped_word`) and "reasons"; with
+// `per_declaration` (cargo) every reason has "declaration", null for the
+// truck's own (channel, weight, containers).
 void write_decision(JsonWriter& out, const gate::Decision& decision, std::string_view open_word,
-                    std::string_view stopped_word);
+                    std::string_view stopped_word, bool per_declaration = false);
 // Counts a decision in the crossings figures (channel, local hour).
 void count_crossing(CommandContext& ctx, const Channel& channel, bool open);
 

@@ -35,9 +35,12 @@ bool read_credential_payload(std::string_view payload, CredentialClaims& claims)
   if (!document.parse(payload).is_ok() || !document.root().is_object()) return false;
   const JsonRef root = document.root();
   const JsonRef sub = root.get("sub"), exp = root.get("exp"), seq = root.get("seq");
-  if (!sub.is_string() || !exp.is_string() || !seq.exists() || seq.kind() != JsonKind::kNumber) {
+  const JsonRef iss = root.get("iss"), version = root.get("v");
+  if (!sub.is_string() || !exp.is_string() || !iss.is_string() || !seq.exists() ||
+      seq.kind() != JsonKind::kNumber || !version.exists() || version.text() != "1") {
     return false;
   }
+  claims.zone = std::string(iss.text());
   Result<Date> expires = parse_date(exp.text());
   Result<int64_t> sequence = parse_fixed(seq.text(), 0, INT64_MAX, false);
   if (!expires.is_ok() || !sequence.is_ok() || *sequence <= 0) return false;
@@ -54,7 +57,8 @@ constexpr size_t kTextMax = 128;
 struct Document {
   std::string key;  // identifies the person's document: re-enrolment finds them
   std::optional<Date> birth_date;
-  std::optional<Date> expiry;  // MRZ documents carry one
+  std::optional<Date> expiry;    // MRZ documents carry one
+  bool two_digit_years = false;  // an MRZ: its century is a guess
 };
 
 // A Mainland Travel Permit for Hong Kong and Macao Residents (回乡证):
@@ -89,6 +93,7 @@ void read_mrz_document(Fields& d, Document& out) {
             mrz->document_number;
   out.birth_date = mrz->birth_date;
   out.expiry = mrz->expiry_date;
+  out.two_digit_years = true;
 }
 
 void read_numbered_document(Fields& d, Document& out) {
@@ -130,7 +135,10 @@ void read_numbered_document(Fields& d, Document& out) {
            "kind must be home_return_permit or resident_id (or give \"mrz\" lines)");
     return;
   }
-  out.key = std::string(kind) + ":" + std::string(number);
+  // A Home-Return Permit's issue count (its last two digits, when written)
+  // changes with each renewal; the person is the first nine characters.
+  const std::string_view person = kind == "home_return_permit" ? number.substr(0, 9) : number;
+  out.key = std::string(kind) + ":" + std::string(person);
 }
 
 int age_on(Date birth, Date day) {
@@ -188,6 +196,11 @@ Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out) {
              "valid_until: " + date.status().first().message);
     } else if (*date < ctx.local_date) {
       f.fail(ErrorCode::kInvalidField, "valid_until", "valid_until is in the past");
+    } else if (policy != nullptr && days_from_civil(*date) - days_from_civil(ctx.local_date) >
+                                        int64_t{policy->gates.traveller_max_valid_days}) {
+      f.fail(ErrorCode::kInvalidField, "valid_until",
+             "a credential is valid for at most " +
+                 std::to_string(policy->gates.traveller_max_valid_days) + " days from enrolment");
     } else if (document.expiry && *document.expiry < *date) {
       f.fail(ErrorCode::kInvalidField, "valid_until",
              "valid_until is after the travel document expires (" + format_date(*document.expiry) +
@@ -200,6 +213,13 @@ Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out) {
   if (!document.birth_date) {
     return Status(ErrorCode::kMissingField, "document.birth_date",
                   "the traveller's birth date is required (birth_date, or the MRZ's)");
+  }
+  // An MRZ writes two-digit years: a birth "after" today is a century earlier.
+  if (document.two_digit_years && ctx.local_date < *document.birth_date) {
+    document.birth_date->year -= 100;
+  } else if (ctx.local_date < *document.birth_date) {
+    return Status(ErrorCode::kInvalidField, "document.birth_date",
+                  "the birth date is in the future");
   }
   if (const int age = age_on(*document.birth_date, ctx.local_date);
       age < policy->gates.traveller_min_age) {
@@ -272,6 +292,10 @@ Status handle_traveller_crossing(CommandContext& ctx, JsonWriter& out) {
       standing.signature_problem = std::string(check.message);
     } else if (!read_credential_payload(check.payload, read)) {
       standing.signature_problem = "the payload is not a Zonegate credential";
+    } else if (read.zone != ctx.pack.zone_id) {
+      // A copy of this zone's key elsewhere (a staging zone) must not open
+      // this zone's gates for whoever has the same traveller id there.
+      standing.signature_problem = "it was issued by zone " + read.zone.substr(0, 32);
     } else {
       ctx.credentials->add(credential, std::move(read));
       claims = ctx.credentials->find(credential);
@@ -285,7 +309,10 @@ Status handle_traveller_crossing(CommandContext& ctx, JsonWriter& out) {
     if (it != ctx.state.gates.travellers.end()) {
       traveller = &it->second;
       standing.known = true;
-      standing.revoked = claims->seq <= traveller->revoked_through_seq;
+      // Only the newest credential is current: re-enrolment replaces the
+      // older ones, revocation ends the newest.
+      standing.revoked =
+          claims->seq != traveller->credential_seq || claims->seq <= traveller->revoked_through_seq;
       standing.watch_listed = traveller->watch_listed;
       standing.inside = traveller->inside;
     }

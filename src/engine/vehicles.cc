@@ -2,6 +2,8 @@
 // crossings (vehicle_crossing). A permit lets a Macao car circulate inside
 // the zone only; the pack sets the monthly quota of new permits.
 
+#include <algorithm>
+
 #include "engine/handlers.h"
 
 namespace zg {
@@ -31,6 +33,23 @@ Date months_later(Date from, int months) {
   return to;
 }
 
+// A plate as the zone keys it: ASCII letters upper-cased, and the spaces,
+// hyphens, dots and middle dots (U+00B7) people and cameras write between
+// its parts dropped, so "MX-12-34", "mx 12 34" and "MX·1234" are one car.
+std::string canonical_plate(std::string_view plate) {
+  std::string out;
+  for (size_t i = 0; i < plate.size(); ++i) {
+    const char c = plate[i];
+    if (c == ' ' || c == '-' || c == '.') continue;
+    if (c == '\xC2' && i + 1 < plate.size() && plate[i + 1] == '\xB7') {
+      ++i;
+      continue;
+    }
+    out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  return out;
+}
+
 std::string permit_number(std::string_view prefix, uint64_t seq) {
   std::string digits = std::to_string(seq);
   if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
@@ -54,14 +73,25 @@ Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
   const int max_drivers = policy != nullptr ? policy->gates.permit_max_drivers : 2;
   for (std::string_view driver :
        string_list_field(f, "drivers", true, static_cast<uint32_t>(max_drivers), kTextMax)) {
+    if (std::find(permit.drivers.begin(), permit.drivers.end(), driver) != permit.drivers.end()) {
+      f.fail(ErrorCode::kInvalidField, "drivers",
+             "driver " + std::string(driver) + " is listed twice");
+    }
     permit.drivers.emplace_back(driver);
+  }
+  const std::string plate_key = canonical_plate(permit.plate);
+  if (!permit.plate.empty() && plate_key.empty()) {
+    f.fail(ErrorCode::kInvalidField, "plate", "plate has no letters or digits");
   }
   const std::optional<Date> from = date_field(f, "valid_from");
   const std::optional<Date> until = date_field(f, "valid_until");
   const std::optional<Date> insured = date_field(f, "insurance_until");
   if (from && until && policy != nullptr) {
     const int months = policy->gates.permit_max_months;
-    if (*until < *from) {
+    if (*until < ctx.local_date) {
+      f.fail(ErrorCode::kInvalidField, "valid_until",
+             "the permit would already have ended, on " + format_date(*until));
+    } else if (*until < *from) {
       f.fail(ErrorCode::kInvalidField, "valid_until", "valid_until is before valid_from");
     } else if (!(*until < months_later(*from, months))) {
       f.fail(ErrorCode::kInvalidField, "valid_until",
@@ -84,7 +114,7 @@ Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
   permit.insurance_until = *insured;
 
   GateState& gates = ctx.state.gates;
-  if (auto it = gates.permits.find(permit.plate);
+  if (auto it = gates.permits.find(plate_key);
       it != gates.permits.end() && !(it->second.valid_until < permit.valid_from)) {
     return Status(ErrorCode::kInvalidState, "plate",
                   permit.plate + " already holds permit " + it->second.number + " until " +
@@ -108,8 +138,7 @@ Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
   out.field("valid_until", format_date(permit.valid_until));
   out.field("quota_used", static_cast<int64_t>(issued));
   out.field("quota", static_cast<int64_t>(policy->gates.monthly_permit_quota));
-  std::string plate = permit.plate;
-  gates.permits.insert_or_assign(std::move(plate), std::move(permit));
+  gates.permits.insert_or_assign(plate_key, std::move(permit));
   return Status::ok();
 }
 
@@ -127,7 +156,7 @@ Status handle_vehicle_crossing(CommandContext& ctx, JsonWriter& out) {
     f.fail(ErrorCode::kInvalidField, "driver", "driver is over 64 bytes");
   if (!errors.is_ok()) return errors;
 
-  const auto it = ctx.state.gates.permits.find(plate);
+  const auto it = ctx.state.gates.permits.find(canonical_plate(plate));
   const gate::VehiclePermit* permit = it == ctx.state.gates.permits.end() ? nullptr : &it->second;
   gate::Decision decision = gate::decide_vehicle(*channel, permit, driver, ctx.local_date);
   if (!channel->serves_direction(gate::direction_name(direction))) {

@@ -66,6 +66,11 @@ void check_declaration(const CargoArrival& arrival, const PresentedDeclaration& 
     add(decision, "already_crossed", d.number, d.number + " has already crossed");
   } else if (!d.released) {
     add(decision, "not_released", d.number, d.number + " is held: customs has not released it");
+  } else if (d.released_at > arrival.at) {
+    // Decided on the arrival's own time: a truck dated before the release
+    // (a device clock behind, or a record sent late) did not find it released.
+    add(decision, "not_released", d.number,
+        d.number + " was released only after this arrival's time");
   }
 }
 

@@ -44,6 +44,7 @@ struct PresentedDeclaration {
   Direction direction = Direction::kIn;
   std::string_view movement;  // its movement's name
   bool released = false;
+  int64_t released_at = 0;  // unix seconds; a truck dated before it finds the goods held
   bool crossed = false;
   std::string_view declared_channel;  // "" when the declaration named none
   int64_t gross_e4 = -1;              // declared gross weight (kg × 10^4); -1: none
@@ -52,6 +53,7 @@ struct PresentedDeclaration {
 struct CargoArrival {
   const Channel* channel = nullptr;
   Direction direction = Direction::kIn;
+  int64_t at = 0;                // when the truck arrived (unix seconds)
   int64_t weighed_gross_e4 = 0;  // the weighbridge's reading (kg × 10^4)
   std::vector<PresentedDeclaration> declarations;
 };

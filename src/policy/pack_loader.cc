@@ -474,6 +474,7 @@ void load_gate_settings(VersionReader& reader, GateSettings& gates) {
     value = static_cast<int>(n);
   };
   count("travellers", "min_age", gates.traveller_min_age, 0, 120);
+  count("travellers", "max_valid_days", gates.traveller_max_valid_days, 1, 36'600);
   gates.traveller_categories = reader.strings("travellers", "categories", {});
   for (const std::string& category : gates.traveller_categories) {
     if (category.empty() || category.size() > 40 ||
@@ -583,7 +584,7 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"at_window", {"enterprise", "officer", "gate", "auditor", "admin"}},
     {"channels", {"id", "name", "line", "directions", "kinds", "movements"}},
     {"gates", {"weight_tolerance", "biometric_threshold"}},
-    {"travellers", {"min_age", "categories"}},
+    {"travellers", {"min_age", "categories", "max_valid_days"}},
     {"vehicles", {"monthly_permit_quota", "max_drivers", "max_permit_months"}},
 };
 const std::vector<SectionKeys> kPackSchema = {

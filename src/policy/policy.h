@@ -136,7 +136,8 @@ struct GateSettings {
   Rate weight_tolerance{50'000};
   // A traveller's biometric match score must reach this (0..1).
   Rate biometric_threshold{900'000};
-  int traveller_min_age = 14;  // years, on the day of enrolment
+  int traveller_min_age = 14;           // years, on the day of enrolment
+  int traveller_max_valid_days = 1830;  // a credential's validity from enrolment (about 5 years)
   // The categories a traveller may be enrolled under.
   std::vector<std::string> traveller_categories;
   // Macao single-plate vehicles.
