@@ -8,7 +8,8 @@
 # Every response is checked ("decision":"open" for every crossing).
 #
 #   bench/http/travellers.sh BUILD_DIR [SECONDS] [TRAVELLERS]
-#   ZG_CONNS="32 64" (connection counts), ZG_IO_THREADS=2
+#   ZG_CONNS="32 64" (connection counts), ZG_IO_THREADS=2, ZG_BATCH=1 (crossings
+#   per request: more sends JSON Lines batches, as a hall's lane controller would)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:?usage: bench/http/travellers.sh BUILD_DIR [SECONDS] [TRAVELLERS]}" && pwd)
@@ -61,20 +62,20 @@ awk -v n="$travellers" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "enrolled %d trav
 pass=0
 for c in $conns; do
   health=$(wrk -t1 -c"$c" -d"$seconds"s "$url/health" | awk '/Requests\/sec/ { print $2 }')
-  out=$(ZG_TOKEN=$gate ZG_CREDENTIALS=$tmp/credentials ZG_RUN=c$c ZG_PASS=$pass \
+  out=$(ZG_TOKEN=$gate ZG_CREDENTIALS=$tmp/credentials ZG_RUN=c$c ZG_PASS=$pass ZG_BATCH=${ZG_BATCH:-1} \
     wrk -t1 -c"$c" -d"$seconds"s --timeout 60s --latency -s "$root/bench/http/travellers.lua" "$url/v1/commands")
   result=$(echo "$out" | grep '^zg-result:') || { echo "$out"; fail "no result line"; }
   echo "$out" | grep '^zg-first-failure:' || true
   echo "c$c: $result health=${health}/s" | awk '{
     for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
     printf "%s traveller decisions %.0f/s (open %d, refer %d, rejected %d, non-200 %d, socket errors %d), p50 %s ms, p99 %s ms; GET /health %.0f/s (%.2fx)\n",
-      $1, v["requests"] / v["seconds"], v["open"], v["refer"], v["rejected"], v["non200"], v["socket_errors"], v["p50_ms"], v["p99_ms"],
-      v["health"], (v["requests"] / v["seconds"]) / v["health"] }'
-  requests=$(echo "$result" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')
+      $1, v["decisions"] / v["seconds"], v["open"], v["refer"], v["rejected"], v["non200"], v["socket_errors"], v["p50_ms"], v["p99_ms"],
+      v["health"], (v["decisions"] / v["seconds"]) / v["health"] }'
+  requests=$(echo "$result" | sed -n 's/.*decisions=\([0-9]*\).*/\1/p')
   # The next run starts on an "out" (odd) pass after the last one this run
   # reached: leaving is always allowed, so no one is refused for entering
   # twice, and the "in" pass after it finds everyone outside. (wrk may have
   # sent up to C requests more than it counted as answered.)
-  last=$(( pass + (requests + c - 1) / travellers ))
+  last=$(( pass + (requests + c * ${ZG_BATCH:-1} - 1) / travellers ))
   pass=$(( last + 1 + (last + 1 + 1) % 2 ))
 done
