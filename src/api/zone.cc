@@ -136,10 +136,13 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   events.publish(std::move(recent));
   if (from > 1) events.set_resumable_from(from - 1);  // older events are not kept
 
+  Result<AuditLog*> audit = zone->dir_->audit_log(zone->pack_->zone_id);
+  if (!audit.is_ok()) return audit.status();
+  zone->audit_ = *audit;
   Metrics* observed = &metrics;
   zone->committer_ = std::make_unique<Committer>(
       zone->dir_->journal(), hash, nullptr, options.commit_max,
-      [observed](size_t rows, double seconds) { observed->commit(rows, seconds); });
+      [observed](size_t rows, double seconds) { observed->commit(rows, seconds); }, zone->audit_);
   Zone* z = zone.get();
   zone->thread_ = std::thread([z] { z->run(); });
   return zone;
@@ -350,7 +353,17 @@ void Zone::drain() {
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (committer_ != nullptr) {
-    if (committer_->finish().is_ok() && healthy_) maybe_snapshot(true);
+    if (committer_->finish().is_ok() && healthy_) {
+      // A server stops on a signed tree head of everything it committed.
+      if (audit_ != nullptr && audit_->size() > 0) {
+        Result<audit::TreeHead> head = audit_->sign_now(wall_clock_ms());
+        if (!head.is_ok()) {
+          std::fprintf(stderr, "zonegate serve: no closing tree head: %s\n",
+                       head.status().first().message.c_str());
+        }
+      }
+      maybe_snapshot(true);
+    }
   }
 }
 

@@ -102,6 +102,7 @@ class Zone {
   ZoneOptions options_;
   EventHub* events_ = nullptr;
   Metrics* metrics_ = nullptr;
+  AuditLog* audit_ = nullptr;  // the data directory's Merkle log
   std::unique_ptr<Committer> committer_;
 
   std::mutex mutex_;

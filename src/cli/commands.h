@@ -24,5 +24,6 @@ int token_command(const Args& args);
 int serve_command(const Args& args);
 int mrz_command(const Args& args);
 int demo_command(const Args& args);
+int audit_command(const Args& args);
 
 }  // namespace zg::cli

@@ -7,12 +7,13 @@
 namespace zg {
 
 Committer::Committer(JournalStore& journal, std::string pack_hash, std::FILE* out,
-                     size_t entries_max, Observer observe)
+                     size_t entries_max, Observer observe, AuditLog* audit)
     : journal_(journal),
       pack_hash_(std::move(pack_hash)),
       out_(out),
       entries_max_(entries_max),
       observe_(std::move(observe)),
+      audit_(audit),
       thread_([this] { run(); }) {}
 
 Committer::~Committer() {
@@ -72,6 +73,12 @@ void Committer::run() {
     if (observe_ && !rows.empty()) {
       observe_(rows.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+    // The Merkle log follows the journal; a tree head that cannot be stored
+    // stops the zone like a failed commit (the rows are durable; a restart
+    // rebuilds the tree from them).
+    if (status.is_ok() && audit_ != nullptr && !rows.empty()) {
+      status = audit_->committed(rows, wall_clock_ms());
     }
     if (status.is_ok() && out_ != nullptr) {
       bool written = true;

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "durable/audit_log.h"
 #include "store/journal_store.h"
 
 namespace zg {
@@ -41,8 +42,9 @@ class Committer {
   // A transaction holds whole batches, up to `entries_max` entries.
   // `observe`, if given, hears of each commit: rows and seconds taken.
   using Observer = std::function<void(size_t rows, double seconds)>;
+  // `audit`, if given, gets every committed group (the Merkle log).
   Committer(JournalStore& journal, std::string pack_hash, std::FILE* out, size_t entries_max,
-            Observer observe = {});
+            Observer observe = {}, AuditLog* audit = nullptr);
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
@@ -72,6 +74,7 @@ class Committer {
   std::FILE* out_;
   const size_t entries_max_;
   const Observer observe_;
+  AuditLog* const audit_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Batch> queue_;

@@ -118,6 +118,16 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
   return data;
 }
 
+Result<AuditLog*> DataDir::audit_log(const std::string& zone) {
+  if (audit_ == nullptr) {
+    Result<std::unique_ptr<AuditLog>> opened =
+        AuditLog::open(*journal_, signing_key_, zone, kTreeHeadEveryMs);
+    if (!opened.is_ok()) return opened.status();
+    audit_ = std::move(opened).value();
+  }
+  return audit_.get();
+}
+
 Status DataDir::open_signing_key(bool create) {
   // The journal names the key's public half once a key exists: credentials
   // issued under it are in the journal, and replay signs them again, so a

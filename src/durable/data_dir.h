@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "durable/audit_log.h"
 #include "engine/engine.h"
 #include "policy/policy.h"
 #include "store/journal_store.h"
@@ -65,6 +66,12 @@ class DataDir {
   // written. The journal must hold row `last_seq` (the caller waits for its
   // commit first), and no other thread may be writing to it just now.
   Result<int> snapshot_in_child(const Engine& engine, const std::string& pack_hash);
+  // The zone's audit log (the Merkle tree over the journal, read from it on
+  // first use), whose tree heads name `zone`. A new tree head is signed at
+  // most every kTreeHeadEveryMs while commits go on, and at the end of each
+  // run and server.
+  static constexpr int64_t kTreeHeadEveryMs = 1000;
+  Result<AuditLog*> audit_log(const std::string& zone);
   // The journal length of the newest snapshot (0: none).
   uint64_t newest_snapshot_seq() const;
 
@@ -78,6 +85,7 @@ class DataDir {
   std::string path_;
   std::unique_ptr<JournalStore> journal_;
   std::shared_ptr<const gate::SigningKey> signing_key_;
+  std::unique_ptr<AuditLog> audit_;
   std::map<std::string, std::unique_ptr<PolicyPack>> packs_;
 };
 

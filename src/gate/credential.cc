@@ -393,4 +393,12 @@ Result<SigningKey> load_or_create_signing_key(const std::string& path) {
   return key;
 }
 
+bool verify_signature(std::string_view message, const Signature& signature,
+                      const PublicKey& public_key) {
+  require_sodium();
+  return crypto_sign_verify_detached(signature.data(),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), public_key.data()) == 0;
+}
+
 }  // namespace zg::gate

@@ -86,6 +86,11 @@ struct CredentialCheck {
 // Thread-safe; allocates nothing but the payload it returns.
 CredentialCheck verify_credential(std::string_view token, const PublicKey& public_key);
 
+// Whether `signature` is `public_key`'s Ed25519 signature of `message`.
+// Thread-safe.
+bool verify_signature(std::string_view message, const Signature& signature,
+                      const PublicKey& public_key);
+
 // Reads the signing key at `path`, or creates one there if the file is absent
 // (written to path + ".tmp" with mode 0600, fsynced, renamed, and the directory
 // fsynced). The file is one line: "zonegate-ed25519-seed 1 <64 lowercase hex>\n".

@@ -27,6 +27,15 @@ struct JournalEntry {
   Digest leaf_hash{};
 };
 
+// A signed tree head (src/audit/tree_head.h): the Merkle root of the first
+// `size` journal entries, when it was signed, and the zone's signature.
+struct StoredTreeHead {
+  uint64_t size = 0;
+  Digest root{};
+  int64_t timestamp_ms = 0;
+  std::array<unsigned char, 64> signature{};
+};
+
 class JournalStore {
  public:
   virtual ~JournalStore() = default;
@@ -41,6 +50,14 @@ class JournalStore {
   // with visit's error. Rows are returned as stored: checking is the caller's.
   virtual Status read(uint64_t from_seq,
                       const std::function<Status(const JournalEntry&)>& visit) const = 0;
+  // Calls `visit` with the sequence number and leaf hash of every entry
+  // from `from_seq` on (the Merkle log needs no more than these).
+  virtual Status read_leaves(uint64_t from_seq,
+                             const std::function<Status(uint64_t, const Digest&)>& visit) const = 0;
+  // Signed tree heads, kept for good: appended durably, read in size order.
+  virtual Status append_tree_head(const StoredTreeHead& head) = 0;
+  virtual Status read_tree_heads(
+      const std::function<Status(const StoredTreeHead&)>& visit) const = 0;
   // A small key-value table for facts about the data directory.
   virtual Status put_meta(std::string_view key, std::string_view value) = 0;
   virtual Result<std::string> get_meta(std::string_view key) const = 0;  // "" when absent

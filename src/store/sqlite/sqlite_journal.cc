@@ -105,6 +105,14 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
     Status status = journal->exec(sql);
     if (!status.is_ok()) return status;
   }
+  // Tree heads came with the audit log; journals from before get the table
+  // on first open (it changes nothing else).
+  {
+    Status status = journal->exec(
+        "CREATE TABLE IF NOT EXISTS tree_heads (size INTEGER PRIMARY KEY, root BLOB NOT NULL, "
+        "timestamp_ms INTEGER NOT NULL, signature BLOB NOT NULL)");
+    if (!status.is_ok()) return status;
+  }
   {
     Statement last(db, "SELECT coalesce(max(seq), 0) FROM journal");
     if (!last.ok() || sqlite3_step(last.get()) != SQLITE_ROW) {
@@ -190,6 +198,69 @@ Status SqliteJournal::read(uint64_t from_seq,
       std::memcpy(entry.leaf_hash.data(), leaf, entry.leaf_hash.size());
     }
     Status status = visit(entry);
+    if (!status.is_ok()) return status;
+  }
+}
+
+namespace {
+
+// A BLOB column into a fixed-size array; false when its size differs.
+template <size_t N>
+bool blob(sqlite3_stmt* statement, int column, std::array<unsigned char, N>& out) {
+  const void* data = sqlite3_column_blob(statement, column);
+  if (data == nullptr || sqlite3_column_bytes(statement, column) != static_cast<int>(N)) {
+    out.fill(0);
+    return false;
+  }
+  std::memcpy(out.data(), data, N);
+  return true;
+}
+
+}  // namespace
+
+Status SqliteJournal::read_leaves(
+    uint64_t from_seq, const std::function<Status(uint64_t, const Digest&)>& visit) const {
+  Statement select(db_, "SELECT seq, leaf FROM journal WHERE seq >= ? ORDER BY seq");
+  if (!select.ok()) return error("reading the journal");
+  sqlite3_bind_int64(select.get(), 1, static_cast<sqlite3_int64>(from_seq));
+  Digest leaf{};
+  for (;;) {
+    const int rc = sqlite3_step(select.get());
+    if (rc == SQLITE_DONE) return Status::ok();
+    if (rc != SQLITE_ROW) return error("reading the journal");
+    blob(select.get(), 1, leaf);  // a damaged length reads as zeros, which no proof matches
+    Status status = visit(static_cast<uint64_t>(sqlite3_column_int64(select.get(), 0)), leaf);
+    if (!status.is_ok()) return status;
+  }
+}
+
+Status SqliteJournal::append_tree_head(const StoredTreeHead& head) {
+  Statement insert(db_,
+                   "INSERT OR IGNORE INTO tree_heads (size, root, timestamp_ms, signature) "
+                   "VALUES (?, ?, ?, ?)");
+  if (!insert.ok()) return error("writing a tree head");
+  sqlite3_bind_int64(insert.get(), 1, static_cast<sqlite3_int64>(head.size));
+  sqlite3_bind_blob(insert.get(), 2, head.root.data(), 32, SQLITE_STATIC);
+  sqlite3_bind_int64(insert.get(), 3, head.timestamp_ms);
+  sqlite3_bind_blob(insert.get(), 4, head.signature.data(), 64, SQLITE_STATIC);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) return error("writing a tree head");
+  return Status::ok();
+}
+
+Status SqliteJournal::read_tree_heads(
+    const std::function<Status(const StoredTreeHead&)>& visit) const {
+  Statement select(db_, "SELECT size, root, timestamp_ms, signature FROM tree_heads ORDER BY size");
+  if (!select.ok()) return error("reading the tree heads");
+  for (;;) {
+    const int rc = sqlite3_step(select.get());
+    if (rc == SQLITE_DONE) return Status::ok();
+    if (rc != SQLITE_ROW) return error("reading the tree heads");
+    StoredTreeHead head;
+    head.size = static_cast<uint64_t>(sqlite3_column_int64(select.get(), 0));
+    blob(select.get(), 1, head.root);
+    head.timestamp_ms = sqlite3_column_int64(select.get(), 2);
+    blob(select.get(), 3, head.signature);
+    Status status = visit(head);
     if (!status.is_ok()) return status;
   }
 }

@@ -24,6 +24,10 @@ class SqliteJournal final : public JournalStore {
   uint64_t last_seq() const override { return last_seq_; }
   Status read(uint64_t from_seq,
               const std::function<Status(const JournalEntry&)>& visit) const override;
+  Status read_leaves(uint64_t from_seq,
+                     const std::function<Status(uint64_t, const Digest&)>& visit) const override;
+  Status append_tree_head(const StoredTreeHead& head) override;
+  Status read_tree_heads(const std::function<Status(const StoredTreeHead&)>& visit) const override;
   Status put_meta(std::string_view key, std::string_view value) override;
   Result<std::string> get_meta(std::string_view key) const override;
 

@@ -1,0 +1,103 @@
+#include "durable/audit_log.h"
+
+#include <chrono>
+
+namespace zg {
+
+int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Result<std::unique_ptr<AuditLog>> AuditLog::open(JournalStore& journal,
+                                                 std::shared_ptr<const gate::SigningKey> key,
+                                                 std::string zone, int64_t interval_ms) {
+  auto log = std::unique_ptr<AuditLog>(
+      new AuditLog(journal, std::move(key), std::move(zone), interval_ms));
+  log->tree_.reserve(journal.last_seq());
+  uint64_t expected = 1;
+  Status read = journal.read_leaves(1, [&](uint64_t seq, const Digest& leaf) -> Status {
+    if (seq != expected++) {
+      return Status(ErrorCode::kCorruption, "",
+                    "journal seq " + std::to_string(seq) + " follows " +
+                        std::to_string(expected - 2) + ": the log has a gap");
+    }
+    log->tree_.append(leaf);
+    return Status::ok();
+  });
+  if (!read.is_ok()) return read;
+  Status heads = journal.read_tree_heads([&](const StoredTreeHead& head) {
+    log->signed_size_ = std::max(log->signed_size_, head.size);
+    log->signed_at_ms_ = std::max(log->signed_at_ms_, head.timestamp_ms);
+    return Status::ok();
+  });
+  if (!heads.is_ok()) return heads;
+  return log;
+}
+
+Status AuditLog::committed(std::span<const JournalEntry> rows, int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  for (const JournalEntry& row : rows) tree_.append(row.leaf_hash);
+  if (key_ == nullptr || now_ms - signed_at_ms_ < interval_ms_) return Status::ok();
+  Result<audit::TreeHead> head = sign_locked(now_ms);
+  return head.is_ok() ? Status::ok() : head.status();
+}
+
+Result<audit::TreeHead> AuditLog::sign_now(int64_t now_ms) {
+  std::lock_guard lock(mutex_);
+  return sign_locked(now_ms);
+}
+
+Result<audit::TreeHead> AuditLog::sign_locked(int64_t now_ms) {
+  if (key_ == nullptr) {
+    return Result<audit::TreeHead>(ErrorCode::kUnavailable, "",
+                                   "this zone has no signing key, so it cannot sign tree heads");
+  }
+  const uint64_t size = tree_.size();
+  const audit::TreeHead head = audit::sign_tree_head(*key_, zone_, size, tree_.root(), now_ms);
+  if (size > signed_size_ || signed_size_ == 0) {
+    Status stored = journal_.append_tree_head(audit::to_stored(head));
+    if (!stored.is_ok()) return stored;
+    signed_size_ = size;
+  }
+  signed_at_ms_ = now_ms;
+  return head;
+}
+
+uint64_t AuditLog::size() const {
+  std::lock_guard lock(mutex_);
+  return tree_.size();
+}
+
+audit::Hash AuditLog::root(uint64_t size) const {
+  std::lock_guard lock(mutex_);
+  return tree_.root(size);
+}
+
+audit::Hash AuditLog::leaf(uint64_t index) const {
+  std::lock_guard lock(mutex_);
+  return tree_.leaf(index);
+}
+
+Result<std::vector<audit::Hash>> AuditLog::inclusion_proof(uint64_t index, uint64_t size) const {
+  std::lock_guard lock(mutex_);
+  return tree_.inclusion_proof(index, size);
+}
+
+Result<std::vector<audit::Hash>> AuditLog::consistency_proof(uint64_t size1, uint64_t size2) const {
+  std::lock_guard lock(mutex_);
+  return tree_.consistency_proof(size1, size2);
+}
+
+Result<std::vector<audit::TreeHead>> AuditLog::tree_heads() const {
+  std::vector<audit::TreeHead> out;
+  Status read = journal_.read_tree_heads([&](const StoredTreeHead& head) {
+    out.push_back(audit::from_stored(head, zone_));
+    return Status::ok();
+  });
+  if (!read.is_ok()) return read;
+  return out;
+}
+
+}  // namespace zg
