@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/sha256.h"
 #include "support.h"
 
 extern char** environ;
@@ -233,6 +234,75 @@ TEST(Durable, ATamperedRowStopsStartupNamingItsSequence) {
       zonegate("run --pack " + kPack + " --data " + data.path() + " " + file + " 2>&1");
   EXPECT_EQ(restart.exit_code, 2);
   EXPECT_NE(restart.out.find("journal seq 6"), std::string::npos) << restart.out;
+}
+
+// A rewrite that replay cannot see: seq 4's declaration gets another item
+// description (results do not repeat it, so every re-derived result still
+// matches) and the row's leaf hash is recomputed to fit. Only the signed tree
+// head can tell: its root no longer matches the journal's Merkle tree, and an
+// inclusion proof for the row no longer leads to the signed root.
+TEST(Durable, ARewrittenRowWithAFittingHashIsCaughtByTheSignedTreeHead) {
+  DataDir data;
+  const std::string file = kSource + "/tests/scenarios/transfer.jsonl";
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data.path() + " " + file + " >/dev/null")
+                .exit_code,
+            0);
+  const Outcome head = zonegate("audit sth --data " + data.path());
+  ASSERT_EQ(head.exit_code, 0) << head.out;
+  ASSERT_EQ(zonegate("verify --data " + data.path() + " >/dev/null").exit_code, 0);
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(data.file("journal.db").c_str(), &db), SQLITE_OK);
+  std::string entry;
+  {
+    sqlite3_stmt* select = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db, "SELECT entry FROM journal WHERE seq = 4", -1, &select, nullptr),
+        SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(select), SQLITE_ROW);
+    entry = reinterpret_cast<const char*>(sqlite3_column_text(select, 0));
+    sqlite3_finalize(select);
+  }
+  const size_t at = entry.find("red wine, 75 cl bottles");
+  ASSERT_NE(at, std::string::npos) << entry;
+  entry.replace(at, 7, "old rum");
+  const zg::Digest leaf = zg::leaf_hash(entry);
+  {
+    sqlite3_stmt* update = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "UPDATE journal SET entry = ?, leaf = ? WHERE seq = 4", -1,
+                                 &update, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_text(update, 1, entry.data(), static_cast<int>(entry.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(update, 2, leaf.data(), 32, SQLITE_STATIC);
+    ASSERT_EQ(sqlite3_step(update), SQLITE_DONE);
+    sqlite3_finalize(update);
+  }
+  sqlite3_close(db);
+
+  const Outcome verify = zonegate("verify --data " + data.path() + " 2>&1");
+  EXPECT_EQ(verify.exit_code, 1) << verify.out;
+  EXPECT_NE(verify.out.find("the journal's root is"), std::string::npos) << verify.out;
+  // The auditor's view: the proof the zone now gives for seq 4 does not
+  // lead to the root it signed before.
+  const Outcome proof = zonegate("audit prove --data " + data.path() + " --index 3");
+  ASSERT_EQ(proof.exit_code, 0) << proof.out;
+  const std::string signed_root = head.out.substr(head.out.find("\"root\":\"") + 8, 64);
+  const std::string leaf_hex = proof.out.substr(proof.out.find("\"leaf_hash\":\"") + 13, 64);
+  std::string path;
+  for (size_t p = proof.out.find("\"proof\":[") + 9; p < proof.out.size();) {
+    const size_t open = proof.out.find('"', p);
+    if (open == std::string::npos) break;
+    path += (path.empty() ? "" : ",") + proof.out.substr(open + 1, 64);
+    p = open + 66;
+  }
+  const std::string size = head.out.substr(
+      head.out.find("\"size\":") + 7,
+      head.out.find(',', head.out.find("\"size\":")) - head.out.find("\"size\":") - 7);
+  const Outcome check =
+      zonegate("audit verify-inclusion --index 3 --size " + size + " --leaf-hash " + leaf_hex +
+               " --root " + signed_root + " --proof " + path);
+  EXPECT_EQ(check.exit_code, 1) << check.out;
+  EXPECT_NE(check.out.find("does not hold"), std::string::npos) << check.out;
 }
 
 TEST(Durable, RefusesSomeoneElsesDirectoryWithoutTouchingIt) {

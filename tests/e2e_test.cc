@@ -477,3 +477,86 @@ TEST(Gates, AHengqinDayComesOutAsExpected) {
 
 }  // namespace
 }  // namespace zg
+
+namespace zg {
+namespace {
+
+using namespace zg::test;  // NOLINT: the shared test helpers
+
+// A JSON field's text (string or number) from one line of output.
+std::string field_of(const std::string& json, std::string_view key) {
+  JsonDocument doc;
+  if (!doc.parse(json).is_ok()) return "";
+  return std::string(doc.root().get(key).text());
+}
+
+std::string proof_of(const std::string& json) {
+  JsonDocument doc;
+  if (!doc.parse(json).is_ok()) return "";
+  std::string out;
+  for (JsonRef h : doc.root().get("proof")) out += (out.empty() ? "" : ",") + std::string(h.text());
+  return out;
+}
+
+// Two runs, two signed tree heads: the auditor, holding only the public key
+// and the heads, checks both signatures, that the second extends the first,
+// and that an entry is in the log — all offline; a damaged head or proof fails.
+TEST(Audit, AnAuditorChecksTreeHeadsAndProofsOffline) {
+  const std::string data = testing::TempDir() + "zg-audit-" + std::to_string(getpid());
+  std::filesystem::remove_all(data);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data + " " + kSource +
+                     "/tests/scenarios/transfer.jsonl >/dev/null")
+                .exit_code,
+            0);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data + " " + kSource +
+                     "/tests/scenarios/gates_cargo.jsonl >/dev/null")
+                .exit_code,
+            0);
+  const std::vector<std::string> heads =
+      lines_of(zonegate("audit sth --data " + data + " --all").out);
+  ASSERT_GE(heads.size(), 2u);
+  const std::string first = heads.front(), last = heads.back();
+  const std::string key = lines_of(zonegate("audit public-key --data " + data).out).at(0);
+  const std::string head_file = data + ".head.json";
+  for (const std::string& head : {first, last}) {
+    std::ofstream(head_file) << head;
+    EXPECT_EQ(zonegate("audit verify-tree-head --public-key " + key + " " + head_file).exit_code,
+              0);
+  }
+  std::string forged = last;
+  forged.replace(forged.find("\"size\":") + 7, 1, "9");
+  std::ofstream(head_file) << forged;
+  EXPECT_EQ(zonegate("audit verify-tree-head --public-key " + key + " " + head_file).exit_code, 1);
+
+  const std::string size1 = field_of(first, "size"), size2 = field_of(last, "size");
+  const std::string consistency =
+      zonegate("audit consistency --data " + data + " --size1 " + size1 + " --size2 " + size2).out;
+  const std::string check_consistency = "audit verify-consistency --size1 " + size1 + " --size2 " +
+                                        size2 + " --root1 " + field_of(first, "root") +
+                                        " --root2 " + field_of(last, "root") + " --proof ";
+  EXPECT_EQ(zonegate(check_consistency + "'" + proof_of(consistency) + "'").exit_code, 0);
+  std::string bad = proof_of(consistency);
+  bad[0] = bad[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(zonegate(check_consistency + "'" + bad + "'").exit_code, 1);
+  EXPECT_EQ(zonegate(check_consistency + "''").exit_code, 1);
+
+  const std::string inclusion =
+      zonegate("audit prove --data " + data + " --index 2 --size " + size2).out;
+  const std::string check_inclusion = "audit verify-inclusion --index 2 --size " + size2 +
+                                      " --leaf-hash " + field_of(inclusion, "leaf_hash") +
+                                      " --root " + field_of(last, "root") + " --proof ";
+  EXPECT_EQ(zonegate(check_inclusion + "'" + proof_of(inclusion) + "'").exit_code, 0);
+  const std::string truncated = proof_of(inclusion).substr(0, proof_of(inclusion).rfind(','));
+  EXPECT_EQ(zonegate(check_inclusion + "'" + truncated + "'").exit_code, 1);
+  // Malformed input is a usage error, not a verdict.
+  EXPECT_EQ(zonegate(check_inclusion + "'abc' 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(zonegate("audit verify-consistency --size1 0 --size2 3 --root1 " +
+                     field_of(first, "root") + " --root2 " + field_of(last, "root") + " --proof ''")
+                .exit_code,
+            1);
+  std::filesystem::remove_all(data);
+  std::filesystem::remove(head_file);
+}
+
+}  // namespace
+}  // namespace zg
