@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <regex>
 #include <set>
 
 #include "api/tokens.h"
+#include "core/json.h"
 #include "http_support.h"
 
 namespace zg::test {
@@ -117,6 +119,10 @@ TEST_F(ServerTest, EveryV1RouteRefusesMissingAndBadTokens) {
       {"GET", "/v1/rates"},
       {"GET", "/v1/taxes"},
       {"GET", "/v1/gates/figures"},
+      {"GET", "/v1/audit/tree-head"},
+      {"GET", "/v1/audit/tree-heads"},
+      {"GET", "/v1/audit/inclusion?index=0"},
+      {"GET", "/v1/audit/consistency?size1=1&size2=1"},
       {"GET", "/v1/events"},
       {"GET", "/v1/tokens"},
       {"POST", "/v1/tokens"},
@@ -174,6 +180,7 @@ TEST_F(ServerTest, RolesSeeOnlyTheirRoutes) {
       {"GET", "/v1/rates?currency=USD", {"officer", "gate", "auditor", "admin", "a"}},
       {"GET", "/v1/taxes", {"officer", "auditor", "admin"}},
       {"GET", "/v1/gates/figures", {"officer", "auditor", "admin"}},
+      {"GET", "/v1/audit/tree-heads", {"officer", "gate", "auditor", "admin", "a"}},
       {"GET", "/v1/tokens", {"admin"}},
   };
   for (const Case& c : cases) {
@@ -319,6 +326,44 @@ TEST_F(ServerTest, ReadViewsAnswerWithTheirData) {
   EXPECT_NE(taxes.body.find("\"count\":2"), std::string::npos) << taxes.body;
   const HttpReply me = get("/v1/me", tokens["a"]);
   EXPECT_NE(me.body.find(kA), std::string::npos);
+}
+
+// The audit routes: a tree head signed by the zone, and a proof from the
+// server that an offline check accepts against that head; bad parameters 400.
+TEST_F(ServerTest, AuditTreeHeadsAndProofsCheckOffline) {
+  ASSERT_NE(post(tokens["a"], declaration("au-1", kA)).body.find("accepted"), std::string::npos);
+  const HttpReply head = get("/v1/audit/tree-head", tokens["auditor"]);
+  ASSERT_EQ(head.status, 200) << head.body;
+  JsonDocument h;
+  ASSERT_TRUE(h.parse(head.body).is_ok()) << head.body;
+  const std::string size(h.root().get("size").text()), root(h.root().get("root").text());
+  // The head, checked with nothing but its public key.
+  const std::string file = testing::TempDir() + "zg-head-" + std::to_string(getpid()) + ".json";
+  std::ofstream(file) << head.body;
+  EXPECT_EQ(zonegate("audit verify-tree-head --public-key " +
+                     std::string(h.root().get("public_key").text()) + " " + file)
+                .exit_code,
+            0);
+  std::filesystem::remove(file);
+  // Entry 0 (the first registration) is in the tree the head signed.
+  const HttpReply inclusion = get("/v1/audit/inclusion?index=0&size=" + size, tokens["a"]);
+  ASSERT_EQ(inclusion.status, 200) << inclusion.body;
+  JsonDocument p;
+  ASSERT_TRUE(p.parse(inclusion.body).is_ok());
+  std::string path;
+  for (JsonRef x : p.root().get("proof")) path += (path.empty() ? "" : ",") + std::string(x.text());
+  EXPECT_EQ(zonegate("audit verify-inclusion --index 0 --size " + size + " --leaf-hash " +
+                     std::string(p.root().get("leaf_hash").text()) + " --root " + root +
+                     " --proof '" + path + "'")
+                .exit_code,
+            0);
+  const HttpReply heads = get("/v1/audit/tree-heads?limit=1", tokens["gate"]);
+  EXPECT_NE(heads.body.find("\"items\":[{"), std::string::npos) << heads.body;
+  EXPECT_TRUE(is_problem(get("/v1/audit/inclusion", tokens["a"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/audit/inclusion?index=999999", tokens["a"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/audit/inclusion?index=x", tokens["a"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/audit/consistency?size1=0&size2=1", tokens["a"]), 400));
+  EXPECT_EQ(get("/v1/audit/consistency?size1=1&size2=" + size, tokens["a"]).status, 200);
 }
 
 TEST_F(ServerTest, EventsStreamDurableResultsFilteredByRole) {

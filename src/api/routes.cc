@@ -130,6 +130,23 @@ struct Api::Call {
     }
     return true;
   }
+  // A whole-number query parameter; `required` or left as it is.
+  bool count(std::string_view key, bool required, uint64_t& out) {
+    auto it = query.find(key);
+    if (it == query.end()) {
+      if (required) fail(400, "missing_parameter", std::string(key) + " is required");
+      return !required;
+    }
+    uint64_t n = 0;
+    const auto [end, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+    if (ec != std::errc() || end != it->second.data() + it->second.size()) {
+      fail(400, "invalid_parameter", std::string(key) + " must be a whole number");
+      return false;
+    }
+    out = n;
+    return true;
+  }
   bool date(std::string_view key, Date& out) {
     auto it = query.find(key);
     if (it == query.end()) return true;
@@ -180,6 +197,10 @@ const std::vector<Api::Route>& Api::routes() {
       {"GET", "/v1/rates", kEveryone, &Api::rates},
       {"GET", "/v1/taxes", kZoneWide, &Api::taxes},
       {"GET", "/v1/gates/figures", kZoneWide, &Api::gate_figures},
+      {"GET", "/v1/audit/tree-head", kEveryone, &Api::audit_tree_head},
+      {"GET", "/v1/audit/tree-heads", kEveryone, &Api::audit_tree_heads},
+      {"GET", "/v1/audit/inclusion", kEveryone, &Api::audit_inclusion},
+      {"GET", "/v1/audit/consistency", kEveryone, &Api::audit_consistency},
       {"GET", "/v1/events", kEveryone, &Api::events},
       {"GET", "/v1/tokens", kAdminOnly, &Api::list_tokens},
       {"POST", "/v1/tokens", kAdminOnly, &Api::create_token},
@@ -615,6 +636,105 @@ void Api::gate_figures(Call& call) {
     return;
   }
   zone_.read([range](const Engine& e) { return gate_figures_view(e, range); }, call.reply);
+}
+
+// ---- the audit log (docs/audit.md) -----------------------------------------
+// Tree heads and proofs cover only committed rows, and the log has its own
+// lock, so they are answered here rather than on the zone's thread. Every
+// role may read them: they carry hashes, never an entry's content.
+
+namespace {
+
+std::string tree_head_body(const audit::TreeHead& head, const gate::PublicKey& key) {
+  std::string body = audit::tree_head_json(head);
+  body.pop_back();  // add the public key the signature checks against
+  body += ",\"public_key\":\"" + audit::bytes_hex(key.data(), key.size()) + "\"}";
+  return body;
+}
+
+void write_hash_list(JsonWriter& w, std::string_view key, const std::vector<audit::Hash>& list) {
+  w.key(key).begin_array();
+  for (const audit::Hash& h : list) w.string(audit::hash_hex(h));
+  w.end_array();
+}
+
+}  // namespace
+
+void Api::audit_tree_head(Call& call) {
+  if (!call.only({})) return;
+  const std::optional<audit::TreeHead> head = zone_.audit().latest_tree_head();
+  if (!head) return call.fail(404, "not_found", "no tree head yet: the journal is empty");
+  call.reply(json_body(tree_head_body(*head, zone_.audit().public_key())));
+}
+
+void Api::audit_tree_heads(Call& call) {
+  uint64_t after = 0;
+  if (!call.only({"after", "limit"}) || !call.count("after", false, after)) return;
+  Page page;
+  call.query.erase("after");  // a size here, not a page cursor
+  if (!call.page(page)) return;
+  const std::vector<audit::TreeHead> heads = zone_.audit().tree_heads();
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object().key("items").begin_array();
+  size_t listed = 0;
+  uint64_t last = 0;
+  bool more = false;
+  for (const audit::TreeHead& head : heads) {
+    if (head.size <= after) continue;
+    if (listed == page.limit) {
+      more = true;
+      break;
+    }
+    w.raw(audit::tree_head_json(head));
+    last = head.size;
+    ++listed;
+  }
+  w.end_array();
+  w.field_or_null("next", more ? std::to_string(last) : "");
+  w.end_object();
+  call.reply(json_body(std::move(body)));
+}
+
+void Api::audit_inclusion(Call& call) {
+  const AuditLog& log = zone_.audit();
+  const std::optional<audit::TreeHead> head = log.latest_tree_head();
+  uint64_t index = 0, size = head ? head->size : log.size();
+  if (!call.only({"index", "size"}) || !call.count("index", true, index) ||
+      !call.count("size", false, size)) {
+    return;
+  }
+  Result<std::vector<audit::Hash>> proof = log.inclusion_proof(index, size);
+  if (!proof.is_ok()) return call.fail(400, "invalid_parameter", proof.status().first().message);
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object().field("index", static_cast<int64_t>(index));
+  w.field("seq", static_cast<int64_t>(index + 1)).field("size", static_cast<int64_t>(size));
+  w.field("leaf_hash", audit::hash_hex(log.leaf(index)));
+  w.field("root", audit::hash_hex(log.root(size)));
+  write_hash_list(w, "proof", *proof);
+  w.end_object();
+  call.reply(json_body(std::move(body)));
+}
+
+void Api::audit_consistency(Call& call) {
+  const AuditLog& log = zone_.audit();
+  uint64_t size1 = 0, size2 = 0;
+  if (!call.only({"size1", "size2"}) || !call.count("size1", true, size1) ||
+      !call.count("size2", true, size2)) {
+    return;
+  }
+  Result<std::vector<audit::Hash>> proof = log.consistency_proof(size1, size2);
+  if (!proof.is_ok()) return call.fail(400, "invalid_parameter", proof.status().first().message);
+  std::string body;
+  JsonWriter w(body);
+  w.begin_object().field("size1", static_cast<int64_t>(size1));
+  w.field("size2", static_cast<int64_t>(size2));
+  w.field("root1", audit::hash_hex(log.root(size1)));
+  w.field("root2", audit::hash_hex(log.root(size2)));
+  write_hash_list(w, "proof", *proof);
+  w.end_object();
+  call.reply(json_body(std::move(body)));
 }
 
 void Api::events(Call& call) {

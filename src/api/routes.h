@@ -65,6 +65,10 @@ class Api : public HttpHandler {
   void rates(Call& call);
   void taxes(Call& call);
   void gate_figures(Call& call);
+  void audit_tree_head(Call& call);
+  void audit_tree_heads(Call& call);
+  void audit_inclusion(Call& call);
+  void audit_consistency(Call& call);
   void events(Call& call);
   void create_token(Call& call);
   void list_tokens(Call& call);

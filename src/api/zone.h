@@ -68,6 +68,8 @@ class Zone {
   // The pack that decides new commands (read-only; safe from any thread).
   const PolicyPack& pack() const { return *pack_; }
   const std::string& pack_hash() const { return pack_hash_; }
+  // The Merkle log over the journal (thread-safe; holds only what is durable).
+  const AuditLog& audit() const { return *audit_; }
   uint64_t last_seq() const { return last_seq_.load(); }
   uint64_t durable_seq() const { return durable_seq_.load(); }
   size_t queued() const { return queued_.load(); }

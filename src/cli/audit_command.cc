@@ -233,17 +233,16 @@ int audit_command(const Args& args) {
     return 0;
   }
   if (what == "sth") {
-    Result<std::vector<audit::TreeHead>> heads = z.audit->tree_heads();
-    if (!heads.is_ok()) return report(heads.status());
-    if (heads->empty()) {
+    const std::vector<audit::TreeHead> heads = z.audit->tree_heads();
+    if (heads.empty()) {
       std::fputs("zonegate audit: no tree head yet (the journal is empty)\n", stderr);
       return 1;
     }
     if (o.has("--all")) {
-      for (const audit::TreeHead& head : *heads)
+      for (const audit::TreeHead& head : heads)
         std::printf("%s\n", audit::tree_head_json(head).c_str());
     } else {
-      std::printf("%s\n", audit::tree_head_json(heads->back()).c_str());
+      std::printf("%s\n", audit::tree_head_json(heads.back()).c_str());
     }
     return 0;
   }

@@ -30,6 +30,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(JournalStore& journal,
   Status heads = journal.read_tree_heads([&](const StoredTreeHead& head) {
     log->signed_size_ = std::max(log->signed_size_, head.size);
     log->signed_at_ms_ = std::max(log->signed_at_ms_, head.timestamp_ms);
+    log->heads_.push_back(audit::from_stored(head, log->zone_));
     return Status::ok();
   });
   if (!heads.is_ok()) return heads;
@@ -60,6 +61,7 @@ Result<audit::TreeHead> AuditLog::sign_locked(int64_t now_ms) {
     Status stored = journal_.append_tree_head(audit::to_stored(head));
     if (!stored.is_ok()) return stored;
     signed_size_ = size;
+    heads_.push_back(head);
   }
   signed_at_ms_ = now_ms;
   return head;
@@ -90,14 +92,19 @@ Result<std::vector<audit::Hash>> AuditLog::consistency_proof(uint64_t size1, uin
   return tree_.consistency_proof(size1, size2);
 }
 
-Result<std::vector<audit::TreeHead>> AuditLog::tree_heads() const {
-  std::vector<audit::TreeHead> out;
-  Status read = journal_.read_tree_heads([&](const StoredTreeHead& head) {
-    out.push_back(audit::from_stored(head, zone_));
-    return Status::ok();
-  });
-  if (!read.is_ok()) return read;
-  return out;
+std::vector<audit::TreeHead> AuditLog::tree_heads() const {
+  std::lock_guard lock(mutex_);
+  return heads_;
+}
+
+std::optional<audit::TreeHead> AuditLog::latest_tree_head() const {
+  std::lock_guard lock(mutex_);
+  if (heads_.empty()) return std::nullopt;
+  return heads_.back();
+}
+
+gate::PublicKey AuditLog::public_key() const {
+  return key_ != nullptr ? key_->public_key() : gate::PublicKey{};
 }
 
 }  // namespace zg

@@ -40,8 +40,13 @@ class AuditLog {
   Result<std::vector<audit::Hash>> inclusion_proof(uint64_t index, uint64_t size) const;
   Result<std::vector<audit::Hash>> consistency_proof(uint64_t size1, uint64_t size2) const;
   audit::Hash leaf(uint64_t index) const;
-  // The stored heads, oldest first.
-  Result<std::vector<audit::TreeHead>> tree_heads() const;
+  // The stored heads, oldest first (kept in memory: readers on other
+  // threads never touch the journal's connection).
+  std::vector<audit::TreeHead> tree_heads() const;
+  // The newest head, if any.
+  std::optional<audit::TreeHead> latest_tree_head() const;
+  // The zone's public key (all zeros when it has no key).
+  gate::PublicKey public_key() const;
   const std::string& zone() const { return zone_; }
 
  private:
@@ -59,6 +64,7 @@ class AuditLog {
   int64_t interval_ms_;
   mutable std::mutex mutex_;
   audit::MerkleTree tree_;
+  std::vector<audit::TreeHead> heads_;
   uint64_t signed_size_ = 0;
   int64_t signed_at_ms_ = 0;
 };
