@@ -560,3 +560,77 @@ TEST(Audit, AnAuditorChecksTreeHeadsAndProofsOffline) {
 
 }  // namespace
 }  // namespace zg
+
+namespace zg {
+namespace {
+
+using namespace zg::test;  // NOLINT: the shared test helpers
+
+std::string last_line(const std::string& text) {
+  const std::vector<std::string> lines = lines_of(text);
+  return lines.empty() ? "" : lines.back();
+}
+
+// A witness cosigns two heads (the second only with a consistency proof
+// from the first), the cosignatures become journal entries, and a verifier
+// requires k of them; a rollback and a forged cosignature are refused.
+TEST(Audit, WitnessesCosignAndAVerifierRequiresThem) {
+  const std::string base = testing::TempDir() + "zg-witness-" + std::to_string(getpid());
+  const std::string data = base + "/zone", key = base + "/witness.key", state = base + "/state";
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  const auto run = [&](const std::string& file) {
+    return zonegate("run --pack " + kPack + " --data " + data + " " + file);
+  };
+  ASSERT_EQ(run(kSource + "/tests/scenarios/transfer.jsonl").exit_code, 0);
+  const std::string zone_key = last_line(zonegate("audit public-key --data " + data).out);
+  const std::string witness = last_line(zonegate("audit witness-key --key " + key).out);
+  ASSERT_EQ(witness.size(), 64u);
+  const std::string head1 = last_line(zonegate("audit sth --data " + data).out);
+  std::ofstream(base + "/head1.json") << head1;
+  const std::string cosign =
+      "audit cosign --key " + key + " --zone-key " + zone_key + " --state " + state + " ";
+  const Outcome first = zonegate(cosign + base + "/head1.json");
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  std::ofstream(base + "/c1.jsonl") << first.out;
+  EXPECT_NE(run(base + "/c1.jsonl").out.find("\"status\":\"accepted\""), std::string::npos);
+
+  ASSERT_EQ(run(kSource + "/tests/scenarios/gates_cargo.jsonl").exit_code, 0);
+  const std::string head2 = last_line(zonegate("audit sth --data " + data).out);
+  std::ofstream(base + "/head2.json") << head2;
+  const std::string size1 = field_of(head1, "size"), size2 = field_of(head2, "size");
+  const std::string path = proof_of(
+      zonegate("audit consistency --data " + data + " --size1 " + size1 + " --size2 " + size2).out);
+  // Without the proof the witness will not sign; with it, it does.
+  EXPECT_EQ(zonegate(cosign + base + "/head2.json").exit_code, 1);
+  const Outcome second = zonegate(cosign + "--proof '" + path + "' " + base + "/head2.json");
+  ASSERT_EQ(second.exit_code, 0) << second.out;
+  std::ofstream(base + "/c2.jsonl") << second.out;
+  EXPECT_NE(run(base + "/c2.jsonl").out.find("\"status\":\"accepted\""), std::string::npos);
+  // A rollback to the older head is refused.
+  EXPECT_EQ(zonegate(cosign + base + "/head1.json").exit_code, 1);
+  // A forged cosignature is refused by the engine.
+  std::string forged = second.out;
+  const size_t sig = forged.find("\"signature\":\"", forged.find("\"witness\""));
+  forged[sig + 13] = forged[sig + 13] == 'a' ? 'b' : 'a';
+  forged.replace(forged.find("\"id\":\"") + 6, 6, "forged");
+  std::ofstream(base + "/forged.jsonl") << forged;
+  EXPECT_NE(run(base + "/forged.jsonl").out.find("\"code\":\"invalid_field\""), std::string::npos);
+
+  // The verifier: the head of size2 with its cosignatures, k = 1 holds, k = 2 does not.
+  std::string cosigned;
+  for (const std::string& line : lines_of(zonegate("audit sth --data " + data + " --all").out)) {
+    if (field_of(line, "size") == size2) cosigned = line;
+  }
+  ASSERT_NE(cosigned.find(witness), std::string::npos) << cosigned;
+  std::ofstream(base + "/cosigned.json") << cosigned;
+  const std::string verify = "audit verify-tree-head --public-key " + zone_key +
+                             " --witness-keys " + witness + " --require ";
+  EXPECT_EQ(zonegate(verify + "1 " + base + "/cosigned.json").exit_code, 0);
+  EXPECT_EQ(zonegate(verify + "2 " + base + "/cosigned.json").exit_code, 1);
+  EXPECT_EQ(zonegate("verify --data " + data + " >/dev/null").exit_code, 0);
+  std::filesystem::remove_all(base);
+}
+
+}  // namespace
+}  // namespace zg

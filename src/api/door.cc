@@ -31,6 +31,9 @@ constexpr std::array kRules = {
     CommandRule{"enrol_traveller", kOfficer, ""},
     CommandRule{"revoke_credential", kOfficer, ""},
     CommandRule{"watch_list", kOfficer, ""},
+    // A witness's cosignature is authentic by its own signature, whoever
+    // relays it; the zone's officers and admins post them.
+    CommandRule{"cosign_tree_head", kOfficer | kAdmin, ""},
 };
 
 std::string forbidden(std::string_view id, int64_t line, std::string_view field,

@@ -661,10 +661,44 @@ void write_hash_list(JsonWriter& w, std::string_view key, const std::vector<audi
 }  // namespace
 
 void Api::audit_tree_head(Call& call) {
-  if (!call.only({})) return;
-  const std::optional<audit::TreeHead> head = zone_.audit().latest_tree_head();
-  if (!head) return call.fail(404, "not_found", "no tree head yet: the journal is empty");
-  call.reply(json_body(tree_head_body(*head, zone_.audit().public_key())));
+  uint64_t size = 0;
+  if (!call.only({"size"}) || !call.count("size", false, size)) return;
+  const bool newest = call.query.count("size") == 0;
+  const AuditLog* log = &zone_.audit();
+  // On the zone's thread: the witnesses' cosignatures are zone state.
+  zone_.read(
+      [log, size, newest](const Engine& engine) {
+        std::optional<audit::TreeHead> head;
+        if (newest) {
+          head = log->latest_tree_head();
+        } else {
+          for (const audit::TreeHead& h : log->tree_heads()) {
+            if (h.size == size) head = h;
+          }
+        }
+        if (!head) {
+          return problem(404, "not_found",
+                         newest ? "no tree head yet: the journal is empty"
+                                : "no tree head of size " + std::to_string(size),
+                         "", "");
+        }
+        std::string body = tree_head_body(*head, log->public_key());
+        body.pop_back();
+        body += ",\"cosignatures\":[";
+        const auto it = engine.state().cosignatures.find(head->size);
+        if (it != engine.state().cosignatures.end()) {
+          bool first = true;
+          for (const audit::Cosignature& c : it->second) {
+            body += std::string(first ? "" : ",") + "{\"witness\":\"" +
+                    audit::bytes_hex(c.witness.data(), c.witness.size()) + "\",\"signature\":\"" +
+                    audit::bytes_hex(c.signature.data(), c.signature.size()) + "\"}";
+            first = false;
+          }
+        }
+        body += "]}";
+        return json_body(std::move(body));
+      },
+      call.reply);
 }
 
 void Api::audit_tree_heads(Call& call) {

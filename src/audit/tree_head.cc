@@ -66,6 +66,40 @@ Status verify_tree_head(const TreeHead& head, const gate::PublicKey& public_key)
   return Status::ok();
 }
 
+std::string cosignature_message(const TreeHead& head) {
+  return "zonegate cosignature 1\n" + tree_head_message(head);
+}
+
+Cosignature cosign_tree_head(const gate::SigningKey& witness_key, const TreeHead& head) {
+  return Cosignature{witness_key.public_key(), witness_key.sign(cosignature_message(head))};
+}
+
+bool verify_cosignature(const TreeHead& head, const Cosignature& cosignature) {
+  return gate::verify_signature(cosignature_message(head), cosignature.signature,
+                                cosignature.witness);
+}
+
+Result<std::vector<Cosignature>> parse_cosignatures_json(std::string_view json) {
+  JsonDocument doc;
+  Status parsed = doc.parse(json);
+  if (!parsed.is_ok()) return parsed;
+  std::vector<Cosignature> out;
+  const JsonRef list = doc.root().get("cosignatures");
+  if (!list.exists()) return out;
+  if (!list.is_array()) {
+    return Result<std::vector<Cosignature>>(ErrorCode::kInvalidField, "cosignatures",
+                                            "cosignatures must be a list");
+  }
+  for (JsonRef item : list) {
+    Result<gate::PublicKey> witness = parse_public_key(item.get("witness").text());
+    Result<gate::Signature> signature = parse_signature(item.get("signature").text());
+    if (!witness.is_ok()) return witness.status();
+    if (!signature.is_ok()) return signature.status();
+    out.push_back(Cosignature{*witness, *signature});
+  }
+  return out;
+}
+
 std::string tree_head_json(const TreeHead& head) {
   std::string out;
   JsonWriter w(out);

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "audit/merkle.h"
 #include "core/status.h"
@@ -32,9 +33,25 @@ TreeHead sign_tree_head(const gate::SigningKey& key, std::string zone, uint64_t 
 // OK when the signature holds; kInvalidField saying so otherwise.
 Status verify_tree_head(const TreeHead& head, const gate::PublicKey& public_key);
 
+// A witness's countersignature of a tree head: the witness's Ed25519
+// signature over "zonegate cosignature 1\n" followed by the head's own signed
+// text. A witness signs only after checking the head is consistent with the
+// last one it signed (zonegate audit cosign), so k witnesses' signatures
+// on a head mean the zone showed the same history to all of them.
+struct Cosignature {
+  gate::PublicKey witness{};
+  gate::Signature signature{};
+};
+std::string cosignature_message(const TreeHead& head);
+Cosignature cosign_tree_head(const gate::SigningKey& witness_key, const TreeHead& head);
+bool verify_cosignature(const TreeHead& head, const Cosignature& cosignature);
+
 // {"zone","size","root","timestamp_ms","signature"} (hex), and back.
 std::string tree_head_json(const TreeHead& head);
 Result<TreeHead> parse_tree_head_json(std::string_view json);
+// The "cosignatures": [{"witness", "signature"}] a head's JSON may carry;
+// malformed entries are an error.
+Result<std::vector<Cosignature>> parse_cosignatures_json(std::string_view json);
 
 StoredTreeHead to_stored(const TreeHead& head);
 TreeHead from_stored(const StoredTreeHead& stored, std::string zone);

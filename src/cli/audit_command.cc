@@ -6,7 +6,9 @@
 //   zonegate audit consistency --data DIR --size1 A --size2 B
 //   zonegate audit verify-inclusion --index I --size N --leaf-hash HEX --root HEX --proof HEX,...
 //   zonegate audit verify-consistency --size1 A --size2 B --root1 HEX --root2 HEX --proof HEX,...
-//   zonegate audit verify-tree-head --public-key HEX [FILE|-]
+//   zonegate audit verify-tree-head --public-key HEX [--witness-keys HEX,... --require K] [FILE|-]
+//   zonegate audit witness-key --key FILE            (a witness's key: made if absent)
+//   zonegate audit cosign --key FILE --zone-key HEX --state FILE [--proof HEX,...] HEAD.json
 //
 // The verify-* commands need no data directory: an auditor runs them offline
 // with the zone's public key and a tree head. Exit 0 when the proof holds, 1
@@ -22,6 +24,7 @@
 #include "audit/tree_head.h"
 #include "cli/commands.h"
 #include "core/json.h"
+#include "core/time.h"
 #include "durable/data_dir.h"
 
 namespace zg::cli {
@@ -37,7 +40,11 @@ int usage() {
       "--proof HEX,...\n"
       "       zonegate audit verify-consistency --size1 A --size2 B --root1 HEX --root2 HEX "
       "--proof HEX,...\n"
-      "       zonegate audit verify-tree-head --public-key HEX [FILE|-]\n",
+      "       zonegate audit verify-tree-head --public-key HEX [--witness-keys HEX,... --require "
+      "K] [FILE|-]\n"
+      "       zonegate audit witness-key --key FILE\n"
+      "       zonegate audit cosign --key FILE --zone-key HEX --state FILE [--proof HEX,...] "
+      "HEAD.json\n",
       stderr);
   return 2;
 }
@@ -170,6 +177,44 @@ std::string public_key_hex(const DataDir& dir) {
   return audit::bytes_hex(key.data(), key.size());
 }
 
+bool read_input(const Options& o, std::string& text) {
+  if (o.positional.empty() || o.positional[0] == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), {});
+    return true;
+  }
+  std::ifstream in(o.positional[0]);
+  if (!in) {
+    std::fprintf(stderr, "zonegate audit: cannot read %s\n", o.positional[0].c_str());
+    return false;
+  }
+  text.assign(std::istreambuf_iterator<char>(in), {});
+  return true;
+}
+
+// A witness's check before it cosigns: the zone signed `head`, and it extends
+// the last head this witness cosigned (kept in `state_path`), by `proof`.
+Status check_head_for_witness(const audit::TreeHead& head, const gate::PublicKey& zone_key,
+                              const std::string& state_path,
+                              const std::vector<audit::Hash>& proof) {
+  Status signed_by_zone = audit::verify_tree_head(head, zone_key);
+  if (!signed_by_zone.is_ok()) return signed_by_zone;
+  std::ifstream in(state_path);
+  if (!in) return Status::ok();  // the first head this witness sees
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  Result<audit::TreeHead> last = audit::parse_tree_head_json(text);
+  if (!last.is_ok()) {
+    return Status(ErrorCode::kCorruption, "", state_path + ": " + last.status().first().message);
+  }
+  if (head.zone != last->zone) return Status(ErrorCode::kInvalidField, "", "another zone's head");
+  if (head.size < last->size) {
+    return Status(ErrorCode::kInvalidField, "",
+                  "the head is smaller (" + std::to_string(head.size) +
+                      ") than the last one cosigned (" + std::to_string(last->size) +
+                      "): the zone would be rolling its log back");
+  }
+  return audit::verify_consistency(last->size, head.size, last->root, head.root, proof);
+}
+
 }  // namespace
 
 int audit_command(const Args& args) {
@@ -206,19 +251,93 @@ int audit_command(const Args& args) {
       return 2;
     }
     std::string text;
-    if (o.positional.empty() || o.positional[0] == "-") {
-      text.assign(std::istreambuf_iterator<char>(std::cin), {});
-    } else {
-      std::ifstream in(o.positional[0]);
-      if (!in) {
-        std::fprintf(stderr, "zonegate audit: cannot read %s\n", o.positional[0].c_str());
-        return 2;
-      }
-      text.assign(std::istreambuf_iterator<char>(in), {});
-    }
+    if (!read_input(o, text)) return 2;
     Result<audit::TreeHead> head = audit::parse_tree_head_json(text);
     if (!head.is_ok()) return verdict(head.status(), "tree head");
-    return verdict(audit::verify_tree_head(*head, *key), "tree head");
+    Status zone_signed = audit::verify_tree_head(*head, *key);
+    if (!zone_signed.is_ok() || !o.has("--witness-keys")) return verdict(zone_signed, "tree head");
+    // k of the named witnesses must have cosigned this very head.
+    uint64_t required = 0;
+    if (!number(o, "--require", required)) return usage();
+    Result<std::vector<audit::Cosignature>> cosignatures = audit::parse_cosignatures_json(text);
+    if (!cosignatures.is_ok()) return verdict(cosignatures.status(), "tree head");
+    uint64_t valid = 0;
+    const std::string& list = o.get("--witness-keys");
+    for (size_t start = 0; start < list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      Result<gate::PublicKey> witness = audit::parse_public_key(list.substr(start, comma - start));
+      if (!witness.is_ok()) {
+        std::fprintf(stderr, "zonegate audit: --witness-keys: %s\n",
+                     witness.status().first().message.c_str());
+        return 2;
+      }
+      for (const audit::Cosignature& c : *cosignatures) {
+        if (c.witness == *witness && audit::verify_cosignature(*head, c)) {
+          ++valid;
+          break;
+        }
+      }
+      start = comma + 1;
+    }
+    if (valid < required) {
+      return verdict(Status(ErrorCode::kInvalidField, "",
+                            std::to_string(valid) + " of the named witnesses cosigned it; " +
+                                std::to_string(required) + " are required"),
+                     "tree head");
+    }
+    std::printf("%llu witness cosignature(s) hold\n", static_cast<unsigned long long>(valid));
+    return verdict(Status::ok(), "tree head");
+  }
+  if (what == "witness-key") {
+    if (!o.has("--key")) return usage();
+    Result<gate::SigningKey> key = gate::load_or_create_signing_key(o.get("--key"));
+    if (!key.is_ok()) return report(key.status());
+    const gate::PublicKey public_key = key->public_key();
+    std::printf("%s\n", audit::bytes_hex(public_key.data(), public_key.size()).c_str());
+    return 0;
+  }
+  if (what == "cosign") {
+    Result<gate::PublicKey> zone_key = audit::parse_public_key(o.get("--zone-key"));
+    std::vector<audit::Hash> path;
+    if (!zone_key.is_ok() || !o.has("--key") || !o.has("--state")) return usage();
+    if (o.has("--proof") && !proof(o, path)) return usage();
+    std::string text;
+    if (!read_input(o, text)) return 2;
+    Result<audit::TreeHead> head = audit::parse_tree_head_json(text);
+    if (!head.is_ok()) return verdict(head.status(), "tree head");
+    Status fits = check_head_for_witness(*head, *zone_key, o.get("--state"), path);
+    if (!fits.is_ok()) return verdict(fits, "the head's history");
+    Result<gate::SigningKey> key = gate::load_or_create_signing_key(o.get("--key"));
+    if (!key.is_ok()) return report(key.status());
+    const audit::Cosignature c = audit::cosign_tree_head(*key, *head);
+    // Remember the head before handing out the cosignature: a witness never
+    // signs two histories.
+    const std::string state = o.get("--state");
+    {
+      std::ofstream out(state + ".tmp");
+      out << audit::tree_head_json(*head) << "\n";
+      if (!out.flush()) {
+        std::fprintf(stderr, "zonegate audit: cannot write %s.tmp\n", state.c_str());
+        return 2;
+      }
+    }
+    if (std::rename((state + ".tmp").c_str(), state.c_str()) != 0) {
+      std::fprintf(stderr, "zonegate audit: cannot write %s\n", state.c_str());
+      return 2;
+    }
+    const std::string witness = audit::bytes_hex(c.witness.data(), c.witness.size());
+    std::string command;
+    JsonWriter w(command);
+    w.begin_object().field("type", "cosign_tree_head");
+    w.field("id", "cosign-" + witness.substr(0, 16) + "-" + std::to_string(head->size));
+    w.field("at", format_rfc3339(Timestamp{wall_clock_ms() / 1000, 0}));
+    w.key("tree_head").raw(audit::tree_head_json(*head));
+    w.field("witness", witness);
+    w.field("signature", audit::bytes_hex(c.signature.data(), c.signature.size()));
+    w.end_object();
+    std::printf("%s\n", command.c_str());
+    return 0;
   }
 
   Opened z;
@@ -234,15 +353,37 @@ int audit_command(const Args& args) {
   }
   if (what == "sth") {
     const std::vector<audit::TreeHead> heads = z.audit->tree_heads();
+    // The witnesses' cosignatures are zone state: rebuild it (from the newest snapshot).
+    std::unique_ptr<DataDir> replay_dir;
+    Result<DataDir::Replayed> replayed = open_and_replay(o.get("--data"), false, replay_dir, false);
+    if (!replayed.is_ok()) return report(replayed.status());
+    const auto with_cosignatures = [&](const audit::TreeHead& head) {
+      std::string json = audit::tree_head_json(head);
+      json.pop_back();
+      json += ",\"cosignatures\":[";
+      if (replayed->engine != nullptr) {
+        const auto& all = replayed->engine->state().cosignatures;
+        if (auto it = all.find(head.size); it != all.end()) {
+          for (size_t i = 0; i < it->second.size(); ++i) {
+            const audit::Cosignature& c = it->second[i];
+            json += std::string(i == 0 ? "" : ",") + "{\"witness\":\"" +
+                    audit::bytes_hex(c.witness.data(), c.witness.size()) + "\",\"signature\":\"" +
+                    audit::bytes_hex(c.signature.data(), c.signature.size()) + "\"}";
+          }
+        }
+      }
+      return json + "]}";
+    };
     if (heads.empty()) {
       std::fputs("zonegate audit: no tree head yet (the journal is empty)\n", stderr);
       return 1;
     }
     if (o.has("--all")) {
-      for (const audit::TreeHead& head : heads)
-        std::printf("%s\n", audit::tree_head_json(head).c_str());
+      for (const audit::TreeHead& head : heads) {
+        std::printf("%s\n", with_cosignatures(head).c_str());
+      }
     } else {
-      std::printf("%s\n", audit::tree_head_json(heads.back()).c_str());
+      std::printf("%s\n", with_cosignatures(heads.back()).c_str());
     }
     return 0;
   }

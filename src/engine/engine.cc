@@ -50,6 +50,7 @@ Handler find_handler(std::string_view type) {
   if (type == "traveller_crossing") return handle_traveller_crossing;
   if (type == "revoke_credential") return handle_revoke_credential;
   if (type == "watch_list") return handle_watch_list;
+  if (type == "cosign_tree_head") return handle_cosign_tree_head;
   return nullptr;
 }
 
@@ -320,6 +321,13 @@ std::string Engine::state_hash() const {
                 (d.crossed_channel != nullptr ? *d.crossed_channel : "") + "\n");
   }
   hash_gates(hash, state_.gates);
+  for (const auto& [size, list] : state_.cosignatures) {
+    for (const audit::Cosignature& c : list) {
+      hash.update("cosignature " + std::to_string(size) + " " +
+                  audit::bytes_hex(c.witness.data(), c.witness.size()) + " " +
+                  audit::bytes_hex(c.signature.data(), c.signature.size()) + "\n");
+    }
+  }
   return to_hex(hash.finish());
 }
 

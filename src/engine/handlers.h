@@ -47,6 +47,7 @@ Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out);
 Status handle_traveller_crossing(CommandContext& ctx, JsonWriter& out);
 Status handle_revoke_credential(CommandContext& ctx, JsonWriter& out);
 Status handle_watch_list(CommandContext& ctx, JsonWriter& out);
+Status handle_cosign_tree_head(CommandContext& ctx, JsonWriter& out);
 
 // --- Shared by the gate commands (gate_common.cc) ---
 

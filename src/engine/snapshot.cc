@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 4\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 5\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -305,6 +305,16 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     encode_totals(e, totals);
   }
   encode_gates(e, s.gates);
+  e.u64(s.cosignatures.size());
+  for (const auto& [size, list] : s.cosignatures) {
+    e.u64(size);
+    e.u64(list.size());
+    for (const audit::Cosignature& c : list) {
+      e.str(std::string_view(reinterpret_cast<const char*>(c.witness.data()), c.witness.size()));
+      e.str(
+          std::string_view(reinterpret_cast<const char*>(c.signature.data()), c.signature.size()));
+    }
+  }
 }
 
 Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo& info) {
@@ -440,6 +450,17 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     s.taxes_by_day[date] = decode_totals(d);
   }
   if (!decode_gates(d, s.gates)) return damaged("the gates' records");
+  for (uint64_t n = d.count(16); n > 0 && d.ok(); --n) {
+    std::vector<audit::Cosignature>& list = s.cosignatures[d.u64()];
+    for (uint64_t k = d.count(96); k > 0 && d.ok(); --k) {
+      const std::string_view witness = d.str(), signature = d.str();
+      if (witness.size() != 32 || signature.size() != 64) return damaged("a cosignature");
+      audit::Cosignature c;
+      std::memcpy(c.witness.data(), witness.data(), 32);
+      std::memcpy(c.signature.data(), signature.data(), 64);
+      list.push_back(c);
+    }
+  }
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");
   if (s.books.size() != s.enterprises.size()) return damaged("an enterprise without its book");
   return Status::ok();

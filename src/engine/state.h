@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "assess/treatment.h"
+#include "audit/tree_head.h"
 #include "core/decimal.h"
 #include "core/string_map.h"
 #include "engine/gate_state.h"
@@ -101,6 +102,8 @@ struct ZoneState {
   // Channel ids that declarations name (interned: a declaration keeps a pointer).
   std::set<std::string> names;
   GateState gates;
+  // Witnesses' countersignatures of tree heads, by the head's size.
+  std::map<uint64_t, std::vector<audit::Cosignature>> cosignatures;
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 

@@ -1,0 +1,84 @@
+// cosign_tree_head: a witness's countersignature of one of the zone's tree
+// heads (docs/audit.md). The command carries the head and the witness's
+// signature; both signatures are checked here, and the cosignature becomes a
+// journal entry like any other, so it is itself in the Merkle log.
+
+#include "audit/tree_head.h"
+#include "engine/handlers.h"
+
+namespace zg {
+
+Status handle_cosign_tree_head(CommandContext& ctx, JsonWriter& out) {
+  Status errors;
+  Fields f(ctx.command, "", errors);
+  const std::string_view witness_hex = f.string("witness");
+  const std::string_view signature_hex = f.string("signature");
+  const JsonRef head_value = ctx.command.get("tree_head");
+  std::optional<audit::TreeHead> head;
+  if (!head_value.exists()) {
+    f.fail(ErrorCode::kMissingField, "tree_head", "tree_head is required");
+  } else if (!head_value.is_object()) {
+    f.fail(ErrorCode::kInvalidField, "tree_head", "tree_head must be an object");
+  } else {
+    std::string text;
+    append_canonical_json(text, head_value);
+    Result<audit::TreeHead> parsed = audit::parse_tree_head_json(text);
+    if (parsed.is_ok()) {
+      head = *parsed;
+    } else {
+      f.fail(ErrorCode::kInvalidField, "tree_head", parsed.status().first().message);
+    }
+  }
+  audit::Cosignature cosignature;
+  if (!witness_hex.empty()) {
+    Result<gate::PublicKey> witness = audit::parse_public_key(witness_hex);
+    if (witness.is_ok()) {
+      cosignature.witness = *witness;
+    } else {
+      f.fail(ErrorCode::kInvalidField, "witness", "witness: " + witness.status().first().message);
+    }
+  }
+  if (!signature_hex.empty()) {
+    Result<gate::Signature> signature = audit::parse_signature(signature_hex);
+    if (signature.is_ok()) {
+      cosignature.signature = *signature;
+    } else {
+      f.fail(ErrorCode::kInvalidField, "signature",
+             "signature: " + signature.status().first().message);
+    }
+  }
+  if (!errors.is_ok()) return errors;
+  if (head->zone != ctx.pack.zone_id) {
+    return Status(
+        ErrorCode::kInvalidField, "tree_head.zone",
+        "the tree head is zone " + head->zone.substr(0, 32) + "'s, not " + ctx.pack.zone_id + "'s");
+  }
+  if (ctx.signing_key == nullptr) {
+    return Status(ErrorCode::kUnavailable, "",
+                  "this zone has no signing key, so it has no tree heads to cosign");
+  }
+  if (!audit::verify_tree_head(*head, ctx.signing_key->public_key()).is_ok()) {
+    return Status(ErrorCode::kInvalidField, "tree_head.signature",
+                  "the tree head is not signed by this zone's key");
+  }
+  if (head->size >= ctx.seq) {
+    return Status(ErrorCode::kInvalidField, "tree_head.size",
+                  "the tree head covers " + std::to_string(head->size) +
+                      " entries; the journal has " + std::to_string(ctx.seq - 1));
+  }
+  if (!audit::verify_cosignature(*head, cosignature)) {
+    return Status(ErrorCode::kInvalidField, "signature",
+                  "the witness's signature does not hold for this tree head");
+  }
+  std::vector<audit::Cosignature>& list = ctx.state.cosignatures[head->size];
+  bool known = false;
+  for (const audit::Cosignature& c : list) known = known || c.witness == cosignature.witness;
+  if (!known) list.push_back(cosignature);
+  out.field("size", static_cast<int64_t>(head->size));
+  out.field("root", audit::hash_hex(head->root));
+  out.field("witness", witness_hex);
+  out.field("cosignatures", static_cast<int64_t>(list.size()));
+  return Status::ok();
+}
+
+}  // namespace zg
