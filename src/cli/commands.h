@@ -25,5 +25,6 @@ int serve_command(const Args& args);
 int mrz_command(const Args& args);
 int demo_command(const Args& args);
 int audit_command(const Args& args);
+int exchange_command(const Args& args);
 
 }  // namespace zg::cli

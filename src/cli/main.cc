@@ -49,6 +49,7 @@ void print_usage(std::FILE* out) {
       "                                           travellers cleared, time release\n"
       "  audit sth|prove|consistency --data DIR ...  the Merkle log: tree heads and proofs\n"
       "  audit verify-inclusion|verify-consistency|verify-tree-head ...  offline checks\n"
+      "  exchange keygen|seal|open ...              sealed envelopes for partners\n"
       "  demo gates prepare|day|check ...         a Hengqin day at the gates (docs/gates.md)\n"
       "  token create --data DIR --role R [--uscc U] [--days N] [--note TEXT]\n"
       "  token list --data DIR | token revoke --data DIR ID\n"
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
   if (command == "gates") return zg::cli::gates_command(args);
   if (command == "demo") return zg::cli::demo_command(args);
   if (command == "audit") return zg::cli::audit_command(args);
+  if (command == "exchange") return zg::cli::exchange_command(args);
   if (command == "token") return zg::cli::token_command(args);
   if (command == "serve") return zg::cli::serve_command(args);
   if (command == "mrz") return zg::cli::mrz_command(args);

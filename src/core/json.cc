@@ -57,6 +57,9 @@ JsonKind JsonRef::kind() const {
 }
 
 std::string_view JsonRef::text() const {
+  // A missing member reads as "": callers compare texts without first
+  // asking whether the member exists (an envelope's "v", say).
+  if (doc_ == nullptr) return {};
   const auto& n = doc_->node(index_);
   return doc_->slice(n.text_offset, n.text_length);
 }

@@ -42,7 +42,8 @@ class JsonRef {
   }
   bool is_null() const { return exists() && kind() == JsonKind::kNull; }
   bool as_bool() const { return kind() == JsonKind::kTrue; }
-  // A string's content (unescaped) or a number's literal text.
+  // A string's content (unescaped) or a number's literal text; "" for a
+  // missing member.
   std::string_view text() const;
   // This member's key, when the node is an object member.
   std::string_view key() const;

@@ -1,0 +1,86 @@
+#include "exchange/envelope.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace zg::exchange {
+namespace {
+
+struct Pair {
+  PartyKeys hengqin = generate_party("HENGQIN-CUSTOMS");
+  PartyKeys macao = generate_party("MACAO-CUSTOMS");
+  SharedKey sending = shared_key(hengqin.box_secret, macao.box_public);
+  SharedKey receiving = shared_key(macao.box_secret, hengqin.box_public);
+};
+
+Letter letter() {
+  return Letter{"MACAO-CUSTOMS", "m-17", "joint_inspection", "2024-05-03T08:16:02+08:00",
+                R"({"declaration":"HQ24050300007","finding":"compliant"})"};
+}
+
+TEST(Envelope, SealsAndOpensBetweenTwoParties) {
+  Pair p;
+  EXPECT_EQ(p.sending, p.receiving);  // X25519: both sides derive the same key
+  const std::string envelope = seal(p.hengqin, p.sending, letter());
+  EXPECT_EQ(envelope.find("HQ24050300007"), std::string::npos) << "the body is not sealed";
+  Result<Opened> opened = open(envelope, public_of(p.hengqin), "MACAO-CUSTOMS", p.receiving);
+  ASSERT_TRUE(opened.is_ok()) << opened.status().first().message;
+  EXPECT_EQ(opened->body, letter().body);
+  EXPECT_EQ(opened->id, "m-17");
+  EXPECT_EQ(opened->kind, "joint_inspection");
+  EXPECT_EQ(opened->from, "HENGQIN-CUSTOMS");
+  // Two seals of the same letter differ (fresh nonces) and both open.
+  EXPECT_NE(seal(p.hengqin, p.sending, letter()), envelope);
+}
+
+TEST(Envelope, EveryChangedByteIsRefused) {
+  Pair p;
+  const std::string envelope = seal(p.hengqin, p.sending, letter());
+  for (size_t i = 0; i < envelope.size(); ++i) {
+    std::string changed = envelope;
+    changed[i] = static_cast<char>(changed[i] ^ 0x01);
+    EXPECT_FALSE(open(changed, public_of(p.hengqin), "MACAO-CUSTOMS", p.receiving).is_ok())
+        << "byte " << i << " of " << envelope;
+  }
+}
+
+TEST(Envelope, WrongRecipientUnknownSenderAndOtherKeysAreRefused) {
+  Pair p;
+  const std::string envelope = seal(p.hengqin, p.sending, letter());
+  EXPECT_FALSE(open(envelope, public_of(p.hengqin), "BANK-OF-HENGQIN", p.receiving).is_ok());
+  const PartyKeys impostor = generate_party("HENGQIN-CUSTOMS");
+  EXPECT_FALSE(open(envelope, public_of(impostor), "MACAO-CUSTOMS", p.receiving).is_ok());
+  const PartyKeys bank = generate_party("BANK-OF-HENGQIN");
+  EXPECT_FALSE(open(envelope, public_of(p.hengqin), "MACAO-CUSTOMS",
+                    shared_key(bank.box_secret, p.hengqin.box_public))
+                   .is_ok());
+  // Signed by the real sender but sealed for someone else: the box does not open.
+  const std::string for_bank =
+      seal(p.hengqin, shared_key(p.hengqin.box_secret, bank.box_public), letter());
+  EXPECT_FALSE(open(for_bank, public_of(p.hengqin), "MACAO-CUSTOMS", p.receiving).is_ok());
+  EXPECT_FALSE(open("{}", public_of(p.hengqin), "MACAO-CUSTOMS", p.receiving).is_ok());
+  EXPECT_FALSE(open("not json", public_of(p.hengqin), "MACAO-CUSTOMS", p.receiving).is_ok());
+  std::string extra = envelope;
+  extra.insert(1, R"("extra":"x",)");
+  EXPECT_FALSE(open(extra, public_of(p.hengqin), "MACAO-CUSTOMS", p.receiving).is_ok());
+}
+
+TEST(Envelope, KeyFilesRoundTripAndMustBePrivate) {
+  const std::string path = testing::TempDir() + "zg-exchange-" + std::to_string(getpid()) + ".key";
+  const PartyKeys keys = generate_party("MACAO-CUSTOMS");
+  ASSERT_TRUE(write_party_keys(path, keys).is_ok());
+  Result<PartyKeys> read = read_party_keys(path);
+  ASSERT_TRUE(read.is_ok()) << read.status().first().message;
+  EXPECT_EQ(read->name, "MACAO-CUSTOMS");
+  EXPECT_EQ(read->sign.public_key(), keys.sign.public_key());
+  EXPECT_EQ(read->box_public, keys.box_public);
+  ::chmod(path.c_str(), 0644);
+  EXPECT_FALSE(read_party_keys(path).is_ok());
+  std::filesystem::remove(path);
+  EXPECT_FALSE(read_party_keys(path).is_ok());
+}
+
+}  // namespace
+}  // namespace zg::exchange
