@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
   const zg::exchange::PartyKeys hengqin = zg::exchange::generate_party("HENGQIN-CUSTOMS");
   const zg::exchange::PartyKeys macao = zg::exchange::generate_party("MACAO-CUSTOMS");
   const zg::exchange::SharedKey shared =
-      zg::exchange::shared_key(hengqin.box_secret, macao.box_public);
+      *zg::exchange::shared_key(hengqin.box_secret, macao.box_public);
   // A first-line declaration summary, about the size the zone will send.
   zg::exchange::Letter letter{
       "MACAO-CUSTOMS", "", "declaration_summary", "2024-05-03T08:16:02+08:00",
@@ -37,17 +37,19 @@ int main(int argc, char** argv) {
   start = Clock::now();
   for (int i = 0; i < messages; ++i) {
     letter.id = "m-" + std::to_string(i);
-    sealed.push_back(zg::exchange::seal(hengqin, shared, letter));
+    sealed.push_back(*zg::exchange::seal(hengqin, macao.box_public, shared, letter));
   }
   const double seal_s = seconds(start) / messages;
 
   const zg::exchange::SharedKey receiving =
-      zg::exchange::shared_key(macao.box_secret, hengqin.box_public);
+      *zg::exchange::shared_key(macao.box_secret, hengqin.box_public);
   const zg::exchange::PartyPublic sender = zg::exchange::public_of(hengqin);
   size_t refused = 0;
   start = Clock::now();
   for (const std::string& envelope : sealed) {
-    refused += zg::exchange::open(envelope, sender, "MACAO-CUSTOMS", receiving).is_ok() ? 0 : 1;
+    refused +=
+        zg::exchange::open(envelope, sender, zg::exchange::public_of(macao), receiving).is_ok() ? 0
+                                                                                                : 1;
   }
   const double open_s = seconds(start) / messages;
 

@@ -628,6 +628,22 @@ TEST(Audit, WitnessesCosignAndAVerifierRequiresThem) {
                              " --witness-keys " + witness + " --require ";
   EXPECT_EQ(zonegate(verify + "1 " + base + "/cosigned.json").exit_code, 0);
   EXPECT_EQ(zonegate(verify + "2 " + base + "/cosigned.json").exit_code, 1);
+  // One witness named three times is one witness; a requirement without
+  // witnesses (or witnesses without one) is a usage error, not a pass.
+  EXPECT_EQ(
+      zonegate("audit verify-tree-head --public-key " + zone_key + " --witness-keys " + witness +
+               "," + witness + "," + witness + " --require 3 " + base + "/cosigned.json")
+          .exit_code,
+      1);
+  EXPECT_EQ(zonegate("audit verify-tree-head --public-key " + zone_key + " --require 1 " + base +
+                     "/cosigned.json 2>/dev/null")
+                .exit_code,
+            2);
+  // The same witness cosigning the same head again is refused, not counted twice.
+  std::string again = second.out;
+  again.replace(again.find("\"id\":\"") + 6, 6, "again-");
+  std::ofstream(base + "/again.jsonl") << again;
+  EXPECT_NE(run(base + "/again.jsonl").out.find("\"code\":\"invalid_state\""), std::string::npos);
   EXPECT_EQ(zonegate("verify --data " + data + " >/dev/null").exit_code, 0);
   std::filesystem::remove_all(base);
 }

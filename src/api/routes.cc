@@ -640,8 +640,9 @@ void Api::gate_figures(Call& call) {
 
 // ---- the audit log (docs/audit.md) -----------------------------------------
 // Tree heads and proofs cover only committed rows, and the log has its own
-// lock, so they are answered here rather than on the zone's thread. Every
-// role may read them: they carry hashes, never an entry's content.
+// lock, so they are answered here rather than on the zone's thread — except
+// a head with its cosignatures, which are zone state. Every role may read
+// them: they carry hashes, never an entry's content.
 
 namespace {
 
@@ -668,14 +669,8 @@ void Api::audit_tree_head(Call& call) {
   // On the zone's thread: the witnesses' cosignatures are zone state.
   zone_.read(
       [log, size, newest](const Engine& engine) {
-        std::optional<audit::TreeHead> head;
-        if (newest) {
-          head = log->latest_tree_head();
-        } else {
-          for (const audit::TreeHead& h : log->tree_heads()) {
-            if (h.size == size) head = h;
-          }
-        }
+        const std::optional<audit::TreeHead> head =
+            newest ? log->latest_tree_head() : log->tree_head_of_size(size);
         if (!head) {
           return problem(404, "not_found",
                          newest ? "no tree head yet: the journal is empty"
@@ -686,9 +681,10 @@ void Api::audit_tree_head(Call& call) {
         body.pop_back();
         body += ",\"cosignatures\":[";
         const auto it = engine.state().cosignatures.find(head->size);
-        if (it != engine.state().cosignatures.end()) {
+        if (it != engine.state().cosignatures.end() && it->second.root == head->root &&
+            it->second.timestamp_ms == head->timestamp_ms) {
           bool first = true;
-          for (const audit::Cosignature& c : it->second) {
+          for (const audit::Cosignature& c : it->second.cosignatures) {
             body += std::string(first ? "" : ",") + "{\"witness\":\"" +
                     audit::bytes_hex(c.witness.data(), c.witness.size()) + "\",\"signature\":\"" +
                     audit::bytes_hex(c.signature.data(), c.signature.size()) + "\"}";
@@ -707,22 +703,16 @@ void Api::audit_tree_heads(Call& call) {
   Page page;
   call.query.erase("after");  // a size here, not a page cursor
   if (!call.page(page)) return;
-  const std::vector<audit::TreeHead> heads = zone_.audit().tree_heads();
+  // One more than the page, to know whether another page follows.
+  const std::vector<audit::TreeHead> heads = zone_.audit().tree_heads_after(after, page.limit + 1);
+  const bool more = heads.size() > page.limit;
   std::string body;
   JsonWriter w(body);
   w.begin_object().key("items").begin_array();
-  size_t listed = 0;
   uint64_t last = 0;
-  bool more = false;
-  for (const audit::TreeHead& head : heads) {
-    if (head.size <= after) continue;
-    if (listed == page.limit) {
-      more = true;
-      break;
-    }
-    w.raw(audit::tree_head_json(head));
-    last = head.size;
-    ++listed;
+  for (size_t i = 0; i < heads.size() && i < page.limit; ++i) {
+    w.raw(audit::tree_head_json(heads[i]));
+    last = heads[i].size;
   }
   w.end_array();
   w.field_or_null("next", more ? std::to_string(last) : "");

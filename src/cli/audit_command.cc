@@ -13,11 +13,16 @@
 // The verify-* commands need no data directory: an auditor runs them offline
 // with the zone's public key and a tree head. Exit 0 when the proof holds, 1
 // with the reason when it does not, 2 on a usage error.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <string>
 
 #include "audit/merkle.h"
@@ -177,6 +182,29 @@ std::string public_key_hex(const DataDir& dir) {
   return audit::bytes_hex(key.data(), key.size());
 }
 
+// Writes `text` to `path` so that a crash leaves the old file or the new one:
+// a temporary file fsynced, renamed, and the directory fsynced.
+Status write_durably(const std::string& path, const std::string& text) {
+  const std::string partial = path + ".tmp";
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return Status(ErrorCode::kIoError, "", "cannot write " + partial);
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const bool synced = written && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced || std::rename(partial.c_str(), path.c_str()) != 0) {
+    return Status(ErrorCode::kIoError, "", "cannot write " + path);
+  }
+  const std::string dir =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
+    if (dir_fd >= 0) ::close(dir_fd);
+    return Status(ErrorCode::kIoError, "", "cannot sync the directory of " + path);
+  }
+  ::close(dir_fd);
+  return Status::ok();
+}
+
 bool read_input(const Options& o, std::string& text) {
   if (o.positional.empty() || o.positional[0] == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -199,7 +227,12 @@ Status check_head_for_witness(const audit::TreeHead& head, const gate::PublicKey
   Status signed_by_zone = audit::verify_tree_head(head, zone_key);
   if (!signed_by_zone.is_ok()) return signed_by_zone;
   std::ifstream in(state_path);
-  if (!in) return Status::ok();  // the first head this witness sees
+  if (!in) {
+    // Only a state that does not exist yet means "the first head"; one that
+    // cannot be read must not make the witness forget what it signed.
+    if (errno == ENOENT) return Status::ok();
+    return Status(ErrorCode::kIoError, "", "cannot read " + state_path);
+  }
   std::string text((std::istreambuf_iterator<char>(in)), {});
   Result<audit::TreeHead> last = audit::parse_tree_head_json(text);
   if (!last.is_ok()) {
@@ -254,14 +287,24 @@ int audit_command(const Args& args) {
     if (!read_input(o, text)) return 2;
     Result<audit::TreeHead> head = audit::parse_tree_head_json(text);
     if (!head.is_ok()) return verdict(head.status(), "tree head");
+    // --witness-keys and --require come together: a requirement with no
+    // witnesses named (or witnesses with no requirement) checks nothing.
+    if (o.has("--witness-keys") != o.has("--require")) {
+      std::fputs("zonegate audit: --witness-keys and --require go together\n", stderr);
+      return usage();
+    }
     Status zone_signed = audit::verify_tree_head(*head, *key);
     if (!zone_signed.is_ok() || !o.has("--witness-keys")) return verdict(zone_signed, "tree head");
     // k of the named witnesses must have cosigned this very head.
     uint64_t required = 0;
-    if (!number(o, "--require", required)) return usage();
+    if (!number(o, "--require", required) || required == 0) {
+      std::fputs("zonegate audit: --require is a number of witnesses, 1 or more\n", stderr);
+      return usage();
+    }
     Result<std::vector<audit::Cosignature>> cosignatures = audit::parse_cosignatures_json(text);
     if (!cosignatures.is_ok()) return verdict(cosignatures.status(), "tree head");
     uint64_t valid = 0;
+    std::set<gate::PublicKey> named;  // a witness named twice counts once
     const std::string& list = o.get("--witness-keys");
     for (size_t start = 0; start < list.size();) {
       size_t comma = list.find(',', start);
@@ -272,13 +315,14 @@ int audit_command(const Args& args) {
                      witness.status().first().message.c_str());
         return 2;
       }
+      start = comma + 1;
+      if (!named.insert(*witness).second) continue;
       for (const audit::Cosignature& c : *cosignatures) {
         if (c.witness == *witness && audit::verify_cosignature(*head, c)) {
           ++valid;
           break;
         }
       }
-      start = comma + 1;
     }
     if (valid < required) {
       return verdict(Status(ErrorCode::kInvalidField, "",
@@ -313,19 +357,8 @@ int audit_command(const Args& args) {
     const audit::Cosignature c = audit::cosign_tree_head(*key, *head);
     // Remember the head before handing out the cosignature: a witness never
     // signs two histories.
-    const std::string state = o.get("--state");
-    {
-      std::ofstream out(state + ".tmp");
-      out << audit::tree_head_json(*head) << "\n";
-      if (!out.flush()) {
-        std::fprintf(stderr, "zonegate audit: cannot write %s.tmp\n", state.c_str());
-        return 2;
-      }
-    }
-    if (std::rename((state + ".tmp").c_str(), state.c_str()) != 0) {
-      std::fprintf(stderr, "zonegate audit: cannot write %s\n", state.c_str());
-      return 2;
-    }
+    Status remembered = write_durably(o.get("--state"), audit::tree_head_json(*head) + "\n");
+    if (!remembered.is_ok()) return report(remembered);
     const std::string witness = audit::bytes_hex(c.witness.data(), c.witness.size());
     std::string command;
     JsonWriter w(command);
@@ -363,9 +396,10 @@ int audit_command(const Args& args) {
       json += ",\"cosignatures\":[";
       if (replayed->engine != nullptr) {
         const auto& all = replayed->engine->state().cosignatures;
-        if (auto it = all.find(head.size); it != all.end()) {
-          for (size_t i = 0; i < it->second.size(); ++i) {
-            const audit::Cosignature& c = it->second[i];
+        if (auto it = all.find(head.size); it != all.end() && it->second.root == head.root &&
+                                           it->second.timestamp_ms == head.timestamp_ms) {
+          for (size_t i = 0; i < it->second.cosignatures.size(); ++i) {
+            const audit::Cosignature& c = it->second.cosignatures[i];
             json += std::string(i == 0 ? "" : ",") + "{\"witness\":\"" +
                     audit::bytes_hex(c.witness.data(), c.witness.size()) + "\",\"signature\":\"" +
                     audit::bytes_hex(c.signature.data(), c.signature.size()) + "\"}";

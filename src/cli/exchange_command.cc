@@ -88,7 +88,8 @@ int exchange_command(const Args& args) {
   if (!valid_name(other.name) || !sign.is_ok() || !box.is_ok()) return usage();
   other.sign = *sign;
   other.box = *box;
-  const exchange::SharedKey shared = exchange::shared_key(mine->box_secret, other.box);
+  Result<exchange::SharedKey> shared = exchange::shared_key(mine->box_secret, other.box);
+  if (!shared.is_ok()) return report(shared.status());
   const std::string input((std::istreambuf_iterator<char>(std::cin)), {});
 
   if (sealing) {
@@ -101,10 +102,13 @@ int exchange_command(const Args& args) {
                  stderr);
       return 2;
     }
-    std::printf("%s\n", exchange::seal(*mine, shared, letter).c_str());
+    Result<std::string> envelope = exchange::seal(*mine, other.box, *shared, letter);
+    if (!envelope.is_ok()) return report(envelope.status());
+    std::printf("%s\n", envelope->c_str());
     return 0;
   }
-  Result<exchange::Opened> opened = exchange::open(input, other, mine->name, shared);
+  Result<exchange::Opened> opened =
+      exchange::open(input, other, exchange::public_of(*mine), *shared);
   if (!opened.is_ok()) {
     std::printf("refused: %s\n", opened.status().first().message.c_str());
     return 1;

@@ -1,5 +1,6 @@
 #include "durable/audit_log.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace zg {
@@ -34,14 +35,52 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(JournalStore& journal,
     return Status::ok();
   });
   if (!heads.is_ok()) return heads;
+  // The heads name the zone they were first signed for (kept in the journal's
+  // meta), not whichever pack decides now.
+  Result<std::string> recorded_zone = journal.get_meta("audit_zone");
+  if (!recorded_zone.is_ok()) return recorded_zone.status();
+  if (recorded_zone->empty()) {
+    Status put = journal.put_meta("audit_zone", log->zone_);
+    if (!put.is_ok()) return put;
+  } else {
+    log->zone_ = *recorded_zone;
+  }
+  for (audit::TreeHead& head : log->heads_) head.zone = log->zone_;
+  // A journal rewritten on disk (rows and leaf hashes made to fit) would
+  // otherwise be signed again as if nothing happened: the newest head must
+  // match the tree rebuilt from the rows. (`zonegate verify` checks them all.)
+  if (!log->heads_.empty()) {
+    const audit::TreeHead& newest = log->heads_.back();
+    if (newest.size > log->tree_.size() || log->tree_.root(newest.size) != newest.root) {
+      return Status(
+          ErrorCode::kCorruption, "",
+          "the journal no longer matches its signed tree head of size " +
+              std::to_string(newest.size) + " (the journal's root is " +
+              (newest.size > log->tree_.size() ? std::string("missing: it has only ") +
+                                                     std::to_string(log->tree_.size()) + " rows"
+                                               : audit::hash_hex(log->tree_.root(newest.size))) +
+              ", the signed root " + audit::hash_hex(newest.root) +
+              "): rows were changed or removed");
+    }
+  }
   return log;
 }
 
 Status AuditLog::committed(std::span<const JournalEntry> rows, int64_t now_ms) {
   std::lock_guard lock(mutex_);
   for (const JournalEntry& row : rows) tree_.append(row.leaf_hash);
-  if (key_ == nullptr || now_ms - signed_at_ms_ < interval_ms_) return Status::ok();
+  // The interval runs on the steady clock: a wall clock set forward once
+  // must not stop the heads until real time catches up.
+  const auto now = std::chrono::steady_clock::now();
+  if (key_ == nullptr ||
+      (signed_once_ && now - last_signed_ < std::chrono::milliseconds(interval_ms_))) {
+    return Status::ok();
+  }
   Result<audit::TreeHead> head = sign_locked(now_ms);
+  if (head.is_ok()) {
+    signed_once_ = true;
+    last_signed_ = now;
+  }
   return head.is_ok() ? Status::ok() : head.status();
 }
 
@@ -57,7 +96,7 @@ Result<audit::TreeHead> AuditLog::sign_locked(int64_t now_ms) {
   }
   const uint64_t size = tree_.size();
   const audit::TreeHead head = audit::sign_tree_head(*key_, zone_, size, tree_.root(), now_ms);
-  if (size > signed_size_ || signed_size_ == 0) {
+  if (size > signed_size_ || (size > 0 && heads_.empty())) {
     Status stored = journal_.append_tree_head(audit::to_stored(head));
     if (!stored.is_ok()) return stored;
     signed_size_ = size;
@@ -74,12 +113,12 @@ uint64_t AuditLog::size() const {
 
 audit::Hash AuditLog::root(uint64_t size) const {
   std::lock_guard lock(mutex_);
-  return tree_.root(size);
+  return tree_.root(std::min(size, tree_.size()));  // callers check the size first
 }
 
 audit::Hash AuditLog::leaf(uint64_t index) const {
   std::lock_guard lock(mutex_);
-  return tree_.leaf(index);
+  return index < tree_.size() ? tree_.leaf(index) : audit::Hash{};
 }
 
 Result<std::vector<audit::Hash>> AuditLog::inclusion_proof(uint64_t index, uint64_t size) const {
@@ -95,6 +134,23 @@ Result<std::vector<audit::Hash>> AuditLog::consistency_proof(uint64_t size1, uin
 std::vector<audit::TreeHead> AuditLog::tree_heads() const {
   std::lock_guard lock(mutex_);
   return heads_;
+}
+
+std::vector<audit::TreeHead> AuditLog::tree_heads_after(uint64_t size, size_t limit) const {
+  std::lock_guard lock(mutex_);
+  auto it = std::upper_bound(heads_.begin(), heads_.end(), size,
+                             [](uint64_t s, const audit::TreeHead& h) { return s < h.size; });
+  std::vector<audit::TreeHead> out;
+  for (; it != heads_.end() && out.size() < limit; ++it) out.push_back(*it);
+  return out;
+}
+
+std::optional<audit::TreeHead> AuditLog::tree_head_of_size(uint64_t size) const {
+  std::lock_guard lock(mutex_);
+  auto it = std::lower_bound(heads_.begin(), heads_.end(), size,
+                             [](const audit::TreeHead& h, uint64_t s) { return h.size < s; });
+  if (it == heads_.end() || it->size != size) return std::nullopt;
+  return *it;
 }
 
 std::optional<audit::TreeHead> AuditLog::latest_tree_head() const {

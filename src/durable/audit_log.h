@@ -5,10 +5,13 @@
 // The committer feeds it each committed group; it signs a new tree head when
 // `interval_ms` has passed since the last one (a head a commit would cost an
 // fsync and a row a millisecond under load), and when asked (sign_now: at the
-// end of a run, when a server stops, by `zonegate audit sth --sign`).
+// end of a run, when a server stops). Opening checks the newest stored head
+// against the tree rebuilt from the journal, so a rewritten journal stops the
+// zone instead of being signed again.
 // Thread-safe: the committer appends while readers take proofs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -43,6 +46,9 @@ class AuditLog {
   // The stored heads, oldest first (kept in memory: readers on other
   // threads never touch the journal's connection).
   std::vector<audit::TreeHead> tree_heads() const;
+  // Up to `limit` heads of a larger size than `size`, oldest first.
+  std::vector<audit::TreeHead> tree_heads_after(uint64_t size, size_t limit) const;
+  std::optional<audit::TreeHead> tree_head_of_size(uint64_t size) const;
   // The newest head, if any.
   std::optional<audit::TreeHead> latest_tree_head() const;
   // The zone's public key (all zeros when it has no key).
@@ -67,6 +73,8 @@ class AuditLog {
   std::vector<audit::TreeHead> heads_;
   uint64_t signed_size_ = 0;
   int64_t signed_at_ms_ = 0;
+  bool signed_once_ = false;  // since this process opened the log
+  std::chrono::steady_clock::time_point last_signed_{};
 };
 
 // Milliseconds since the epoch, for tree heads (the engine never reads a clock).

@@ -70,14 +70,31 @@ Status handle_cosign_tree_head(CommandContext& ctx, JsonWriter& out) {
     return Status(ErrorCode::kInvalidField, "signature",
                   "the witness's signature does not hold for this tree head");
   }
-  std::vector<audit::Cosignature>& list = ctx.state.cosignatures[head->size];
-  bool known = false;
-  for (const audit::Cosignature& c : list) known = known || c.witness == cosignature.witness;
-  if (!known) list.push_back(cosignature);
+  const auto found = ctx.state.cosignatures.find(head->size);
+  if (found != ctx.state.cosignatures.end()) {
+    const ZoneState::CosignedHead& known = found->second;
+    if (known.root != head->root || known.timestamp_ms != head->timestamp_ms) {
+      return Status(ErrorCode::kInvalidState, "tree_head",
+                    "the head of size " + std::to_string(head->size) +
+                        " cosigned here is another (root " + audit::hash_hex(known.root) +
+                        ", signed at " + std::to_string(known.timestamp_ms) + ")");
+    }
+    for (const audit::Cosignature& c : known.cosignatures) {
+      if (c.witness == cosignature.witness) {
+        return Status(
+            ErrorCode::kInvalidState, "witness",
+            "this witness has already cosigned the head of size " + std::to_string(head->size));
+      }
+    }
+  }
+  ZoneState::CosignedHead& entry = ctx.state.cosignatures[head->size];
+  entry.root = head->root;
+  entry.timestamp_ms = head->timestamp_ms;
+  entry.cosignatures.push_back(cosignature);
   out.field("size", static_cast<int64_t>(head->size));
   out.field("root", audit::hash_hex(head->root));
   out.field("witness", witness_hex);
-  out.field("cosignatures", static_cast<int64_t>(list.size()));
+  out.field("cosignatures", static_cast<int64_t>(entry.cosignatures.size()));
   return Status::ok();
 }
 

@@ -321,8 +321,10 @@ std::string Engine::state_hash() const {
                 (d.crossed_channel != nullptr ? *d.crossed_channel : "") + "\n");
   }
   hash_gates(hash, state_.gates);
-  for (const auto& [size, list] : state_.cosignatures) {
-    for (const audit::Cosignature& c : list) {
+  for (const auto& [size, cosigned] : state_.cosignatures) {
+    hash.update("cosigned " + std::to_string(size) + " " + audit::hash_hex(cosigned.root) + " " +
+                std::to_string(cosigned.timestamp_ms) + "\n");
+    for (const audit::Cosignature& c : cosigned.cosignatures) {
       hash.update("cosignature " + std::to_string(size) + " " +
                   audit::bytes_hex(c.witness.data(), c.witness.size()) + " " +
                   audit::bytes_hex(c.signature.data(), c.signature.size()) + "\n");

@@ -306,10 +306,12 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
   }
   encode_gates(e, s.gates);
   e.u64(s.cosignatures.size());
-  for (const auto& [size, list] : s.cosignatures) {
+  for (const auto& [size, cosigned] : s.cosignatures) {
     e.u64(size);
-    e.u64(list.size());
-    for (const audit::Cosignature& c : list) {
+    e.str(std::string_view(reinterpret_cast<const char*>(cosigned.root.data()), 32));
+    e.i64(cosigned.timestamp_ms);
+    e.u64(cosigned.cosignatures.size());
+    for (const audit::Cosignature& c : cosigned.cosignatures) {
       e.str(std::string_view(reinterpret_cast<const char*>(c.witness.data()), c.witness.size()));
       e.str(
           std::string_view(reinterpret_cast<const char*>(c.signature.data()), c.signature.size()));
@@ -451,14 +453,18 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   }
   if (!decode_gates(d, s.gates)) return damaged("the gates' records");
   for (uint64_t n = d.count(16); n > 0 && d.ok(); --n) {
-    std::vector<audit::Cosignature>& list = s.cosignatures[d.u64()];
+    ZoneState::CosignedHead& cosigned = s.cosignatures[d.u64()];
+    const std::string_view root = d.str();
+    if (root.size() != 32) return damaged("a cosigned head");
+    std::memcpy(cosigned.root.data(), root.data(), 32);
+    cosigned.timestamp_ms = d.i64();
     for (uint64_t k = d.count(96); k > 0 && d.ok(); --k) {
       const std::string_view witness = d.str(), signature = d.str();
       if (witness.size() != 32 || signature.size() != 64) return damaged("a cosignature");
       audit::Cosignature c;
       std::memcpy(c.witness.data(), witness.data(), 32);
       std::memcpy(c.signature.data(), signature.data(), 64);
-      list.push_back(c);
+      cosigned.cosignatures.push_back(c);
     }
   }
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");

@@ -102,8 +102,15 @@ struct ZoneState {
   // Channel ids that declarations name (interned: a declaration keeps a pointer).
   std::set<std::string> names;
   GateState gates;
-  // Witnesses' countersignatures of tree heads, by the head's size.
-  std::map<uint64_t, std::vector<audit::Cosignature>> cosignatures;
+  // Witnesses' countersignatures of tree heads, by the head's size. The
+  // first cosigned head of a size fixes its root and time: a cosignature of
+  // another head of that size is refused.
+  struct CosignedHead {
+    audit::Hash root{};
+    int64_t timestamp_ms = 0;
+    std::vector<audit::Cosignature> cosignatures;
+  };
+  std::map<uint64_t, CosignedHead> cosignatures;
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 

@@ -22,16 +22,28 @@ Status malformed(std::string what) {
   return Status(ErrorCode::kInvalidField, "", "the envelope is malformed: " + std::move(what));
 }
 
-// The bytes the sender signs: every header field and the sealed box.
-std::string signed_text(const Opened& h, std::string_view nonce, std::string_view box) {
-  std::string out = "zonegate envelope 1\n";
+// The bytes the sender signs: every header field, both parties' box keys
+// and the body. The signature travels inside the box (sign, then seal), so
+// only the recipient sees it, nobody else can strip it and sign the box as
+// their own, and the recipient can show a third party what the sender said.
+std::string signed_text(const Opened& h, const BoxPublicKey& sender_box,
+                        const BoxPublicKey& recipient_box) {
+  std::string out = "zonegate envelope 2\n";
+  const std::string sender_key = audit::bytes_hex(sender_box.data(), sender_box.size());
+  const std::string recipient_key = audit::bytes_hex(recipient_box.data(), recipient_box.size());
   for (std::string_view part :
        {std::string_view(h.from), std::string_view(h.to), std::string_view(h.id),
-        std::string_view(h.kind), std::string_view(h.at), nonce, box}) {
+        std::string_view(h.kind), std::string_view(h.at), std::string_view(sender_key),
+        std::string_view(recipient_key)}) {
     out.append(part);
     out.push_back('\n');
   }
+  out.append(h.body);
   return out;
+}
+
+bool header_field_ok(std::string_view text) {
+  return !text.empty() && text.size() <= 256 && text.find('\n') == std::string_view::npos;
 }
 
 template <size_t N>
@@ -60,16 +72,27 @@ Status write_party_keys(const std::string& path, const PartyKeys& keys) {
       std::string(kKeyMagic) + keys.name + " " +
       audit::bytes_hex(reinterpret_cast<const unsigned char*>(seed.data()), seed.size()) + " " +
       audit::bytes_hex(keys.box_secret.data(), keys.box_secret.size()) + "\n";
+  struct stat existing {};
+  if (::lstat(path.c_str(), &existing) == 0) {
+    return Status(ErrorCode::kIoError, "", path + " exists; a key file is never overwritten");
+  }
   const std::string partial = path + ".tmp";
   ::unlink(partial.c_str());
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
   if (fd < 0) return Status(ErrorCode::kIoError, "", "cannot write " + partial);
   const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   const bool synced = written && ::fsync(fd) == 0;
   ::close(fd);
-  if (!synced || std::rename(partial.c_str(), path.c_str()) != 0) {
-    ::unlink(partial.c_str());
-    return Status(ErrorCode::kIoError, "", "cannot write " + path);
+  // link() refuses an existing name, so a file made meanwhile is not replaced.
+  const bool placed = synced && ::link(partial.c_str(), path.c_str()) == 0;
+  ::unlink(partial.c_str());
+  if (!placed) return Status(ErrorCode::kIoError, "", "cannot write " + path);
+  const std::string dir =
+      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
   }
   return Status::ok();
 }
@@ -105,37 +128,51 @@ Result<PartyKeys> read_party_keys(const std::string& path) {
   return keys;
 }
 
-SharedKey shared_key(const BoxSecretKey& mine, const BoxPublicKey& theirs) {
+Result<SharedKey> shared_key(const BoxSecretKey& mine, const BoxPublicKey& theirs) {
   SharedKey key{};
-  if (crypto_box_beforenm(key.data(), theirs.data(), mine.data()) != 0) key.fill(0);
+  if (crypto_box_beforenm(key.data(), theirs.data(), mine.data()) != 0) {
+    return Result<SharedKey>(ErrorCode::kInvalidField, "",
+                             "the partner's box key is not a usable X25519 public key");
+  }
   return key;
 }
 
-std::string seal(const PartyKeys& sender, const SharedKey& shared, const Letter& letter) {
+Result<std::string> seal(const PartyKeys& sender, const BoxPublicKey& recipient_box,
+                         const SharedKey& shared, const Letter& letter) {
+  for (std::string_view field :
+       {std::string_view(sender.name), std::string_view(letter.to), std::string_view(letter.id),
+        std::string_view(letter.kind), std::string_view(letter.at)}) {
+    if (!header_field_ok(field)) {
+      return Result<std::string>(ErrorCode::kInvalidField, "",
+                                 "from, to, id, kind and at must be 1 to 256 bytes without "
+                                 "line breaks");
+    }
+  }
+  const Opened header{sender.name, letter.to, letter.id, letter.kind, letter.at, letter.body};
+  const gate::Signature signature =
+      sender.sign.sign(signed_text(header, sender.box_public, recipient_box));
+  // The box holds the signature, then the body.
+  std::string plain(reinterpret_cast<const char*>(signature.data()), signature.size());
+  plain += letter.body;
   std::array<unsigned char, crypto_box_NONCEBYTES> nonce{};
   randombytes_buf(nonce.data(), nonce.size());
-  std::string box(letter.body.size() + crypto_box_MACBYTES, '\0');
+  std::string box(plain.size() + crypto_box_MACBYTES, '\0');
   crypto_box_easy_afternm(reinterpret_cast<unsigned char*>(box.data()),
-                          reinterpret_cast<const unsigned char*>(letter.body.data()),
-                          letter.body.size(), nonce.data(), shared.data());
-  const std::string nonce_text = gate::base64url_encode(
-      std::string_view(reinterpret_cast<const char*>(nonce.data()), nonce.size()));
-  const std::string box_text = gate::base64url_encode(box);
-  const Opened header{sender.name, letter.to, letter.id, letter.kind, letter.at, ""};
-  const gate::Signature signature = sender.sign.sign(signed_text(header, nonce_text, box_text));
+                          reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
+                          nonce.data(), shared.data());
+  sodium_memzero(plain.data(), plain.size());
   std::string out;
   JsonWriter w(out);
   w.begin_object()
-      .field("v", int64_t{1})
+      .field("v", int64_t{2})
       .field("from", sender.name)
       .field("to", letter.to)
       .field("id", letter.id)
       .field("kind", letter.kind)
       .field("at", letter.at)
-      .field("nonce", nonce_text)
-      .field("box", box_text)
-      .field("sig", gate::base64url_encode(std::string_view(
-                        reinterpret_cast<const char*>(signature.data()), signature.size())))
+      .field("nonce", gate::base64url_encode(std::string_view(
+                          reinterpret_cast<const char*>(nonce.data()), nonce.size())))
+      .field("box", gate::base64url_encode(box))
       .end_object();
   return out;
 }
@@ -144,7 +181,7 @@ namespace {
 
 struct Parsed {
   Opened header;
-  std::string nonce, box, sig;
+  std::string nonce, box;
 };
 
 Result<Parsed> parse(std::string_view envelope) {
@@ -154,10 +191,10 @@ Result<Parsed> parse(std::string_view envelope) {
     return malformed("not a JSON object");
   const JsonRef r = doc.root();
   Parsed p;
-  for (auto [key, target] : {std::pair{"from", &p.header.from}, std::pair{"to", &p.header.to},
-                             std::pair{"id", &p.header.id}, std::pair{"kind", &p.header.kind},
-                             std::pair{"at", &p.header.at}, std::pair{"nonce", &p.nonce},
-                             std::pair{"box", &p.box}, std::pair{"sig", &p.sig}}) {
+  for (auto [key, target] :
+       {std::pair{"from", &p.header.from}, std::pair{"to", &p.header.to},
+        std::pair{"id", &p.header.id}, std::pair{"kind", &p.header.kind},
+        std::pair{"at", &p.header.at}, std::pair{"nonce", &p.nonce}, std::pair{"box", &p.box}}) {
     const JsonRef v = r.get(key);
     if (!v.is_string() || v.text().empty()) return malformed(std::string(key) + " is missing");
     // A field may not carry the line breaks that separate the signed fields.
@@ -166,8 +203,8 @@ Result<Parsed> parse(std::string_view envelope) {
     }
     target->assign(v.text());
   }
-  if (r.get("v").text() != "1") return malformed("its version is not 1");
-  if (r.size() != 9) return malformed("it has fields an envelope does not have");
+  if (r.get("v").text() != "2") return malformed("its version is not 2");
+  if (r.size() != 8) return malformed("it has fields an envelope does not have");
   return p;
 }
 
@@ -180,7 +217,7 @@ Result<Opened> peek(std::string_view envelope) {
 }
 
 Result<Opened> open(std::string_view envelope, const PartyPublic& sender,
-                    std::string_view recipient, const SharedKey& shared) {
+                    const PartyPublic& recipient, const SharedKey& shared) {
   Result<Parsed> parsed = parse(envelope);
   if (!parsed.is_ok()) return parsed.status();
   Parsed p = std::move(parsed).value();
@@ -189,32 +226,35 @@ Result<Opened> open(std::string_view envelope, const PartyPublic& sender,
         ErrorCode::kInvalidField, "from",
         "the envelope is from " + p.header.from.substr(0, 64) + ", not " + sender.name);
   }
-  if (p.header.to != recipient) {
-    return Result<Opened>(ErrorCode::kInvalidField, "to",
-                          "the envelope is addressed to " + p.header.to.substr(0, 64) +
-                              ", not to " + std::string(recipient));
-  }
-  Result<std::string> sig = gate::base64url_decode(p.sig);
-  gate::Signature signature{};
-  if (!sig.is_ok() || sig->size() != signature.size()) return malformed("sig is not 64 bytes");
-  std::memcpy(signature.data(), sig->data(), signature.size());
-  if (!gate::verify_signature(signed_text(p.header, p.nonce, p.box), signature, sender.sign)) {
-    return Result<Opened>(ErrorCode::kInvalidField, "sig",
-                          "the sender's signature does not hold: the envelope was changed or is "
-                          "not " +
-                              sender.name + "'s");
+  if (p.header.to != recipient.name) {
+    return Result<Opened>(
+        ErrorCode::kInvalidField, "to",
+        "the envelope is addressed to " + p.header.to.substr(0, 64) + ", not to " + recipient.name);
   }
   Result<std::string> nonce = gate::base64url_decode(p.nonce);
   Result<std::string> box = gate::base64url_decode(p.box);
   if (!nonce.is_ok() || nonce->size() != crypto_box_NONCEBYTES) return malformed("a bad nonce");
-  if (!box.is_ok() || box->size() < crypto_box_MACBYTES) return malformed("a bad box");
-  p.header.body.resize(box->size() - crypto_box_MACBYTES);
-  if (crypto_box_open_easy_afternm(reinterpret_cast<unsigned char*>(p.header.body.data()),
+  if (!box.is_ok() || box->size() < crypto_box_MACBYTES + 64) return malformed("a bad box");
+  std::string plain(box->size() - crypto_box_MACBYTES, '\0');
+  if (crypto_box_open_easy_afternm(reinterpret_cast<unsigned char*>(plain.data()),
                                    reinterpret_cast<const unsigned char*>(box->data()), box->size(),
                                    reinterpret_cast<const unsigned char*>(nonce->data()),
                                    shared.data()) != 0) {
     return Result<Opened>(ErrorCode::kInvalidField, "box",
-                          "the box does not open with this pair of keys");
+                          "the box does not open with this pair of keys: changed, or not sealed "
+                          "between " +
+                              sender.name + " and " + recipient.name);
+  }
+  gate::Signature signature{};
+  std::memcpy(signature.data(), plain.data(), signature.size());
+  p.header.body = plain.substr(signature.size());
+  sodium_memzero(plain.data(), plain.size());
+  if (!gate::verify_signature(signed_text(p.header, sender.box, recipient.box), signature,
+                              sender.sign)) {
+    return Result<Opened>(ErrorCode::kInvalidField, "from",
+                          "the sender's signature does not hold: the envelope's header was "
+                          "changed or it is not " +
+                              sender.name + "'s");
   }
   return p.header;
 }

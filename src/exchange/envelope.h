@@ -3,13 +3,15 @@
 // XSalsa20-Poly1305, libsodium's crypto_box with a precomputed shared key).
 //
 // An envelope is one JSON object:
-//   {"v":1,"from":"HENGQIN-CUSTOMS","to":"MACAO-CUSTOMS","id":"m-17",
+//   {"v":2,"from":"HENGQIN-CUSTOMS","to":"MACAO-CUSTOMS","id":"m-17",
 //    "kind":"joint_inspection","at":"2024-05-03T08:16:02+08:00",
-//    "nonce":"<base64url 24 bytes>","box":"<base64url ciphertext>","sig":"<base64url 64 bytes>"}
-// The signature covers every other field (the text "zonegate envelope 1" and
-// each field on its own line, in the order above), so nothing can be moved,
-// re-addressed or re-dated without breaking it; the box authenticates the body
-// to the pair of keys. Opening checks the signature first, then decrypts.
+//    "nonce":"<base64url 24 bytes>","box":"<base64url>"}
+// Sign, then seal: the sender signs the text "zonegate envelope 2" and then
+// from, to, id, kind, at, both parties' box public keys (hex), each on its own
+// line, followed by the body; the box holds that signature and the body. So
+// the header cannot be changed, re-addressed or re-dated, nobody can strip the
+// signature and claim the box as theirs, only the recipient sees the
+// signature, and the recipient can show a third party what the sender said.
 #pragma once
 
 #include <array>
@@ -45,13 +47,16 @@ PartyKeys generate_party(std::string name);
 PartyPublic public_of(const PartyKeys& keys);
 
 // Key files: "zonegate-exchange-key 1 <name> <ed25519 seed hex> <x25519 secret hex>\n",
-// mode 0600 (refused if others may read it), written durably.
+// mode 0600 (refused if others may read it), written durably; an existing
+// file is never replaced (a secret key would be lost).
 Status write_party_keys(const std::string& path, const PartyKeys& keys);
 Result<PartyKeys> read_party_keys(const std::string& path);
 
 // The shared key for a pair (crypto_box_beforenm): compute once per partner,
-// then seal and open without the X25519 multiplication each time.
-SharedKey shared_key(const BoxSecretKey& mine, const BoxPublicKey& theirs);
+// then seal and open without the X25519 multiplication each time. Refuses a
+// public key libsodium rejects (all zeros, small order): the "shared" key
+// would be one everybody knows.
+Result<SharedKey> shared_key(const BoxSecretKey& mine, const BoxPublicKey& theirs);
 
 struct Letter {
   std::string to;
@@ -61,8 +66,12 @@ struct Letter {
   std::string body;  // JSON text
 };
 
-// Seals and signs. `shared` is shared_key(sender's box secret, recipient's box public).
-std::string seal(const PartyKeys& sender, const SharedKey& shared, const Letter& letter);
+// Seals and signs. `shared` is shared_key(sender's box secret, recipient's
+// box public). The signature also covers both parties' box keys, so nobody
+// can re-sign another sender's box as their own (an unknown-key-share).
+// Errors: a header field that is empty or holds a line break.
+Result<std::string> seal(const PartyKeys& sender, const BoxPublicKey& recipient_box,
+                         const SharedKey& shared, const Letter& letter);
 
 // What an opened envelope says.
 struct Opened {
@@ -71,11 +80,12 @@ struct Opened {
 
 // Reads an envelope's header without checking it (to pick the sender's keys).
 Result<Opened> peek(std::string_view envelope);
-// Checks the signature with the sender's public signing key and opens the
-// box with `shared` (shared_key(recipient's box secret, sender's box
-// public)); `recipient` must be the envelope's "to". Every failure is an
-// error saying what: malformed, wrong recipient, bad signature, cannot open.
+// Checks the signature with the sender's public keys and opens the box with
+// `shared` (shared_key(recipient's box secret, sender's box public));
+// `recipient` is the opener, whose name must be the envelope's "to". Every
+// failure is an error saying what: malformed, wrong recipient, bad
+// signature, cannot open.
 Result<Opened> open(std::string_view envelope, const PartyPublic& sender,
-                    std::string_view recipient, const SharedKey& shared);
+                    const PartyPublic& recipient, const SharedKey& shared);
 
 }  // namespace zg::exchange
