@@ -28,6 +28,7 @@
 #include "audit/merkle.h"
 #include "audit/tree_head.h"
 #include "cli/commands.h"
+#include "core/durable_file.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "durable/data_dir.h"
@@ -182,29 +183,6 @@ std::string public_key_hex(const DataDir& dir) {
   return audit::bytes_hex(key.data(), key.size());
 }
 
-// Writes `text` to `path` so that a crash leaves the old file or the new one:
-// a temporary file fsynced, renamed, and the directory fsynced.
-Status write_durably(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".tmp";
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return Status(ErrorCode::kIoError, "", "cannot write " + partial);
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  const bool synced = written && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || std::rename(partial.c_str(), path.c_str()) != 0) {
-    return Status(ErrorCode::kIoError, "", "cannot write " + path);
-  }
-  const std::string dir =
-      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir_fd < 0 || ::fsync(dir_fd) != 0) {
-    if (dir_fd >= 0) ::close(dir_fd);
-    return Status(ErrorCode::kIoError, "", "cannot sync the directory of " + path);
-  }
-  ::close(dir_fd);
-  return Status::ok();
-}
-
 bool read_input(const Options& o, std::string& text) {
   if (o.positional.empty() || o.positional[0] == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), {});
@@ -357,7 +335,8 @@ int audit_command(const Args& args) {
     const audit::Cosignature c = audit::cosign_tree_head(*key, *head);
     // Remember the head before handing out the cosignature: a witness never
     // signs two histories.
-    Status remembered = write_durably(o.get("--state"), audit::tree_head_json(*head) + "\n");
+    Status remembered = write_file_durably(o.get("--state"), audit::tree_head_json(*head) + "\n",
+                                           0644, Replace::kAllowed);
     if (!remembered.is_ok()) return report(remembered);
     const std::string witness = audit::bytes_hex(c.witness.data(), c.witness.size());
     std::string command;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "audit/tree_head.h"
+#include "core/durable_file.h"
 #include "core/json.h"
 
 namespace zg::exchange {
@@ -67,34 +68,15 @@ PartyPublic public_of(const PartyKeys& keys) {
 }
 
 Status write_party_keys(const std::string& path, const PartyKeys& keys) {
-  const std::string seed = keys.sign.seed();
-  const std::string line =
+  std::string seed = keys.sign.seed();
+  std::string line =
       std::string(kKeyMagic) + keys.name + " " +
       audit::bytes_hex(reinterpret_cast<const unsigned char*>(seed.data()), seed.size()) + " " +
       audit::bytes_hex(keys.box_secret.data(), keys.box_secret.size()) + "\n";
-  struct stat existing {};
-  if (::lstat(path.c_str(), &existing) == 0) {
-    return Status(ErrorCode::kIoError, "", path + " exists; a key file is never overwritten");
-  }
-  const std::string partial = path + ".tmp";
-  ::unlink(partial.c_str());
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status(ErrorCode::kIoError, "", "cannot write " + partial);
-  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-  const bool synced = written && ::fsync(fd) == 0;
-  ::close(fd);
-  // link() refuses an existing name, so a file made meanwhile is not replaced.
-  const bool placed = synced && ::link(partial.c_str(), path.c_str()) == 0;
-  ::unlink(partial.c_str());
-  if (!placed) return Status(ErrorCode::kIoError, "", "cannot write " + path);
-  const std::string dir =
-      path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
-  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
-  return Status::ok();
+  Status written = write_file_durably(path, line, 0600, Replace::kNever);
+  sodium_memzero(line.data(), line.size());
+  sodium_memzero(seed.data(), seed.size());
+  return written;
 }
 
 Result<PartyKeys> read_party_keys(const std::string& path) {

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <span>
 
+#include "core/durable_file.h"
+
 namespace zg::gate {
 namespace {
 
@@ -317,54 +319,6 @@ Result<SigningKey> read_key_file(const std::string& path, int fd) {
   return key;
 }
 
-// fsyncs a file or directory by name.
-bool sync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced;
-}
-
-// Writes `text` to `path` through path + ".tmp" so that a crash leaves either
-// no key file or a whole one, and the key is on disk before anyone signs with it.
-Status write_key_file(const std::string& path, std::string_view text) {
-  const std::string partial = path + ".tmp";
-  // A stale partial file from a crash may have any mode: start afresh, 0600.
-  ::unlink(partial.c_str());
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return errno_error("cannot create " + partial);
-  size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t put = ::write(fd, text.data() + written, text.size() - written);
-    if (put < 0 && errno == EINTR) continue;
-    if (put < 0) {
-      const Status status = errno_error("cannot write " + partial);
-      ::close(fd);
-      ::unlink(partial.c_str());
-      return status;
-    }
-    written += static_cast<size_t>(put);
-  }
-  if (::fsync(fd) != 0) {
-    const Status status = errno_error("cannot fsync " + partial);
-    ::close(fd);
-    ::unlink(partial.c_str());
-    return status;
-  }
-  ::close(fd);
-  if (std::rename(partial.c_str(), path.c_str()) != 0) {
-    const Status status = errno_error("cannot rename " + partial + " to " + path);
-    ::unlink(partial.c_str());
-    return status;
-  }
-  // The rename is durable only once the directory entry is.
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  if (!sync_path(dir)) return errno_error("cannot fsync the directory " + dir);
-  return Status::ok();
-}
-
 }  // namespace
 
 Result<SigningKey> load_or_create_signing_key(const std::string& path) {
@@ -385,11 +339,20 @@ Result<SigningKey> load_or_create_signing_key(const std::string& path) {
     text += "0123456789abcdef"[byte & 15];
   }
   text += '\n';
-  const Status status = write_key_file(path, text);
+  // Never replace: when two processes create a zone's key at once, the
+  // second finds the first's file and uses that, so nobody signs with a key
+  // that is not on disk.
+  const Status status = write_file_durably(path, text, 0600, Replace::kNever);
   // Our copies of the secret are wiped before they are freed.
   sodium_memzero(seed.data(), seed.size());
   sodium_memzero(text.data(), text.size());
-  if (!status.is_ok()) return status;
+  if (!status.is_ok()) {
+    const int again = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (again < 0) return status;
+    Result<SigningKey> existing = read_key_file(path, again);
+    ::close(again);
+    return existing;
+  }
   return key;
 }
 
