@@ -650,3 +650,93 @@ TEST(Audit, WitnessesCosignAndAVerifierRequiresThem) {
 
 }  // namespace
 }  // namespace zg
+
+namespace zg {
+namespace {
+
+using namespace zg::test;  // NOLINT: the shared test helpers
+
+// Macao registers with the zone, seals a joint-inspection result to it, and
+// the zone receives it once: a repeat, a late one, a changed one, an unknown
+// sender and — after Macao rotates its keys — one under the old keys are
+// refused; the journal still verifies (every envelope is opened again).
+TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
+  const std::string base = testing::TempDir() + "zg-exchange-" + std::to_string(getpid());
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  const std::string data = base + "/zone";
+  const auto run_lines = [&](const std::string& name, const std::string& lines) {
+    std::ofstream(base + "/" + name) << lines;
+    return zonegate("run --pack " + kPack + " --data " + data + " " + base + "/" + name).out;
+  };
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data + " " + kSource +
+                     "/tests/scenarios/transfer.jsonl >/dev/null")
+                .exit_code,
+            0);
+  const std::string zone = last_line(zonegate("exchange zone-keys --data " + data).out);
+  ASSERT_EQ(field_of(zone, "name"), "HENGQIN");
+  const auto keygen = [&](const std::string& file) {
+    return last_line(
+        zonegate("exchange keygen --name MACAO-CUSTOMS --out " + base + "/" + file).out);
+  };
+  const std::string macao = keygen("macao.key");
+  const auto register_keys = [&](const std::string& id, const std::string& keys) {
+    return R"({"type":"register_partner","id":")" + id +
+           R"(","at":"2024-05-03T08:00:00+08:00","partner":"MACAO-CUSTOMS","name":"Macao Customs",)"
+           R"("sign_key":")" +
+           field_of(keys, "sign_key") + R"(","box_key":")" + field_of(keys, "box_key") + "\"}\n";
+  };
+  EXPECT_NE(run_lines("reg.jsonl", register_keys("p-1", macao)).find("\"key_version\":1"),
+            std::string::npos);
+  const auto seal = [&](const std::string& key, const std::string& id, const std::string& at) {
+    std::ofstream(base + "/body.json")
+        << R"({"declaration":"HQ24030500004","finding":"compliant"})";
+    return last_line(zonegate("exchange seal --key " + base + "/" + key + " --to HENGQIN" +
+                              " --to-sign-key " + field_of(zone, "sign_key") + " --to-box-key " +
+                              field_of(zone, "box_key") + " --id " + id +
+                              " --kind joint_inspection --at " + at + " < " + base + "/body.json")
+                         .out);
+  };
+  const auto receive = [](const std::string& id, const std::string& at,
+                          const std::string& envelope) {
+    return R"({"type":"receive_envelope","id":")" + id + R"(","at":")" + at + R"(","envelope":)" +
+           envelope + "}\n";
+  };
+  const std::string first = seal("macao.key", "mo-1", "2024-05-03T08:10:00+08:00");
+  std::string changed = first;
+  changed[changed.find("\"box\":\"") + 10] ^= 1;
+  const std::vector<std::string> results = lines_of(
+      run_lines("in.jsonl", receive("in-1", "2024-05-03T08:11:00+08:00", first) +
+                                receive("in-2", "2024-05-03T08:12:00+08:00", first) +
+                                receive("in-3", "2024-05-03T09:30:00+08:00",
+                                        seal("macao.key", "mo-2", "2024-05-03T08:10:00+08:00")) +
+                                receive("in-4", "2024-05-03T08:11:00+08:00", changed)));
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_NE(results[0].find(R"("body":{"declaration":"HQ24030500004","finding":"compliant"})"),
+            std::string::npos)
+      << results[0];
+  EXPECT_NE(results[1].find("\"invalid_state\""), std::string::npos) << results[1];  // a repeat
+  EXPECT_NE(results[2].find("\"envelope.at\""), std::string::npos) << results[2];    // too late
+  EXPECT_NE(results[3].find("\"rejected\""), std::string::npos) << results[3];       // changed
+
+  // Rotation: new keys from p-2 on; a message under the old keys is refused,
+  // one under the new keys received.
+  const std::string rotated = keygen("macao-2.key");
+  EXPECT_NE(run_lines("rot.jsonl", register_keys("p-2", rotated)).find("\"key_version\":2"),
+            std::string::npos);
+  const std::vector<std::string> after = lines_of(run_lines(
+      "after.jsonl", receive("in-5", "2024-05-03T10:00:00+08:00",
+                             seal("macao.key", "mo-3", "2024-05-03T10:00:00+08:00")) +
+                         receive("in-6", "2024-05-03T10:00:00+08:00",
+                                 seal("macao-2.key", "mo-4", "2024-05-03T10:00:00+08:00"))));
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_NE(after[0].find("\"rejected\""), std::string::npos) << after[0];
+  EXPECT_NE(after[1].find("\"accepted\""), std::string::npos) << after[1];
+  // Replay opens every envelope again, under the keys of its day.
+  const Outcome verify = zonegate("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  std::filesystem::remove_all(base);
+}
+
+}  // namespace
+}  // namespace zg

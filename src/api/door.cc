@@ -34,6 +34,10 @@ constexpr std::array kRules = {
     // A witness's cosignature is authentic by its own signature, whoever
     // relays it; the zone's officers and admins post them.
     CommandRule{"cosign_tree_head", kOfficer | kAdmin, ""},
+    CommandRule{"register_partner", kAdmin, ""},
+    // Envelopes are authentic by their signatures; officers relay them
+    // until the partners' inbox route exists.
+    CommandRule{"receive_envelope", kOfficer | kAdmin, ""},
 };
 
 std::string forbidden(std::string_view id, int64_t line, std::string_view field,

@@ -2,7 +2,8 @@
 // (src/exchange/envelope.h).
 //
 //   zonegate exchange keygen --name NAME --out FILE     prints the public keys as JSON
-//   zonegate exchange seal --key FILE --to NAME --to-sign-key HEX --to-box-key HEX
+//   zonegate exchange zone-keys --data DIR              the zone's name and public keys, for
+//   partners zonegate exchange seal --key FILE --to NAME --to-sign-key HEX --to-box-key HEX
 //                          --id ID --kind KIND [--at RFC3339] < BODY.json > ENVELOPE.json
 //   zonegate exchange open --key FILE --from NAME --from-sign-key HEX --from-box-key HEX
 //                          < ENVELOPE.json > BODY.json
@@ -19,6 +20,7 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "durable/data_dir.h"
+#include "engine/handlers.h"
 #include "exchange/envelope.h"
 
 namespace zg::cli {
@@ -27,6 +29,7 @@ namespace {
 int usage() {
   std::fputs(
       "usage: zonegate exchange keygen --name NAME --out FILE\n"
+      "       zonegate exchange zone-keys --data DIR\n"
       "       zonegate exchange seal --key FILE --to NAME --to-sign-key HEX --to-box-key HEX\n"
       "                              --id ID --kind KIND [--at RFC3339] < BODY > ENVELOPE\n"
       "       zonegate exchange open --key FILE --from NAME --from-sign-key HEX "
@@ -73,6 +76,29 @@ int exchange_command(const Args& args) {
     std::printf("{\"name\":\"%s\",\"sign_key\":\"%s\",\"box_key\":\"%s\"}\n", keys.name.c_str(),
                 hex(sign.data(), sign.size()).c_str(),
                 hex(keys.box_public.data(), keys.box_public.size()).c_str());
+    return 0;
+  }
+
+  if (what == "zone-keys") {
+    // The zone seals and signs with its one key (DIR/zone-signing.key); its
+    // box key is that key converted to X25519.
+    Result<std::unique_ptr<DataDir>> dir = DataDir::open(get("--data"), false);
+    if (!dir.is_ok()) return report(dir.status());
+    const auto key = (*dir)->signing_key();
+    Result<std::string> hash = (*dir)->journal().get_meta("last_pack");
+    Result<const PolicyPack*> pack =
+        hash.is_ok() && !hash->empty()
+            ? (*dir)->pack(*hash)
+            : Result<const PolicyPack*>(ErrorCode::kIoError, "", "the zone has no pack yet");
+    if (key == nullptr || !pack.is_ok()) {
+      std::fputs("zonegate exchange: the zone has no key or pack yet (run it once)\n", stderr);
+      return 1;
+    }
+    const gate::PublicKey sign = key->public_key();
+    const auto box = key->box_public_key();
+    std::printf("{\"name\":\"%s\",\"sign_key\":\"%s\",\"box_key\":\"%s\"}\n",
+                zone_party_name(**pack).c_str(), hex(sign.data(), sign.size()).c_str(),
+                hex(box.data(), box.size()).c_str());
     return 0;
   }
 

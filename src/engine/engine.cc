@@ -51,6 +51,8 @@ Handler find_handler(std::string_view type) {
   if (type == "revoke_credential") return handle_revoke_credential;
   if (type == "watch_list") return handle_watch_list;
   if (type == "cosign_tree_head") return handle_cosign_tree_head;
+  if (type == "register_partner") return handle_register_partner;
+  if (type == "receive_envelope") return handle_receive_envelope;
   return nullptr;
 }
 
@@ -321,6 +323,19 @@ std::string Engine::state_hash() const {
                 (d.crossed_channel != nullptr ? *d.crossed_channel : "") + "\n");
   }
   hash_gates(hash, state_.gates);
+  std::vector<const ZoneState::Partner*> partners;
+  for (const auto& [id, partner] : state_.partners) partners.push_back(&partner);
+  std::sort(partners.begin(), partners.end(),
+            [](const auto* a, const auto* b) { return a->id < b->id; });
+  for (const ZoneState::Partner* p : partners) {
+    std::string line = "partner " + p->id + " " + p->name;
+    for (const ZoneState::PartnerKey& k : p->keys) {
+      line += " " + audit::bytes_hex(k.sign.data(), k.sign.size()) + ":" +
+              audit::bytes_hex(k.box.data(), k.box.size()) + "@" + std::to_string(k.from_seq);
+    }
+    for (const std::string& id : p->received) line += " " + id;
+    hash.update(line + "\n");
+  }
   for (const auto& [size, cosigned] : state_.cosignatures) {
     hash.update("cosigned " + std::to_string(size) + " " + audit::hash_hex(cosigned.root) + " " +
                 std::to_string(cosigned.timestamp_ms) + "\n");

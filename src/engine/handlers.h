@@ -48,6 +48,10 @@ Status handle_traveller_crossing(CommandContext& ctx, JsonWriter& out);
 Status handle_revoke_credential(CommandContext& ctx, JsonWriter& out);
 Status handle_watch_list(CommandContext& ctx, JsonWriter& out);
 Status handle_cosign_tree_head(CommandContext& ctx, JsonWriter& out);
+Status handle_register_partner(CommandContext& ctx, JsonWriter& out);
+Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out);
+// The zone's own name in envelopes: its pack's zone id, upper-cased ("HENGQIN").
+std::string zone_party_name(const PolicyPack& pack);
 
 // --- Shared by the gate commands (gate_common.cc) ---
 

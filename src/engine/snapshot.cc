@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 5\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 6\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -317,6 +317,19 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
           std::string_view(reinterpret_cast<const char*>(c.signature.data()), c.signature.size()));
     }
   }
+  e.u64(s.partners.size());
+  for (const auto& [id, partner] : s.partners) {
+    e.str(partner.id);
+    e.str(partner.name);
+    e.u64(partner.keys.size());
+    for (const ZoneState::PartnerKey& k : partner.keys) {
+      e.str(std::string_view(reinterpret_cast<const char*>(k.sign.data()), 32));
+      e.str(std::string_view(reinterpret_cast<const char*>(k.box.data()), 32));
+      e.u64(k.from_seq);
+    }
+    e.u64(partner.received.size());
+    for (const std::string& message : partner.received) e.str(message);
+  }
 }
 
 Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo& info) {
@@ -465,6 +478,25 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
       std::memcpy(c.witness.data(), witness.data(), 32);
       std::memcpy(c.signature.data(), signature.data(), 64);
       cosigned.cosignatures.push_back(c);
+    }
+  }
+  for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
+    ZoneState::Partner partner;
+    partner.id = std::string(d.str());
+    partner.name = std::string(d.str());
+    for (uint64_t k = d.count(80); k > 0 && d.ok(); --k) {
+      ZoneState::PartnerKey key;
+      const std::string_view sign = d.str(), box = d.str();
+      if (sign.size() != 32 || box.size() != 32) return damaged("a partner's key");
+      std::memcpy(key.sign.data(), sign.data(), 32);
+      std::memcpy(key.box.data(), box.data(), 32);
+      key.from_seq = d.u64();
+      partner.keys.push_back(key);
+    }
+    for (uint64_t k = d.count(8); k > 0 && d.ok(); --k) partner.received.emplace(d.str());
+    std::string id = partner.id;
+    if (!s.partners.emplace(std::move(id), std::move(partner)).second) {
+      return damaged("a partner twice");
     }
   }
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");

@@ -111,6 +111,22 @@ struct ZoneState {
     std::vector<audit::Cosignature> cosignatures;
   };
   std::map<uint64_t, CosignedHead> cosignatures;
+
+  // Exchange partners (docs/exchange.md): their keys, newest last (a key
+  // applies from the command that registered it: older messages were
+  // opened with the keys of their day), and the message ids received.
+  struct PartnerKey {
+    gate::PublicKey sign{};
+    std::array<unsigned char, 32> box{};
+    uint64_t from_seq = 0;
+  };
+  struct Partner {
+    std::string id;    // "MACAO-CUSTOMS", the name in envelopes
+    std::string name;  // for people
+    std::vector<PartnerKey> keys;
+    std::set<std::string> received;  // message ids: a repeat is refused
+  };
+  StringMap<Partner> partners;
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 

@@ -356,6 +356,20 @@ Result<SigningKey> load_or_create_signing_key(const std::string& path) {
   return key;
 }
 
+std::array<unsigned char, 32> SigningKey::box_secret_key() const {
+  std::array<unsigned char, 32> out{};
+  // Cannot fail for a key libsodium made; a zero key would only fail to open.
+  if (crypto_sign_ed25519_sk_to_curve25519(out.data(), secret_key_.data()) != 0) out.fill(0);
+  return out;
+}
+
+std::array<unsigned char, 32> SigningKey::box_public_key() const {
+  std::array<unsigned char, 32> out{};
+  const PublicKey key = public_key();
+  if (crypto_sign_ed25519_pk_to_curve25519(out.data(), key.data()) != 0) out.fill(0);
+  return out;
+}
+
 bool verify_signature(std::string_view message, const Signature& signature,
                       const PublicKey& public_key) {
   require_sodium();

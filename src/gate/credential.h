@@ -54,6 +54,12 @@ class SigningKey {
   // The kSeedBytes secret bytes the key is made from; keep them private.
   std::string seed() const;
 
+  // The same key as an X25519 key pair (libsodium's Ed25519-to-Curve25519
+  // conversion), so the zone seals and opens envelopes with the key its
+  // partners already trust for its signatures.
+  std::array<unsigned char, 32> box_secret_key() const;
+  std::array<unsigned char, 32> box_public_key() const;
+
   // The detached signature of `message` (any length, empty included).
   Signature sign(std::string_view message) const;
   // A token carrying `payload`. Precondition (checked, aborts): the payload

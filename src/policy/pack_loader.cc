@@ -586,6 +586,7 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"gates", {"weight_tolerance", "biometric_threshold"}},
     {"travellers", {"min_age", "categories", "max_valid_days"}},
     {"vehicles", {"monthly_permit_quota", "max_drivers", "max_permit_months"}},
+    {"exchange", {"window_seconds"}},
 };
 const std::vector<SectionKeys> kPackSchema = {
     {"zone", {"id", "name", "utc_offset", "declaration_prefix"}},
@@ -734,6 +735,11 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
   }
   load_channels(reader, *version);
   load_gate_settings(reader, version->gates);
+  version->exchange_window_seconds = reader.integer("exchange", "window_seconds", 300);
+  if (version->exchange_window_seconds < 1 || version->exchange_window_seconds > 86'400) {
+    problems.add(file, *reader.node("exchange", "window_seconds"),
+                 "exchange.window_seconds must be from 1 to 86400");
+  }
   load_at_windows(reader, *version);
   if (version->first_line_model == FirstLineModel::kNegativeList &&
       version->first_line_taxable.size() == 0) {

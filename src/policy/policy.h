@@ -200,6 +200,8 @@ struct PolicyVersion {
   std::string licensed_goods_lane;
 
   GateSettings gates;
+  // How far an envelope's "at" may lie from its receipt (docs/exchange.md).
+  int64_t exchange_window_seconds = 300;
 
   std::vector<Channel> channels;
 
