@@ -732,6 +732,24 @@ TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
   ASSERT_EQ(after.size(), 2u);
   EXPECT_NE(after[0].find("\"rejected\""), std::string::npos) << after[0];
   EXPECT_NE(after[1].find("\"accepted\""), std::string::npos) << after[1];
+  // Another partner may not take Macao's box key, even re-spelt (X25519
+  // ignores the top bit): the canonical spelling only.
+  std::string respelt = field_of(rotated, "box_key");
+  respelt[62] =
+      "89abcdef01234567"[respelt[62] >= 'a' ? respelt[62] - 'a' + 10 - 8 : respelt[62] - '0'];
+  const std::string bank =
+      R"({"type":"register_partner","id":"p-3","at":"2024-05-03T08:00:00+08:00",)"
+      R"("partner":"BANK","name":"Bank","sign_key":")" +
+      field_of(keygen("bank.key"), "sign_key") + R"(","box_key":")" + respelt + "\"}\n";
+  EXPECT_NE(run_lines("bank.jsonl", bank).find("\"box_key\""), std::string::npos);
+  // The window runs from when the zone received it (the HTTP door's
+  // received_at), not from the relaying command's own at.
+  const std::string stale = seal("macao-2.key", "mo-5", "2024-05-03T10:00:00+08:00");
+  const std::string relayed =
+      R"({"type":"receive_envelope","id":"in-7","at":"2024-05-03T10:00:00+08:00",)"
+      R"("received_at":"2024-05-04T10:00:00+08:00","envelope":)" +
+      stale + "}\n";
+  EXPECT_NE(run_lines("stale.jsonl", relayed).find("\"envelope.at\""), std::string::npos);
   // Replay opens every envelope again, under the keys of its day.
   const Outcome verify = zonegate("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 0) << verify.out;

@@ -1,10 +1,12 @@
 #include "core/durable_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace zg {
@@ -29,13 +31,20 @@ bool sync_directory_of(const std::string& path) {
 }  // namespace
 
 Status write_file_durably(const std::string& path, std::string_view text, mode_t mode,
-                          Replace replace) {
-  const std::string partial = path + ".tmp";
-  // A stale partial file from a crash may have any mode: start afresh.
-  ::unlink(partial.c_str());
-  const int fd =
-      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return io_error("cannot create " + partial);
+                          Replace replace, bool* existed) {
+  if (existed != nullptr) *existed = false;
+  // A name of this writer's own: mkstemp makes it 0600 and unique, so a
+  // second writer (another process making the same file) never reuses or
+  // removes it. A crash may leave one behind; it is never read.
+  std::string partial = path + ".tmp.XXXXXX";
+  const int fd = ::mkstemp(partial.data());
+  if (fd < 0) return io_error("cannot create a temporary file beside " + path);
+  if (::fchmod(fd, mode) != 0) {
+    const Status status = io_error("cannot set the mode of " + partial);
+    ::close(fd);
+    ::unlink(partial.c_str());
+    return status;
+  }
   size_t written = 0;
   while (written < text.size()) {
     const ssize_t put = ::write(fd, text.data() + written, text.size() - written);
@@ -61,9 +70,9 @@ Status write_file_durably(const std::string& path, std::string_view text, mode_t
     ::unlink(partial.c_str());
     if (!linked) {
       errno = link_errno;
-      return link_errno == EEXIST
-                 ? Status(ErrorCode::kIoError, "", path + " exists; it is never overwritten")
-                 : io_error("cannot create " + path);
+      if (link_errno != EEXIST) return io_error("cannot create " + path);
+      if (existed != nullptr) *existed = true;
+      return Status(ErrorCode::kIoError, "", path + " exists; it is never overwritten");
     }
   } else if (std::rename(partial.c_str(), path.c_str()) != 0) {
     const Status status = io_error("cannot rename " + partial + " to " + path);

@@ -14,12 +14,12 @@ namespace zg {
 
 enum class Replace { kAllowed, kNever };
 
-// Writes `text` through path + ".tmp" (created afresh with `mode`), fsyncs
-// it, moves it into place — with kNever by link(), so an existing file
-// (made meanwhile by another process, say) is never replaced and the call
-// fails with kIoError "… exists" — and fsyncs the directory. Errors name the
-// path and the system's reason.
+// Writes `text` through a temporary file of its own beside `path` (so two
+// writers never touch each other's), fsyncs it, moves it into place — with
+// kNever by link(), so an existing file (made meanwhile by another process,
+// say) is never replaced: the call fails and sets *existed — and fsyncs the
+// directory. Errors name the path and the system's reason.
 Status write_file_durably(const std::string& path, std::string_view text, mode_t mode,
-                          Replace replace);
+                          Replace replace, bool* existed = nullptr);
 
 }  // namespace zg

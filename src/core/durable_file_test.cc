@@ -26,17 +26,23 @@ TEST(DurableFile, WritesWithItsModeAndNeverReplacesWhenAskedNotTo) {
   struct stat info {};
   ASSERT_EQ(::stat(path.c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600u);
-  const Status again = write_file_durably(path, "second\n", 0600, Replace::kNever);
+  bool existed = false;
+  const Status again = write_file_durably(path, "second\n", 0600, Replace::kNever, &existed);
   EXPECT_FALSE(again.is_ok());
+  EXPECT_TRUE(existed);
   EXPECT_NE(again.first().message.find("exists"), std::string::npos);
   EXPECT_EQ(content(path), "first\n");
-  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  for (const auto& entry : std::filesystem::directory_iterator(testing::TempDir())) {
+    EXPECT_EQ(entry.path().string().find(path + ".tmp"), std::string::npos) << entry.path();
+  }
   ASSERT_TRUE(write_file_durably(path, "third\n", 0644, Replace::kAllowed).is_ok());
   EXPECT_EQ(content(path), "third\n");
-  // A stale partial file from a crash is not in the way.
+  // A partial file left by someone else is not in the way, and not touched.
   std::ofstream(path + ".tmp") << "stale";
   ASSERT_TRUE(write_file_durably(path, "fourth\n", 0644, Replace::kAllowed).is_ok());
   EXPECT_EQ(content(path), "fourth\n");
+  EXPECT_EQ(content(path + ".tmp"), "stale");
+  std::filesystem::remove(path + ".tmp");
   std::filesystem::remove(path);
   EXPECT_FALSE(write_file_durably("/nonexistent-dir/x", "x", 0600, Replace::kNever).is_ok());
 }

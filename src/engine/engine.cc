@@ -328,12 +328,14 @@ std::string Engine::state_hash() const {
   std::sort(partners.begin(), partners.end(),
             [](const auto* a, const auto* b) { return a->id < b->id; });
   for (const ZoneState::Partner* p : partners) {
-    std::string line = "partner " + p->id + " " + p->name;
+    // Lengths first: ids and names are the partners' text and may hold spaces.
+    std::string line = "partner " + std::to_string(p->id.size()) + ":" + p->id + " " +
+                       std::to_string(p->name.size()) + ":" + p->name;
     for (const ZoneState::PartnerKey& k : p->keys) {
       line += " " + audit::bytes_hex(k.sign.data(), k.sign.size()) + ":" +
               audit::bytes_hex(k.box.data(), k.box.size()) + "@" + std::to_string(k.from_seq);
     }
-    for (const std::string& id : p->received) line += " " + id;
+    for (const std::string& id : p->received) line += " " + std::to_string(id.size()) + ":" + id;
     hash.update(line + "\n");
   }
   for (const auto& [size, cosigned] : state_.cosignatures) {

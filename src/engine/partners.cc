@@ -22,6 +22,16 @@ bool valid_party_id(std::string_view id) {
          id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == std::string::npos;
 }
 
+// Below p = 2^255 - 19 with the top bit clear: the one spelling of a key.
+bool canonical_x25519(const std::array<unsigned char, 32>& key) {
+  if ((key[31] & 0x80) != 0) return false;
+  if (key[31] != 0x7f) return true;
+  for (size_t i = 30; i >= 1; --i) {
+    if (key[i] != 0xff) return true;
+  }
+  return key[0] < 0xed;
+}
+
 }  // namespace
 
 std::string zone_party_name(const PolicyPack& pack) {
@@ -56,7 +66,12 @@ Status handle_register_partner(CommandContext& ctx, JsonWriter& out) {
   }
   if (!box_hex.empty()) {
     Result<gate::PublicKey> box = audit::parse_public_key(box_hex);
-    if (box.is_ok()) {
+    if (box.is_ok() && !canonical_x25519(*box)) {
+      // X25519 ignores the top bit and reduces mod p, so one key has other
+      // spellings: only the canonical one is taken, so "another partner's
+      // key" cannot be dodged by re-spelling it.
+      f.fail(ErrorCode::kInvalidField, "box_key", "box_key is not in canonical form");
+    } else if (box.is_ok()) {
       key.box = *box;
     } else {
       f.fail(ErrorCode::kInvalidField, "box_key", "box_key: " + box.status().first().message);
@@ -133,9 +148,14 @@ Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out) {
   }
   Result<Timestamp> at = parse_rfc3339(opened->at);
   if (!at.is_ok()) return Status(ErrorCode::kInvalidField, "envelope.at", "at is not RFC 3339");
+  // Measured from when the zone received it: the HTTP door's received_at
+  // (journaled, so replay decides the same), else the command's own at.
+  int64_t received = ctx.at.unix_seconds;
+  if (const JsonRef stamped = ctx.command.get("received_at"); stamped.is_string()) {
+    if (Result<Timestamp> t = parse_rfc3339(stamped.text()); t.is_ok()) received = t->unix_seconds;
+  }
   const int64_t window = policy->exchange_window_seconds;
-  if (at->unix_seconds < ctx.at.unix_seconds - window ||
-      at->unix_seconds > ctx.at.unix_seconds + window) {
+  if (at->unix_seconds < received - window || at->unix_seconds > received + window) {
     return Status(ErrorCode::kInvalidField, "envelope.at",
                   "the envelope is dated " + opened->at + ", more than " + std::to_string(window) +
                       " s from its receipt");

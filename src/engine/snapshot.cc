@@ -493,6 +493,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
       key.from_seq = d.u64();
       partner.keys.push_back(key);
     }
+    if (partner.keys.empty()) return damaged("a partner without keys");
     for (uint64_t k = d.count(8); k > 0 && d.ok(); --k) partner.received.emplace(d.str());
     std::string id = partner.id;
     if (!s.partners.emplace(std::move(id), std::move(partner)).second) {

@@ -185,7 +185,10 @@ Result<Parsed> parse(std::string_view envelope) {
     }
     target->assign(v.text());
   }
-  if (r.get("v").text() != "2") return malformed("its version is not 2");
+  const JsonRef version = r.get("v");
+  if (!version.exists() || version.kind() != JsonKind::kNumber || version.text() != "2") {
+    return malformed("its version is not 2");
+  }
   if (r.size() != 8) return malformed("it has fields an envelope does not have");
   return p;
 }

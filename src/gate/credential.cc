@@ -342,11 +342,15 @@ Result<SigningKey> load_or_create_signing_key(const std::string& path) {
   // Never replace: when two processes create a zone's key at once, the
   // second finds the first's file and uses that, so nobody signs with a key
   // that is not on disk.
-  const Status status = write_file_durably(path, text, 0600, Replace::kNever);
+  bool existed = false;
+  const Status status = write_file_durably(path, text, 0600, Replace::kNever, &existed);
   // Our copies of the secret are wiped before they are freed.
   sodium_memzero(seed.data(), seed.size());
   sodium_memzero(text.data(), text.size());
   if (!status.is_ok()) {
+    // Only "another process made it first" means use theirs; any other
+    // failure (a directory that would not sync) is the caller's to see.
+    if (!existed) return status;
     const int again = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (again < 0) return status;
     Result<SigningKey> existing = read_key_file(path, again);
