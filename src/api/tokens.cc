@@ -10,6 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "core/hex.h"
 #include "core/identifiers.h"
 #include "core/sha256.h"
 #include "core/time.h"
@@ -34,7 +35,6 @@ constexpr size_t kMaxCacheEntries = 10000;
 // A fresh id collides with an existing one about once in 2^48 / (tokens issued) tries.
 constexpr int kCreateAttempts = 4;
 
-constexpr char kHexDigits[] = "0123456789abcdef";
 constexpr char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 Status forbidden(std::string message) {
@@ -56,16 +56,6 @@ Status fill_random(unsigned char* out, size_t size) {
   return Status::ok();
 }
 
-std::string hex_lower(const unsigned char* bytes, size_t size) {
-  std::string out;
-  out.reserve(2 * size);
-  for (size_t i = 0; i < size; ++i) {
-    out.push_back(kHexDigits[bytes[i] >> 4]);
-    out.push_back(kHexDigits[bytes[i] & 0xF]);
-  }
-  return out;
-}
-
 // RFC 4648 section 5, without padding.
 std::string base64url(const unsigned char* bytes, size_t size) {
   std::string out;
@@ -84,12 +74,6 @@ std::string base64url(const unsigned char* bytes, size_t size) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case too: ids have one spelling
-}
-
 bool is_base64url(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_';
@@ -100,7 +84,7 @@ std::optional<uint64_t> parse_token_id(std::string_view id) {
   if (id.size() != kIdChars) return std::nullopt;
   uint64_t value = 0;
   for (char c : id) {
-    const int digit = hex_value(c);
+    const int digit = hex_digit_value(c);  // upper case too: ids have one spelling
     if (digit < 0) return std::nullopt;
     value = (value << 4) | static_cast<uint64_t>(digit);
   }
@@ -121,13 +105,7 @@ std::optional<std::string_view> secret_id(std::string_view secret) {
 
 std::optional<Digest> digest_from_hex(std::string_view hex) {
   Digest digest{};
-  if (hex.size() != 2 * digest.size()) return std::nullopt;
-  for (size_t i = 0; i < digest.size(); ++i) {
-    const int high = hex_value(hex[2 * i]);
-    const int low = hex_value(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    digest[i] = static_cast<unsigned char>(high * 16 + low);
-  }
+  if (!hex_decode(hex, digest.data(), digest.size())) return std::nullopt;
   return digest;
 }
 
@@ -543,7 +521,7 @@ Result<CreatedToken> TokenStore::create(Role role, std::string_view uscc, int64_
     std::array<unsigned char, kIdBytes + kRandomBytes> random{};
     status = fill_random(random.data(), random.size());
     if (!status.is_ok()) return status;
-    token.principal.token_id = hex_lower(random.data(), kIdBytes);
+    token.principal.token_id = hex_encode(random.data(), kIdBytes);
     token.secret = std::string(kSecretPrefix) + token.principal.token_id + "_" +
                    base64url(random.data() + kIdBytes, kRandomBytes);
     const std::string hash = to_hex(sha256(token.secret));

@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "core/hex.h"
 #include "core/sha256.h"
 
 namespace zg::audit {
@@ -46,17 +47,8 @@ Result<Hash> parse_hash(std::string_view hex) {
         "a hash is 64 hex digits (32 bytes), not " + std::to_string(hex.size()) + " characters");
   }
   Hash out{};
-  for (size_t i = 0; i < 64; ++i) {
-    const char c = hex[i];
-    int v = -1;
-    if (c >= '0' && c <= '9') v = c - '0';
-    if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    if (v < 0) {
-      return Result<Hash>(
-          ErrorCode::kInvalidField, "",
-          "a hash is lowercase hex; character " + std::to_string(i + 1) + " is not");
-    }
-    out[i / 2] = static_cast<unsigned char>(out[i / 2] | (i % 2 == 0 ? v << 4 : v));
+  if (!hex_decode(hex, out.data(), out.size())) {
+    return Result<Hash>(ErrorCode::kInvalidField, "", "a hash is 64 lowercase hex digits");
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "audit/tree_head.h"
 
+#include "core/hex.h"
 #include "core/json.h"
 
 namespace zg::audit {
@@ -14,14 +15,9 @@ Result<std::array<unsigned char, N>> parse_bytes(std::string_view hex, const cha
                                                     std::to_string(hex.size()));
   }
   std::array<unsigned char, N> out{};
-  for (size_t i = 0; i < hex.size(); ++i) {
-    const char c = hex[i];
-    const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-    if (v < 0) {
-      return Result<std::array<unsigned char, N>>(ErrorCode::kInvalidField, "",
-                                                  std::string(what) + " is lowercase hex");
-    }
-    out[i / 2] = static_cast<unsigned char>(out[i / 2] | (i % 2 == 0 ? v << 4 : v));
+  if (!hex_decode(hex, out.data(), N)) {
+    return Result<std::array<unsigned char, N>>(ErrorCode::kInvalidField, "",
+                                                std::string(what) + " is lowercase hex");
   }
   return out;
 }
@@ -29,14 +25,7 @@ Result<std::array<unsigned char, N>> parse_bytes(std::string_view hex, const cha
 }  // namespace
 
 std::string bytes_hex(const unsigned char* data, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 15]);
-  }
-  return out;
+  return hex_encode(data, size);
 }
 
 Result<gate::Signature> parse_signature(std::string_view hex) {

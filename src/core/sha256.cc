@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include "core/hex.h"
+
 namespace zg {
 namespace {
 
@@ -28,14 +30,7 @@ Digest leaf_hash(std::string_view entry) {
 }
 
 std::string to_hex(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (unsigned char byte : digest) {
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0xF]);
-  }
-  return out;
+  return hex_encode(digest.data(), digest.size());
 }
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {

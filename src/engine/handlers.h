@@ -94,6 +94,10 @@ std::string rate_key(std::string_view currency, Month month);
 // the sequence number, at least five digits ("HQ24030500007").
 std::string declaration_number(std::string_view prefix, Date date, uint64_t seq);
 
+// An id made from the zone's prefix, a letter for its kind and a sequence
+// number of at least eight digits: permits "HQV00000012", travellers "HQT…".
+std::string sequence_id(std::string_view prefix, char kind, uint64_t seq);
+
 // The tariff-line rule id: "tariff/22042100" (the line of the version in
 // force, which the result names in "policy").
 std::string tariff_rule(const TariffLine& line);

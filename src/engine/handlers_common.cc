@@ -67,6 +67,12 @@ std::string declaration_number(std::string_view prefix, Date date, uint64_t seq)
   return std::string(prefix) + buffer;
 }
 
+std::string sequence_id(std::string_view prefix, char kind, uint64_t seq) {
+  std::string digits = std::to_string(seq);
+  if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
+  return std::string(prefix) + kind + digits;
+}
+
 std::string tariff_rule(const TariffLine& line) {
   // The version is the result's "policy" field; no need to repeat it here.
   return "tariff/" + line.hs;

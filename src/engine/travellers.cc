@@ -147,12 +147,6 @@ int age_on(Date birth, Date day) {
   return years;
 }
 
-std::string traveller_id(std::string_view prefix, uint64_t seq) {
-  std::string digits = std::to_string(seq);
-  if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
-  return std::string(prefix) + "T" + digits;
-}
-
 }  // namespace
 
 Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out) {
@@ -238,7 +232,7 @@ Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out) {
       it != gates.traveller_by_document.end()) {
     id = it->second;
   } else {
-    id = traveller_id(ctx.pack.declaration_prefix, ctx.seq);
+    id = sequence_id(ctx.pack.declaration_prefix, 'T', ctx.seq);
     gates.traveller_by_document.emplace(document.key, id);
   }
   Traveller& traveller = gates.travellers[id];

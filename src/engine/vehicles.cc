@@ -50,12 +50,6 @@ std::string canonical_plate(std::string_view plate) {
   return out;
 }
 
-std::string permit_number(std::string_view prefix, uint64_t seq) {
-  std::string digits = std::to_string(seq);
-  if (digits.size() < 8) digits.insert(0, 8 - digits.size(), '0');
-  return std::string(prefix) + "V" + digits;
-}
-
 }  // namespace
 
 Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
@@ -131,7 +125,7 @@ Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
   }
   const int issued = ++gates.permits_by_month[month];  // changes state only on acceptance
   permit.seq = ctx.seq;
-  permit.number = permit_number(ctx.pack.declaration_prefix, ctx.seq);
+  permit.number = sequence_id(ctx.pack.declaration_prefix, 'V', ctx.seq);
   out.field("permit", permit.number);
   out.field("plate", permit.plate);
   out.field("valid_from", format_date(permit.valid_from));

@@ -11,6 +11,7 @@
 
 #include "audit/tree_head.h"
 #include "core/durable_file.h"
+#include "core/hex.h"
 #include "core/json.h"
 
 namespace zg::exchange {
@@ -49,10 +50,7 @@ bool header_field_ok(std::string_view text) {
 
 template <size_t N>
 bool from_hex(std::string_view hex, std::array<unsigned char, N>& out) {
-  if (hex.size() != 2 * N) return false;
-  size_t written = 0;
-  return sodium_hex2bin(out.data(), N, hex.data(), hex.size(), nullptr, &written, nullptr) == 0 &&
-         written == N;
+  return hex_decode(hex, out.data(), N);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "core/durable_file.h"
+#include "core/hex.h"
 
 namespace zg::gate {
 namespace {
@@ -255,12 +256,6 @@ Status errno_error(const std::string& what) {
   return io_error(what + ": " + std::strerror(errno));
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // upper case too: the format has one spelling
-}
-
 // The key in `text`, a key file's whole content; errors name `path`.
 Result<SigningKey> parse_key_file(const std::string& path, std::string_view text) {
   if (!text.starts_with(kKeyFileHeader)) {
@@ -276,16 +271,11 @@ Result<SigningKey> parse_key_file(const std::string& path, std::string_view text
                                   " ending in a newline");
   }
   std::string seed(kSeedBytes, '\0');
-  const std::string_view hex = text.substr(kKeyFileHeader.size(), 2 * kSeedBytes);
-  for (size_t byte_index = 0; byte_index < kSeedBytes; ++byte_index) {
-    const int high = hex_value(hex[2 * byte_index]);
-    const int low = hex_value(hex[2 * byte_index + 1]);
-    if (high < 0 || low < 0) {
-      sodium_memzero(seed.data(), seed.size());
-      return Result<SigningKey>(ErrorCode::kCorruption, "",
-                                path + " is damaged: the seed is not 64 lowercase hex digits");
-    }
-    seed[byte_index] = static_cast<char>(high * 16 + low);
+  if (!hex_decode(text.substr(kKeyFileHeader.size(), 2 * kSeedBytes),
+                  reinterpret_cast<unsigned char*>(seed.data()), seed.size())) {
+    sodium_memzero(seed.data(), seed.size());
+    return Result<SigningKey>(ErrorCode::kCorruption, "",
+                              path + " is damaged: the seed is not 64 lowercase hex digits");
   }
   Result<SigningKey> key = SigningKey::from_seed(seed);
   sodium_memzero(seed.data(), seed.size());
@@ -332,13 +322,9 @@ Result<SigningKey> load_or_create_signing_key(const std::string& path) {
 
   SigningKey key = SigningKey::generate();
   std::string seed = key.seed();
-  std::string text(kKeyFileHeader);
-  for (const char c : seed) {
-    const auto byte = static_cast<unsigned char>(c);
-    text += "0123456789abcdef"[byte >> 4];
-    text += "0123456789abcdef"[byte & 15];
-  }
-  text += '\n';
+  std::string hex = hex_encode(reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
+  std::string text = std::string(kKeyFileHeader) + hex + "\n";
+  sodium_memzero(hex.data(), hex.size());
   // Never replace: when two processes create a zone's key at once, the
   // second finds the first's file and uses that, so nobody signs with a key
   // that is not on disk.
