@@ -68,6 +68,17 @@ std::optional<int64_t> Fields::fixed(std::string_view key, int scale, int64_t ma
   return *parsed;
 }
 
+std::optional<Date> Fields::date(std::string_view key, bool required) {
+  const std::string_view text = string(key, required);
+  if (text.empty()) return std::nullopt;
+  Result<Date> parsed = parse_date(text);
+  if (!parsed.is_ok()) {
+    fail(ErrorCode::kInvalidField, key, std::string(key) + ": " + parsed.status().first().message);
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
 std::optional<JsonRef> Fields::array(std::string_view key, bool required, uint32_t max_size) {
   const JsonRef value = object_.get(key);
   if (!value.exists()) {

@@ -12,6 +12,7 @@
 #include "core/decimal.h"
 #include "core/json.h"
 #include "core/status.h"
+#include "core/time.h"
 
 namespace zg {
 
@@ -35,6 +36,9 @@ class Fields {
   // nullopt when missing (an error if required) or invalid.
   std::optional<int64_t> fixed(std::string_view key, int scale, int64_t max_units, bool required,
                                bool positive);
+  // A date field ("2024-03-05"); nullopt when missing (an error if
+  // required) or not a date ("<key>: <what is wrong>").
+  std::optional<Date> date(std::string_view key, bool required = true);
   // An array field (nullopt and an error when missing and required, or not an array).
   std::optional<JsonRef> array(std::string_view key, bool required, uint32_t max_size);
 

@@ -99,16 +99,7 @@ void read_mrz_document(Fields& d, Document& out) {
 void read_numbered_document(Fields& d, Document& out) {
   const std::string_view kind = d.string("kind");
   const std::string_view number = d.string("number");
-  const std::string_view birth = d.string("birth_date");
-  if (!birth.empty()) {
-    Result<Date> date = parse_date(birth);
-    if (date.is_ok()) {
-      out.birth_date = *date;
-    } else {
-      d.fail(ErrorCode::kInvalidField, "birth_date",
-             "birth_date: " + date.status().first().message);
-    }
-  }
+  out.birth_date = d.date("birth_date");
   if (kind.empty() || number.empty()) return;
   if (kind == "resident_id") {
     Status valid = validate_resident_id(number);
@@ -183,12 +174,8 @@ Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out) {
     f.fail(ErrorCode::kInvalidField, "biometric_ref", "biometric_ref is over 128 bytes");
   }
   std::optional<Date> valid_until;
-  if (const std::string_view text = f.string("valid_until"); !text.empty()) {
-    Result<Date> date = parse_date(text);
-    if (!date.is_ok()) {
-      f.fail(ErrorCode::kInvalidField, "valid_until",
-             "valid_until: " + date.status().first().message);
-    } else if (*date < ctx.local_date) {
+  if (const std::optional<Date> date = f.date("valid_until")) {
+    if (*date < ctx.local_date) {
       f.fail(ErrorCode::kInvalidField, "valid_until", "valid_until is in the past");
     } else if (policy != nullptr && days_from_civil(*date) - days_from_civil(ctx.local_date) >
                                         int64_t{policy->gates.traveller_max_valid_days}) {

@@ -11,17 +11,6 @@ namespace {
 
 constexpr size_t kTextMax = 64;
 
-std::optional<Date> date_field(Fields& f, std::string_view key) {
-  const std::string_view text = f.string(key);
-  if (text.empty()) return std::nullopt;
-  Result<Date> date = parse_date(text);
-  if (!date.is_ok()) {
-    f.fail(ErrorCode::kInvalidField, key, std::string(key) + ": " + date.status().first().message);
-    return std::nullopt;
-  }
-  return *date;
-}
-
 // The same day `months` later, or the month's last day when it has no such day.
 Date months_later(Date from, int months) {
   const int index = from.year * 12 + (from.month - 1) + months;
@@ -77,9 +66,9 @@ Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
   if (!permit.plate.empty() && plate_key.empty()) {
     f.fail(ErrorCode::kInvalidField, "plate", "plate has no letters or digits");
   }
-  const std::optional<Date> from = date_field(f, "valid_from");
-  const std::optional<Date> until = date_field(f, "valid_until");
-  const std::optional<Date> insured = date_field(f, "insurance_until");
+  const std::optional<Date> from = f.date("valid_from");
+  const std::optional<Date> until = f.date("valid_until");
+  const std::optional<Date> insured = f.date("insurance_until");
   if (from && until && policy != nullptr) {
     const int months = policy->gates.permit_max_months;
     if (*until < ctx.local_date) {

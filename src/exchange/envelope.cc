@@ -48,11 +48,6 @@ bool header_field_ok(std::string_view text) {
   return !text.empty() && text.size() <= 256 && text.find('\n') == std::string_view::npos;
 }
 
-template <size_t N>
-bool from_hex(std::string_view hex, std::array<unsigned char, N>& out) {
-  return hex_decode(hex, out.data(), N);
-}
-
 }  // namespace
 
 PartyKeys generate_party(std::string name) {
@@ -93,9 +88,13 @@ Result<PartyKeys> read_party_keys(const std::string& path) {
   std::string name, seed_hex, box_hex;
   fields >> name >> seed_hex >> box_hex;
   std::array<unsigned char, 32> seed{};
-  PartyKeys keys{name, gate::SigningKey::generate(), {}, {}};
-  if (line.rfind(kKeyMagic, 0) != 0 || name.empty() || !from_hex(seed_hex, seed) ||
-      !from_hex(box_hex, keys.box_secret)) {
+  BoxSecretKey box_secret{};
+  const bool read = line.rfind(kKeyMagic, 0) == 0 && !name.empty() &&
+                    hex_decode(seed_hex, seed.data(), seed.size()) &&
+                    hex_decode(box_hex, box_secret.data(), box_secret.size());
+  sodium_memzero(seed_hex.data(), seed_hex.size());
+  sodium_memzero(box_hex.data(), box_hex.size());
+  if (!read) {
     return Result<PartyKeys>(ErrorCode::kUnsupportedFormat, "",
                              path + " is not a Zonegate exchange key file");
   }
@@ -103,7 +102,8 @@ Result<PartyKeys> read_party_keys(const std::string& path) {
       gate::SigningKey::from_seed(std::string_view(reinterpret_cast<const char*>(seed.data()), 32));
   sodium_memzero(seed.data(), seed.size());
   if (!sign.is_ok()) return sign.status();
-  keys.sign = *sign;
+  PartyKeys keys{name, *sign, box_secret, {}};
+  sodium_memzero(box_secret.data(), box_secret.size());
   crypto_scalarmult_base(keys.box_public.data(), keys.box_secret.data());
   return keys;
 }
