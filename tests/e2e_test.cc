@@ -688,9 +688,10 @@ TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
   };
   EXPECT_NE(run_lines("reg.jsonl", register_keys("p-1", macao)).find("\"key_version\":1"),
             std::string::npos);
-  const auto seal = [&](const std::string& key, const std::string& id, const std::string& at) {
+  const auto seal = [&](const std::string& key, const std::string& id, const std::string& at,
+                        const std::string& finding = "compliant") {
     std::ofstream(base + "/body.json")
-        << R"({"declaration":"HQ24030500004","finding":"compliant"})";
+        << R"({"declaration":"HQ24030500004","finding":")" + finding + "\"}";
     return last_line(zonegate("exchange seal --key " + base + "/" + key + " --to HENGQIN" +
                               " --to-sign-key " + field_of(zone, "sign_key") + " --to-box-key " +
                               field_of(zone, "box_key") + " --id " + id +
@@ -705,19 +706,30 @@ TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
   const std::string first = seal("macao.key", "mo-1", "2024-05-03T08:10:00+08:00");
   std::string changed = first;
   changed[changed.find("\"box\":\"") + 10] ^= 1;
-  const std::vector<std::string> results = lines_of(
-      run_lines("in.jsonl", receive("in-1", "2024-05-03T08:11:00+08:00", first) +
-                                receive("in-2", "2024-05-03T08:12:00+08:00", first) +
-                                receive("in-3", "2024-05-03T09:30:00+08:00",
-                                        seal("macao.key", "mo-2", "2024-05-03T08:10:00+08:00")) +
-                                receive("in-4", "2024-05-03T08:11:00+08:00", changed)));
-  ASSERT_EQ(results.size(), 4u);
+  const std::vector<std::string> results = lines_of(run_lines(
+      "in.jsonl",
+      receive("in-1", "2024-05-03T08:11:00+08:00", first) +
+          receive("in-2", "2024-05-03T08:12:00+08:00", first) +
+          receive("in-3", "2024-05-03T09:30:00+08:00",
+                  seal("macao.key", "mo-2", "2024-05-03T08:10:00+08:00")) +
+          receive("in-4", "2024-05-03T08:11:00+08:00", changed) +
+          receive("in-5a", "2024-05-03T08:12:00+08:00",
+                  seal("macao.key", "mo-1", "2024-05-03T08:12:00+08:00")) +
+          receive("in-5b", "2024-05-03T08:12:00+08:00",
+                  seal("macao.key", "mo-1", "2024-05-03T08:12:00+08:00", "discrepancy"))));
+  ASSERT_EQ(results.size(), 6u);
   EXPECT_NE(results[0].find(R"("body":{"declaration":"HQ24030500004","finding":"compliant"})"),
             std::string::npos)
       << results[0];
-  EXPECT_NE(results[1].find("\"invalid_state\""), std::string::npos) << results[1];  // a repeat
-  EXPECT_NE(results[2].find("\"envelope.at\""), std::string::npos) << results[2];    // too late
-  EXPECT_NE(results[3].find("\"rejected\""), std::string::npos) << results[3];       // changed
+  // The same envelope again, or the same message sealed afresh (a sender's
+  // retry), is acknowledged as a duplicate and applied once; another
+  // message under a used id is refused.
+  EXPECT_NE(results[1].find("\"duplicate\":true"), std::string::npos) << results[1];
+  EXPECT_EQ(results[1].find("\"body\""), std::string::npos) << results[1];
+  EXPECT_NE(results[4].find("\"duplicate\":true"), std::string::npos) << results[4];
+  EXPECT_NE(results[5].find("\"invalid_state\""), std::string::npos) << results[5];
+  EXPECT_NE(results[2].find("\"envelope.at\""), std::string::npos) << results[2];  // too late
+  EXPECT_NE(results[3].find("\"rejected\""), std::string::npos) << results[3];     // changed
 
   // Rotation: new keys from p-2 on; a message under the old keys is refused,
   // one under the new keys received.

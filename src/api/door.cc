@@ -35,9 +35,11 @@ constexpr std::array kRules = {
     // relays it; the zone's officers and admins post them.
     CommandRule{"cosign_tree_head", kOfficer | kAdmin, ""},
     CommandRule{"register_partner", kAdmin, ""},
-    // Envelopes are authentic by their signatures; officers relay them
-    // until the partners' inbox route exists.
+    // Envelopes are authentic by their signatures: partners post them to
+    // the inbox route (no token), officers and admins may relay them.
     CommandRule{"receive_envelope", kOfficer | kAdmin, ""},
+    // The server's courier reports a partner's acknowledgement (as admin).
+    CommandRule{"acknowledge_delivery", kAdmin, ""},
 };
 
 std::string forbidden(std::string_view id, int64_t line, std::string_view field,

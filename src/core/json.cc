@@ -547,6 +547,10 @@ bool utf16_less(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+bool json_key_less(std::string_view a, std::string_view b) {
+  return utf16_less(a, b);
+}
+
 void append_canonical_json(std::string& out, JsonRef value) {
   switch (value.kind()) {
     case JsonKind::kNull: out.append("null"); return;

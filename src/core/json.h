@@ -104,6 +104,9 @@ class JsonDocument {
 // Numbers are written as their literal text normalised per ECMAScript.
 void append_canonical_json(std::string& out, JsonRef value);
 
+// Whether key `a` sorts before `b` in canonical JSON (UTF-16 code units).
+bool json_key_less(std::string_view a, std::string_view b);
+
 // The canonical form of an object with one top-level member changed: the
 // member `key` left out, or (with a `string_value`) set to that string.
 // How the HTTP door stamps "received_at" on a command, and how a command's

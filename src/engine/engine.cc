@@ -53,6 +53,7 @@ Handler find_handler(std::string_view type) {
   if (type == "cosign_tree_head") return handle_cosign_tree_head;
   if (type == "register_partner") return handle_register_partner;
   if (type == "receive_envelope") return handle_receive_envelope;
+  if (type == "acknowledge_delivery") return handle_acknowledge_delivery;
   return nullptr;
 }
 
@@ -201,6 +202,7 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   JsonWriter writer(body_);
   Status status = handler(ctx, writer);
   if (!status.is_ok()) return result_ = rejected_line(status, id, true, line_number);
+  share_with_partners(ctx, type, body_);
 
   state_.last_seq = ctx.seq;
   result_.clear();
@@ -335,9 +337,22 @@ std::string Engine::state_hash() const {
       line += " " + audit::bytes_hex(k.sign.data(), k.sign.size()) + ":" +
               audit::bytes_hex(k.box.data(), k.box.size()) + "@" + std::to_string(k.from_seq);
     }
-    for (const std::string& id : p->received) line += " " + std::to_string(id.size()) + ":" + id;
+    line += " " + std::to_string(p->inbox.size()) + ":" + p->inbox;
+    for (const auto& [id, digest] : p->received) {
+      line +=
+          " " + std::to_string(id.size()) + ":" + id + "=" +
+          audit::bytes_hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
+    }
     hash.update(line + "\n");
   }
+  for (const auto& [key, m] : state_.outbox) {
+    std::string line = "outbox " + std::to_string(m.seq);
+    for (const std::string* text : {&m.partner, &m.id, &m.kind, &m.at, &m.body}) {
+      line += " " + std::to_string(text->size()) + ":" + *text;
+    }
+    hash.update(line + "\n");
+  }
+  hash.update("delivered " + std::to_string(state_.messages_delivered) + "\n");
   for (const auto& [size, cosigned] : state_.cosignatures) {
     hash.update("cosigned " + std::to_string(size) + " " + audit::hash_hex(cosigned.root) + " " +
                 std::to_string(cosigned.timestamp_ms) + "\n");

@@ -50,6 +50,11 @@ Status handle_watch_list(CommandContext& ctx, JsonWriter& out);
 Status handle_cosign_tree_head(CommandContext& ctx, JsonWriter& out);
 Status handle_register_partner(CommandContext& ctx, JsonWriter& out);
 Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out);
+Status handle_acknowledge_delivery(CommandContext& ctx, JsonWriter& out);
+// After a command of `type` is accepted: queues the messages its sharing
+// profiles make (outbox.cc) and appends "shared" to its result `body` (the
+// handler's fields, without braces).
+void share_with_partners(CommandContext& ctx, std::string_view type, std::string& body);
 // The zone's own name in envelopes: its pack's zone id, upper-cased ("HENGQIN").
 std::string zone_party_name(const PolicyPack& pack);
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "audit/tree_head.h"
+#include "core/sha256.h"
 #include "engine/handlers.h"
 #include "exchange/envelope.h"
 
@@ -30,6 +31,22 @@ bool canonical_x25519(const std::array<unsigned char, 32>& key) {
     if (key[i] != 0xff) return true;
   }
   return key[0] < 0xed;
+}
+
+// "http://host:port/path": what the courier can reach.
+bool valid_inbox(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.size() > 256 || !url.starts_with(kScheme)) return false;
+  if (url.find_first_of(" \t\r\n") != std::string_view::npos) return false;
+  const std::string_view rest = url.substr(kScheme.size());
+  const size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  const size_t colon = authority.rfind(':');
+  if (slash == std::string_view::npos || colon == std::string_view::npos || colon == 0)
+    return false;
+  const std::string_view port = authority.substr(colon + 1);
+  return !port.empty() && port.size() <= 5 &&
+         port.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
 }  // namespace
@@ -54,6 +71,13 @@ Status handle_register_partner(CommandContext& ctx, JsonWriter& out) {
            "partner is 1 to 64 characters of A-Z, 0-9, '-', '_', '.'");
   }
   if (name.size() > 200) f.fail(ErrorCode::kInvalidField, "name", "name is over 200 bytes");
+  // Where the courier delivers the zone's messages: plain HTTP, since the
+  // envelope is sealed and signed already.
+  const std::string_view inbox = f.string("inbox", false);
+  if (!inbox.empty() && !valid_inbox(inbox)) {
+    f.fail(ErrorCode::kInvalidField, "inbox",
+           "inbox is an http://HOST:PORT/PATH address (at most 256 bytes, no spaces)");
+  }
   ZoneState::PartnerKey key;
   key.from_seq = ctx.seq;
   if (!sign_hex.empty()) {
@@ -103,6 +127,7 @@ Status handle_register_partner(CommandContext& ctx, JsonWriter& out) {
   ZoneState::Partner& partner = ctx.state.partners[std::string(id)];
   partner.id = std::string(id);
   partner.name = std::string(name);
+  partner.inbox = std::string(inbox);
   partner.keys.push_back(key);
   out.field("partner", id);
   out.field("key_version", static_cast<int64_t>(partner.keys.size()));
@@ -160,20 +185,30 @@ Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out) {
                   "the envelope is dated " + opened->at + ", more than " + std::to_string(window) +
                       " s from its receipt");
   }
-  if (partner.received.count(opened->id) != 0) {
-    return Status(
-        ErrorCode::kInvalidState, "envelope.id",
-        "message " + opened->id.substr(0, 64) + " from " + partner.id + " was received already");
-  }
   JsonDocument body;
   if (!body.parse(opened->body).is_ok()) {
     return Status(ErrorCode::kInvalidField, "envelope", "the body is not JSON");
   }
-  partner.received.insert(opened->id);
-  out.field("from", opened->from).field("message", opened->id).field("kind", opened->kind);
-  out.field("sent_at", opened->at);
   std::string canonical;  // the body as RFC 8785 JSON, as every result is
   append_canonical_json(canonical, body.root());
+  const Digest digest = sha256(opened->kind + "\n" + canonical);
+  const std::string content(reinterpret_cast<const char*>(digest.data()), digest.size());
+  // A sender retries until it hears an acknowledgement, sealing afresh each
+  // time: the same message again is acknowledged and not applied twice;
+  // something else under a used id is refused.
+  const auto seen = partner.received.find(opened->id);
+  if (seen != partner.received.end() && seen->second != content) {
+    return Status(ErrorCode::kInvalidState, "envelope.id",
+                  "message " + opened->id.substr(0, 64) + " from " + partner.id +
+                      " was received already, with another content");
+  }
+  out.field("from", opened->from).field("message", opened->id).field("kind", opened->kind);
+  out.field("sent_at", opened->at);
+  if (seen != partner.received.end()) {
+    out.field_bool("duplicate", true);  // the body is in the first receipt's result
+    return Status::ok();
+  }
+  partner.received.emplace(opened->id, content);
   out.key("body").raw(canonical);
   return Status::ok();
 }

@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 6\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 7\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -327,9 +327,19 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
       e.str(std::string_view(reinterpret_cast<const char*>(k.box.data()), 32));
       e.u64(k.from_seq);
     }
+    e.str(partner.inbox);
     e.u64(partner.received.size());
-    for (const std::string& message : partner.received) e.str(message);
+    for (const auto& [message, digest] : partner.received) {
+      e.str(message);
+      e.str(digest);
+    }
   }
+  e.u64(s.outbox.size());
+  for (const auto& [key, m] : s.outbox) {
+    for (const std::string* text : {&m.partner, &m.id, &m.kind, &m.at, &m.body}) e.str(*text);
+    e.u64(m.seq);
+  }
+  e.u64(s.messages_delivered);
 }
 
 Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo& info) {
@@ -494,12 +504,27 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
       partner.keys.push_back(key);
     }
     if (partner.keys.empty()) return damaged("a partner without keys");
-    for (uint64_t k = d.count(8); k > 0 && d.ok(); --k) partner.received.emplace(d.str());
+    partner.inbox = std::string(d.str());
+    for (uint64_t k = d.count(16); k > 0 && d.ok(); --k) {
+      std::string message(d.str());
+      std::string digest(d.str());
+      if (digest.size() != 32) return damaged("a received message's digest");
+      partner.received.emplace(std::move(message), std::move(digest));
+    }
     std::string id = partner.id;
     if (!s.partners.emplace(std::move(id), std::move(partner)).second) {
       return damaged("a partner twice");
     }
   }
+  for (uint64_t n = d.count(48); n > 0 && d.ok(); --n) {
+    ZoneState::OutgoingMessage m;
+    for (std::string* text : {&m.partner, &m.id, &m.kind, &m.at, &m.body}) *text = d.str();
+    m.seq = d.u64();
+    if (!s.partners.contains(m.partner)) return damaged("a message for no partner");
+    auto key = std::pair{m.partner, m.id};
+    if (!s.outbox.emplace(std::move(key), std::move(m)).second) return damaged("a message twice");
+  }
+  s.messages_delivered = d.u64();
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");
   if (s.books.size() != s.enterprises.size()) return damaged("an enterprise without its book");
   return Status::ok();

@@ -121,12 +121,37 @@ struct ZoneState {
     uint64_t from_seq = 0;
   };
   struct Partner {
-    std::string id;    // "MACAO-CUSTOMS", the name in envelopes
-    std::string name;  // for people
+    std::string id;     // "MACAO-CUSTOMS", the name in envelopes
+    std::string name;   // for people
+    std::string inbox;  // where the zone's courier delivers ("http://…"), or ""
     std::vector<PartnerKey> keys;
-    std::set<std::string> received;  // message ids: a repeat is refused
+    // Message ids received, with the SHA-256 of their kind and body: the
+    // same message again is a duplicate (acknowledged, applied once);
+    // another message under a used id is refused.
+    std::map<std::string, std::string> received;
   };
   StringMap<Partner> partners;
+
+  // The zone's outbox (docs/exchange.md): messages for partners, made by
+  // accepted commands under the partners' sharing profiles, waiting until
+  // the partner acknowledges them. Ordered by partner, then message id (its
+  // sequence number: shorter ids first), which is the order they were made.
+  struct OutgoingMessage {
+    std::string partner, id, kind;
+    std::string at;    // the command's "at"
+    std::string body;  // canonical JSON, only the profile's fields
+    uint64_t seq = 0;  // the command that made it
+  };
+  struct OutboxOrder {
+    bool operator()(const std::pair<std::string, std::string>& a,
+                    const std::pair<std::string, std::string>& b) const {
+      if (a.first != b.first) return a.first < b.first;
+      if (a.second.size() != b.second.size()) return a.second.size() < b.second.size();
+      return a.second < b.second;
+    }
+  };
+  std::map<std::pair<std::string, std::string>, OutgoingMessage, OutboxOrder> outbox;
+  uint64_t messages_delivered = 0;    // acknowledged by their partner
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 

@@ -453,6 +453,70 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
 }
 
 // [gates], [travellers], [vehicles]: what gate decisions go by.
+void check_table_keys(const toml::table& table, const std::vector<std::string_view>& keys,
+                      const std::string& where, const std::string& file, Problems& problems);
+
+// [[exchange.profiles]]: what each partner may receive (docs/exchange.md).
+void load_sharing_profiles(VersionReader& reader, PolicyVersion& version) {
+  const toml::node* node = reader.node("exchange", "profiles");
+  if (node == nullptr) return;
+  const toml::array* profiles = node->as_array();
+  if (profiles == nullptr) {
+    reader.problems().add(reader.file(), *node,
+                          "exchange.profiles must be [[exchange.profiles]] entries");
+    return;
+  }
+  const auto valid_name = [](std::string_view s, std::string_view alphabet) {
+    return !s.empty() && s.size() <= 64 && s.find_first_not_of(alphabet) == std::string_view::npos;
+  };
+  constexpr std::string_view kPartnerAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+  constexpr std::string_view kFieldAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789_.";
+  for (const toml::node& n : *profiles) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) {
+      reader.problems().add(reader.file(), n, "each [[exchange.profiles]] entry must be a table");
+      continue;
+    }
+    check_table_keys(*t, {"partner", "kind", "fields"}, "exchange.profiles", reader.file(),
+                     reader.problems());
+    SharingProfile profile;
+    profile.partner = (*t)["partner"].value_or(std::string());
+    profile.kind = (*t)["kind"].value_or(std::string());
+    const std::string where = "exchange.profiles " + profile.partner + "/" + profile.kind;
+    if (!valid_name(profile.partner, kPartnerAlphabet)) {
+      reader.problems().add(reader.file(), n,
+                            where + ": partner is 1 to 64 characters of A-Z, 0-9, '-', '_', '.'");
+    }
+    if (profile.kind != "declaration_summary" && profile.kind != "joint_inspection") {
+      reader.problems().add(
+          reader.file(), n,
+          where + ": kind \"" + profile.kind + "\" is not declaration_summary or joint_inspection");
+    }
+    const toml::array* fields = (*t)["fields"].as_array();
+    if (fields == nullptr || fields->empty()) {
+      reader.problems().add(reader.file(), n, where + ": fields must be a non-empty list");
+    } else {
+      for (const toml::node& e : *fields) {
+        const std::string field = e.value_or(std::string());
+        // Paths of lowercase names joined by dots ("items.hs").
+        if (!valid_name(field, kFieldAlphabet) || field.front() == '.' || field.back() == '.' ||
+            field.find("..") != std::string::npos) {
+          reader.problems().add(
+              reader.file(), e,
+              where + ": field \"" + field + "\" is not a path of lowercase names (\"items.hs\")");
+        }
+        profile.fields.push_back(field);
+      }
+    }
+    for (const SharingProfile& other : version.sharing_profiles) {
+      if (other.partner == profile.partner && other.kind == profile.kind) {
+        reader.problems().add(reader.file(), n, where + " is given twice");
+      }
+    }
+    version.sharing_profiles.push_back(std::move(profile));
+  }
+}
+
 void load_gate_settings(VersionReader& reader, GateSettings& gates) {
   const auto share = [&](const char* section, const char* key, Rate& rate) {
     rate.ppm = reader.fixed(section, key, kRateScale, rate.ppm);
@@ -586,7 +650,7 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"gates", {"weight_tolerance", "biometric_threshold"}},
     {"travellers", {"min_age", "categories", "max_valid_days"}},
     {"vehicles", {"monthly_permit_quota", "max_drivers", "max_permit_months"}},
-    {"exchange", {"window_seconds"}},
+    {"exchange", {"window_seconds", "profiles"}},
 };
 const std::vector<SectionKeys> kPackSchema = {
     {"zone", {"id", "name", "utc_offset", "declaration_prefix"}},
@@ -740,6 +804,7 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
     problems.add(file, *reader.node("exchange", "window_seconds"),
                  "exchange.window_seconds must be from 1 to 86400");
   }
+  load_sharing_profiles(reader, *version);
   load_at_windows(reader, *version);
   if (version->first_line_model == FirstLineModel::kNegativeList &&
       version->first_line_taxable.size() == 0) {

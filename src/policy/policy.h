@@ -115,6 +115,15 @@ enum class ExemptExitBasis : uint8_t {
   kDeclaredValue,          // Hainan's zero-tariff goods: full import taxes as declared
 };
 
+// A data-sharing profile (docs/exchange.md): the fields of one kind of
+// message one partner may receive. A field is a path: "declaration" keeps
+// the whole value, "items.hs" keeps only "hs" of each of the items.
+struct SharingProfile {
+  std::string partner;  // "MACAO-CUSTOMS"
+  std::string kind;     // "declaration_summary", "joint_inspection"
+  std::vector<std::string> fields;
+};
+
 struct Channel {
   std::string id;
   std::string name;
@@ -202,6 +211,9 @@ struct PolicyVersion {
   GateSettings gates;
   // How far an envelope's "at" may lie from its receipt (docs/exchange.md).
   int64_t exchange_window_seconds = 300;
+  // What each partner may receive: the zone shares a message of a kind only
+  // with the partners that have a profile for it, and only its listed fields.
+  std::vector<SharingProfile> sharing_profiles;
 
   std::vector<Channel> channels;
 

@@ -1,0 +1,124 @@
+#include "exchange/profile.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+namespace zg::exchange {
+namespace {
+
+bool bookkeeping(bool from_result, std::string_view key) {
+  if (from_result) return key == "id" || key == "seq" || key == "status" || key == "shared";
+  return key == "id" || key == "type" || key == "received_at";
+}
+
+class Sharer {
+ public:
+  explicit Sharer(const std::vector<std::string>& fields) : fields_(fields) {}
+
+  // Writes the merge of `command` and `result` (the result wins) found at
+  // `path`; `whole`: everything below is allowed.
+  void value(JsonRef command, JsonRef result, const std::string& path, bool whole) {
+    const JsonRef over = result.exists() ? result : command;
+    const bool merge = command.exists() && result.exists() && command.kind() == result.kind() &&
+                       (over.is_object() || (over.is_array() && command.size() == result.size()));
+    const JsonRef base = merge ? command : JsonRef();
+    if (over.is_object()) return object(base, over, path, whole);
+    if (over.is_array()) return array(base, over, path, whole);
+    append_canonical_json(out_, over);
+  }
+
+  std::string out_;
+  std::set<std::string> dropped_;
+
+ private:
+  enum class Reach { kNone, kPart, kWhole };
+  Reach reach(const std::string& path) const {
+    Reach r = Reach::kNone;
+    for (const std::string& f : fields_) {
+      if (f == path) return Reach::kWhole;
+      if (f.size() > path.size() && f.starts_with(path) && f[path.size()] == '.') r = Reach::kPart;
+    }
+    return r;
+  }
+
+  // `base` (the command's, may be missing) under `over` (the result's).
+  void object(JsonRef base, JsonRef over, const std::string& path, bool whole) {
+    const bool top = path.empty();
+    std::vector<std::pair<std::string_view, std::pair<JsonRef, JsonRef>>> members;
+    const auto add = [&](JsonRef m, bool from_result) {
+      if (top && bookkeeping(from_result, m.key())) return;
+      for (auto& [key, pair] : members) {
+        if (key == m.key()) {
+          (from_result ? pair.second : pair.first) = m;
+          return;
+        }
+      }
+      members.push_back({m.key(), from_result ? std::pair{JsonRef(), m} : std::pair{m, JsonRef()}});
+    };
+    if (base.is_object()) {
+      for (JsonRef m : base) add(m, false);
+    }
+    for (JsonRef m : over) add(m, true);
+    std::sort(members.begin(), members.end(),
+              [](const auto& a, const auto& b) { return json_key_less(a.first, b.first); });
+    out_.push_back('{');
+    bool first = true;
+    for (const auto& [key, pair] : members) {
+      const std::string child = top ? std::string(key) : path + "." + std::string(key);
+      const Reach r = whole ? Reach::kWhole : reach(child);
+      const JsonRef v = pair.second.exists() ? pair.second : pair.first;
+      if (r == Reach::kNone || (r == Reach::kPart && !v.is_object() && !v.is_array())) {
+        dropped_.insert(child);
+        continue;
+      }
+      if (!first) out_.push_back(',');
+      first = false;
+      append_json_string(out_, key);
+      out_.push_back(':');
+      value(pair.first, pair.second, child, r == Reach::kWhole);
+    }
+    out_.push_back('}');
+  }
+
+  // Elements share their array's path; under a partial path only objects
+  // (or arrays) have anything to keep.
+  void array(JsonRef base, JsonRef over, const std::string& path, bool whole) {
+    std::vector<JsonRef> below;
+    if (base.is_array()) {
+      for (JsonRef e : base) below.push_back(e);
+    }
+    out_.push_back('[');
+    bool first = true;
+    size_t i = 0;
+    for (JsonRef e : over) {
+      const JsonRef b = i < below.size() ? below[i] : JsonRef();
+      ++i;
+      if (!whole && !e.is_object() && !e.is_array()) {
+        dropped_.insert(path);
+        continue;
+      }
+      if (!first) out_.push_back(',');
+      first = false;
+      value(b, e, path, whole);
+    }
+    out_.push_back(']');
+  }
+
+  const std::vector<std::string>& fields_;
+};
+
+}  // namespace
+
+SharedBody share_fields(JsonRef command, JsonRef result, const std::vector<std::string>& fields) {
+  Sharer sharer(fields);
+  sharer.value(command.is_object() ? command : JsonRef(), result.is_object() ? result : JsonRef(),
+               "", false);
+  if (!command.is_object() && !result.is_object()) sharer.out_ = "{}";
+  SharedBody shared;
+  shared.body = std::move(sharer.out_);
+  shared.dropped.assign(sharer.dropped_.begin(), sharer.dropped_.end());
+  return shared;
+}
+
+}  // namespace zg::exchange
