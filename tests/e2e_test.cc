@@ -762,6 +762,35 @@ TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
       R"("received_at":"2024-05-04T10:00:00+08:00","envelope":)" +
       stale + "}\n";
   EXPECT_NE(run_lines("stale.jsonl", relayed).find("\"envelope.at\""), std::string::npos);
+  // A first-line gate decision is a joint inspection: Macao's profile gets
+  // its result, less what the profile leaves out (the reasons' wording);
+  // the courier's acknowledgement takes it off the outbox, once.
+  const std::vector<std::string> joint = lines_of(run_lines(
+      "joint.jsonl",
+      R"({"type":"gate_arrival","id":"g-1","at":"2024-05-03T11:00:00+08:00",)"
+      R"("channel":"HENGQIN-PORT-CARGO","direction":"in","conveyance":{"plate":"MX-88-01",)"
+      R"("gross_kg":"100.0","containers":["CSQU3054383"]},"declarations":["HQ24050300999"]})"
+      "\n"
+      R"({"type":"gate_arrival","id":"g-2","at":"2024-05-03T11:00:00+08:00",)"
+      R"("channel":"HENGQIN-BRIDGE-CARGO","direction":"in","conveyance":{"plate":"YUE-C-1",)"
+      R"("gross_kg":"100.0"},"declarations":["HQ24050300999"]})"
+      "\n"
+      R"({"type":"acknowledge_delivery","id":"a-1","at":"2024-05-03T11:01:00+08:00",)"
+      R"("partner":"MACAO-CUSTOMS","message":"HQM00000017"})"
+      "\n"
+      R"({"type":"acknowledge_delivery","id":"a-2","at":"2024-05-03T11:01:00+08:00",)"
+      R"("partner":"MACAO-CUSTOMS","message":"HQM00000017"})"
+      "\n"));
+  ASSERT_EQ(joint.size(), 4u);
+  EXPECT_NE(
+      joint[0].find(
+          R"("shared":[{"partner":"MACAO-CUSTOMS","message":"HQM00000017",)"
+          R"("kind":"joint_inspection","dropped":["conveyance.gross_kg","reasons.message"]}])"),
+      std::string::npos)
+      << joint[0];
+  EXPECT_EQ(joint[1].find("\"shared\""), std::string::npos) << joint[1];  // the second line
+  EXPECT_NE(joint[2].find("\"accepted\""), std::string::npos) << joint[2];
+  EXPECT_NE(joint[3].find("\"invalid_state\""), std::string::npos) << joint[3];
   // Replay opens every envelope again, under the keys of its day.
   const Outcome verify = zonegate("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 0) << verify.out;

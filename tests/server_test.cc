@@ -124,6 +124,8 @@ TEST_F(ServerTest, EveryV1RouteRefusesMissingAndBadTokens) {
       {"GET", "/v1/audit/inclusion?index=0"},
       {"GET", "/v1/audit/consistency?size1=1&size2=1"},
       {"GET", "/v1/events"},
+      {"GET", "/v1/exchange/partners"},
+      {"GET", "/v1/exchange/outbox"},
       {"GET", "/v1/tokens"},
       {"POST", "/v1/tokens"},
       {"DELETE", "/v1/tokens/0123456789ab"},
@@ -181,6 +183,8 @@ TEST_F(ServerTest, RolesSeeOnlyTheirRoutes) {
       {"GET", "/v1/taxes", {"officer", "auditor", "admin"}},
       {"GET", "/v1/gates/figures", {"officer", "auditor", "admin"}},
       {"GET", "/v1/audit/tree-heads", {"officer", "gate", "auditor", "admin", "a"}},
+      {"GET", "/v1/exchange/partners", {"officer", "auditor", "admin"}},
+      {"GET", "/v1/exchange/outbox", {"officer", "auditor", "admin"}},
       {"GET", "/v1/tokens", {"admin"}},
   };
   for (const Case& c : cases) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "api/exchange_views.h"
 #include "api/problem.h"
 #include "api/views.h"
 #include "core/json.h"
@@ -202,6 +203,9 @@ const std::vector<Api::Route>& Api::routes() {
       {"GET", "/v1/audit/inclusion", kEveryone, &Api::audit_inclusion},
       {"GET", "/v1/audit/consistency", kEveryone, &Api::audit_consistency},
       {"GET", "/v1/events", kEveryone, &Api::events},
+      {"POST", "/v1/exchange/inbox", kNoToken, &Api::exchange_inbox},
+      {"GET", "/v1/exchange/partners", kZoneWide, &Api::exchange_partners},
+      {"GET", "/v1/exchange/outbox", kZoneWide, &Api::exchange_outbox},
       {"GET", "/v1/tokens", kAdminOnly, &Api::list_tokens},
       {"POST", "/v1/tokens", kAdminOnly, &Api::create_token},
       {"DELETE", "/v1/tokens/{id}", kAdminOnly, &Api::revoke_token},
@@ -759,6 +763,57 @@ void Api::audit_consistency(Call& call) {
   write_hash_list(w, "proof", *proof);
   w.end_object();
   call.reply(json_body(std::move(body)));
+}
+
+// ---- the exchange with partners (docs/exchange.md) -------------------------
+
+// Partners post envelopes here without a token: an envelope is authentic by
+// its signature, and the engine opens and checks it (receive_envelope).
+void Api::exchange_inbox(Call& call) {
+  if (!call.only({})) return;
+  if (media_type(call.request.content_type) != "application/json") {
+    return call.fail(415, "unsupported_media_type", "post one envelope as application/json");
+  }
+  Result<std::string> command = inbox_command(call.request.body);
+  if (!command.is_ok()) return call.fail(400, "invalid_envelope", command.status().first().message);
+  const int64_t now = static_cast<int64_t>(unix_now());
+  const std::string received_at = format_rfc3339(Timestamp{now, 0});
+  Zone::Submission submission;
+  submission.role = "partner";
+  submission.received_at = now;
+  submission.commands.resize(1);
+  const Principal inbox{"inbox", Role::kAdmin, "", 0};  // the envelope's signature decides
+  admit_command(*command, 1, inbox, received_at, std::nullopt, submission.commands[0]);
+  Reply reply = call.reply;
+  submission.done = [reply, path = call.path](const Status& status, std::string results) {
+    if (!status.is_ok()) {
+      HttpResponse refusal = problem(503, "unavailable", status.first().message, path);
+      refusal.headers.emplace_back("Retry-After", "1");
+      return reply(std::move(refusal));
+    }
+    reply(inbox_answer(results, path));
+  };
+  zone_.submit(std::move(submission));
+}
+
+void Api::exchange_partners(Call& call) {
+  if (!call.only({})) return;
+  zone_.read([](const Engine& e) { return partners_view(e); }, call.reply);
+}
+
+void Api::exchange_outbox(Call& call) {
+  uint64_t limit = kPageDefault;
+  if (!call.only({"limit"}) || !call.count("limit", false, limit)) return;
+  if (limit < 1 || limit > kPageMax) {
+    return call.fail(400, "invalid_parameter",
+                     "limit must be a whole number from 1 to " + std::to_string(kPageMax));
+  }
+  const Courier* courier = courier_.load();
+  std::map<std::string, LinkStatus> links;
+  if (courier != nullptr) links = courier->links();
+  zone_.read([links = std::move(links),
+              limit](const Engine& e) { return outbox_view(e, links, static_cast<size_t>(limit)); },
+             call.reply);
 }
 
 void Api::events(Call& call) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/courier.h"
 #include "api/events.h"
 #include "api/http.h"
 #include "api/metrics.h"
@@ -37,6 +38,8 @@ class Api : public HttpHandler {
   }
   // Every route, as "METHOD /path/{param}" (the OpenAPI test compares them).
   static std::vector<std::string> route_list();
+  // The courier whose links GET /v1/exchange/outbox reports (nullptr: none).
+  void set_courier(const Courier* courier) { courier_ = courier; }
   // Starts refusing new work (graceful shutdown): /ready turns 503.
   void set_draining() { draining_ = true; }
 
@@ -70,6 +73,9 @@ class Api : public HttpHandler {
   void audit_inclusion(Call& call);
   void audit_consistency(Call& call);
   void events(Call& call);
+  void exchange_inbox(Call& call);
+  void exchange_outbox(Call& call);
+  void exchange_partners(Call& call);
   void create_token(Call& call);
   void list_tokens(Call& call);
   void revoke_token(Call& call);
@@ -83,6 +89,7 @@ class Api : public HttpHandler {
   Metrics& metrics_;
   const ApiOptions options_;
   std::function<HttpCounters()> http_counters_;
+  std::atomic<const Courier*> courier_{nullptr};
   std::atomic<bool> draining_{false};
   struct Bucket {
     double tokens = 0;

@@ -36,6 +36,7 @@ struct ServeOptions {
   int io_threads = 2;
   bool demo = false;
   api::ZoneOptions zone;
+  api::CourierOptions courier;
   api::ApiOptions api;
   api::HttpLimits limits;
 };
@@ -99,6 +100,11 @@ bool parse_serve(const Args& args, ServeOptions& o) {
     } else if (a == "--read-timeout" && positive(args[i + 1], 3600, n)) {
       o.limits.read_timeout_seconds = static_cast<int>(n);
       ++i;
+    } else if (a == "--retry-max-ms" && positive(args[i + 1], 3'600'000, n)) {
+      // The longest the courier waits between attempts on a failing link.
+      o.courier.retry_max = std::chrono::milliseconds(n);
+      o.courier.retry_min = std::min(o.courier.retry_min, o.courier.retry_max);
+      ++i;
     } else if (a == "--idle-timeout" && positive(args[i + 1], 86400, n)) {
       o.limits.idle_timeout_seconds = static_cast<int>(n);
       ++i;
@@ -123,7 +129,8 @@ constexpr const char* kUsage =
     "usage: zonegate serve --pack DIR --data DIR [--listen HOST:PORT] [--io-threads N]\n"
     "                      [--commit-max N] [--snapshot-every N] [--rate-limit PER_SECOND]\n"
     "                      [--body-max BYTES] [--batch-max N] [--read-timeout S]\n"
-    "                      [--idle-timeout S] [--tls-cert PEM --tls-key PEM] [--quiet]\n"
+    "                      [--idle-timeout S] [--retry-max-ms MS]\n"
+    "                      [--tls-cert PEM --tls-key PEM] [--quiet]\n"
     "       zonegate serve --demo [--pack DIR] [--data DIR] [--listen HOST:PORT]\n"
     "  (without --pack, the pack the data directory used last)\n";
 
@@ -263,6 +270,9 @@ int serve_command(const Args& args) {
     return 2;
   }
   handler.set_http_counters([&server] { return server.counters(); });
+  // Delivers the outbox to partners' inboxes (docs/exchange.md).
+  api::Courier courier(**zone, o.courier);
+  handler.set_courier(&courier);
   const std::string host = o.listen.substr(0, o.listen.rfind(':'));
   const std::string url =
       (o.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(server.port());
@@ -281,6 +291,7 @@ int serve_command(const Args& args) {
     handler.set_draining();
     server.stop_accepting();
     closer = std::thread([&] {
+      courier.stop();  // its acknowledgements go in before the zone closes
       (*zone)->drain();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // answers on their way
       server.stop();

@@ -12,6 +12,7 @@ struct Case {
   std::vector<std::string> fields;
   const char* body;
   std::vector<std::string> dropped;
+  friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 };
 
 class ShareFields : public testing::TestWithParam<Case> {};
@@ -40,38 +41,71 @@ constexpr const char* kAssessed =
 INSTANTIATE_TEST_SUITE_P(
     Profiles, ShareFields,
     testing::Values(
-        Case{"whole_members_only", kDeclare, kAssessed, {"declaration", "declarant", "at"},
+        Case{"whole_members_only",
+             kDeclare,
+             kAssessed,
+             {"declaration", "declarant", "at"},
              R"({"at":"2024-05-09T09:00:00+08:00","declarant":"914404000MA4W2X05J",)"
              R"("declaration":"HQ24050900007"})",
              {"items", "lane", "movement", "totals"}},
         // Items merge element by element: what was declared and what was assessed.
-        Case{"items_merge_and_filter", kDeclare, kAssessed, {"items.hs", "items.origin", "items.line"},
+        Case{"items_merge_and_filter",
+             kDeclare,
+             kAssessed,
+             {"items.hs", "items.origin", "items.line"},
              R"({"items":[{"hs":"22042100","line":1,"origin":"FR"},)"
              R"({"hs":"24022000","line":2,"origin":"GB"}]})",
              {"at", "declarant", "declaration", "items.duty", "items.quantity", "items.value",
               "lane", "movement", "totals"}},
-        Case{"whole_item_list", kDeclare, kAssessed, {"items"},
-             R"({"items":[{"duty":"8400.00","hs":"22042100","line":1,"origin":"FR","quantity":"600",)"
-             R"("value":"60000.00"},{"duty":"0.00","hs":"24022000","line":2,"origin":"GB",)"
-             R"("quantity":"10","value":"5000.00"}]})",
-             {"at", "declarant", "declaration", "lane", "movement", "totals"}},
+        Case{
+            "whole_item_list",
+            kDeclare,
+            kAssessed,
+            {"items"},
+            R"({"items":[{"duty":"8400.00","hs":"22042100","line":1,"origin":"FR","quantity":"600",)"
+            R"("value":"60000.00"},{"duty":"0.00","hs":"24022000","line":2,"origin":"GB",)"
+            R"("quantity":"10","value":"5000.00"}]})",
+            {"at", "declarant", "declaration", "lane", "movement", "totals"}},
         // The engine's bookkeeping never leaves, even when a profile names it.
-        Case{"bookkeeping_never_shared", kDeclare, kAssessed, {"id", "seq", "status", "type", "lane"},
-             R"({"lane":"green"})", {"at", "declarant", "declaration", "items", "movement", "totals"}},
+        Case{"bookkeeping_never_shared",
+             kDeclare,
+             kAssessed,
+             {"id", "seq", "status", "type", "lane"},
+             R"({"lane":"green"})",
+             {"at", "declarant", "declaration", "items", "movement", "totals"}},
         // A path below a plain value keeps nothing of it.
-        Case{"path_below_a_string", kDeclare, kAssessed, {"lane.colour", "totals.vat"},
+        Case{"path_below_a_string",
+             kDeclare,
+             kAssessed,
+             {"lane.colour", "totals.vat"},
              R"({"totals":{"vat":"9000.00"}})",
              {"at", "declarant", "declaration", "items", "lane", "movement", "totals.duty"}},
         // The result wins where both say something different.
-        Case{"result_wins", R"({"decision":"asked","n":1})", R"({"decision":"open"})",
-             {"decision", "n"}, R"({"decision":"open","n":1})", {}},
+        Case{"result_wins",
+             R"({"decision":"asked","n":1})",
+             R"({"decision":"open"})",
+             {"decision", "n"},
+             R"({"decision":"open","n":1})",
+             {}},
         // Arrays of different lengths do not merge: the result's stands.
-        Case{"uneven_arrays", R"({"a":[1,2,3]})", R"({"a":[{"x":1}]})", {"a.x"},
-             R"({"a":[{"x":1}]})", {}},
+        Case{"uneven_arrays",
+             R"({"a":[1,2,3]})",
+             R"({"a":[{"x":1}]})",
+             {"a.x"},
+             R"({"a":[{"x":1}]})",
+             {}},
         // Strings in an array under a partial path are dropped.
-        Case{"strings_under_partial_path", R"({"declarations":["HQ1","HQ2"]})", "{}",
-             {"declarations.x"}, R"({"declarations":[]})", {"declarations"}},
-        Case{"empty_profile_keeps_nothing", kDeclare, kAssessed, {}, "{}",
+        Case{"strings_under_partial_path",
+             R"({"declarations":["HQ1","HQ2"]})",
+             "{}",
+             {"declarations.x"},
+             R"({"declarations":[]})",
+             {"declarations"}},
+        Case{"empty_profile_keeps_nothing",
+             kDeclare,
+             kAssessed,
+             {},
+             "{}",
              {"at", "declarant", "declaration", "items", "lane", "movement", "totals"}}),
     [](const testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });
 

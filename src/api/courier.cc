@@ -1,0 +1,292 @@
+#include "api/courier.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <future>
+#include <optional>
+#include <vector>
+
+#include "core/json.h"
+#include "core/time.h"
+#include "engine/handlers.h"
+#include "exchange/envelope.h"
+
+namespace zg::api {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Address {
+  std::string host, port, target;
+};
+
+// "http://host:port/path" (register_partner checked the form).
+std::optional<Address> parse_inbox(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (!url.starts_with(kScheme)) return std::nullopt;
+  url.remove_prefix(kScheme.size());
+  const size_t slash = url.find('/');
+  const std::string_view authority = url.substr(0, slash);
+  const size_t colon = authority.rfind(':');
+  if (slash == std::string_view::npos || colon == std::string_view::npos) return std::nullopt;
+  return Address{std::string(authority.substr(0, colon)), std::string(authority.substr(colon + 1)),
+                 std::string(url.substr(slash))};
+}
+
+// One HTTP/1.1 connection to a partner's inbox, kept for a round.
+class Link {
+ public:
+  Link(const Address& address, std::chrono::seconds timeout)
+      : address_(address), timeout_(timeout), stream_(io_) {}
+  ~Link() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
+  // Posts `body`; the answer's status and body, or an error saying what failed.
+  Result<std::pair<int, std::string>> post(const std::string& body) {
+    beast::error_code ec;
+    if (!connected_) {
+      tcp::resolver resolver(io_);
+      const auto endpoints = resolver.resolve(address_.host, address_.port, ec);
+      if (ec) return failure("cannot resolve " + address_.host + ": " + ec.message());
+      stream_.expires_after(timeout_);
+      stream_.connect(endpoints, ec);
+      if (ec)
+        return failure("cannot connect to " + address_.host + ":" + address_.port + ": " +
+                       ec.message());
+      connected_ = true;
+    }
+    http::request<http::string_body> request{http::verb::post, address_.target, 11};
+    request.set(http::field::host, address_.host + ":" + address_.port);
+    request.set(http::field::content_type, "application/json");
+    request.set(http::field::user_agent, "zonegate-courier");
+    request.keep_alive(true);
+    request.body() = body;
+    request.prepare_payload();
+    stream_.expires_after(timeout_);
+    http::write(stream_, request, ec);
+    if (ec) return failure("sending failed: " + ec.message());
+    http::response<http::string_body> response;
+    stream_.expires_after(timeout_);
+    http::read(stream_, buffer_, response, ec);
+    if (ec) return failure("no answer: " + ec.message());
+    if (!response.keep_alive()) connected_ = false;
+    return std::pair{static_cast<int>(response.result_int()), std::move(response.body())};
+  }
+
+ private:
+  Result<std::pair<int, std::string>> failure(const std::string& message) {
+    connected_ = false;
+    return Result<std::pair<int, std::string>>(ErrorCode::kUnavailable, "", message);
+  }
+
+  Address address_;
+  std::chrono::seconds timeout_;
+  boost::asio::io_context io_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  bool connected_ = false;
+};
+
+}  // namespace
+
+// What one round works on: copied from the zone's state on its thread.
+struct Courier::Round {
+  struct Partner {
+    std::string id, inbox;
+    exchange::BoxPublicKey box{};
+    std::vector<ZoneState::OutgoingMessage> messages;
+  };
+  std::optional<exchange::PartyKeys> zone;
+  std::vector<Partner> partners;
+  std::vector<std::pair<std::string, std::string>> delivered;  // partner, message
+};
+
+Courier::Courier(Zone& zone, CourierOptions options) : zone_(zone), options_(options) {
+  thread_ = std::thread([this] { run(); });
+}
+
+Courier::~Courier() {
+  stop();
+}
+
+void Courier::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::map<std::string, LinkStatus> Courier::links() const {
+  std::lock_guard lock(mutex_);
+  return links_;
+}
+
+void Courier::wait(std::chrono::milliseconds how_long) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, how_long, [this] { return stopping_; });
+}
+
+void Courier::run() {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    Round round;
+    if (fetch(round) && round.zone) {
+      deliver(round);
+      if (!round.delivered.empty()) acknowledge(round);
+    }
+    wait(options_.poll);
+  }
+}
+
+bool Courier::fetch(Round& round) {
+  auto done = std::make_shared<std::promise<bool>>();
+  std::future<bool> ready = done->get_future();
+  const size_t batch = options_.batch;
+  zone_.read(
+      [&round, batch](const Engine& engine) {
+        const ZoneState& state = engine.state();
+        if (state.outbox.empty() || engine.signing_key() == nullptr) return HttpResponse{};
+        const gate::SigningKey& key = *engine.signing_key();
+        round.zone.emplace(exchange::PartyKeys{zone_party_name(engine.pack()), key,
+                                               key.box_secret_key(), key.box_public_key()});
+        for (const auto& [k, message] : state.outbox) {
+          if (round.partners.empty() || round.partners.back().id != message.partner) {
+            const ZoneState::Partner& p = state.partners.find(message.partner)->second;
+            round.partners.push_back(Round::Partner{p.id, p.inbox, p.keys.back().box, {}});
+          }
+          if (round.partners.back().messages.size() < batch) {
+            round.partners.back().messages.push_back(message);
+          }
+        }
+        return HttpResponse{};
+      },
+      [done](HttpResponse response) { done->set_value(response.status == 200); });
+  return ready.get();
+}
+
+void Courier::deliver(Round& round) {
+  const exchange::PartyKeys& zone = *round.zone;
+  for (Round::Partner& partner : round.partners) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      if (links_[partner.id].next_attempt_ms > now_ms()) continue;
+    }
+    std::string error;
+    const std::optional<Address> address = parse_inbox(partner.inbox);
+    Result<exchange::SharedKey> shared = exchange::shared_key(zone.box_secret, partner.box);
+    if (!address) {
+      error = "the partner has no inbox address (register_partner \"inbox\")";
+    } else if (!shared.is_ok()) {
+      error = shared.status().first().message;
+    } else {
+      Link link(*address, options_.timeout);
+      for (const ZoneState::OutgoingMessage& m : partner.messages) {
+        // Dated now: the partner checks the date against its receipt, and a
+        // retry may come long after the message was made (its own time is
+        // the body's "at").
+        const exchange::Letter letter{m.partner, m.id, m.kind,
+                                      format_rfc3339(Timestamp{now_ms() / 1000, 0}), m.body};
+        Result<std::string> envelope = exchange::seal(zone, partner.box, *shared, letter);
+        if (!envelope.is_ok()) {
+          error = "cannot seal " + m.id + ": " + envelope.status().first().message;
+          break;
+        }
+        Result<std::pair<int, std::string>> answer = link.post(*envelope);
+        if (!answer.is_ok()) {
+          error = answer.status().first().message;
+          break;
+        }
+        JsonDocument body;
+        const bool parsed = body.parse(answer->second).is_ok() && body.root().is_object();
+        if (answer->first == 200 && parsed && body.root().get("acknowledged").is_bool() &&
+            body.root().get("acknowledged").as_bool() &&
+            body.root().get("message").text() == m.id) {
+          round.delivered.emplace_back(m.partner, m.id);
+          continue;
+        }
+        error = "the inbox answered " + std::to_string(answer->first) + " to " + m.id;
+        if (parsed && body.root().get("detail").is_string()) {
+          error += ": " + std::string(body.root().get("detail").text().substr(0, 300));
+        }
+        break;
+      }
+    }
+    std::lock_guard lock(mutex_);
+    LinkStatus& status = links_[partner.id];
+    if (error.empty()) {
+      status.failures = 0;
+      status.last_error.clear();
+      status.next_attempt_ms = 0;
+      continue;
+    }
+    if (status.failures == 0 || status.last_error != error) {
+      std::fprintf(stderr, "zonegate serve: delivery to %s failed (will retry): %s\n",
+                   partner.id.c_str(), error.c_str());
+    }
+    ++status.failures;
+    status.last_error = error;
+    const int64_t backoff = std::min<int64_t>(options_.retry_max.count(),
+                                              options_.retry_min.count()
+                                                  << std::min<uint64_t>(status.failures - 1, 16));
+    status.next_attempt_ms = now_ms() + backoff;
+  }
+}
+
+void Courier::acknowledge(const Round& round) {
+  const int64_t now = now_ms() / 1000;
+  const std::string at = format_rfc3339(Timestamp{now, 0});
+  Zone::Submission submission;
+  submission.role = "admin";
+  submission.received_at = now;
+  const Principal courier{"courier", Role::kAdmin, "", 0};
+  submission.commands.resize(round.delivered.size());
+  for (size_t i = 0; i < round.delivered.size(); ++i) {
+    const auto& [partner, message] = round.delivered[i];
+    std::string text;
+    JsonWriter w(text);
+    // One id per message: a lost answer and a resend are the same command.
+    w.begin_object().field("type", "acknowledge_delivery");
+    w.field("id", "delivered-" + partner + "-" + message).field("at", at);
+    w.field("partner", partner).field("message", message).end_object();
+    admit_command(text, static_cast<int64_t>(i + 1), courier, at, std::nullopt,
+                  submission.commands[i]);
+  }
+  auto done = std::make_shared<std::promise<void>>();
+  std::future<void> committed = done->get_future();
+  submission.done = [done](const Status& status, std::string) {
+    if (!status.is_ok()) {
+      std::fprintf(stderr, "zonegate serve: acknowledgements not recorded (resent later): %s\n",
+                   status.first().message.c_str());
+    }
+    done->set_value();
+  };
+  zone_.submit(std::move(submission));
+  committed.wait();
+  std::lock_guard lock(mutex_);
+  for (const auto& [partner, message] : round.delivered) {
+    LinkStatus& status = links_[partner];
+    ++status.delivered;
+    status.last_delivery = now;
+  }
+}
+
+}  // namespace zg::api

@@ -1,0 +1,71 @@
+// The courier: delivers the zone's outbox to its partners (docs/exchange.md).
+//
+// A thread of the server. Each round it reads the messages waiting in the
+// outbox (zone state, rebuilt from the journal, so nothing is lost on a
+// crash), seals each afresh — signed by the zone, sealed to the partner,
+// dated now — and posts it to the partner's inbox. When the partner answers
+// that it has the message, the courier sends acknowledge_delivery, which
+// takes it off the outbox; until then it retries, backing off while the
+// link is down. A message whose acknowledgement was lost is sent again and
+// the partner answers it as a duplicate, so it is applied there once.
+// Messages to one partner go in the order they were made: a failure stops
+// that partner's round.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "api/zone.h"
+
+namespace zg::api {
+
+struct CourierOptions {
+  std::chrono::milliseconds poll{200};                          // how often the outbox is looked at
+  std::chrono::milliseconds retry_min{250}, retry_max{30'000};  // back-off while a link fails
+  std::chrono::seconds timeout{5};  // connecting, sending and reading an answer
+  size_t batch = 64;                // messages per partner per round
+};
+
+// How a partner's link stands, for GET /v1/exchange/outbox.
+struct LinkStatus {
+  uint64_t delivered = 0;       // messages acknowledged since the server started
+  uint64_t failures = 0;        // failed attempts in a row (0: the link is up)
+  std::string last_error;       // why the last attempt failed
+  int64_t last_delivery = 0;    // unix seconds, 0 for none yet
+  int64_t next_attempt_ms = 0;  // unix milliseconds
+};
+
+class Courier {
+ public:
+  Courier(Zone& zone, CourierOptions options);
+  ~Courier();
+  Courier(const Courier&) = delete;
+  Courier& operator=(const Courier&) = delete;
+
+  // Stops after the current attempt (each is bounded by the timeout).
+  void stop();
+  std::map<std::string, LinkStatus> links() const;
+
+ private:
+  struct Round;
+  void run();
+  bool fetch(Round& round);
+  void deliver(Round& round);
+  void acknowledge(const Round& round);
+  void wait(std::chrono::milliseconds how_long);
+
+  Zone& zone_;
+  const CourierOptions options_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::map<std::string, LinkStatus> links_;
+  std::thread thread_;
+};
+
+}  // namespace zg::api

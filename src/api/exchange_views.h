@@ -1,0 +1,32 @@
+// The exchange's side of the HTTP API (docs/exchange.md): the partners'
+// inbox and what officers see of the exchange — partners and the outbox.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "api/courier.h"
+#include "api/http.h"
+#include "engine/engine.h"
+
+namespace zg::api {
+
+// The receive_envelope command the inbox makes of a posted envelope, or an
+// error saying what is wrong with the body. Its id is the envelope's
+// digest, and its "at" the envelope's own, so the very same envelope
+// posted again is the same command and gets its first answer.
+Result<std::string> inbox_command(std::string_view body);
+// The inbox's answer to a receive_envelope result: 200 {"acknowledged":
+// true, "from", "message", "duplicate", "seq"} — never the body, which
+// only the zone may read — or a problem saying why it was refused.
+HttpResponse inbox_answer(std::string_view result, std::string_view path);
+
+// Registered partners: their keys' versions, inbox, messages received and waiting.
+HttpResponse partners_view(const Engine& engine);
+// Messages waiting for their partners' acknowledgement (the first `limit`
+// per partner), with the courier's word on each link.
+HttpResponse outbox_view(const Engine& engine, const std::map<std::string, LinkStatus>& links,
+                         size_t limit);
+
+}  // namespace zg::api
