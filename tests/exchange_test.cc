@@ -80,7 +80,8 @@ class ExchangeTest : public ::testing::Test {
            R"(","purpose":"trade","currency":"CNY","gross_kg":"800.0","items":[{"item":"WINE-R",)"
            R"("hs":"22042100","origin":"FR","quantity":"600","unit":"L","value":"60000.00"}]})";
   }
-  // Hengqin's outbox and Macao's count of messages received from Hengqin.
+  // Hengqin's outbox and Macao's count of messages received from Hengqin
+  // (the declaration summaries and, Macao being a witness, tree heads).
   std::string outbox() {
     return http(hengqin.port(), "GET", "/v1/exchange/outbox", hengqin_admin).body;
   }
@@ -127,9 +128,13 @@ TEST_F(ExchangeTest, MessagesCrossAnInterruptedLinkOnceEach) {
     EXPECT_NE(r.body.find(R"("kind":"declaration_summary")"), std::string::npos) << r.body;
     EXPECT_NE(r.body.find(R"("items.value")"), std::string::npos) << r.body;  // dropped
   }
-  EXPECT_TRUE(eventually([&] { return received() == "3"; })) << received() << outbox();
-  EXPECT_TRUE(eventually([&] { return outbox().find("\"waiting\":0") != std::string::npos; }))
-      << outbox();
+  const auto settled = [&] {
+    const std::string o = outbox();
+    return o.find("\"waiting\":0") != std::string::npos &&
+           field_of(o, "delivered") == received() && std::stoi("0" + received()) >= 3;
+  };
+  EXPECT_TRUE(eventually(settled)) << received() << outbox();
+  const int before = std::stoi("0" + received());
 
   // The link goes down: Macao is killed. Four more wait in the outbox, and
   // the courier says why.
@@ -140,21 +145,20 @@ TEST_F(ExchangeTest, MessagesCrossAnInterruptedLinkOnceEach) {
   }
   EXPECT_TRUE(eventually([&] {
     const std::string o = outbox();
-    return o.find("\"waiting\":4") != std::string::npos &&
+    return std::stoi("0" + field_of(o, "waiting")) >= 4 &&  // 4, or more with a tree head
            o.find("\"last_error\":\"cannot connect") != std::string::npos;
   })) << outbox();
   // Hengqin crashes too: its outbox is rebuilt from the journal.
   hengqin.stop(SIGKILL);
   hengqin.start(hengqin_data, "--rate-limit 0 --retry-max-ms 300");
-  EXPECT_NE(outbox().find("\"waiting\":4"), std::string::npos) << outbox();
+  EXPECT_GE(std::stoi("0" + field_of(outbox(), "waiting")), 4) << outbox();
 
   // Macao comes back on its address: all four arrive, each once.
   start_macao("--listen 127.0.0.1:" + std::to_string(macao_port));
   ASSERT_EQ(macao.port(), macao_port);
-  EXPECT_TRUE(eventually([&] { return received() == "7"; })) << received() << outbox();
-  EXPECT_TRUE(eventually([&] { return outbox().find("\"waiting\":0") != std::string::npos; }))
-      << outbox();
-  EXPECT_NE(outbox().find("\"delivered\":7"), std::string::npos) << outbox();
+  // Every message Hengqin counts delivered, Macao counts received once.
+  EXPECT_TRUE(eventually([&] { return settled() && std::stoi(received()) >= before + 4; }))
+      << received() << outbox();
 
   // What Macao holds is what the profile allows: the HS code, not the value.
   hengqin.stop();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <vector>
 
+#include "audit/tree_head.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "engine/handlers.h"
@@ -112,7 +113,24 @@ struct Courier::Round {
   std::optional<exchange::PartyKeys> zone;
   std::vector<Partner> partners;
   std::vector<std::pair<std::string, std::string>> delivered;  // partner, message
+  std::string tree_head;  // a new head for witnesses (JSON), or ""
 };
+
+namespace {
+
+// Whether a witness is registered under a "tree_head" profile today.
+bool witnessed(const Engine& engine) {
+  const PolicyPack& pack = engine.pack();
+  const PolicyVersion* version =
+      pack.in_force(local_date(now_ms() / 1000, pack.utc_offset_minutes));
+  if (version == nullptr) return false;
+  for (const SharingProfile& p : version->sharing_profiles) {
+    if (p.kind == "tree_head" && engine.state().partners.contains(p.partner)) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 Courier::Courier(Zone& zone, CourierOptions options) : zone_(zone), options_(options) {
   thread_ = std::thread([this] { run(); });
@@ -148,9 +166,10 @@ void Courier::run() {
       if (stopping_) return;
     }
     Round round;
-    if (fetch(round) && round.zone) {
-      deliver(round);
+    if (fetch(round)) {
+      if (round.zone) deliver(round);
       if (!round.delivered.empty()) acknowledge(round);
+      if (!round.tree_head.empty()) share(round.tree_head);
     }
     wait(options_.poll);
   }
@@ -160,10 +179,17 @@ bool Courier::fetch(Round& round) {
   auto done = std::make_shared<std::promise<bool>>();
   std::future<bool> ready = done->get_future();
   const size_t batch = options_.batch;
+  const AuditLog* log = &zone_.audit();
   zone_.read(
-      [&round, batch](const Engine& engine) {
+      [&round, batch, log](const Engine& engine) {
         const ZoneState& state = engine.state();
-        if (state.outbox.empty() || engine.signing_key() == nullptr) return HttpResponse{};
+        if (engine.signing_key() == nullptr) return HttpResponse{};
+        // A head that covers more than the command that shared the last one.
+        if (const std::optional<audit::TreeHead> head = log->latest_tree_head();
+            head && head->size > state.shared_head_seq && witnessed(engine)) {
+          round.tree_head = audit::tree_head_json(*head);
+        }
+        if (state.outbox.empty()) return HttpResponse{};
         const gate::SigningKey& key = *engine.signing_key();
         round.zone.emplace(exchange::PartyKeys{zone_party_name(engine.pack()), key,
                                                key.box_secret_key(), key.box_public_key()});
@@ -251,42 +277,65 @@ void Courier::deliver(Round& round) {
   }
 }
 
-void Courier::acknowledge(const Round& round) {
-  const int64_t now = now_ms() / 1000;
-  const std::string at = format_rfc3339(Timestamp{now, 0});
+// Sends the courier's own commands (as admin, outside any window) and waits
+// until they are durable.
+void Courier::submit(const std::vector<std::string>& commands, int64_t now) {
+  const std::string received_at = format_rfc3339(Timestamp{now, 0});
   Zone::Submission submission;
   submission.role = "admin";
   submission.received_at = now;
   const Principal courier{"courier", Role::kAdmin, "", 0};
-  submission.commands.resize(round.delivered.size());
-  for (size_t i = 0; i < round.delivered.size(); ++i) {
-    const auto& [partner, message] = round.delivered[i];
-    std::string text;
-    JsonWriter w(text);
-    // One id per message: a lost answer and a resend are the same command.
-    w.begin_object().field("type", "acknowledge_delivery");
-    w.field("id", "delivered-" + partner + "-" + message).field("at", at);
-    w.field("partner", partner).field("message", message).end_object();
-    admit_command(text, static_cast<int64_t>(i + 1), courier, at, std::nullopt,
+  submission.commands.resize(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    admit_command(commands[i], static_cast<int64_t>(i + 1), courier, received_at, std::nullopt,
                   submission.commands[i]);
   }
   auto done = std::make_shared<std::promise<void>>();
   std::future<void> committed = done->get_future();
   submission.done = [done](const Status& status, std::string) {
     if (!status.is_ok()) {
-      std::fprintf(stderr, "zonegate serve: acknowledgements not recorded (resent later): %s\n",
-                   status.first().message.c_str());
+      std::fprintf(stderr, "zonegate serve: the courier's commands were not recorded (sent again "
+                   "later): %s\n", status.first().message.c_str());
     }
     done->set_value();
   };
   zone_.submit(std::move(submission));
   committed.wait();
+}
+
+void Courier::acknowledge(const Round& round) {
+  const int64_t now = now_ms() / 1000;
+  const std::string at = format_rfc3339(Timestamp{now, 0});
+  std::vector<std::string> commands;
+  for (const auto& [partner, message] : round.delivered) {
+    std::string text;
+    JsonWriter w(text);
+    // One id per message: a lost answer and a resend are the same command.
+    w.begin_object().field("type", "acknowledge_delivery");
+    w.field("id", "delivered-" + partner + "-" + message).field("at", at);
+    w.field("partner", partner).field("message", message).end_object();
+    commands.push_back(std::move(text));
+  }
+  submit(commands, now);
   std::lock_guard lock(mutex_);
   for (const auto& [partner, message] : round.delivered) {
     LinkStatus& status = links_[partner];
     ++status.delivered;
     status.last_delivery = now;
   }
+}
+
+void Courier::share(const std::string& tree_head) {
+  const int64_t now = now_ms() / 1000;
+  JsonDocument head;
+  if (!head.parse(tree_head).is_ok()) return;
+  std::string text;
+  JsonWriter w(text);
+  w.begin_object().field("type", "share_tree_head");
+  w.field("id", "tree-head-" + std::string(head.root().get("size").text()));
+  w.field("at", format_rfc3339(Timestamp{now, 0}));
+  w.key("tree_head").raw(tree_head).end_object();
+  submit({text}, now);
 }
 
 }  // namespace zg::api

@@ -9,7 +9,8 @@
 // link is down. A message whose acknowledgement was lost is sent again and
 // the partner answers it as a duplicate, so it is applied there once.
 // Messages to one partner go in the order they were made: a failure stops
-// that partner's round.
+// that partner's round. When a witness is registered (a "tree_head"
+// profile), each new tree head is shared with it the same way.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/zone.h"
 
@@ -57,6 +59,8 @@ class Courier {
   bool fetch(Round& round);
   void deliver(Round& round);
   void acknowledge(const Round& round);
+  void share(const std::string& tree_head);  // share_tree_head
+  void submit(const std::vector<std::string>& commands, int64_t now);
   void wait(std::chrono::milliseconds how_long);
 
   Zone& zone_;

@@ -40,6 +40,7 @@ constexpr std::array kRules = {
     CommandRule{"receive_envelope", kOfficer | kAdmin, ""},
     // The server's courier reports a partner's acknowledgement (as admin).
     CommandRule{"acknowledge_delivery", kAdmin, ""},
+    CommandRule{"share_tree_head", kAdmin, ""},
 };
 
 std::string forbidden(std::string_view id, int64_t line, std::string_view field,

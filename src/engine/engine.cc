@@ -54,6 +54,7 @@ Handler find_handler(std::string_view type) {
   if (type == "register_partner") return handle_register_partner;
   if (type == "receive_envelope") return handle_receive_envelope;
   if (type == "acknowledge_delivery") return handle_acknowledge_delivery;
+  if (type == "share_tree_head") return handle_share_tree_head;
   return nullptr;
 }
 
@@ -352,7 +353,9 @@ std::string Engine::state_hash() const {
     }
     hash.update(line + "\n");
   }
-  hash.update("delivered " + std::to_string(state_.messages_delivered) + "\n");
+  hash.update("delivered " + std::to_string(state_.messages_delivered) + " shared head " +
+              std::to_string(state_.shared_head_size) + "@" + std::to_string(state_.shared_head_seq) +
+              "\n");
   for (const auto& [size, cosigned] : state_.cosignatures) {
     hash.update("cosigned " + std::to_string(size) + " " + audit::hash_hex(cosigned.root) + " " +
                 std::to_string(cosigned.timestamp_ms) + "\n");

@@ -51,6 +51,7 @@ Status handle_cosign_tree_head(CommandContext& ctx, JsonWriter& out);
 Status handle_register_partner(CommandContext& ctx, JsonWriter& out);
 Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out);
 Status handle_acknowledge_delivery(CommandContext& ctx, JsonWriter& out);
+Status handle_share_tree_head(CommandContext& ctx, JsonWriter& out);
 // After a command of `type` is accepted: queues the messages its sharing
 // profiles make (outbox.cc) and appends "shared" to its result `body` (the
 // handler's fields, without braces).

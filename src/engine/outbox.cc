@@ -1,6 +1,7 @@
 // The zone's outbox (docs/exchange.md). Some accepted commands make a
 // message for partners: a first-line declaration its summary, a first-line
-// gate decision the joint inspection's result. Each partner whose sharing
+// gate decision the joint inspection's result, a new tree head its copy for
+// witnesses. Each partner whose sharing
 // profile (in the pack version in force) names that kind gets the fields
 // its profile allows and no others; the command's result says what was
 // queued and what was dropped, so the drop is in the journal. The server's
@@ -26,6 +27,7 @@ std::string_view shared_kind(const CommandContext& ctx, std::string_view type,
     const Channel* channel = policy.find_channel(ctx.command.get("channel").text());
     return channel != nullptr && channel->line == 1 ? "joint_inspection" : "";
   }
+  if (type == "share_tree_head") return "tree_head";  // for witnesses
   return "";
 }
 

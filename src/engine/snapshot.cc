@@ -340,6 +340,8 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.u64(m.seq);
   }
   e.u64(s.messages_delivered);
+  e.u64(s.shared_head_size);
+  e.u64(s.shared_head_seq);
 }
 
 Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo& info) {
@@ -525,6 +527,8 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     if (!s.outbox.emplace(std::move(key), std::move(m)).second) return damaged("a message twice");
   }
   s.messages_delivered = d.u64();
+  s.shared_head_size = d.u64();
+  s.shared_head_seq = d.u64();
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");
   if (s.books.size() != s.enterprises.size()) return damaged("an enterprise without its book");
   return Status::ok();

@@ -111,6 +111,10 @@ struct ZoneState {
     std::vector<audit::Cosignature> cosignatures;
   };
   std::map<uint64_t, CosignedHead> cosignatures;
+  // The newest tree head shared with witnesses (share_tree_head) and the
+  // command that shared it: a head is shared again only when it covers
+  // more than that command, so an idle zone does not share forever.
+  uint64_t shared_head_size = 0, shared_head_seq = 0;
 
   // Exchange partners (docs/exchange.md): their keys, newest last (a key
   // applies from the command that registered it: older messages were

@@ -487,10 +487,11 @@ void load_sharing_profiles(VersionReader& reader, PolicyVersion& version) {
       reader.problems().add(reader.file(), n,
                             where + ": partner is 1 to 64 characters of A-Z, 0-9, '-', '_', '.'");
     }
-    if (profile.kind != "declaration_summary" && profile.kind != "joint_inspection") {
-      reader.problems().add(
-          reader.file(), n,
-          where + ": kind \"" + profile.kind + "\" is not declaration_summary or joint_inspection");
+    if (profile.kind != "declaration_summary" && profile.kind != "joint_inspection" &&
+        profile.kind != "tree_head") {
+      reader.problems().add(reader.file(), n,
+                            where + ": kind \"" + profile.kind +
+                                "\" is not declaration_summary, joint_inspection or tree_head");
     }
     const toml::array* fields = (*t)["fields"].as_array();
     if (fields == nullptr || fields->empty()) {
