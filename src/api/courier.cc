@@ -55,7 +55,8 @@ class Link {
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   }
 
-  // Posts `body`; the answer's status and body, or an error saying what failed.
+  // Posts `body` (JSON Lines); the answer's status and body, or an error
+  // saying what failed.
   Result<std::pair<int, std::string>> post(const std::string& body) {
     beast::error_code ec;
     if (!connected_) {
@@ -71,7 +72,7 @@ class Link {
     }
     http::request<http::string_body> request{http::verb::post, address_.target, 11};
     request.set(http::field::host, address_.host + ":" + address_.port);
-    request.set(http::field::content_type, "application/json");
+    request.set(http::field::content_type, "application/x-ndjson");
     request.set(http::field::user_agent, "zonegate-courier");
     request.keep_alive(true);
     request.body() = body;
@@ -114,6 +115,7 @@ struct Courier::Round {
   std::vector<Partner> partners;
   std::vector<std::pair<std::string, std::string>> delivered;  // partner, message
   std::string tree_head;  // a new head for witnesses (JSON), or ""
+  bool more = false;      // messages beyond this round's batch are waiting
 };
 
 namespace {
@@ -171,7 +173,8 @@ void Courier::run() {
       if (!round.delivered.empty()) acknowledge(round);
       if (!round.tree_head.empty()) share(round.tree_head);
     }
-    wait(options_.poll);
+    // A backlog goes on at once while its link delivers.
+    if (!(round.more && !round.delivered.empty())) wait(options_.poll);
   }
 }
 
@@ -200,6 +203,8 @@ bool Courier::fetch(Round& round) {
           }
           if (round.partners.back().messages.size() < batch) {
             round.partners.back().messages.push_back(message);
+          } else {
+            round.more = true;
           }
         }
         return HttpResponse{};
@@ -224,7 +229,9 @@ void Courier::deliver(Round& round) {
     } else if (!shared.is_ok()) {
       error = shared.status().first().message;
     } else {
-      Link link(*address, options_.timeout);
+      // One request for the round's messages: the inbox commits them
+      // together and answers line by line, in order.
+      std::string batch;
       for (const ZoneState::OutgoingMessage& m : partner.messages) {
         // Dated now: the partner checks the date against its receipt, and a
         // retry may come long after the message was made (its own time is
@@ -236,24 +243,40 @@ void Courier::deliver(Round& round) {
           error = "cannot seal " + m.id + ": " + envelope.status().first().message;
           break;
         }
-        Result<std::pair<int, std::string>> answer = link.post(*envelope);
-        if (!answer.is_ok()) {
-          error = answer.status().first().message;
-          break;
+        batch += *envelope + "\n";
+      }
+      std::optional<Result<std::pair<int, std::string>>> posted;
+      if (error.empty()) posted.emplace(Link(*address, options_.timeout).post(batch));
+      if (!posted) {
+        // sealing failed: nothing was sent
+      } else if (const auto& answer = *posted; !answer.is_ok()) {
+        error = answer.status().first().message;
+      } else if (answer->first != 200) {
+        JsonDocument problem;
+        error = "the inbox answered " + std::to_string(answer->first);
+        if (problem.parse(answer->second).is_ok() && problem.root().get("detail").is_string()) {
+          error += ": " + std::string(problem.root().get("detail").text().substr(0, 300));
         }
-        JsonDocument body;
-        const bool parsed = body.parse(answer->second).is_ok() && body.root().is_object();
-        if (answer->first == 200 && parsed && body.root().get("acknowledged").is_bool() &&
-            body.root().get("acknowledged").as_bool() &&
-            body.root().get("message").text() == m.id) {
-          round.delivered.emplace_back(m.partner, m.id);
-          continue;
+      } else {
+        const std::string_view lines = answer->second;
+        size_t at = 0;
+        for (const ZoneState::OutgoingMessage& m : partner.messages) {
+          const size_t end = std::min(lines.find('\n', at), lines.size());
+          JsonDocument line;
+          const bool parsed = at < lines.size() && line.parse(lines.substr(at, end - at)).is_ok() &&
+                              line.root().is_object();
+          at = end + 1;
+          if (parsed && line.root().get("acknowledged").is_bool() &&
+              line.root().get("acknowledged").as_bool() &&
+              line.root().get("message").text() == m.id) {
+            round.delivered.emplace_back(m.partner, m.id);
+          } else if (error.empty()) {
+            error = "the inbox refused " + m.id;
+            if (parsed && line.root().get("detail").is_string()) {
+              error += ": " + std::string(line.root().get("detail").text().substr(0, 300));
+            }
+          }
         }
-        error = "the inbox answered " + std::to_string(answer->first) + " to " + m.id;
-        if (parsed && body.root().get("detail").is_string()) {
-          error += ": " + std::string(body.root().get("detail").text().substr(0, 300));
-        }
-        break;
       }
     }
     std::lock_guard lock(mutex_);
@@ -294,8 +317,10 @@ void Courier::submit(const std::vector<std::string>& commands, int64_t now) {
   std::future<void> committed = done->get_future();
   submission.done = [done](const Status& status, std::string) {
     if (!status.is_ok()) {
-      std::fprintf(stderr, "zonegate serve: the courier's commands were not recorded (sent again "
-                   "later): %s\n", status.first().message.c_str());
+      std::fprintf(stderr,
+                   "zonegate serve: the courier's commands were not recorded (sent again "
+                   "later): %s\n",
+                   status.first().message.c_str());
     }
     done->set_value();
   };

@@ -30,7 +30,7 @@ struct CourierOptions {
   std::chrono::milliseconds poll{200};                          // how often the outbox is looked at
   std::chrono::milliseconds retry_min{250}, retry_max{30'000};  // back-off while a link fails
   std::chrono::seconds timeout{5};  // connecting, sending and reading an answer
-  size_t batch = 64;                // messages per partner per round
+  size_t batch = 256;               // messages per partner per round (one request)
 };
 
 // How a partner's link stands, for GET /v1/exchange/outbox.

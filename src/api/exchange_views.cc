@@ -1,6 +1,5 @@
 #include "api/exchange_views.h"
 
-#include "api/problem.h"
 #include "core/hex.h"
 #include "core/json.h"
 #include "core/sha256.h"
@@ -29,36 +28,44 @@ Result<std::string> inbox_command(std::string_view body) {
   return command;
 }
 
-HttpResponse inbox_answer(std::string_view result, std::string_view path) {
+InboxAnswer inbox_refusal(std::string_view code, std::string_view detail) {
+  InboxAnswer answer;
+  answer.status = code == "invalid_state" ? 409 : code == "unavailable" ? 503 : 400;
+  answer.code = std::string(code);
+  answer.detail = std::string(detail);
+  JsonWriter w(answer.json);
+  w.begin_object().field_bool("acknowledged", false).field("code", code).field("detail", detail);
+  w.end_object();
+  return answer;
+}
+
+InboxAnswer inbox_answer(std::string_view result) {
   JsonDocument doc;
   if (!doc.parse(result).is_ok() || !doc.root().is_object()) {
-    return problem(500, "internal", "the zone's answer could not be read", path);
+    return inbox_refusal("internal", "the zone's answer could not be read");
   }
   const JsonRef r = doc.root();
-  if (r.get("status").text() == "accepted") {
-    std::string body;
-    JsonWriter w(body);
-    w.begin_object().field_bool("acknowledged", true);
-    w.field("from", r.get("from").text()).field("message", r.get("message").text());
-    w.field_bool("duplicate", r.get("duplicate").is_bool() && r.get("duplicate").as_bool());
-    w.key("seq").raw(r.get("seq").exists() ? std::string(r.get("seq").text()) : "null");
-    w.end_object();
-    HttpResponse response;
-    response.body = std::move(body);
-    return response;
-  }
-  // Refused: the first error says what and where.
-  std::string code = "rejected", detail = "the envelope was refused";
-  const JsonRef errors = r.get("errors");
-  if (errors.is_array() && errors.size() > 0) {
+  if (r.get("status").text() != "accepted") {
+    // Refused: the first error says what and where.
+    const JsonRef errors = r.get("errors");
+    if (!errors.is_array() || errors.size() == 0) {
+      return inbox_refusal("rejected", "the envelope was refused");
+    }
     const JsonRef first = *errors.begin();
-    code = std::string(first.get("code").text());
     const std::string_view field = first.get("field").text();
-    detail =
-        (field.empty() ? "" : std::string(field) + ": ") + std::string(first.get("message").text());
+    return inbox_refusal(first.get("code").text(),
+                         (field.empty() ? "" : std::string(field) + ": ") +
+                             std::string(first.get("message").text()));
   }
-  const int status = code == "invalid_state" ? 409 : code == "unavailable" ? 503 : 400;
-  return problem(status, code, detail, path);
+  InboxAnswer answer;
+  answer.ok = true;
+  JsonWriter w(answer.json);
+  w.begin_object().field_bool("acknowledged", true);
+  w.field("from", r.get("from").text()).field("message", r.get("message").text());
+  w.field_bool("duplicate", r.get("duplicate").is_bool() && r.get("duplicate").as_bool());
+  w.key("seq").raw(r.get("seq").exists() ? std::string(r.get("seq").text()) : "null");
+  w.end_object();
+  return answer;
 }
 
 HttpResponse partners_view(const Engine& engine) {

@@ -17,10 +17,18 @@ namespace zg::api {
 // digest, and its "at" the envelope's own, so the very same envelope
 // posted again is the same command and gets its first answer.
 Result<std::string> inbox_command(std::string_view body);
-// The inbox's answer to a receive_envelope result: 200 {"acknowledged":
-// true, "from", "message", "duplicate", "seq"} — never the body, which
-// only the zone may read — or a problem saying why it was refused.
-HttpResponse inbox_answer(std::string_view result, std::string_view path);
+// The inbox's answer to one envelope: `ok` with {"acknowledged": true,
+// "from", "message", "duplicate", "seq"} — never the body, which only the
+// zone may read — or why it was refused.
+struct InboxAnswer {
+  bool ok = false;
+  int status = 200;          // for a single envelope: 200, 400, 409, 503
+  std::string code, detail;  // when refused
+  std::string json;          // the acknowledgement, or {"acknowledged": false, "code", "detail"}
+};
+InboxAnswer inbox_answer(std::string_view result);
+// An envelope refused before the zone saw it (not JSON, no time).
+InboxAnswer inbox_refusal(std::string_view code, std::string_view detail);
 
 // Registered partners: their keys' versions, inbox, messages received and waiting.
 HttpResponse partners_view(const Engine& engine);

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "api/exchange_views.h"
 #include "api/problem.h"
@@ -768,31 +769,87 @@ void Api::audit_consistency(Call& call) {
 // ---- the exchange with partners (docs/exchange.md) -------------------------
 
 // Partners post envelopes here without a token: an envelope is authentic by
-// its signature, and the engine opens and checks it (receive_envelope).
+// its signature, and the engine opens and checks it (receive_envelope). One
+// envelope (application/json), or a courier's batch as JSON Lines, answered
+// line by line and committed together.
 void Api::exchange_inbox(Call& call) {
+  constexpr size_t kEnvelopesMax = 1000;
   if (!call.only({})) return;
-  if (media_type(call.request.content_type) != "application/json") {
-    return call.fail(415, "unsupported_media_type", "post one envelope as application/json");
+  const std::string type = media_type(call.request.content_type);
+  const bool json_lines = type == "application/x-ndjson" || type == "application/jsonl";
+  if (!json_lines && type != "application/json") {
+    return call.fail(415, "unsupported_media_type",
+                     "post one envelope as application/json, or several as "
+                     "application/x-ndjson (JSON Lines)");
   }
-  Result<std::string> command = inbox_command(call.request.body);
-  if (!command.is_ok()) return call.fail(400, "invalid_envelope", command.status().first().message);
+  std::vector<std::string_view> lines;
+  const std::string_view body = call.request.body;
+  if (json_lines) {
+    for (size_t start = 0; start < body.size() && lines.size() <= kEnvelopesMax;) {
+      const size_t end = std::min(body.find('\n', start), body.size());
+      const std::string_view line = body.substr(start, end - start);
+      start = end + 1;
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos) lines.push_back(line);
+    }
+    if (lines.size() > kEnvelopesMax) {
+      return call.fail(413, "batch_too_large",
+                       "at most " + std::to_string(kEnvelopesMax) + " envelopes per request");
+    }
+  } else {
+    lines.push_back(body);
+  }
   const int64_t now = static_cast<int64_t>(unix_now());
   const std::string received_at = format_rfc3339(Timestamp{now, 0});
   Zone::Submission submission;
   submission.role = "partner";
   submission.received_at = now;
-  submission.commands.resize(1);
+  submission.json_lines = true;
+  // Envelopes refused before the zone sees them, by line; nullopt: submitted.
+  std::vector<std::optional<InboxAnswer>> early(lines.size());
   const Principal inbox{"inbox", Role::kAdmin, "", 0};  // the envelope's signature decides
-  admit_command(*command, 1, inbox, received_at, std::nullopt, submission.commands[0]);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    Result<std::string> command = inbox_command(lines[i]);
+    if (!command.is_ok()) {
+      early[i] = inbox_refusal("invalid_envelope", command.status().first().message);
+      continue;
+    }
+    submission.commands.emplace_back();
+    admit_command(*command, static_cast<int64_t>(i + 1), inbox, received_at, std::nullopt,
+                  submission.commands.back());
+  }
   Reply reply = call.reply;
-  submission.done = [reply, path = call.path](const Status& status, std::string results) {
+  const auto answer = [reply, json_lines, path = call.path, early = std::move(early)](
+                          const Status& status, std::string results) {
     if (!status.is_ok()) {
       HttpResponse refusal = problem(503, "unavailable", status.first().message, path);
       refusal.headers.emplace_back("Retry-After", "1");
       return reply(std::move(refusal));
     }
-    reply(inbox_answer(results, path));
+    std::vector<InboxAnswer> answers;
+    size_t at = 0;
+    for (const std::optional<InboxAnswer>& refused : early) {
+      if (refused) {
+        answers.push_back(*refused);
+        continue;
+      }
+      const size_t end = std::min(results.find('\n', at), results.size());
+      answers.push_back(inbox_answer(std::string_view(results).substr(at, end - at)));
+      at = end + 1;
+    }
+    if (!json_lines) {
+      const InboxAnswer& one = answers.front();
+      if (!one.ok) return reply(problem(one.status, one.code, one.detail, path));
+      HttpResponse response;
+      response.body = one.json;
+      return reply(std::move(response));
+    }
+    HttpResponse response;
+    response.content_type = "application/x-ndjson";
+    for (const InboxAnswer& a : answers) response.body += a.json + "\n";
+    reply(std::move(response));
   };
+  if (submission.commands.empty()) return answer(Status::ok(), "");
+  submission.done = answer;
   zone_.submit(std::move(submission));
 }
 
