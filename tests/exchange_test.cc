@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +35,71 @@ bool eventually(const std::function<bool()>& done, int seconds = 20) {
   }
   return done();
 }
+
+// An "inbox" that answers every envelope as acknowledged, with a receipt
+// nobody signed: what a man in the middle of a plain-HTTP link could send.
+class ForgingInbox {
+ public:
+  ForgingInbox() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
+        ::listen(listener_, 8) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+      throw std::runtime_error("listen");
+    }
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~ForgingInbox() {
+    ::shutdown(listener_, SHUT_RDWR);
+    ::close(listener_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  int requests() const { return requests_.load(); }
+
+ private:
+  void serve() {
+    for (;;) {
+      const int c = ::accept(listener_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string in;
+      char buffer[65536];
+      size_t need = std::string::npos;
+      while (need == std::string::npos || in.size() < need) {
+        const ssize_t n = ::read(c, buffer, sizeof buffer);
+        if (n <= 0) break;
+        in.append(buffer, static_cast<size_t>(n));
+        const size_t end = in.find("\r\n\r\n");
+        const size_t length = in.find("Content-Length: ");
+        if (end != std::string::npos && length != std::string::npos) {
+          need = end + 4 + std::stoul(in.substr(length + 16));
+        }
+      }
+      std::string answer;
+      const std::string body = in.substr(in.find("\r\n\r\n") + 4);
+      for (const std::string& line : lines_of(body)) {
+        answer += R"({"acknowledged":true,"message":")" + field_of(line, "id") +
+                  R"(","duplicate":false,"receipt":")" + std::string(128, '0') + "\"}\n";
+      }
+      const std::string response =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
+          "Connection: close\r\nContent-Length: " +
+          std::to_string(answer.size()) + "\r\n\r\n" + answer;
+      (void)!::write(c, response.data(), response.size());
+      ::close(c);
+      ++requests_;
+    }
+  }
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
 
 class ExchangeTest : public ::testing::Test {
  protected:
@@ -130,8 +196,8 @@ TEST_F(ExchangeTest, MessagesCrossAnInterruptedLinkOnceEach) {
   }
   const auto settled = [&] {
     const std::string o = outbox();
-    return o.find("\"waiting\":0") != std::string::npos &&
-           field_of(o, "delivered") == received() && std::stoi("0" + received()) >= 3;
+    return o.find("\"waiting\":0") != std::string::npos && field_of(o, "delivered") == received() &&
+           std::stoi("0" + received()) >= 3;
   };
   EXPECT_TRUE(eventually(settled)) << received() << outbox();
   const int before = std::stoi("0" + received());
@@ -217,6 +283,61 @@ TEST_F(ExchangeTest, TheInboxRefusesWhatIsNotAnAuthenticEnvelope) {
   const HttpReply refused = post(tampered);
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_EQ(received(), "1");
+}
+
+// An acknowledgement counts only with the partner's signed receipt: a
+// forged "acknowledged" leaves the message waiting, and says why.
+TEST_F(ExchangeTest, AForgedAcknowledgementDeliversNothing) {
+  ForgingInbox forger;
+  const std::string macao_keys =
+      lines_of(zonegate("exchange zone-keys --data " + macao_data).out).back();
+  const std::string inbox =
+      "http://127.0.0.1:" + std::to_string(forger.port()) + "/v1/exchange/inbox";
+  ASSERT_EQ(command(hengqin.port(), hengqin_admin,
+                    registration("p-1", "MACAO-CUSTOMS", macao_keys, inbox))
+                .status,
+            200);
+  EXPECT_TRUE(eventually([&] {
+    const std::string o = outbox();
+    return forger.requests() >= 1 && o.find("does not hold") != std::string::npos;
+  })) << outbox();
+  EXPECT_EQ(field_of(outbox(), "delivered"), "0") << outbox();
+  EXPECT_NE(field_of(outbox(), "waiting"), "0") << outbox();  // the tree head, still waiting
+}
+
+// The window runs from when the zone received the envelope (the door's
+// stamp), not from the date the envelope gives itself; ids of the server's
+// own commands are not a token's to take; and replay decides the same.
+TEST_F(ExchangeTest, LateEnvelopesAndTheServersIdsAreRefused) {
+  const std::string macao_keys =
+      lines_of(zonegate("exchange zone-keys --data " + macao_data).out).back();
+  const Outcome keygen = zonegate("exchange keygen --name BANK --out " + base + "/bank.key");
+  ASSERT_EQ(keygen.exit_code, 0);
+  ASSERT_EQ(command(macao.port(), macao_admin,
+                    registration("p-1", "BANK", lines_of(keygen.out).back(), ""))
+                .status,
+            200);
+  std::ofstream(base + "/body.json") << R"({"note":"late"})";
+  const std::string late =
+      lines_of(zonegate("exchange seal --key " + base + "/bank.key" +
+                        " --to MACAO-CUSTOMS --to-sign-key " + field_of(macao_keys, "sign_key") +
+                        " --to-box-key " + field_of(macao_keys, "box_key") +
+                        " --id b-1 --kind note --at " + now_rfc3339(-3600) + " < " + base +
+                        "/body.json")
+                   .out)
+          .back();
+  const HttpReply refused = http(macao.port(), "POST", "/v1/exchange/inbox", "", late);
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("envelope.at"), std::string::npos) << refused.body;
+  for (const char* id : {"delivered-MACAO-1", "tree-head-9", "inbox-0"}) {
+    const HttpReply r = command(macao.port(), macao_admin,
+                                R"({"type":"register_partner","id":")" + std::string(id) +
+                                    R"(","at":")" + now_rfc3339() + R"(","partner":"X"})");
+    EXPECT_NE(r.body.find("\"forbidden\""), std::string::npos) << id << ": " << r.body;
+  }
+  macao.stop();
+  const Outcome verify = zonegate("verify --data " + macao_data);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <future>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "audit/tree_head.h"
@@ -60,9 +61,18 @@ class Link {
   Result<std::pair<int, std::string>> post(const std::string& body) {
     beast::error_code ec;
     if (!connected_) {
-      tcp::resolver resolver(io_);
-      const auto endpoints = resolver.resolve(address_.host, address_.port, ec);
-      if (ec) return failure("cannot resolve " + address_.host + ": " + ec.message());
+      // An address needs no resolver (whose look-up has no time limit).
+      std::vector<tcp::endpoint> endpoints;
+      const boost::asio::ip::address ip = boost::asio::ip::make_address(address_.host, ec);
+      if (!ec) {
+        endpoints.emplace_back(ip, static_cast<unsigned short>(std::stoi(address_.port)));
+      } else {
+        tcp::resolver resolver(io_);
+        for (const auto& entry : resolver.resolve(address_.host, address_.port, ec)) {
+          endpoints.push_back(entry.endpoint());
+        }
+        if (ec) return failure("cannot resolve " + address_.host + ": " + ec.message());
+      }
       stream_.expires_after(timeout_);
       stream_.connect(endpoints, ec);
       if (ec)
@@ -108,14 +118,15 @@ class Link {
 struct Courier::Round {
   struct Partner {
     std::string id, inbox;
+    gate::PublicKey sign{};  // checks the partner's receipts
     exchange::BoxPublicKey box{};
     std::vector<ZoneState::OutgoingMessage> messages;
   };
   std::optional<exchange::PartyKeys> zone;
   std::vector<Partner> partners;
-  std::vector<std::pair<std::string, std::string>> delivered;  // partner, message
-  std::string tree_head;  // a new head for witnesses (JSON), or ""
-  bool more = false;      // messages beyond this round's batch are waiting
+  std::vector<ZoneState::OutgoingMessage> delivered;  // receipts checked
+  std::string tree_head;                              // a new head for witnesses (JSON), or ""
+  bool more = false;  // messages beyond this round's batch are waiting
 };
 
 namespace {
@@ -130,6 +141,17 @@ bool witnessed(const Engine& engine) {
     if (p.kind == "tree_head" && engine.state().partners.contains(p.partner)) return true;
   }
   return false;
+}
+
+// Whether a zone's results (JSON Lines) are all accepted: a repeat of the
+// same command is accepted again, with its first result.
+bool all_accepted(std::string_view results, size_t count) {
+  size_t accepted = 0;
+  for (size_t at = results.find("\"status\":\"accepted\""); at != std::string_view::npos;
+       at = results.find("\"status\":\"accepted\"", at + 1)) {
+    ++accepted;
+  }
+  return accepted == count;
 }
 
 }  // namespace
@@ -151,6 +173,11 @@ void Courier::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Courier::stopping() const {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
 std::map<std::string, LinkStatus> Courier::links() const {
   std::lock_guard lock(mutex_);
   return links_;
@@ -162,11 +189,7 @@ void Courier::wait(std::chrono::milliseconds how_long) {
 }
 
 void Courier::run() {
-  for (;;) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-    }
+  while (!stopping()) {
     Round round;
     if (fetch(round)) {
       if (round.zone) deliver(round);
@@ -179,12 +202,22 @@ void Courier::run() {
 }
 
 bool Courier::fetch(Round& round) {
+  // Partners backing off are not looked at: an outbox with a day's backlog
+  // for a partner that is down costs the zone's thread nothing.
+  std::set<std::string> resting;
+  {
+    std::lock_guard lock(mutex_);
+    const int64_t now = now_ms();
+    for (const auto& [partner, status] : links_) {
+      if (status.next_attempt_ms > now) resting.insert(partner);
+    }
+  }
   auto done = std::make_shared<std::promise<bool>>();
   std::future<bool> ready = done->get_future();
   const size_t batch = options_.batch;
   const AuditLog* log = &zone_.audit();
   zone_.read(
-      [&round, batch, log](const Engine& engine) {
+      [&round, &resting, batch, log](const Engine& engine) {
         const ZoneState& state = engine.state();
         if (engine.signing_key() == nullptr) return HttpResponse{};
         // A head that covers more than the command that shared the last one.
@@ -196,15 +229,18 @@ bool Courier::fetch(Round& round) {
         const gate::SigningKey& key = *engine.signing_key();
         round.zone.emplace(exchange::PartyKeys{zone_party_name(engine.pack()), key,
                                                key.box_secret_key(), key.box_public_key()});
-        for (const auto& [k, message] : state.outbox) {
-          if (round.partners.empty() || round.partners.back().id != message.partner) {
-            const ZoneState::Partner& p = state.partners.find(message.partner)->second;
-            round.partners.push_back(Round::Partner{p.id, p.inbox, p.keys.back().box, {}});
-          }
-          if (round.partners.back().messages.size() < batch) {
-            round.partners.back().messages.push_back(message);
-          } else {
-            round.more = true;
+        for (const auto& [id, p] : state.partners) {
+          if (resting.count(id) != 0) continue;
+          auto it = state.outbox.lower_bound(std::pair{id, std::string()});
+          if (it == state.outbox.end() || it->second.partner != id) continue;
+          Round::Partner& partner = round.partners.emplace_back(
+              Round::Partner{p.id, p.inbox, p.keys.back().sign, p.keys.back().box, {}});
+          for (; it != state.outbox.end() && it->second.partner == id; ++it) {
+            if (partner.messages.size() == batch) {
+              round.more = true;
+              break;
+            }
+            partner.messages.push_back(it->second);
           }
         }
         return HttpResponse{};
@@ -213,72 +249,77 @@ bool Courier::fetch(Round& round) {
   return ready.get();
 }
 
-void Courier::deliver(Round& round) {
+// Posts one partner's messages as one JSON Lines request: the inbox commits
+// them together and answers line by line, in order. Returns why it failed,
+// or "" when every message was receipted.
+std::string Courier::post_batch(Round& round, size_t index) {
   const exchange::PartyKeys& zone = *round.zone;
-  for (Round::Partner& partner : round.partners) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-      if (links_[partner.id].next_attempt_ms > now_ms()) continue;
+  Round::Partner& partner = round.partners[index];
+  std::vector<ZoneState::OutgoingMessage>& delivered = round.delivered;
+  const std::optional<Address> address = parse_inbox(partner.inbox);
+  if (!address) return "the partner has no inbox address (register_partner \"inbox\")";
+  Result<exchange::SharedKey> shared = exchange::shared_key(zone.box_secret, partner.box);
+  if (!shared.is_ok()) return shared.status().first().message;
+  std::string batch;
+  for (const ZoneState::OutgoingMessage& m : partner.messages) {
+    // Dated now: the partner checks the date against its receipt, and a
+    // retry may come long after the message was made (its own time is the
+    // body's "at").
+    const exchange::Letter letter{m.partner, m.id, m.kind,
+                                  format_rfc3339(Timestamp{now_ms() / 1000, 0}), m.body};
+    Result<std::string> envelope = exchange::seal(zone, partner.box, *shared, letter);
+    if (!envelope.is_ok()) return "cannot seal " + m.id + ": " + envelope.status().first().message;
+    batch += *envelope + "\n";
+  }
+  if (stopping()) return "the server is stopping";
+  const Result<std::pair<int, std::string>> answer = Link(*address, options_.timeout).post(batch);
+  if (!answer.is_ok()) return answer.status().first().message;
+  if (answer->first != 200) {
+    std::string error = "the inbox answered " + std::to_string(answer->first);
+    JsonDocument problem;
+    if (problem.parse(answer->second).is_ok() && problem.root().is_object() &&
+        problem.root().get("detail").is_string()) {
+      error += ": " + std::string(problem.root().get("detail").text().substr(0, 300));
     }
-    std::string error;
-    const std::optional<Address> address = parse_inbox(partner.inbox);
-    Result<exchange::SharedKey> shared = exchange::shared_key(zone.box_secret, partner.box);
-    if (!address) {
-      error = "the partner has no inbox address (register_partner \"inbox\")";
-    } else if (!shared.is_ok()) {
-      error = shared.status().first().message;
-    } else {
-      // One request for the round's messages: the inbox commits them
-      // together and answers line by line, in order.
-      std::string batch;
-      for (const ZoneState::OutgoingMessage& m : partner.messages) {
-        // Dated now: the partner checks the date against its receipt, and a
-        // retry may come long after the message was made (its own time is
-        // the body's "at").
-        const exchange::Letter letter{m.partner, m.id, m.kind,
-                                      format_rfc3339(Timestamp{now_ms() / 1000, 0}), m.body};
-        Result<std::string> envelope = exchange::seal(zone, partner.box, *shared, letter);
-        if (!envelope.is_ok()) {
-          error = "cannot seal " + m.id + ": " + envelope.status().first().message;
-          break;
-        }
-        batch += *envelope + "\n";
+    return error;
+  }
+  std::string error;
+  const std::string_view lines = answer->second;
+  size_t at = 0;
+  for (const ZoneState::OutgoingMessage& m : partner.messages) {
+    const size_t end = std::min(lines.find('\n', at), lines.size());
+    JsonDocument line;
+    const bool parsed = at < lines.size() && line.parse(lines.substr(at, end - at)).is_ok() &&
+                        line.root().is_object();
+    at = end + 1;
+    const JsonRef r = line.root();
+    if (parsed && r.get("acknowledged").is_bool() && r.get("acknowledged").as_bool()) {
+      // Only a receipt signed by the partner's key over this very message
+      // counts: an answer forged on the way does not.
+      Result<gate::Signature> receipt = audit::parse_signature(r.get("receipt").text());
+      const std::string text = exchange::receipt_text(zone.name, partner.id, m.id,
+                                                      exchange::message_content(m.kind, m.body));
+      if (r.get("message").text() == m.id && receipt.is_ok() &&
+          gate::verify_signature(text, *receipt, partner.sign)) {
+        delivered.push_back(m);
+        continue;
       }
-      std::optional<Result<std::pair<int, std::string>>> posted;
-      if (error.empty()) posted.emplace(Link(*address, options_.timeout).post(batch));
-      if (!posted) {
-        // sealing failed: nothing was sent
-      } else if (const auto& answer = *posted; !answer.is_ok()) {
-        error = answer.status().first().message;
-      } else if (answer->first != 200) {
-        JsonDocument problem;
-        error = "the inbox answered " + std::to_string(answer->first);
-        if (problem.parse(answer->second).is_ok() && problem.root().get("detail").is_string()) {
-          error += ": " + std::string(problem.root().get("detail").text().substr(0, 300));
-        }
-      } else {
-        const std::string_view lines = answer->second;
-        size_t at = 0;
-        for (const ZoneState::OutgoingMessage& m : partner.messages) {
-          const size_t end = std::min(lines.find('\n', at), lines.size());
-          JsonDocument line;
-          const bool parsed = at < lines.size() && line.parse(lines.substr(at, end - at)).is_ok() &&
-                              line.root().is_object();
-          at = end + 1;
-          if (parsed && line.root().get("acknowledged").is_bool() &&
-              line.root().get("acknowledged").as_bool() &&
-              line.root().get("message").text() == m.id) {
-            round.delivered.emplace_back(m.partner, m.id);
-          } else if (error.empty()) {
-            error = "the inbox refused " + m.id;
-            if (parsed && line.root().get("detail").is_string()) {
-              error += ": " + std::string(line.root().get("detail").text().substr(0, 300));
-            }
-          }
-        }
+      if (error.empty()) error = "the receipt for " + m.id + " does not hold";
+    } else if (error.empty()) {
+      error = "the inbox refused " + m.id;
+      if (parsed && r.get("detail").is_string()) {
+        error += ": " + std::string(r.get("detail").text().substr(0, 300));
       }
     }
+  }
+  return error;
+}
+
+void Courier::deliver(Round& round) {
+  for (size_t i = 0; i < round.partners.size(); ++i) {
+    if (stopping()) return;
+    const Round::Partner& partner = round.partners[i];
+    const std::string error = post_batch(round, i);
     std::lock_guard lock(mutex_);
     LinkStatus& status = links_[partner.id];
     if (error.empty()) {
@@ -301,66 +342,77 @@ void Courier::deliver(Round& round) {
 }
 
 // Sends the courier's own commands (as admin, outside any window) and waits
-// until they are durable.
-void Courier::submit(const std::vector<std::string>& commands, int64_t now) {
+// until they are durable; whether every one was accepted.
+bool Courier::submit(const std::vector<std::string>& commands) {
+  const int64_t now = now_ms() / 1000;
   const std::string received_at = format_rfc3339(Timestamp{now, 0});
   Zone::Submission submission;
   submission.role = "admin";
   submission.received_at = now;
-  const Principal courier{"courier", Role::kAdmin, "", 0};
+  submission.json_lines = true;
+  const Principal courier{std::string(kCourierPrincipal), Role::kAdmin, "", 0};
   submission.commands.resize(commands.size());
   for (size_t i = 0; i < commands.size(); ++i) {
     admit_command(commands[i], static_cast<int64_t>(i + 1), courier, received_at, std::nullopt,
                   submission.commands[i]);
   }
-  auto done = std::make_shared<std::promise<void>>();
-  std::future<void> committed = done->get_future();
-  submission.done = [done](const Status& status, std::string) {
+  auto done = std::make_shared<std::promise<bool>>();
+  std::future<bool> committed = done->get_future();
+  const size_t count = commands.size();
+  submission.done = [done, count](const Status& status, std::string results) {
     if (!status.is_ok()) {
-      std::fprintf(stderr,
-                   "zonegate serve: the courier's commands were not recorded (sent again "
-                   "later): %s\n",
+      std::fprintf(stderr, "zonegate serve: the courier's commands were not recorded: %s\n",
                    status.first().message.c_str());
+      return done->set_value(false);
     }
-    done->set_value();
+    if (!all_accepted(results, count)) {
+      std::fprintf(stderr, "zonegate serve: the zone refused some of the courier's commands: %s\n",
+                   results.substr(0, 600).c_str());
+      return done->set_value(false);
+    }
+    done->set_value(true);
   };
   zone_.submit(std::move(submission));
-  committed.wait();
+  return committed.get();
 }
 
 void Courier::acknowledge(const Round& round) {
-  const int64_t now = now_ms() / 1000;
-  const std::string at = format_rfc3339(Timestamp{now, 0});
   std::vector<std::string> commands;
-  for (const auto& [partner, message] : round.delivered) {
+  for (const ZoneState::OutgoingMessage& m : round.delivered) {
     std::string text;
     JsonWriter w(text);
-    // One id per message: a lost answer and a resend are the same command.
+    // The same command each time for a message (its id and at are the
+    // message's), so an acknowledgement sent twice is a repeat; ids of this
+    // form are the server's own (the door refuses them from tokens).
     w.begin_object().field("type", "acknowledge_delivery");
-    w.field("id", "delivered-" + partner + "-" + message).field("at", at);
-    w.field("partner", partner).field("message", message).end_object();
+    w.field("id", "delivered-" + m.partner + "-" + m.id).field("at", m.at);
+    w.field("partner", m.partner).field("message", m.id).end_object();
     commands.push_back(std::move(text));
   }
-  submit(commands, now);
+  const bool recorded = submit(commands);
+  const int64_t now = now_ms() / 1000;
   std::lock_guard lock(mutex_);
-  for (const auto& [partner, message] : round.delivered) {
-    LinkStatus& status = links_[partner];
-    ++status.delivered;
-    status.last_delivery = now;
+  for (const ZoneState::OutgoingMessage& m : round.delivered) {
+    LinkStatus& status = links_[m.partner];
+    if (recorded) {
+      ++status.delivered;
+      status.last_delivery = now;
+    }
   }
 }
 
 void Courier::share(const std::string& tree_head) {
-  const int64_t now = now_ms() / 1000;
   JsonDocument head;
   if (!head.parse(tree_head).is_ok()) return;
+  const JsonRef ms = head.root().get("timestamp_ms");
+  const int64_t signed_at = ms.exists() ? std::stoll(std::string(ms.text())) / 1000 : 0;
   std::string text;
   JsonWriter w(text);
   w.begin_object().field("type", "share_tree_head");
   w.field("id", "tree-head-" + std::string(head.root().get("size").text()));
-  w.field("at", format_rfc3339(Timestamp{now, 0}));
+  w.field("at", format_rfc3339(Timestamp{signed_at, 0}));  // the same command if sent again
   w.key("tree_head").raw(tree_head).end_object();
-  submit({text}, now);
+  submit({text});
 }
 
 }  // namespace zg::api

@@ -58,9 +58,11 @@ class Courier {
   void run();
   bool fetch(Round& round);
   void deliver(Round& round);
+  std::string post_batch(Round& round, size_t partner);
   void acknowledge(const Round& round);
   void share(const std::string& tree_head);  // share_tree_head
-  void submit(const std::vector<std::string>& commands, int64_t now);
+  bool submit(const std::vector<std::string>& commands);
+  bool stopping() const;
   void wait(std::chrono::milliseconds how_long);
 
   Zone& zone_;

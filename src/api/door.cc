@@ -74,6 +74,19 @@ void admit_command(std::string_view text, int64_t line_number, const Principal& 
   const JsonRef type_value = command.get("type");
   const std::string_view type = type_value.is_string() ? type_value.text() : "";
   const std::string_view role = role_name(principal.role);
+  // The server's own commands (the courier's acknowledgements and shared
+  // tree heads, the inbox's receipts) have ids of these forms; a token
+  // taking one first would block them.
+  if (principal.token_id != kCourierPrincipal && principal.token_id != kInboxPrincipal) {
+    for (std::string_view reserved : {"delivered-", "tree-head-", "inbox-"}) {
+      if (id.starts_with(reserved)) {
+        out.verdict =
+            forbidden(id, line_number, "id",
+                      "ids beginning with \"" + std::string(reserved) + "\" are the server's own");
+        return;
+      }
+    }
+  }
   if (principal.role == Role::kAuditor) {
     out.verdict = forbidden(id, line_number, "", "an auditor's token only reads");
     return;

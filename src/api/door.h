@@ -36,6 +36,11 @@ constexpr uint8_t role_bit(Role role) {
 // answers unknown_type).
 const CommandRule* command_rule(std::string_view type);
 
+// The server's own senders (their token ids cannot be a token's: those are
+// 12 hex characters): the exchange's courier and the partners' inbox.
+inline constexpr std::string_view kCourierPrincipal = "courier";
+inline constexpr std::string_view kInboxPrincipal = "inbox";
+
 // Prepares one command text for `principal`: parses it, applies the role's
 // and tenant's rules (a breach is a `forbidden` verdict), stamps
 // `received_at` (RFC 3339, UTC) and notes the window check.

@@ -7,7 +7,12 @@
 
 namespace zg::api {
 
-Result<std::string> inbox_command(std::string_view body) {
+Result<std::string> inbox_command(std::string_view body, std::string_view zone) {
+  if (body.size() > kEnvelopeBytesMax) {
+    return Result<std::string>(ErrorCode::kInvalidField, "",
+                               "an envelope is at most " + std::to_string(kEnvelopeBytesMax) +
+                                   " bytes");
+  }
   JsonDocument envelope;
   if (!envelope.parse(body).is_ok() || !envelope.root().is_object()) {
     return Result<std::string>(ErrorCode::kInvalidField, "",
@@ -19,6 +24,11 @@ Result<std::string> inbox_command(std::string_view body) {
   if (!at.is_string() || at.text().empty() || at.text().size() > 64) {
     return Result<std::string>(ErrorCode::kInvalidField, "at",
                                "the envelope's at must be an RFC 3339 time");
+  }
+  // Cheap to check here, on the I/O thread; the engine checks the rest.
+  if (const JsonRef to = envelope.root().get("to"); !to.is_string() || to.text() != zone) {
+    return Result<std::string>(ErrorCode::kInvalidField, "to",
+                               "the envelope is not addressed to " + std::string(zone));
   }
   std::string command;
   JsonWriter w(command);
@@ -63,6 +73,7 @@ InboxAnswer inbox_answer(std::string_view result) {
   w.begin_object().field_bool("acknowledged", true);
   w.field("from", r.get("from").text()).field("message", r.get("message").text());
   w.field_bool("duplicate", r.get("duplicate").is_bool() && r.get("duplicate").as_bool());
+  w.field("receipt", r.get("receipt").text());
   w.key("seq").raw(r.get("seq").exists() ? std::string(r.get("seq").text()) : "null");
   w.end_object();
   return answer;

@@ -16,10 +16,14 @@ namespace zg::api {
 // error saying what is wrong with the body. Its id is the envelope's
 // digest, and its "at" the envelope's own, so the very same envelope
 // posted again is the same command and gets its first answer.
-Result<std::string> inbox_command(std::string_view body);
+// Refused here already: an envelope over kEnvelopeBytesMax, or not
+// addressed to `zone` (the zone's party name).
+inline constexpr size_t kEnvelopeBytesMax = 1u << 20;
+Result<std::string> inbox_command(std::string_view body, std::string_view zone);
 // The inbox's answer to one envelope: `ok` with {"acknowledged": true,
-// "from", "message", "duplicate", "seq"} — never the body, which only the
-// zone may read — or why it was refused.
+// "from", "message", "duplicate", "receipt", "seq"} — never the body, which
+// only the zone may read; the receipt is the zone's signature over what it
+// received (exchange::receipt_text) — or why it was refused.
 struct InboxAnswer {
   bool ok = false;
   int status = 200;          // for a single envelope: 200, 400, 409, 503

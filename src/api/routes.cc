@@ -11,6 +11,7 @@
 #include "api/views.h"
 #include "core/json.h"
 #include "core/time.h"
+#include "engine/handlers.h"
 
 namespace zg::api {
 namespace {
@@ -774,6 +775,7 @@ void Api::audit_consistency(Call& call) {
 // line by line and committed together.
 void Api::exchange_inbox(Call& call) {
   constexpr size_t kEnvelopesMax = 1000;
+  constexpr size_t kInboxBytesMax = 16u << 20;
   if (!call.only({})) return;
   const std::string type = media_type(call.request.content_type);
   const bool json_lines = type == "application/x-ndjson" || type == "application/jsonl";
@@ -784,6 +786,11 @@ void Api::exchange_inbox(Call& call) {
   }
   std::vector<std::string_view> lines;
   const std::string_view body = call.request.body;
+  if (body.size() > kInboxBytesMax) {
+    return call.fail(413, "body_too_large",
+                     "the inbox takes at most " + std::to_string(kInboxBytesMax) +
+                         " bytes a request");
+  }
   if (json_lines) {
     for (size_t start = 0; start < body.size() && lines.size() <= kEnvelopesMax;) {
       const size_t end = std::min(body.find('\n', start), body.size());
@@ -806,9 +813,10 @@ void Api::exchange_inbox(Call& call) {
   submission.json_lines = true;
   // Envelopes refused before the zone sees them, by line; nullopt: submitted.
   std::vector<std::optional<InboxAnswer>> early(lines.size());
-  const Principal inbox{"inbox", Role::kAdmin, "", 0};  // the envelope's signature decides
+  const std::string zone_name = zone_party_name(zone_.pack());
+  const Principal inbox{std::string(kInboxPrincipal), Role::kAdmin, "", 0};  // the envelope's signature decides
   for (size_t i = 0; i < lines.size(); ++i) {
-    Result<std::string> command = inbox_command(lines[i]);
+    Result<std::string> command = inbox_command(lines[i], zone_name);
     if (!command.is_ok()) {
       early[i] = inbox_refusal("invalid_envelope", command.status().first().message);
       continue;

@@ -92,6 +92,7 @@ void Engine::prepare(std::string_view command_json, int64_t line_number, Prepare
     return;
   }
   out.parse_status = out.document.parse(command_json);
+  out.received_at.clear();
   if (!out.parse_status.is_ok()) return;
   out.canonical.clear();
   append_canonical_json(out.canonical, out.document.root());
@@ -106,6 +107,7 @@ void Engine::prepare_canonical(std::string_view canonical_json, int64_t line_num
                                PreparedCommand& out) {
   out.line_number = line_number;
   out.bytes = canonical_json.size();
+  out.received_at.clear();
   out.parse_status = out.document.parse(canonical_json);
   if (!out.parse_status.is_ok()) return;
   out.canonical.assign(canonical_json);
@@ -122,6 +124,7 @@ void Engine::stamp_received_at(PreparedCommand& command, std::string_view receiv
   command.canonical.clear();
   append_canonical_json_with(command.canonical, command.document.root(), kReceivedAt, &received_at);
   command.bytes = std::max(command.bytes, command.canonical.size());
+  command.received_at.assign(received_at);
 }
 
 std::string_view Engine::apply(const PreparedCommand& prepared) {
@@ -198,7 +201,15 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
                      local_date(at.unix_seconds, pack_->utc_offset_minutes),
                      state_.last_seq + 1,
                      signing_key_.get(),
-                     &credentials_};
+                     &credentials_,
+                     {}};
+  // As journaled: the door's stamp (live), else the command's own member
+  // (replay reads the journaled form, where the stamp is a member).
+  if (!prepared.received_at.empty()) {
+    ctx.received_at = prepared.received_at;
+  } else if (const JsonRef stamped = command.get(kReceivedAt); stamped.is_string()) {
+    ctx.received_at = stamped.text();
+  }
   body_.clear();
   JsonWriter writer(body_);
   Status status = handler(ctx, writer);

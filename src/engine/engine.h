@@ -35,6 +35,9 @@ struct PreparedCommand {
   JsonDocument document;
   std::string canonical;                   // the RFC 8785 canonical form (journaled)
   std::array<unsigned char, 32> digest{};  // its SHA-256
+  // The door's stamp (stamp_received_at), which `canonical` carries but
+  // `document` (the text as sent) does not; "" when not stamped.
+  std::string received_at;
 };
 
 class Engine {

@@ -30,6 +30,9 @@ struct CommandContext {
   // The zone's credential key (nullptr: none) and the verified-credential cache.
   const gate::SigningKey* signing_key = nullptr;
   CredentialCache* credentials = nullptr;
+  // When the zone received the command: the HTTP door's stamp as journaled
+  // (RFC 3339), or "" (commands fed by `zonegate run`).
+  std::string_view received_at;
 };
 
 // Each handler writes its result fields (after id, seq and status) into

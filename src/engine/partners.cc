@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "audit/tree_head.h"
+#include "core/hex.h"
 #include "core/sha256.h"
 #include "engine/handlers.h"
 #include "exchange/envelope.h"
@@ -176,8 +177,8 @@ Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out) {
   // Measured from when the zone received it: the HTTP door's received_at
   // (journaled, so replay decides the same), else the command's own at.
   int64_t received = ctx.at.unix_seconds;
-  if (const JsonRef stamped = ctx.command.get("received_at"); stamped.is_string()) {
-    if (Result<Timestamp> t = parse_rfc3339(stamped.text()); t.is_ok()) received = t->unix_seconds;
+  if (!ctx.received_at.empty()) {
+    if (Result<Timestamp> t = parse_rfc3339(ctx.received_at); t.is_ok()) received = t->unix_seconds;
   }
   const int64_t window = policy->exchange_window_seconds;
   if (at->unix_seconds < received - window || at->unix_seconds > received + window) {
@@ -191,7 +192,7 @@ Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out) {
   }
   std::string canonical;  // the body as RFC 8785 JSON, as every result is
   append_canonical_json(canonical, body.root());
-  const Digest digest = sha256(opened->kind + "\n" + canonical);
+  const Digest digest = exchange::message_content(opened->kind, canonical);
   const std::string content(reinterpret_cast<const char*>(digest.data()), digest.size());
   // A sender retries until it hears an acknowledgement, sealing afresh each
   // time: the same message again is acknowledged and not applied twice;
@@ -204,6 +205,10 @@ Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out) {
   }
   out.field("from", opened->from).field("message", opened->id).field("kind", opened->kind);
   out.field("sent_at", opened->at);
+  // The zone's signed receipt (Ed25519 is deterministic: replay signs the same).
+  const gate::Signature receipt = ctx.signing_key->sign(
+      exchange::receipt_text(opened->from, zone.name, opened->id, digest));
+  out.field("receipt", hex_encode(receipt.data(), receipt.size()));
   if (seen != partner.received.end()) {
     out.field_bool("duplicate", true);  // the body is in the first receipt's result
     return Status::ok();

@@ -13,6 +13,7 @@
 #include "core/durable_file.h"
 #include "core/hex.h"
 #include "core/json.h"
+#include "core/sha256.h"
 
 namespace zg::exchange {
 namespace {
@@ -240,6 +241,24 @@ Result<Opened> open(std::string_view envelope, const PartyPublic& sender,
                               sender.name + "'s");
   }
   return p.header;
+}
+
+std::array<unsigned char, 32> message_content(std::string_view kind, std::string_view body) {
+  std::string text(kind);
+  text.push_back('\n');
+  text.append(body);
+  return sha256(text);
+}
+
+std::string receipt_text(std::string_view from, std::string_view to, std::string_view id,
+                         const std::array<unsigned char, 32>& content) {
+  std::string text = "zonegate receipt 1\n";
+  for (std::string_view part : {from, to, id}) {
+    text.append(part);
+    text.push_back('\n');
+  }
+  text += hex_encode(content.data(), content.size()) + "\n";
+  return text;
 }
 
 }  // namespace zg::exchange

@@ -88,4 +88,14 @@ Result<Opened> peek(std::string_view envelope);
 Result<Opened> open(std::string_view envelope, const PartyPublic& sender,
                     const PartyPublic& recipient, const SharedKey& shared);
 
+// A receipt: the recipient's Ed25519 signature over
+//   "zonegate receipt 1\n<from>\n<to>\n<id>\n<content hex>\n"
+// where content is message_content(kind, body). The inbox answers with it
+// and the sender's courier checks it before it records the message as
+// delivered, so an acknowledgement cannot be forged on the way, and the
+// sender holds proof of what the partner received.
+std::array<unsigned char, 32> message_content(std::string_view kind, std::string_view body);
+std::string receipt_text(std::string_view from, std::string_view to, std::string_view id,
+                         const std::array<unsigned char, 32>& content);
+
 }  // namespace zg::exchange

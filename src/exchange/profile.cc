@@ -7,9 +7,21 @@
 namespace zg::exchange {
 namespace {
 
-bool bookkeeping(bool from_result, std::string_view key) {
-  if (from_result) return key == "id" || key == "seq" || key == "status" || key == "shared";
-  return key == "id" || key == "type" || key == "received_at";
+// The engine's own members of a command or a result, never shared.
+bool bookkeeping(std::string_view key) {
+  return key == "id" || key == "type" || key == "received_at" || key == "seq" || key == "status" ||
+         key == "shared";
+}
+
+// Whether a partial path can keep anything of `v`: only objects, or arrays
+// holding some object or array, have members below them.
+bool has_members(JsonRef v) {
+  if (v.is_object()) return true;
+  if (!v.is_array()) return false;
+  for (JsonRef e : v) {
+    if (e.is_object() || e.is_array()) return true;
+  }
+  return false;
 }
 
 class Sharer {
@@ -47,7 +59,7 @@ class Sharer {
     const bool top = path.empty();
     std::vector<std::pair<std::string_view, std::pair<JsonRef, JsonRef>>> members;
     const auto add = [&](JsonRef m, bool from_result) {
-      if (top && bookkeeping(from_result, m.key())) return;
+      if (top && bookkeeping(m.key())) return;
       for (auto& [key, pair] : members) {
         if (key == m.key()) {
           (from_result ? pair.second : pair.first) = m;
@@ -68,7 +80,7 @@ class Sharer {
       const std::string child = top ? std::string(key) : path + "." + std::string(key);
       const Reach r = whole ? Reach::kWhole : reach(child);
       const JsonRef v = pair.second.exists() ? pair.second : pair.first;
-      if (r == Reach::kNone || (r == Reach::kPart && !v.is_object() && !v.is_array())) {
+      if (r == Reach::kNone || (r == Reach::kPart && !has_members(v))) {
         dropped_.insert(child);
         continue;
       }
@@ -112,9 +124,12 @@ class Sharer {
 
 SharedBody share_fields(JsonRef command, JsonRef result, const std::vector<std::string>& fields) {
   Sharer sharer(fields);
-  sharer.value(command.is_object() ? command : JsonRef(), result.is_object() ? result : JsonRef(),
-               "", false);
-  if (!command.is_object() && !result.is_object()) sharer.out_ = "{}";
+  if (command.is_object() || result.is_object()) {
+    sharer.value(command.is_object() ? command : JsonRef(), result.is_object() ? result : JsonRef(),
+                 "", false);
+  } else {
+    sharer.out_ = "{}";
+  }
   SharedBody shared;
   shared.body = std::move(sharer.out_);
   shared.dropped.assign(sharer.dropped_.begin(), sharer.dropped_.end());
