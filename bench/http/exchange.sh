@@ -3,7 +3,8 @@
 # Hengqin, and "Macao customs" under a copy of the pack — partners of each
 # other. N first-line declarations go to Hengqin in JSON Lines batches; each
 # makes a declaration summary for Macao, which Hengqin's courier seals and
-# delivers to Macao's inbox one envelope per request, and acknowledges.
+# delivers to Macao's inbox in batches (one JSON Lines request each), checks
+# Macao's signed receipts and acknowledges.
 # Prints how long Hengqin took to accept the declarations (the baseline, in
 # the same run) and how long until Macao had received every summary, and
 # checks every summary arrived exactly once.
@@ -79,6 +80,6 @@ delivered=$(echo "$outbox" | sed -n 's/.*"delivered":\([0-9]*\).*/\1/p')
 [ "$got" -le "$((n + 2))" ] || fail "Macao received $got, more than the $n summaries (and tree heads)"
 awk -v n="$n" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v d="$delivered" -v g="$got" 'BEGIN {
   printf "accepted %d first-line declarations in %.2f s (%.0f/s, batches of 1,000: the baseline)\n", n, t1 - t0, n / (t1 - t0)
-  printf "Macao received all %d summaries %.2f s after the first was sent: %.0f messages/s delivered, sealed, one envelope per request (%.2fx the declarations)\n", n, t2 - t0, n / (t2 - t0), (n / (t2 - t0)) / (n / (t1 - t0))
+  printf "Macao received all %d summaries %.2f s after the first was sent: %.0f messages/s delivered: sealed, posted in batches, opened, receipted (%.2fx the declarations)\n", n, t2 - t0, n / (t2 - t0), (n / (t2 - t0)) / (n / (t1 - t0))
   printf "Hengqin counts %d delivered (with tree heads); Macao %d received since the start\n", d, g
 }'
