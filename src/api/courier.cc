@@ -1,5 +1,6 @@
 #include "api/courier.h"
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -143,15 +144,19 @@ bool witnessed(const Engine& engine) {
   return false;
 }
 
-// Whether a zone's results (JSON Lines) are all accepted: a repeat of the
-// same command is accepted again, with its first result.
-bool all_accepted(std::string_view results, size_t count) {
-  size_t accepted = 0;
-  for (size_t at = results.find("\"status\":\"accepted\""); at != std::string_view::npos;
-       at = results.find("\"status\":\"accepted\"", at + 1)) {
-    ++accepted;
+// Which of a zone's results (JSON Lines, one per command) are accepted; a
+// repeat of the same command is accepted again, with its first result.
+std::vector<bool> accepted_lines(std::string_view results, size_t count) {
+  std::vector<bool> accepted(count, false);
+  size_t at = 0;
+  for (size_t i = 0; i < count && at < results.size(); ++i) {
+    const size_t end = std::min(results.find('\n', at), results.size());
+    JsonDocument line;
+    accepted[i] = line.parse(results.substr(at, end - at)).is_ok() && line.root().is_object() &&
+                  line.root().get("status").text() == "accepted";
+    at = end + 1;
   }
-  return accepted == count;
+  return accepted;
 }
 
 }  // namespace
@@ -191,13 +196,15 @@ void Courier::wait(std::chrono::milliseconds how_long) {
 void Courier::run() {
   while (!stopping()) {
     Round round;
+    bool recorded = false;
     if (fetch(round)) {
       if (round.zone) deliver(round);
-      if (!round.delivered.empty()) acknowledge(round);
+      if (!round.delivered.empty()) recorded = acknowledge(round);
       if (!round.tree_head.empty()) share(round.tree_head);
     }
-    // A backlog goes on at once while its link delivers.
-    if (!(round.more && !round.delivered.empty())) wait(options_.poll);
+    // A backlog goes on at once while its link delivers and the zone
+    // records the deliveries.
+    if (!(round.more && recorded)) wait(options_.poll);
   }
 }
 
@@ -250,17 +257,21 @@ bool Courier::fetch(Round& round) {
 }
 
 // Posts one partner's messages as one JSON Lines request: the inbox commits
-// them together and answers line by line, in order. Returns why it failed,
-// or "" when every message was receipted.
-std::string Courier::post_batch(Round& round, size_t index) {
+// them together and answers line by line, in order. Says why it failed ("":
+// every message sent was receipted) and whether any message got through.
+Courier::Attempt Courier::post_batch(Round& round, size_t index) {
   const exchange::PartyKeys& zone = *round.zone;
   Round::Partner& partner = round.partners[index];
   std::vector<ZoneState::OutgoingMessage>& delivered = round.delivered;
   const std::optional<Address> address = parse_inbox(partner.inbox);
-  if (!address) return "the partner has no inbox address (register_partner \"inbox\")";
+  if (!address) return {"the partner has no inbox address (register_partner \"inbox\")", false};
   Result<exchange::SharedKey> shared = exchange::shared_key(zone.box_secret, partner.box);
-  if (!shared.is_ok()) return shared.status().first().message;
+  if (!shared.is_ok()) return {shared.status().first().message, false};
+  // At most kBatchBytes a request (any one message fits: the engine
+  // shares none over 512 KiB), so no batch outgrows the partner's inbox.
+  constexpr size_t kBatchBytes = 8u << 20;
   std::string batch;
+  size_t sent = 0;
   for (const ZoneState::OutgoingMessage& m : partner.messages) {
     // Dated now: the partner checks the date against its receipt, and a
     // retry may come long after the message was made (its own time is the
@@ -268,12 +279,16 @@ std::string Courier::post_batch(Round& round, size_t index) {
     const exchange::Letter letter{m.partner, m.id, m.kind,
                                   format_rfc3339(Timestamp{now_ms() / 1000, 0}), m.body};
     Result<std::string> envelope = exchange::seal(zone, partner.box, *shared, letter);
-    if (!envelope.is_ok()) return "cannot seal " + m.id + ": " + envelope.status().first().message;
+    if (!envelope.is_ok()) {
+      return {"cannot seal " + m.id + ": " + envelope.status().first().message, false};
+    }
+    if (sent > 0 && batch.size() + envelope->size() + 1 > kBatchBytes) break;
     batch += *envelope + "\n";
+    ++sent;
   }
-  if (stopping()) return "the server is stopping";
+  if (stopping()) return {"the server is stopping", false};
   const Result<std::pair<int, std::string>> answer = Link(*address, options_.timeout).post(batch);
-  if (!answer.is_ok()) return answer.status().first().message;
+  if (!answer.is_ok()) return {answer.status().first().message, false};
   if (answer->first != 200) {
     std::string error = "the inbox answered " + std::to_string(answer->first);
     JsonDocument problem;
@@ -281,12 +296,14 @@ std::string Courier::post_batch(Round& round, size_t index) {
         problem.root().get("detail").is_string()) {
       error += ": " + std::string(problem.root().get("detail").text().substr(0, 300));
     }
-    return error;
+    return {error, false};
   }
   std::string error;
+  bool progressed = false;
   const std::string_view lines = answer->second;
   size_t at = 0;
-  for (const ZoneState::OutgoingMessage& m : partner.messages) {
+  for (size_t i = 0; i < sent; ++i) {
+    const ZoneState::OutgoingMessage& m = partner.messages[i];
     const size_t end = std::min(lines.find('\n', at), lines.size());
     JsonDocument line;
     const bool parsed = at < lines.size() && line.parse(lines.substr(at, end - at)).is_ok() &&
@@ -302,6 +319,7 @@ std::string Courier::post_batch(Round& round, size_t index) {
       if (r.get("message").text() == m.id && receipt.is_ok() &&
           gate::verify_signature(text, *receipt, partner.sign)) {
         delivered.push_back(m);
+        progressed = true;
         continue;
       }
       if (error.empty()) error = "the receipt for " + m.id + " does not hold";
@@ -312,19 +330,22 @@ std::string Courier::post_batch(Round& round, size_t index) {
       }
     }
   }
-  return error;
+  return {error, progressed};
 }
 
 void Courier::deliver(Round& round) {
   for (size_t i = 0; i < round.partners.size(); ++i) {
     if (stopping()) return;
     const Round::Partner& partner = round.partners[i];
-    const std::string error = post_batch(round, i);
+    const auto [error, progressed] = post_batch(round, i);
     std::lock_guard lock(mutex_);
     LinkStatus& status = links_[partner.id];
-    if (error.empty()) {
+    if (error.empty() || progressed) {
+      // The link works. A message the partner refused while taking others
+      // waits and is sent again; the partner applies each on its own, so
+      // it holds back none after it.
       status.failures = 0;
-      status.last_error.clear();
+      status.last_error = error;
       status.next_attempt_ms = 0;
       continue;
     }
@@ -342,8 +363,8 @@ void Courier::deliver(Round& round) {
 }
 
 // Sends the courier's own commands (as admin, outside any window) and waits
-// until they are durable; whether every one was accepted.
-bool Courier::submit(const std::vector<std::string>& commands) {
+// until they are durable; which were accepted.
+std::vector<bool> Courier::submit(const std::vector<std::string>& commands) {
   const int64_t now = now_ms() / 1000;
   const std::string received_at = format_rfc3339(Timestamp{now, 0});
   Zone::Submission submission;
@@ -356,27 +377,27 @@ bool Courier::submit(const std::vector<std::string>& commands) {
     admit_command(commands[i], static_cast<int64_t>(i + 1), courier, received_at, std::nullopt,
                   submission.commands[i]);
   }
-  auto done = std::make_shared<std::promise<bool>>();
-  std::future<bool> committed = done->get_future();
+  auto done = std::make_shared<std::promise<std::vector<bool>>>();
+  std::future<std::vector<bool>> committed = done->get_future();
   const size_t count = commands.size();
   submission.done = [done, count](const Status& status, std::string results) {
     if (!status.is_ok()) {
       std::fprintf(stderr, "zonegate serve: the courier's commands were not recorded: %s\n",
                    status.first().message.c_str());
-      return done->set_value(false);
+      return done->set_value(std::vector<bool>(count, false));
     }
-    if (!all_accepted(results, count)) {
+    std::vector<bool> accepted = accepted_lines(results, count);
+    if (std::find(accepted.begin(), accepted.end(), false) != accepted.end()) {
       std::fprintf(stderr, "zonegate serve: the zone refused some of the courier's commands: %s\n",
                    results.substr(0, 600).c_str());
-      return done->set_value(false);
     }
-    done->set_value(true);
+    done->set_value(std::move(accepted));
   };
   zone_.submit(std::move(submission));
   return committed.get();
 }
 
-void Courier::acknowledge(const Round& round) {
+bool Courier::acknowledge(const Round& round) {
   std::vector<std::string> commands;
   for (const ZoneState::OutgoingMessage& m : round.delivered) {
     std::string text;
@@ -389,16 +410,18 @@ void Courier::acknowledge(const Round& round) {
     w.field("partner", m.partner).field("message", m.id).end_object();
     commands.push_back(std::move(text));
   }
-  const bool recorded = submit(commands);
+  const std::vector<bool> recorded = submit(commands);
   const int64_t now = now_ms() / 1000;
   std::lock_guard lock(mutex_);
-  for (const ZoneState::OutgoingMessage& m : round.delivered) {
-    LinkStatus& status = links_[m.partner];
-    if (recorded) {
-      ++status.delivered;
-      status.last_delivery = now;
-    }
+  bool all = true;
+  for (size_t i = 0; i < round.delivered.size(); ++i) {
+    all = all && recorded[i];
+    if (!recorded[i]) continue;
+    LinkStatus& status = links_[round.delivered[i].partner];
+    ++status.delivered;
+    status.last_delivery = now;
   }
+  return all;
 }
 
 void Courier::share(const std::string& tree_head) {

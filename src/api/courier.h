@@ -8,8 +8,10 @@
 // takes it off the outbox; until then it retries, backing off while the
 // link is down. A message whose acknowledgement was lost is sent again and
 // the partner answers it as a duplicate, so it is applied there once.
-// Messages to one partner go in the order they were made: a failure stops
-// that partner's round. When a witness is registered (a "tree_head"
+// Messages to one partner go in the order they were made; the partner
+// applies each on its own, so one it refuses waits (and is retried) without
+// holding back those after it. The link backs off only when nothing got
+// through. When a witness is registered (a "tree_head"
 // profile), each new tree head is shared with it the same way.
 #pragma once
 
@@ -58,10 +60,14 @@ class Courier {
   void run();
   bool fetch(Round& round);
   void deliver(Round& round);
-  std::string post_batch(Round& round, size_t partner);
-  void acknowledge(const Round& round);
+  struct Attempt {
+    std::string error;
+    bool progressed = false;
+  };
+  Attempt post_batch(Round& round, size_t partner);
+  bool acknowledge(const Round& round);      // whether every one was recorded
   void share(const std::string& tree_head);  // share_tree_head
-  bool submit(const std::vector<std::string>& commands);
+  std::vector<bool> submit(const std::vector<std::string>& commands);
   bool stopping() const;
   void wait(std::chrono::milliseconds how_long);
 

@@ -9,9 +9,9 @@ namespace zg::api {
 
 Result<std::string> inbox_command(std::string_view body, std::string_view zone) {
   if (body.size() > kEnvelopeBytesMax) {
-    return Result<std::string>(ErrorCode::kInvalidField, "",
-                               "an envelope is at most " + std::to_string(kEnvelopeBytesMax) +
-                                   " bytes");
+    return Result<std::string>(
+        ErrorCode::kInvalidField, "",
+        "an envelope is at most " + std::to_string(kEnvelopeBytesMax) + " bytes");
   }
   JsonDocument envelope;
   if (!envelope.parse(body).is_ok() || !envelope.root().is_object()) {
@@ -40,7 +40,10 @@ Result<std::string> inbox_command(std::string_view body, std::string_view zone) 
 
 InboxAnswer inbox_refusal(std::string_view code, std::string_view detail) {
   InboxAnswer answer;
-  answer.status = code == "invalid_state" ? 409 : code == "unavailable" ? 503 : 400;
+  answer.status = code == "invalid_state" ? 409
+                  : code == "unavailable" ? 503
+                  : code == "internal"    ? 500
+                                          : 400;
   answer.code = std::string(code);
   answer.detail = std::string(detail);
   JsonWriter w(answer.json);

@@ -787,9 +787,9 @@ void Api::exchange_inbox(Call& call) {
   std::vector<std::string_view> lines;
   const std::string_view body = call.request.body;
   if (body.size() > kInboxBytesMax) {
-    return call.fail(413, "body_too_large",
-                     "the inbox takes at most " + std::to_string(kInboxBytesMax) +
-                         " bytes a request");
+    return call.fail(
+        413, "body_too_large",
+        "the inbox takes at most " + std::to_string(kInboxBytesMax) + " bytes a request");
   }
   if (json_lines) {
     for (size_t start = 0; start < body.size() && lines.size() <= kEnvelopesMax;) {
@@ -814,7 +814,8 @@ void Api::exchange_inbox(Call& call) {
   // Envelopes refused before the zone sees them, by line; nullopt: submitted.
   std::vector<std::optional<InboxAnswer>> early(lines.size());
   const std::string zone_name = zone_party_name(zone_.pack());
-  const Principal inbox{std::string(kInboxPrincipal), Role::kAdmin, "", 0};  // the envelope's signature decides
+  const Principal inbox{std::string(kInboxPrincipal), Role::kAdmin, "",
+                        0};  // the envelope's signature decides
   for (size_t i = 0; i < lines.size(); ++i) {
     Result<std::string> command = inbox_command(lines[i], zone_name);
     if (!command.is_ok()) {
@@ -838,6 +839,10 @@ void Api::exchange_inbox(Call& call) {
     for (const std::optional<InboxAnswer>& refused : early) {
       if (refused) {
         answers.push_back(*refused);
+        continue;
+      }
+      if (at >= results.size()) {  // one result per command: cannot happen
+        answers.push_back(inbox_refusal("internal", "the zone gave no answer for this envelope"));
         continue;
       }
       const size_t end = std::min(results.find('\n', at), results.size());

@@ -87,12 +87,12 @@ std::array<unsigned char, 32> identity_digest(const PreparedCommand& command) {
 void Engine::prepare(std::string_view command_json, int64_t line_number, PreparedCommand& out) {
   out.line_number = line_number;
   out.bytes = command_json.size();
+  out.received_at.clear();
   if (command_json.size() > kCommandBytesMax) {
     out.parse_status = Status::ok();  // apply() answers by size first
     return;
   }
   out.parse_status = out.document.parse(command_json);
-  out.received_at.clear();
   if (!out.parse_status.is_ok()) return;
   out.canonical.clear();
   append_canonical_json(out.canonical, out.document.root());
@@ -365,8 +365,8 @@ std::string Engine::state_hash() const {
     hash.update(line + "\n");
   }
   hash.update("delivered " + std::to_string(state_.messages_delivered) + " shared head " +
-              std::to_string(state_.shared_head_size) + "@" + std::to_string(state_.shared_head_seq) +
-              "\n");
+              std::to_string(state_.shared_head_size) + "@" +
+              std::to_string(state_.shared_head_seq) + "\n");
   for (const auto& [size, cosigned] : state_.cosignatures) {
     hash.update("cosigned " + std::to_string(size) + " " + audit::hash_hex(cosigned.root) + " " +
                 std::to_string(cosigned.timestamp_ms) + "\n");

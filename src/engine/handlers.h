@@ -30,8 +30,9 @@ struct CommandContext {
   // The zone's credential key (nullptr: none) and the verified-credential cache.
   const gate::SigningKey* signing_key = nullptr;
   CredentialCache* credentials = nullptr;
-  // When the zone received the command: the HTTP door's stamp as journaled
-  // (RFC 3339), or "" (commands fed by `zonegate run`).
+  // When the zone received the command (RFC 3339): the HTTP door's stamp,
+  // as journaled; for `zonegate run`, the command's own "received_at" if it
+  // has one (a trusted feed), else "".
   std::string_view received_at;
 };
 

@@ -15,6 +15,8 @@
 namespace zg {
 namespace {
 
+constexpr size_t kSharedBytesMax = 512u << 10;  // a message's body, at most
+
 // The kind of message a command shares, or "" for none.
 std::string_view shared_kind(const CommandContext& ctx, std::string_view type,
                              const PolicyVersion& policy) {
@@ -58,7 +60,15 @@ void share_with_partners(CommandContext& ctx, std::string_view type, std::string
     w.begin_object().field("partner", profile->partner).field("message", id).field("kind", kind);
     w.key("dropped").begin_array();
     for (const std::string& path : message.dropped) w.string(path);
-    w.end_array().end_object();
+    w.end_array();
+    if (message.body.size() > kSharedBytesMax) {
+      // Sealed, it could outgrow a partner's inbox, and wait for ever.
+      w.field("refused", "the message would be " + std::to_string(message.body.size()) +
+                             " bytes; at most " + std::to_string(kSharedBytesMax) + " are shared");
+      w.end_object();
+      continue;
+    }
+    w.end_object();
     ZoneState::OutgoingMessage m{profile->partner,        id,
                                  std::string(kind),       std::string(ctx.at_text),
                                  std::move(message.body), ctx.seq};

@@ -206,8 +206,8 @@ Status handle_receive_envelope(CommandContext& ctx, JsonWriter& out) {
   out.field("from", opened->from).field("message", opened->id).field("kind", opened->kind);
   out.field("sent_at", opened->at);
   // The zone's signed receipt (Ed25519 is deterministic: replay signs the same).
-  const gate::Signature receipt = ctx.signing_key->sign(
-      exchange::receipt_text(opened->from, zone.name, opened->id, digest));
+  const gate::Signature receipt =
+      ctx.signing_key->sign(exchange::receipt_text(opened->from, zone.name, opened->id, digest));
   out.field("receipt", hex_encode(receipt.data(), receipt.size()));
   if (seen != partner.received.end()) {
     out.field_bool("duplicate", true);  // the body is in the first receipt's result

@@ -13,6 +13,12 @@ bool bookkeeping(std::string_view key) {
          key == "shared";
 }
 
+// "{}", "[]", or a list of those: what a partial path kept of a member
+// that had none of the fields below it.
+bool nothing_kept(std::string_view json) {
+  return json.find_first_not_of("{}[],") == std::string_view::npos;
+}
+
 // Whether a partial path can keep anything of `v`: only objects, or arrays
 // holding some object or array, have members below them.
 bool has_members(JsonRef v) {
@@ -84,11 +90,19 @@ class Sharer {
         dropped_.insert(child);
         continue;
       }
+      const size_t mark = out_.size();
       if (!first) out_.push_back(',');
-      first = false;
       append_json_string(out_, key);
       out_.push_back(':');
+      const size_t value_at = out_.size();
       value(pair.first, pair.second, child, r == Reach::kWhole);
+      // Under a partial path, a member left with nothing in it is dropped.
+      if (r == Reach::kPart && nothing_kept(std::string_view(out_).substr(value_at))) {
+        out_.resize(mark);
+        dropped_.insert(child);
+        continue;
+      }
+      first = false;
     }
     out_.push_back('}');
   }

@@ -109,6 +109,13 @@ INSTANTIATE_TEST_SUITE_P(
              R"({"lane":"red"})",
              {}},
         Case{"neither_an_object", "[]", "7", {"a"}, "{}", {}},
+        // A partial path into objects that lack the field keeps nothing of them.
+        Case{"objects_without_the_field",
+             R"({"reasons":[{"message":"m"}],"totals":{"vat":"1.00"},"x":"y"})",
+             "{}",
+             {"reasons.code", "totals.duty", "x"},
+             R"({"x":"y"})",
+             {"reasons", "reasons.message", "totals", "totals.vat"}},
         Case{"empty_profile_keeps_nothing",
              kDeclare,
              kAssessed,
