@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache python3 git
-  libtomlplusplus-dev libssl-dev libsqlite3-dev libjemalloc-dev libsodium-dev
+  libtomlplusplus-dev libssl-dev libsqlite3-dev libjemalloc-dev libsodium-dev libxgboost-dev
   libboost1.81-dev curl wrk openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format

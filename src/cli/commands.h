@@ -26,5 +26,6 @@ int mrz_command(const Args& args);
 int demo_command(const Args& args);
 int audit_command(const Args& args);
 int exchange_command(const Args& args);
+int risk_command(const Args& args);
 
 }  // namespace zg::cli

@@ -50,6 +50,7 @@ void print_usage(std::FILE* out) {
       "  audit sth|prove|consistency --data DIR ...  the Merkle log: tree heads and proofs\n"
       "  audit verify-inclusion|verify-consistency|verify-tree-head ...  offline checks\n"
       "  exchange keygen|seal|open ...              sealed envelopes for partners\n"
+      "  risk train|score|evaluate ...              the learned risk score (docs/risk.md)\n"
       "  demo gates prepare|day|check ...         a Hengqin day at the gates (docs/gates.md)\n"
       "  token create --data DIR --role R [--uscc U] [--days N] [--note TEXT]\n"
       "  token list --data DIR | token revoke --data DIR ID\n"
@@ -88,6 +89,7 @@ int main(int argc, char** argv) {
   if (command == "demo") return zg::cli::demo_command(args);
   if (command == "audit") return zg::cli::audit_command(args);
   if (command == "exchange") return zg::cli::exchange_command(args);
+  if (command == "risk") return zg::cli::risk_command(args);
   if (command == "token") return zg::cli::token_command(args);
   if (command == "serve") return zg::cli::serve_command(args);
   if (command == "mrz") return zg::cli::mrz_command(args);
