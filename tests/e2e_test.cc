@@ -799,3 +799,65 @@ TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
 
 }  // namespace
 }  // namespace zg
+
+namespace zg {
+namespace {
+
+using namespace zg::test;  // NOLINT: the shared test helpers
+
+// The learned risk score on the customs-declarations data: trained on 2020,
+// measured on 2021 Q1 (never seen), it beats the yardstick (a plain XGBoost
+// model: precision about 0.90 at 1 % inspection, 16 % of the revenue at 5 %).
+TEST(Risk, TheScoreBeatsTheYardstickOnALaterPeriod) {
+  const std::string data = kSource + "/../shared/data/customs-declarations";
+  const std::string model = testing::TempDir() + "zg-risk-" + std::to_string(getpid()) + ".model";
+  const Outcome trained = zonegate("risk train --train " + data + "/train.csv --model " + model);
+  ASSERT_EQ(trained.exit_code, 0) << trained.out;
+  const Outcome evaluated = zonegate("risk evaluate --model " + model + " " + data + "/valid.csv");
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.out;
+  // "  1 % 82       0.915  0.044   0.008   ..." : precision, recall, revenue first.
+  const auto row = [&](const std::string& rate) {
+    for (const std::string& line : lines_of(evaluated.out)) {
+      if (line.starts_with(rate)) {
+        std::istringstream in(line.substr(line.find('%') + 1));
+        double n = 0, precision = 0, recall = 0, revenue = 0;
+        in >> n >> precision >> recall >> revenue;
+        return std::array<double, 3>{precision, recall, revenue};
+      }
+    }
+    return std::array<double, 3>{};
+  };
+  EXPECT_GE(row("  1 %")[0], 0.90) << evaluated.out;
+  EXPECT_GE(row("  5 %")[2], 0.16) << evaluated.out;
+  // Scores: a header and one line per declaration.
+  const Outcome scored = zonegate("risk score --model " + model + " " + data + "/valid.csv");
+  ASSERT_EQ(scored.exit_code, 0);
+  const std::vector<std::string> lines = lines_of(scored.out);
+  EXPECT_EQ(lines.front(), "Declaration ID,score");
+  EXPECT_EQ(lines.size(), 8135u);
+  std::filesystem::remove(model);
+}
+
+TEST(Risk, BadFilesAndModelsAreRefusedClearly) {
+  const std::string base = testing::TempDir() + "zg-risk-bad-" + std::to_string(getpid());
+  std::filesystem::create_directories(base);
+  const std::string data = kSource + "/../shared/data/customs-declarations";
+  std::ofstream(base + "/not.model") << "a model? no\n";
+  Outcome o = zonegate("risk score --model " + base + "/not.model " + data + "/valid.csv 2>&1");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.out.find("not a Zonegate risk model"), std::string::npos) << o.out;
+  // A header and no declarations: nothing to learn from.
+  std::ifstream in(data + "/train.csv");
+  std::string header;
+  std::getline(in, header);
+  std::ofstream(base + "/empty.csv") << header << "\n";
+  o = zonegate("risk train --train " + base + "/empty.csv --model " + base + "/m 2>&1");
+  EXPECT_EQ(o.exit_code, 1);
+  EXPECT_NE(o.out.find("empty"), std::string::npos) << o.out;
+  EXPECT_FALSE(std::filesystem::exists(base + "/m"));
+  EXPECT_EQ(zonegate("risk train --train x.csv --model m --depth 9 2>/dev/null").exit_code, 2);
+  std::filesystem::remove_all(base);
+}
+
+}  // namespace
+}  // namespace zg

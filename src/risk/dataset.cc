@@ -112,10 +112,14 @@ Result<Dataset> read_declarations(std::string_view text, bool need_labels) {
     if (d.id.empty()) return fail(where("Declaration ID") + "empty");
     d.date = row.cells[static_cast<size_t>(table->column("Date"))];
     for (size_t k = 0; k < std::size(kColumns); ++k) {
-      if (kColumns[k].category >= 0) {
-        d.categories[static_cast<size_t>(kColumns[k].category)] =
-            row.cells[static_cast<size_t>(at[k])];
+      if (kColumns[k].category < 0) continue;
+      const std::string& cell = row.cells[static_cast<size_t>(at[k])];
+      // Codes and ids are one line of text (a model file keeps them a line each).
+      if (cell.size() > 64 || cell.find_first_of("\t\r\n") != std::string::npos) {
+        return fail(where(kColumns[k].name) +
+                    "not a code: over 64 bytes or holds a tab or line break");
       }
+      d.categories[static_cast<size_t>(kColumns[k].category)] = cell;
     }
     const std::string& code = row.cells[static_cast<size_t>(hs6 >= 0 ? hs6 : hs10)];
     d.categories[kHs6] = hs6_of(code, hs6 < 0);
