@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/json.h"
@@ -856,6 +857,102 @@ TEST(Risk, BadFilesAndModelsAreRefusedClearly) {
   EXPECT_NE(o.out.find("empty"), std::string::npos) << o.out;
   EXPECT_FALSE(std::filesystem::exists(base + "/m"));
   EXPECT_EQ(zonegate("risk train --train x.csv --model m --depth 9 2>/dev/null").exit_code, 2);
+  std::filesystem::remove_all(base);
+}
+
+}  // namespace
+}  // namespace zg
+
+namespace zg {
+namespace {
+
+using namespace zg::test;  // NOLINT: the shared test helpers
+
+// Lanes from the pack: a criterion always sends its lane and says so;
+// random selection takes the credit grade's rates (converging over many
+// declarations, none for a grade without them); replay draws the same.
+TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
+  const std::string base = testing::TempDir() + "zg-lanes-" + std::to_string(getpid());
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  std::filesystem::copy(kPack, base + "/pack", std::filesystem::copy_options::recursive);
+  const std::string policy = base + "/pack/2024-03-01/policy.toml";
+  std::ifstream in(policy);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("[risk]\n"), 7,
+               "[risk]\nseed = \"lanes-test\"\n"
+               "random = { general = { red = \"0.02\", yellow = \"0.03\" } }\n");
+  text +=
+      "\n[[risk.criteria]]\nid = \"watch-french-wine\"\nlane = \"red\"\nhs = [\"2204\"]\n"
+      "origins = [\"FR\"]\n";
+  std::ofstream(policy) << text;
+
+  const std::string general = "914404000MA4W2X03C", advanced = "914404000MA4W2X08U";
+  std::string commands;
+  for (const auto& [id, uscc, grade] :
+       {std::tuple{"e-1", general, "general"}, std::tuple{"e-2", advanced, "advanced"}}) {
+    commands +=
+        R"({"type":"register_enterprise","id":")" + std::string(id) +
+        R"(","at":"2024-05-01T08:00:00+08:00","uscc":")" + uscc +
+        R"(","name":"T","legal_person":true,"registered_in_zone":true,"macao_funded":false,)"
+        R"("duty_free_importer":false,"encouraged_industry":false,"high_tech":false,)"
+        R"("credit_grade":")" +
+        grade + "\"}\n";
+  }
+  const auto declare = [](const std::string& id, const std::string& uscc, const std::string& hs,
+                          const std::string& origin) {
+    return R"({"type":"declare","id":")" + id +
+           R"(","at":"2024-05-02T09:00:00+08:00",)"
+           R"("movement":"first_line_entry","declarant":")" +
+           uscc + R"(","purpose":"trade","currency":"CNY","items":[{"item":"X","hs":")" + hs +
+           R"(","origin":")" + origin + R"(","quantity":"100","unit":")" +
+           (hs == "22042100" ? "L" : "pcs") + R"(","value":"5000.00"}]})" + "\n";
+  };
+  constexpr int kDrawn = 3000;
+  for (int i = 0; i < kDrawn; ++i)
+    commands += declare("g-" + std::to_string(i), general, "85423100", "KR");
+  for (int i = 0; i < 200; ++i)
+    commands += declare("a-" + std::to_string(i), advanced, "85423100", "KR");
+  for (int i = 0; i < 20; ++i)
+    commands += declare("w-" + std::to_string(i), advanced, "22042100", "FR");
+  std::ofstream(base + "/commands.jsonl") << commands;
+  const Outcome run =
+      zonegate("run --pack " + base + "/pack --data " + base + "/zone " + base + "/commands.jsonl");
+  ASSERT_EQ(run.exit_code, 0);
+  const std::vector<std::string> results = lines_of(run.out);
+  ASSERT_EQ(results.size(), 2u + kDrawn + 220u);
+  int red = 0, yellow = 0;
+  for (int i = 2; i < 2 + kDrawn; ++i) {
+    const std::string& r = results[static_cast<size_t>(i)];
+    ASSERT_NE(r.find("\"accepted\""), std::string::npos) << r;
+    if (r.find(R"("lane":"red")") != std::string::npos) {
+      ++red;
+      EXPECT_NE(r.find(R"("lane_reasons":["random/red"])"), std::string::npos) << r;
+      EXPECT_NE(r.find(R"("release":"held")"), std::string::npos) << r;
+    } else if (r.find(R"("lane":"yellow")") != std::string::npos) {
+      ++yellow;
+      EXPECT_NE(r.find(R"("lane_reasons":["random/yellow"])"), std::string::npos) << r;
+    } else {
+      EXPECT_EQ(r.find("lane_reasons"), std::string::npos) << r;
+    }
+  }
+  // 2 % and 3 % of 3,000: 60 and 90, give or take three standard deviations.
+  EXPECT_GE(red, 36);
+  EXPECT_LE(red, 84);
+  EXPECT_GE(yellow, 62);
+  EXPECT_LE(yellow, 118);
+  for (size_t i = 2 + kDrawn; i < 2 + kDrawn + 200; ++i) {  // advanced: no random rates
+    EXPECT_NE(results[i].find(R"("lane":"green")"), std::string::npos) << results[i];
+  }
+  for (size_t i = 2 + kDrawn + 200; i < results.size(); ++i) {  // the criterion, every time
+    EXPECT_NE(results[i].find(R"("lane":"red","release":"held",)"
+                              R"("lane_reasons":["criterion/watch-french-wine"])"),
+              std::string::npos)
+        << results[i];
+  }
+  // Replay derives every result again, draws included.
+  const Outcome verify = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
   std::filesystem::remove_all(base);
 }
 

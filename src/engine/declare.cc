@@ -9,6 +9,7 @@
 #include "core/identifiers.h"
 #include "engine/engine.h"
 #include "engine/handlers.h"
+#include "engine/selection.h"
 
 namespace zg {
 namespace {
@@ -37,33 +38,6 @@ struct Declaration {
 // Green and blue lanes release at once; yellow and red wait for an officer.
 bool lane_releases(Lane lane) {
   return lane == Lane::kGreen || lane == Lane::kBlue;
-}
-
-// How much attention a lane asks for: green < blue (audit later) < yellow
-// (documents) < red (examination).
-int lane_weight(Lane lane) {
-  switch (lane) {
-    case Lane::kGreen: return 0;
-    case Lane::kBlue: return 1;
-    case Lane::kYellow: return 2;
-    case Lane::kRed: return 3;
-  }
-  return 3;
-}
-
-// The pack's default lane, raised to licensed_goods_lane when an item is on
-// the licence list (its licence is checked before release).
-Lane choose_lane(const Declaration& d) {
-  Lane lane = Lane::kGreen;
-  parse_lane(d.policy->default_lane, lane);  // the pack loader admits only the four
-  Lane licensed = Lane::kGreen;
-  if (!parse_lane(d.policy->licensed_goods_lane, licensed)) return lane;
-  for (const DeclaredItem& item : d.items) {
-    if (d.policy->licence_required.contains(item.tariff->hs)) {
-      return lane_weight(licensed) > lane_weight(lane) ? licensed : lane;
-    }
-  }
-  return lane;
 }
 
 // One item's outcome, before posting.
@@ -378,12 +352,18 @@ void write_value_added(JsonWriter& out, const ItemTreatment& t) {
 }
 
 void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemOutcome>& outcomes,
-                  const std::string& number, Lane lane) {
+                  const std::string& number, const LaneChoice& choice) {
+  const Lane lane = choice.lane;
   out.field("declaration", number);
   out.field("movement", movement_name(d.movement));
   out.field("policy", d.policy->id);
   out.field("lane", lane_name(lane));
   out.field("release", lane_releases(lane) ? "released" : "held");
+  if (!choice.reasons.empty()) {  // why the lane is above the pack's default
+    out.key("lane_reasons").begin_array();
+    for (const std::string& reason : choice.reasons) out.string(reason);
+    out.end_array();
+  }
   Money customs_value, duty, ct, vat, refund;
   out.key("items").begin_array();
   for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -455,7 +435,17 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     totals.refund += o.refund;
   }
   ctx.state.declarations.resize(ctx.seq + 1);
-  const Lane lane = choose_lane(d);
+  LaneInput lane_input;
+  lane_input.movement = d.movement;
+  lane_input.declarant = d.declarant->uscc;
+  lane_input.credit_grade = d.declarant->credit_grade;
+  lane_input.number = number;
+  for (const DeclaredItem& item : d.items) {
+    lane_input.items.push_back(
+        {item.tariff->hs, item.origin, d.policy->licence_required.contains(item.tariff->hs)});
+  }
+  const LaneChoice choice = choose_lane(*d.policy, lane_input);
+  const Lane lane = choice.lane;
   DeclarationRecord& record = ctx.state.declarations[ctx.seq];
   record.seq = ctx.seq;
   record.date = ctx.local_date;
@@ -471,7 +461,7 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   if (!record.held) record.released_at = ctx.at.unix_seconds;
   ctx.state.declarations_by_declarant[d.declarant].push_back(ctx.seq);
   ctx.state.taxes_by_day[ctx.local_date].add(totals);
-  write_result(out, d, outcomes, number, lane);
+  write_result(out, d, outcomes, number, choice);
   return Status::ok();
 }
 

@@ -518,6 +518,123 @@ void load_sharing_profiles(VersionReader& reader, PolicyVersion& version) {
   }
 }
 
+// [risk] seed, random and [[risk.criteria]]: random selection and criteria (docs/risk.md).
+void load_risk_selection(VersionReader& reader, PolicyVersion& version) {
+  version.risk_seed = reader.string("risk", "seed", "");
+  if (const toml::node* node = reader.node("risk", "random")) {
+    const toml::table* grades = node->as_table();
+    if (grades == nullptr) {
+      reader.problems().add(reader.file(), *node,
+                            "risk.random must be a table of credit grades: "
+                            "{ general = { red = \"0.02\", yellow = \"0.03\" } }");
+    } else {
+      for (const auto& [grade, value] : *grades) {
+        const std::string where = "risk.random." + std::string(grade.str());
+        if (grade != "advanced" && grade != "general" && grade != "dishonest") {
+          reader.problems().add(reader.file(), value,
+                                where + ": the credit grades are advanced, general and dishonest");
+          continue;
+        }
+        const toml::table* t = value.as_table();
+        if (t == nullptr) {
+          reader.problems().add(reader.file(), value,
+                                where + " must be { red = ..., yellow = ... }");
+          continue;
+        }
+        check_table_keys(*t, {"red", "yellow"}, where, reader.file(), reader.problems());
+        RandomRates rates;
+        for (const auto& [key, target] :
+             {std::pair{"red", &rates.red_ppm}, std::pair{"yellow", &rates.yellow_ppm}}) {
+          const toml::node* n = t->get(key);
+          if (n == nullptr) continue;
+          const std::optional<std::string> text = n->value<std::string>();
+          Result<int64_t> share = text ? parse_fixed(*text, 6, 1'000'000, false)
+                                       : Result<int64_t>(ErrorCode::kInvalidField, "", "");
+          if (!share.is_ok() || *share < 0 || *share > 1'000'000) {
+            reader.problems().add(reader.file(), *n,
+                                  where + "." + key + " must be a share from \"0\" to \"1\"");
+            continue;
+          }
+          *target = *share;
+        }
+        if (rates.red_ppm + rates.yellow_ppm > 1'000'000) {
+          reader.problems().add(reader.file(), value, where + ": red and yellow add up to over 1");
+        }
+        version.random_rates[std::string(grade.str())] = rates;
+      }
+    }
+  }
+  bool drawn = false;
+  for (const auto& [grade, rates] : version.random_rates) {
+    drawn = drawn || rates.red_ppm > 0 || rates.yellow_ppm > 0;
+  }
+  if (drawn && version.risk_seed.empty()) {
+    reader.problems().add(reader.file(),
+                          "risk.seed is needed for random selection (the draws come from it)");
+  }
+  const toml::node* node = reader.node("risk", "criteria");
+  if (node == nullptr) return;
+  const toml::array* criteria = node->as_array();
+  if (criteria == nullptr) {
+    reader.problems().add(reader.file(), *node, "risk.criteria must be [[risk.criteria]] entries");
+    return;
+  }
+  for (const toml::node& n : *criteria) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) {
+      reader.problems().add(reader.file(), n, "each [[risk.criteria]] entry must be a table");
+      continue;
+    }
+    check_table_keys(*t, {"id", "lane", "hs", "origins", "declarants", "movements"},
+                     "risk.criteria", reader.file(), reader.problems());
+    RiskCriterion c;
+    c.id = (*t)["id"].value_or(std::string());
+    c.lane = (*t)["lane"].value_or(std::string());
+    const std::string where = "risk.criteria " + c.id;
+    if (c.id.empty() || c.id.size() > 64 || c.id.find_first_of(" \t\r\n") != std::string::npos) {
+      reader.problems().add(reader.file(), n, "a criterion needs an id (1 to 64 bytes, no spaces)");
+    }
+    if (c.lane != "green" && c.lane != "blue" && c.lane != "yellow" && c.lane != "red") {
+      reader.problems().add(reader.file(), n,
+                            where + ": lane \"" + c.lane + "\" is not green, blue, yellow or red");
+    }
+    for (const auto& [key, list] :
+         {std::pair{"hs", &c.hs}, std::pair{"origins", &c.origins},
+          std::pair{"declarants", &c.declarants}, std::pair{"movements", &c.movements}}) {
+      const toml::node* v = t->get(key);
+      if (v == nullptr) continue;
+      const toml::array* a = v->as_array();
+      if (a == nullptr || a->empty()) {
+        reader.problems().add(reader.file(), *v, where + ": " + key + " must be a non-empty list");
+        continue;
+      }
+      for (const toml::node& e : *a) {
+        const std::string s = e.value_or(std::string());
+        const bool ok =
+            key == std::string_view("hs")
+                ? !s.empty() && s.size() <= 10 &&
+                      s.find_first_not_of("0123456789") == std::string::npos
+            : key == std::string_view("movements")
+                ? movement_crossing_line(s) != 0 || s == "transfer" || s == "sale_to_individual"
+                : !s.empty() && s.size() <= 64;
+        if (!ok) {
+          reader.problems().add(reader.file(), e,
+                                where + ": \"" + s + "\" is not one of its " + key);
+        }
+        list->push_back(s);
+      }
+    }
+    if (c.hs.empty() && c.origins.empty() && c.declarants.empty() && c.movements.empty()) {
+      reader.problems().add(reader.file(), n,
+                            where + ": give at least one of hs, origins, declarants, movements");
+    }
+    for (const RiskCriterion& other : version.risk_criteria) {
+      if (other.id == c.id) reader.problems().add(reader.file(), n, where + " is given twice");
+    }
+    version.risk_criteria.push_back(std::move(c));
+  }
+}
+
 void load_gate_settings(VersionReader& reader, GateSettings& gates) {
   const auto share = [&](const char* section, const char* key, Rate& rate) {
     rate.ppm = reader.fixed(section, key, kRateScale, rate.ppm);
@@ -645,7 +762,7 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"exempt_exit", {"basis"}},
     {"transfer", {"vat"}},
     {"second_line_entry", {"refund"}},
-    {"risk", {"default_lane", "licensed_goods_lane"}},
+    {"risk", {"default_lane", "licensed_goods_lane", "seed", "random", "criteria"}},
     {"at_window", {"enterprise", "officer", "gate", "auditor", "admin"}},
     {"channels", {"id", "name", "line", "directions", "kinds", "movements"}},
     {"gates", {"weight_tolerance", "biometric_threshold"}},
@@ -798,6 +915,7 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
           "risk." + std::string(key) + " \"" + lane + "\" is not green, yellow, red or blue");
     }
   }
+  load_risk_selection(reader, *version);
   load_channels(reader, *version);
   load_gate_settings(reader, version->gates);
   version->exchange_window_seconds = reader.integer("exchange", "window_seconds", 300);

@@ -124,6 +124,21 @@ struct SharingProfile {
   std::vector<std::string> fields;
 };
 
+// Risk selection (docs/risk.md): a criterion sends the declarations that
+// meet all its conditions to its lane. hs and origins hold together on one
+// item; a condition not given holds.
+struct RiskCriterion {
+  std::string id;               // "watch-french-wine": the reason an officer sees
+  std::string lane;             // green, blue, yellow, red
+  std::vector<std::string> hs;  // HS code prefixes
+  std::vector<std::string> origins, declarants, movements;
+};
+// The shares of a credit grade's declarations drawn at random into red and
+// yellow, in parts per million.
+struct RandomRates {
+  int64_t red_ppm = 0, yellow_ppm = 0;
+};
+
 struct Channel {
   std::string id;
   std::string name;
@@ -207,6 +222,11 @@ struct PolicyVersion {
   // (the licence is checked by an officer before release); "" leaves it to
   // default_lane.
   std::string licensed_goods_lane;
+  // Random selection: the draws' seed and the rates by credit grade
+  // ("advanced", "general", "dishonest"); criteria that raise the lane.
+  std::string risk_seed;
+  std::map<std::string, RandomRates, std::less<>> random_rates;
+  std::vector<RiskCriterion> risk_criteria;
 
   GateSettings gates;
   // How far an envelope's "at" may lie from its receipt (docs/exchange.md).
