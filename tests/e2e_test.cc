@@ -925,15 +925,13 @@ TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
   for (int i = 2; i < 2 + kDrawn; ++i) {
     const std::string& r = results[static_cast<size_t>(i)];
     ASSERT_NE(r.find("\"accepted\""), std::string::npos) << r;
+    // The declarant is not told why (criteria are confidential).
+    EXPECT_EQ(r.find("lane_reasons"), std::string::npos) << r;
     if (r.find(R"("lane":"red")") != std::string::npos) {
       ++red;
-      EXPECT_NE(r.find(R"("lane_reasons":["random/red"])"), std::string::npos) << r;
       EXPECT_NE(r.find(R"("release":"held")"), std::string::npos) << r;
     } else if (r.find(R"("lane":"yellow")") != std::string::npos) {
       ++yellow;
-      EXPECT_NE(r.find(R"("lane_reasons":["random/yellow"])"), std::string::npos) << r;
-    } else {
-      EXPECT_EQ(r.find("lane_reasons"), std::string::npos) << r;
     }
   }
   // 2 % and 3 % of 3,000: 60 and 90, give or take three standard deviations.
@@ -945,10 +943,7 @@ TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
     EXPECT_NE(results[i].find(R"("lane":"green")"), std::string::npos) << results[i];
   }
   for (size_t i = 2 + kDrawn + 200; i < results.size(); ++i) {  // the criterion, every time
-    EXPECT_NE(results[i].find(R"("lane":"red","release":"held",)"
-                              R"("lane_reasons":["criterion/watch-french-wine"])"),
-              std::string::npos)
-        << results[i];
+    EXPECT_NE(results[i].find(R"("lane":"red","release":"held")"), std::string::npos) << results[i];
   }
   // Replay derives every result again, draws included.
   const Outcome verify = zonegate("verify --data " + base + "/zone");

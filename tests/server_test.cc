@@ -332,6 +332,30 @@ TEST_F(ServerTest, ReadViewsAnswerWithTheirData) {
   EXPECT_NE(me.body.find(kA), std::string::npos);
 }
 
+// Licensed goods wait in the yellow lane: the officers' queue (held, oldest
+// first) shows them with the reason; the declarant sees the lane, not why.
+TEST_F(ServerTest, OfficersSeeWhyALaneWasChosenDeclarantsDoNot) {
+  const std::string cigarettes =
+      R"({"type":"declare","id":"cig-1","at":")" + now_rfc3339() +
+      R"(","movement":"first_line_entry","declarant":")" + kA +
+      R"(","purpose":"trade","currency":"CNY","items":[{"item":"CIG-A","hs":"24022000",)"
+      R"("origin":"GB","quantity":"10","unit":"1000pcs","value":"5000.00","licence":"TL-1"}]})";
+  const HttpReply declared = post(tokens["a"], cigarettes);
+  ASSERT_NE(declared.body.find(R"("lane":"yellow","release":"held")"), std::string::npos)
+      << declared.body;
+  EXPECT_EQ(declared.body.find("lane_reasons"), std::string::npos) << declared.body;
+  const std::string number =
+      declared.body.substr(declared.body.find("\"declaration\":\"") + 15, 13);
+  const HttpReply queue = get("/v1/declarations?release=held", tokens["officer"]);
+  EXPECT_NE(queue.body.find(number), std::string::npos) << queue.body;
+  const HttpReply officer = get("/v1/declarations/" + number, tokens["officer"]);
+  EXPECT_NE(officer.body.find(R"("lane_reasons":["licence/24022000"])"), std::string::npos)
+      << officer.body;
+  const HttpReply own = get("/v1/declarations/" + number, tokens["a"]);
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(own.body.find("lane_reasons"), std::string::npos) << own.body;
+}
+
 // The audit routes: a tree head signed by the zone, and a proof from the
 // server that an offline check accepts against that head; bad parameters 400.
 TEST_F(ServerTest, AuditTreeHeadsAndProofsCheckOffline) {

@@ -143,6 +143,18 @@ HttpResponse declaration_view(const Engine& engine, std::string_view number,
   JsonWriter w(body);
   w.begin_object();
   write_declaration_summary(w, *d);
+  // Why the lane: for the zone's officers, auditors and admins only.
+  if (principal.role != Role::kEnterprise && principal.role != Role::kGate &&
+      d->lane_reasons != nullptr) {
+    w.key("lane_reasons").begin_array();
+    std::string_view rest = *d->lane_reasons;
+    while (!rest.empty()) {
+      const size_t space = std::min(rest.find(' '), rest.size());
+      w.string(rest.substr(0, space));
+      rest.remove_prefix(std::min(space + 1, rest.size()));
+    }
+    w.end_array();
+  }
   w.key("result").raw(engine.state().results.get(d->result)).end_object();
   return json_response(std::move(body));
 }

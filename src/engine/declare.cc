@@ -352,18 +352,12 @@ void write_value_added(JsonWriter& out, const ItemTreatment& t) {
 }
 
 void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemOutcome>& outcomes,
-                  const std::string& number, const LaneChoice& choice) {
-  const Lane lane = choice.lane;
+                  const std::string& number, Lane lane) {
   out.field("declaration", number);
   out.field("movement", movement_name(d.movement));
   out.field("policy", d.policy->id);
   out.field("lane", lane_name(lane));
   out.field("release", lane_releases(lane) ? "released" : "held");
-  if (!choice.reasons.empty()) {  // why the lane is above the pack's default
-    out.key("lane_reasons").begin_array();
-    for (const std::string& reason : choice.reasons) out.string(reason);
-    out.end_array();
-  }
   Money customs_value, duty, ct, vat, refund;
   out.key("items").begin_array();
   for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -440,6 +434,10 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   lane_input.declarant = d.declarant->uscc;
   lane_input.credit_grade = d.declarant->credit_grade;
   lane_input.number = number;
+  const std::string secret = ctx.signing_key != nullptr && !d.policy->random_rates.empty()
+                                 ? zone_selection_secret(*ctx.signing_key)
+                                 : std::string();
+  lane_input.secret = secret;
   for (const DeclaredItem& item : d.items) {
     lane_input.items.push_back(
         {item.tariff->hs, item.origin, d.policy->licence_required.contains(item.tariff->hs)});
@@ -461,7 +459,12 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   if (!record.held) record.released_at = ctx.at.unix_seconds;
   ctx.state.declarations_by_declarant[d.declarant].push_back(ctx.seq);
   ctx.state.taxes_by_day[ctx.local_date].add(totals);
-  write_result(out, d, outcomes, number, choice);
+  if (!choice.reasons.empty()) {
+    std::string reasons;
+    for (const std::string& r : choice.reasons) reasons += (reasons.empty() ? "" : " ") + r;
+    record.lane_reasons = &*ctx.state.names.insert(std::move(reasons)).first;
+  }
+  write_result(out, d, outcomes, number, lane);
   return Status::ok();
 }
 

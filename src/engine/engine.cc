@@ -334,7 +334,8 @@ std::string Engine::state_hash() const {
                 (d.channel != nullptr ? *d.channel : "") + " " + std::to_string(d.lodged_at) + " " +
                 std::to_string(d.released_at) + " " + std::to_string(d.arrived_at) + " " +
                 std::to_string(d.crossed_at) + " " +
-                (d.crossed_channel != nullptr ? *d.crossed_channel : "") + "\n");
+                (d.crossed_channel != nullptr ? *d.crossed_channel : "") + " " +
+                (d.lane_reasons != nullptr ? *d.lane_reasons : "") + "\n");
   }
   hash_gates(hash, state_.gates);
   std::vector<const ZoneState::Partner*> partners;

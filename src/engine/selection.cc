@@ -37,8 +37,10 @@ int lane_weight(Lane lane) {
   return 3;
 }
 
-uint32_t selection_draw(std::string_view seed, std::string_view identity) {
+uint32_t selection_draw(std::string_view seed, std::string_view secret, std::string_view identity) {
   std::string text(seed);
+  text.push_back('\n');
+  text.append(secret);
   text.push_back('\n');
   text.append(identity);
   const Digest d = sha256(text);
@@ -47,10 +49,17 @@ uint32_t selection_draw(std::string_view seed, std::string_view identity) {
   return static_cast<uint32_t>(n % 1'000'000);
 }
 
+std::string zone_selection_secret(const gate::SigningKey& key) {
+  return to_hex(sha256("zonegate selection 1\n" + key.seed()));
+}
+
 LaneChoice choose_lane(const PolicyVersion& policy, const LaneInput& in) {
   LaneChoice choice;
   parse_lane(policy.default_lane, choice.lane);  // the pack loader admits only the four
+  const Lane by_default = choice.lane;
+  // A hit is a reason when it asks for more than the default lane.
   const auto raise = [&](Lane lane, std::string reason) {
+    if (lane_weight(lane) <= lane_weight(by_default)) return;
     if (lane_weight(lane) > lane_weight(choice.lane)) choice.lane = lane;
     choice.reasons.push_back(std::move(reason));
   };
@@ -69,7 +78,7 @@ LaneChoice choose_lane(const PolicyVersion& policy, const LaneInput& in) {
   }
   if (const auto rates = policy.random_rates.find(in.credit_grade);
       rates != policy.random_rates.end() && !policy.risk_seed.empty()) {
-    const uint32_t u = selection_draw(policy.risk_seed, in.number);
+    const uint32_t u = selection_draw(policy.risk_seed, in.secret, in.number);
     if (u < rates->second.red_ppm) {
       raise(Lane::kRed, "random/red");
     } else if (u < rates->second.red_ppm + rates->second.yellow_ppm) {

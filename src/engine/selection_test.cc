@@ -6,12 +6,17 @@ namespace zg {
 namespace {
 
 TEST(SelectionDraw, IsDeterministicAndEvenlySpread) {
-  EXPECT_EQ(selection_draw("seed", "HQ24050200007"), selection_draw("seed", "HQ24050200007"));
-  EXPECT_NE(selection_draw("seed", "HQ24050200007"), selection_draw("other", "HQ24050200007"));
+  EXPECT_EQ(selection_draw("seed", "k", "HQ24050200007"),
+            selection_draw("seed", "k", "HQ24050200007"));
+  EXPECT_NE(selection_draw("seed", "k", "HQ24050200007"),
+            selection_draw("other", "k", "HQ24050200007"));
+  // Without the zone's secret the draw cannot be foreseen from the pack.
+  EXPECT_NE(selection_draw("seed", "k", "HQ24050200007"),
+            selection_draw("seed", "j", "HQ24050200007"));
   // 200,000 identities: each tenth of the range gets 10 %, within 0.5 %.
   int tenths[10] = {};
   for (int i = 0; i < 200'000; ++i)
-    ++tenths[selection_draw("seed", "HQ" + std::to_string(i)) / 100'000];
+    ++tenths[selection_draw("seed", "k", "HQ" + std::to_string(i)) / 100'000];
   for (int t : tenths) {
     EXPECT_GT(t, 19'000);
     EXPECT_LT(t, 21'000);

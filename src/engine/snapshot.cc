@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 7\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 8\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -291,6 +291,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.str(d.channel != nullptr ? *d.channel : "");
     for (int64_t t : {d.lodged_at, d.released_at, d.arrived_at, d.crossed_at}) e.i64(t);
     e.str(d.crossed_channel != nullptr ? *d.crossed_channel : "");
+    e.str(d.lane_reasons != nullptr ? *d.lane_reasons : "");
   }
   e.u64(s.applied.size());
   for (const auto& [id, applied] : s.applied) {
@@ -450,6 +451,9 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     for (int64_t* t : {&r.lodged_at, &r.released_at, &r.arrived_at, &r.crossed_at}) *t = d.i64();
     if (const std::string_view channel = d.str(); !channel.empty()) {
       r.crossed_channel = &*s.names.emplace(channel).first;
+    }
+    if (const std::string_view reasons = d.str(); !reasons.empty()) {
+      r.lane_reasons = &*s.names.emplace(reasons).first;
     }
     s.declarations_by_declarant[r.declarant].push_back(r.seq);
   }

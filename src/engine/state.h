@@ -79,6 +79,10 @@ struct DeclarationRecord {
   int64_t arrived_at = 0;   // first presented at a gate
   int64_t crossed_at = 0;   // its gate opened
   const std::string* crossed_channel = nullptr;  // where (a node of `names`)
+  // Why the lane is above the pack's default ("criterion/watch-wine
+  // random/red", a node of `names`), or nullptr. Officers see it; the
+  // declarant's result does not say it (risk criteria are confidential).
+  const std::string* lane_reasons = nullptr;
 };
 
 // What an accepted command answered, kept for idempotent repeats.

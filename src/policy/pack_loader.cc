@@ -8,6 +8,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "core/country.h"
 #include "core/csv.h"
 #include "core/currency.h"
 #include "core/identifiers.h"
@@ -610,13 +611,14 @@ void load_risk_selection(VersionReader& reader, PolicyVersion& version) {
       }
       for (const toml::node& e : *a) {
         const std::string s = e.value_or(std::string());
-        const bool ok =
-            key == std::string_view("hs")
-                ? !s.empty() && s.size() <= 10 &&
-                      s.find_first_not_of("0123456789") == std::string::npos
-            : key == std::string_view("movements")
-                ? movement_crossing_line(s) != 0 || s == "transfer" || s == "sale_to_individual"
-                : !s.empty() && s.size() <= 64;
+        // Each must be able to match: HS prefixes (tariff codes have 8
+        // digits), country codes as items carry them, USCCs, movement names.
+        const std::string_view k = key;
+        const bool ok = k == "hs"           ? validate_hs_prefix(s).is_ok() && s.size() <= 8
+                        : k == "origins"    ? is_country(s)
+                        : k == "declarants" ? validate_uscc(s).is_ok()
+                                            : movement_crossing_line(s) != 0 || s == "transfer" ||
+                                                  s == "sale_to_individual";
         if (!ok) {
           reader.problems().add(reader.file(), e,
                                 where + ": \"" + s + "\" is not one of its " + key);

@@ -481,6 +481,20 @@ TEST(PolicyPackBad, EachProblemIsNamedByFileAndLine) {
        "effect \"prohibit\" is not include or exclude"},
       {"list: missing column", "v/lists/prohibited.csv", "prefix,note\n93,arms\n",
        "v/lists/prohibited.csv:1", "missing column \"effect\""},
+      // Risk selection: a criterion that could never match, a rate out of range,
+      // random draws without a seed.
+      {"risk: a lower-case origin", "v/policy.toml",
+       policy_head + "[[risk.criteria]]\nid = \"w\"\nlane = \"red\"\norigins = [\"fr\"]\n",
+       "v/policy.toml:7", "risk.criteria w: \"fr\" is not one of its origins"},
+      {"risk: a ten-digit prefix", "v/policy.toml",
+       policy_head + "[[risk.criteria]]\nid = \"w\"\nlane = \"red\"\nhs = [\"2204210000\"]\n",
+       "v/policy.toml:7", "is not one of its hs"},
+      {"risk: a share over 1", "v/policy.toml",
+       policy_head + "[risk]\nseed = \"s\"\nrandom = { general = { red = \"1.5\" } }\n",
+       "v/policy.toml:6", "risk.random.general.red must be a share"},
+      {"risk: no seed", "v/policy.toml",
+       policy_head + "[risk]\nrandom = { general = { red = \"0.1\" } }\n", "v/policy.toml",
+       "risk.seed is needed"},
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.name);

@@ -3,8 +3,11 @@
 #include <charconv>
 #include <cmath>
 #include <optional>
+#include <tuple>
+#include <unordered_set>
 
 #include "core/csv.h"
+#include "core/time.h"
 
 namespace zg::risk {
 namespace {
@@ -101,6 +104,7 @@ Result<Dataset> read_declarations(std::string_view text, bool need_labels) {
   if (need_labels && fraud < 0) return fail("the column \"Fraud\" (the label, 0 or 1) is missing");
 
   Dataset data;
+  std::unordered_set<std::string> ids;
   data.labelled = fraud >= 0;
   data.rows.reserve(table->rows.size());
   for (const CsvRow& row : table->rows) {
@@ -109,8 +113,16 @@ Result<Dataset> read_declarations(std::string_view text, bool need_labels) {
     };
     DeclarationRow d;
     d.id = row.cells[static_cast<size_t>(table->column("Declaration ID"))];
-    if (d.id.empty()) return fail(where("Declaration ID") + "empty");
+    // Ids are printed back as CSV cells, unquoted: one short word.
+    if (d.id.empty() || d.id.size() > 64 || d.id.find_first_of(",\"\r\n\t ") != std::string::npos) {
+      return fail(where("Declaration ID") + "\"" + d.id.substr(0, 64) +
+                  "\" is not an id (1 to 64 bytes, no comma, quote, space or line break)");
+    }
+    if (!ids.insert(d.id).second) return fail(where("Declaration ID") + d.id + " is given twice");
     d.date = row.cells[static_cast<size_t>(table->column("Date"))];
+    if (!parse_date(d.date).is_ok()) {
+      return fail(where("Date") + "\"" + d.date.substr(0, 32) + "\" is not a date (YYYY-MM-DD)");
+    }
     for (size_t k = 0; k < std::size(kColumns); ++k) {
       if (kColumns[k].category < 0) continue;
       const std::string& cell = row.cells[static_cast<size_t>(at[k])];
@@ -129,13 +141,15 @@ Result<Dataset> read_declarations(std::string_view text, bool need_labels) {
     }
     d.categories[kHs2] = d.categories[kHs6].substr(0, 2);
     d.categories[kHs4] = d.categories[kHs6].substr(0, 4);
-    for (const auto& [name, target] :
-         {std::pair{"Tax Rate", &d.tax_rate}, std::pair{"Net Mass", &d.net_mass},
-          std::pair{"Item Price", &d.item_price}}) {
+    // Bounded, so products and ratios stay finite.
+    for (const auto& [name, target, most] :
+         {std::tuple{"Tax Rate", &d.tax_rate, 1e3}, std::tuple{"Net Mass", &d.net_mass, 1e15},
+          std::tuple{"Item Price", &d.item_price, 1e15}}) {
       const std::string& cell = row.cells[static_cast<size_t>(table->column(name))];
       const std::optional<double> value = number(cell);
-      if (!value || *value < 0) {
-        return fail(where(name) + "\"" + cell + "\" is not a number of 0 or more");
+      if (!value || *value < 0 || *value > most) {
+        return fail(where(name) + "\"" + cell.substr(0, 32) + "\" is not a number from 0 to " +
+                    (most == 1e3 ? std::string("1000") : std::string("10^15")));
       }
       *target = *value;
     }

@@ -77,7 +77,12 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"negative_price", kHeader + with(kRow, "372254.4", "-1"), false, "Item Price"},
         Bad{"bad_label", kHeader + with(kRow, ",1,0\n", ",2,0\n"), true, "not 0 or 1"},
         Bad{"bad_hs", kHeader + with(kRow, "440890", "44O890"), false, "not an HS code"},
-        Bad{"ragged_row", kHeader + "1,2,3\n", false, "line 2"}),
+        Bad{"ragged_row", kHeader + "1,2,3\n", false, "line 2"},
+        Bad{"bad_date", kHeader + with(kRow, "2020-01-01", "1/15/2020"), false, "not a date"},
+        Bad{"twice", kHeader + kRow + kRow, false, "97061800 is given twice"},
+        Bad{"id_with_a_space", kHeader + with(kRow, "97061800", "9706 1800"), false,
+            "is not an id"},
+        Bad{"price_too_large", kHeader + with(kRow, "372254.4", "1e300"), false, "Item Price"}),
     [](const testing::TestParamInfo<Bad>& param) { return std::string(param.param.name); });
 
 }  // namespace

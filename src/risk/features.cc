@@ -14,7 +14,7 @@ constexpr size_t kNumeric = 7;
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
 float log_unit_value(const DeclarationRow& row) {
-  if (row.net_mass <= 0 || row.item_price <= 0) return kMissing;
+  if (row.net_mass < 1e-6 || row.item_price <= 0) return kMissing;  // no mass: no unit value
   return static_cast<float>(std::log(row.item_price / row.net_mass));
 }
 
@@ -38,11 +38,11 @@ std::vector<std::string_view> split(std::string_view line, char sep) {
 template <class T>
 bool parse_number(std::string_view text, T& out) {
   if constexpr (std::is_floating_point_v<T>) {
-    // Hex floats (%a) so that a model reads back bit for bit.
+    // Hex floats (%a) so that a model reads back bit for bit; finite only.
     std::string s(text);
     char* end = nullptr;
     out = static_cast<T>(std::strtod(s.c_str(), &end));
-    return !s.empty() && *end == '\0';
+    return !s.empty() && *end == '\0' && std::isfinite(out);
   } else {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc() && end == text.data() + text.size();
@@ -57,8 +57,10 @@ std::string hex_float(double v) {
 
 }  // namespace
 
-Encoder Encoder::fit(const std::vector<DeclarationRow>& rows, const std::vector<size_t>& which) {
+Encoder Encoder::fit(const std::vector<DeclarationRow>& rows, const std::vector<size_t>& which,
+                     double count_scale) {
   Encoder e;
+  e.count_scale_ = count_scale;
   uint64_t frauds = 0;
   std::unordered_map<std::string, std::vector<float>> unit_values;
   for (size_t i : which) {
@@ -105,7 +107,7 @@ void Encoder::finish() {
     for (auto& [value, seen] : table) {
       seen.rate =
           static_cast<float>((seen.frauds + kSmoothing * prior_) / (seen.count + kSmoothing));
-      seen.log_count = static_cast<float>(std::log1p(static_cast<double>(seen.count)));
+      seen.log_count = static_cast<float>(std::log1p(count_scale_ * seen.count));
     }
   }
 }
@@ -170,7 +172,10 @@ Result<Encoder> Encoder::read(std::string_view& in) {
   };
   Encoder e;
   std::vector<std::string_view> f = split(next_line(in), ' ');
-  if (f.size() != 2 || f[0] != "prior" || !parse_number(f[1], e.prior_)) return damaged("prior");
+  if (f.size() != 2 || f[0] != "prior" || !parse_number(f[1], e.prior_) || e.prior_ < 0 ||
+      e.prior_ > 1) {
+    return damaged("prior");
+  }
   for (size_t c = 0; c < kCategoryCount; ++c) {
     f = split(next_line(in), ' ');
     size_t n = 0;
@@ -181,7 +186,8 @@ Result<Encoder> Encoder::read(std::string_view& in) {
     for (size_t k = 0; k < n; ++k) {
       f = split(next_line(in), '\t');
       Seen seen;
-      if (f.size() != 3 || !parse_number(f[1], seen.count) || !parse_number(f[2], seen.frauds)) {
+      if (f.size() != 3 || !parse_number(f[1], seen.count) || !parse_number(f[2], seen.frauds) ||
+          seen.frauds > seen.count) {
         return damaged("an entry of " + std::string(category_name(static_cast<Category>(c))));
       }
       e.seen_[c].emplace(std::string(f[0]), seen);
@@ -216,7 +222,8 @@ std::vector<float> encode_out_of_fold(const std::vector<DeclarationRow>& rows, s
     for (size_t i = 0; i < rows.size(); ++i) {
       if (i % folds != fold) others.push_back(i);
     }
-    const Encoder encoder = Encoder::fit(rows, others);
+    const Encoder encoder =
+        Encoder::fit(rows, others, static_cast<double>(folds) / static_cast<double>(folds - 1));
     for (size_t i = fold; i < rows.size(); i += folds) {
       encoder.encode(rows[i], matrix.data() + i * width);
     }

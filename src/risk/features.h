@@ -31,7 +31,10 @@ class Encoder {
   };
 
   // Learns the histories from the labelled rows `rows[i]` for i in `which`.
-  static Encoder fit(const std::vector<DeclarationRow>& rows, const std::vector<size_t>& which);
+  // `count_scale` stretches the counts (log_count) to what fitting on all
+  // the rows would give: an out-of-fold encoder sees (folds-1)/folds of them.
+  static Encoder fit(const std::vector<DeclarationRow>& rows, const std::vector<size_t>& which,
+                     double count_scale = 1.0);
 
   static size_t feature_count();
   static std::vector<std::string> feature_names();
@@ -52,6 +55,7 @@ class Encoder {
   void finish();  // derives every Seen's rate and log_count
 
   double prior_ = 0;  // the overall fraud rate
+  double count_scale_ = 1.0;
   std::array<std::unordered_map<std::string, Seen>, kCategoryCount> seen_;
   std::unordered_map<std::string, float> hs_log_unit_value_;  // median, by HS6
 };

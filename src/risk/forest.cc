@@ -17,11 +17,14 @@ std::string hex_float(double v) {
   return buffer;
 }
 
-bool parse_double(std::string_view text, double& out) {
+// A number, finite unless `infinite` allows +inf (a pass-through split's
+// threshold); never NaN.
+bool parse_double(std::string_view text, double& out, bool infinite = false) {
   const std::string s(text);
   char* end = nullptr;
   out = std::strtod(s.c_str(), &end);
-  return !s.empty() && *end == '\0';
+  return !s.empty() && *end == '\0' &&
+         (std::isfinite(out) || (infinite && out == std::numeric_limits<double>::infinity()));
 }
 
 bool parse_int(std::string_view text, int64_t& out) {
@@ -214,13 +217,18 @@ Result<Forest> Forest::read(std::string_view& in, size_t feature_count) {
   }
   forest.trees_ = static_cast<size_t>(trees);
   forest.depth_ = static_cast<int>(depth);
+  // Every split and leaf is a line of at least two bytes: a header cannot
+  // ask for more than the file holds.
+  if (forest.trees_ * (forest.splits_per_tree() + forest.leaves_per_tree()) * 2 > in.size()) {
+    return damaged("the forest's header promises more than the file holds");
+  }
   forest.splits_.resize(forest.trees_ * forest.splits_per_tree());
   forest.leaves_.resize(forest.trees_ * forest.leaves_per_tree());
   for (size_t k = 0; k < forest.splits_.size(); ++k) {
     f = fields(line());
     int64_t feature = 0, missing_left = 0;
     double threshold = 0;
-    if (f.size() != 3 || !parse_int(f[0], feature) || !parse_double(f[1], threshold) ||
+    if (f.size() != 3 || !parse_int(f[0], feature) || !parse_double(f[1], threshold, true) ||
         !parse_int(f[2], missing_left) || feature < 0 ||
         feature >= static_cast<int64_t>(feature_count) ||
         (missing_left != 0 && missing_left != 1)) {

@@ -43,6 +43,26 @@ TEST(Forest, WalksTreesAsXGBoostDoes) {
   for (size_t i = 0; i < 5; ++i) EXPECT_NEAR(batch[i], logistic(expected[i]), 1e-6) << i;
 }
 
+// A deeper tree after shallower ones re-lays them: scores do not change.
+TEST(Forest, ADeeperTreeKeepsTheShallowerOnesScores) {
+  Forest forest;
+  ASSERT_TRUE(forest.add_xgboost_tree(kStump).is_ok());
+  ASSERT_TRUE(forest
+                  .add_xgboost_tree(R"({"nodeid":0,"split":"f0","split_condition":1,"yes":1,
+    "no":2,"missing":1,"children":[{"nodeid":1,"leaf":1},{"nodeid":2,"leaf":-1}]})")
+                  .is_ok());
+  EXPECT_EQ(forest.depth(), 1);
+  ASSERT_TRUE(forest.add_xgboost_tree(kTree).is_ok());
+  EXPECT_EQ(forest.depth(), 2);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float cases[][2] = {{0, 0}, {0, 9}, {3, 0}, {nan, 0}, {0, nan}};
+  const double second[] = {1, 1, -1, 1, 1};
+  const double third[] = {-1.5, 0.25, 2, 2, -1.5};
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_NEAR(forest.probability(cases[i]), logistic(0.5 + second[i] + third[i]), 1e-6) << i;
+  }
+}
+
 TEST(Forest, RefusesDamagedFilesAndTrees) {
   Forest forest;
   ASSERT_TRUE(forest.add_xgboost_tree(kTree).is_ok());
@@ -55,6 +75,14 @@ TEST(Forest, RefusesDamagedFilesAndTrees) {
   EXPECT_FALSE(Forest::read(in, 2).is_ok());
   std::string header = "forest 1 99 0x0p+0\n";
   in = header;
+  EXPECT_FALSE(Forest::read(in, 2).is_ok());
+  // A header promising more than the file holds is refused before anything
+  // is allocated; a leaf that is not a finite number is refused.
+  header = "forest 100000 8 0x0p+0\n0 0x1p+0 1\n";
+  in = header;
+  EXPECT_FALSE(Forest::read(in, 2).is_ok());
+  std::string nan_leaf = text.substr(0, text.rfind('\n', text.size() - 2) + 1) + "nan\n";
+  in = nan_leaf;
   EXPECT_FALSE(Forest::read(in, 2).is_ok());
   EXPECT_FALSE(forest.add_xgboost_tree(R"({"nodeid":0,"split":"g0"})").is_ok());
   EXPECT_FALSE(forest.add_xgboost_tree("not json").is_ok());

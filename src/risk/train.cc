@@ -89,6 +89,8 @@ Result<Model> train_model(const Dataset& train, const Dataset* valid, const Trai
 
   std::vector<size_t> all(fit_rows.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  // The validation rows are encoded with the histories of the rows trained
+  // on, as new declarations will be.
   Model model{Encoder::fit(fit_rows, all), Forest{}};
   Matrix dtrain, dvalid;
   if (Status s = make_matrix(encode_out_of_fold(fit_rows, options.folds), fit_rows, dtrain);
@@ -172,6 +174,13 @@ Result<Model> train_model(const Dataset& train, const Dataset* valid, const Trai
                                std::to_string(ours[i]) + ", XGBoost " +
                                std::to_string(predicted[i]) + ": the trees were not read right");
     }
+  }
+  // The model keeps the histories of every training declaration (without
+  // --valid, the latest fifth too), so the newest traders are known.
+  if (report.valid_from_train) {
+    std::vector<size_t> every(train.rows.size());
+    for (size_t i = 0; i < every.size(); ++i) every[i] = i;
+    model.encoder = Encoder::fit(train.rows, every);
   }
   return model;
 }
