@@ -657,14 +657,20 @@ namespace {
 
 using namespace zg::test;  // NOLINT: the shared test helpers
 
+// An empty directory of its own under the test's temporary directory.
+std::string fresh_dir(const std::string& name) {
+  const std::string dir = testing::TempDir() + "zg-" + name + "-" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 // Macao registers with the zone, seals a joint-inspection result to it, and
 // the zone receives it once: a repeat, a late one, a changed one, an unknown
 // sender and — after Macao rotates its keys — one under the old keys are
 // refused; the journal still verifies (every envelope is opened again).
 TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
-  const std::string base = testing::TempDir() + "zg-exchange-" + std::to_string(getpid());
-  std::filesystem::remove_all(base);
-  std::filesystem::create_directories(base);
+  const std::string base = fresh_dir("exchange");
   const std::string data = base + "/zone";
   const auto run_lines = [&](const std::string& name, const std::string& lines) {
     std::ofstream(base + "/" + name) << lines;
@@ -798,14 +804,6 @@ TEST(Exchange, APartnersEnvelopesAreReceivedOnceAndOnlyAuthentic) {
   std::filesystem::remove_all(base);
 }
 
-}  // namespace
-}  // namespace zg
-
-namespace zg {
-namespace {
-
-using namespace zg::test;  // NOLINT: the shared test helpers
-
 // The learned risk score on the customs-declarations data: trained on 2020,
 // measured on 2021 Q1 (never seen), it beats the yardstick (a plain XGBoost
 // model: precision about 0.90 at 1 % inspection, 16 % of the revenue at 5 %).
@@ -840,8 +838,7 @@ TEST(Risk, TheScoreBeatsTheYardstickOnALaterPeriod) {
 }
 
 TEST(Risk, BadFilesAndModelsAreRefusedClearly) {
-  const std::string base = testing::TempDir() + "zg-risk-bad-" + std::to_string(getpid());
-  std::filesystem::create_directories(base);
+  const std::string base = fresh_dir("risk-bad");
   const std::string data = kSource + "/../shared/data/customs-declarations";
   std::ofstream(base + "/not.model") << "a model? no\n";
   Outcome o = zonegate("risk score --model " + base + "/not.model " + data + "/valid.csv 2>&1");
@@ -860,21 +857,11 @@ TEST(Risk, BadFilesAndModelsAreRefusedClearly) {
   std::filesystem::remove_all(base);
 }
 
-}  // namespace
-}  // namespace zg
-
-namespace zg {
-namespace {
-
-using namespace zg::test;  // NOLINT: the shared test helpers
-
 // Lanes from the pack: a criterion always sends its lane and says so;
 // random selection takes the credit grade's rates (converging over many
 // declarations, none for a grade without them); replay draws the same.
 TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
-  const std::string base = testing::TempDir() + "zg-lanes-" + std::to_string(getpid());
-  std::filesystem::remove_all(base);
-  std::filesystem::create_directories(base);
+  const std::string base = fresh_dir("lanes");
   std::filesystem::copy(kPack, base + "/pack", std::filesystem::copy_options::recursive);
   const std::string policy = base + "/pack/2024-03-01/policy.toml";
   std::ifstream in(policy);

@@ -148,15 +148,31 @@ int train(const Options& o) {
   return 0;
 }
 
-int score(const Options& o) {
-  if (o.model.empty() || o.file.empty()) {
+// What score and evaluate work on: a model and a file of declarations.
+struct Scoring {
+  std::optional<risk::Model> model;
+  std::optional<risk::Dataset> data;
+};
+// Reads both; the exit code on failure (the reason printed), or 0.
+int load(const Options& o, bool need_labels, Scoring& out) {
+  if (o.model.empty() || o.file.empty() || !o.train.empty() || !o.valid.empty()) {
     std::fputs(kUsage, stderr);
     return 2;
   }
   Result<risk::Model> model = read_model(o.model);
   if (!model.is_ok()) return fail(model.status());
-  Result<risk::Dataset> data = read_dataset(o.file, false);
+  Result<risk::Dataset> data = read_dataset(o.file, need_labels);
   if (!data.is_ok()) return fail(data.status());
+  out.model = std::move(model).value();
+  out.data = std::move(data).value();
+  return 0;
+}
+
+int score(const Options& o) {
+  Scoring in;
+  if (const int code = load(o, false, in); code != 0) return code;
+  const std::optional<risk::Model>& model = in.model;
+  const std::optional<risk::Dataset>& data = in.data;
   const std::vector<double> scores = model->score(data->rows);
   std::string out = "Declaration ID,score\n";
   char buffer[32];
@@ -169,15 +185,10 @@ int score(const Options& o) {
 }
 
 int evaluate(const Options& o) {
-  if (o.model.empty() || o.file.empty()) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-  Result<risk::Model> model = read_model(o.model);
-  if (!model.is_ok()) return fail(model.status());
-  Result<risk::Dataset> data = read_dataset(o.file, true);
-  if (!data.is_ok()) return fail(data.status());
-  const std::vector<risk::DeclarationRow>& rows = data->rows;
+  Scoring in;
+  if (const int code = load(o, true, in); code != 0) return code;
+  const std::optional<risk::Model>& model = in.model;
+  const std::vector<risk::DeclarationRow>& rows = in.data->rows;
   const std::vector<double> p = model->score(rows);
   // What is at stake decides the order: the expected tax recovered.
   std::vector<double> expected(rows.size()), rules(rows.size());
