@@ -938,5 +938,84 @@ TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
   std::filesystem::remove_all(base);
 }
 
+// An inspection's discrepancy re-assesses the taxes as of the declaration's
+// own time: the result shows the new items and the difference, the day's
+// totals and the goods' lot take the new value, and the declaration is
+// released. Findings that cannot apply are refused and change nothing.
+TEST(Inspection, ADiscrepancyReassessesTheTaxesExactly) {
+  const std::string base = fresh_dir("inspection");
+  std::filesystem::copy(kPack, base + "/pack", std::filesystem::copy_options::recursive);
+  const std::string policy = base + "/pack/2024-03-01/policy.toml";
+  std::ifstream in(policy);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text +=
+      "\n[[risk.criteria]]\nid = \"entries\"\nlane = \"red\"\nmovements = "
+      "[\"second_line_entry\"]\n";
+  std::ofstream(policy) << text;
+  const std::string data = base + "/zone";
+  const auto run_lines = [&](const std::string& name, const std::string& lines) {
+    std::ofstream(base + "/" + name) << lines;
+    return lines_of(
+        zonegate("run --pack " + base + "/pack --data " + data + " " + base + "/" + name).out);
+  };
+  const std::string uscc = "914404000MA4W2X03C";
+  const std::vector<std::string> declared = run_lines(
+      "declare.jsonl",
+      R"({"type":"register_enterprise","id":"e-1","at":"2024-04-01T08:00:00+08:00","uscc":")" +
+          uscc +
+          R"(","name":"T","legal_person":true,"registered_in_zone":true,"macao_funded":false,)"
+          R"("duty_free_importer":false,"encouraged_industry":false,"high_tech":false,)"
+          R"("credit_grade":"general"})"
+          "\n"
+          R"({"type":"declare","id":"d-1","at":"2024-04-02T10:00:00+08:00","movement":"second_line_entry",)"
+          R"("declarant":")" +
+          uscc +
+          R"(","purpose":"processing","currency":"CNY","items":[{"item":"CHIP","hs":"85423100",)"
+          R"("origin":"CN","quantity":"100","unit":"pcs","value":"10000.00"}]})"
+          "\n");
+  ASSERT_EQ(declared.size(), 2u);
+  ASSERT_NE(declared[1].find(R"("lane":"red","release":"held")"), std::string::npos) << declared[1];
+  const std::string number = field_of(declared[1], "declaration");
+  const auto inspection = [&](const std::string& id, const std::string& rest) {
+    return R"({"type":"inspection_result","id":")" + id +
+           R"(","at":"2024-04-03T15:00:00+08:00","declaration":")" + number + "\"," + rest + "}\n";
+  };
+  const std::vector<std::string> results = run_lines(
+      "inspect.jsonl",
+      inspection("i-1", R"("finding":"compliant","corrections":[{"line":1,"value":"1.00"}])") +
+          inspection("i-2",
+                     R"("finding":"discrepancy","corrections":[{"line":2,"value":"1.00"}])") +
+          inspection("i-3",
+                     R"("finding":"discrepancy","corrections":[{"line":1,"quantity":"9"}])") +
+          inspection("i-4",
+                     R"("finding":"discrepancy","corrections":[{"line":1,"value":"12500.00"}])") +
+          inspection("i-5", R"("finding":"compliant")"));
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_NE(results[0].find(R"("field":"corrections")"), std::string::npos) << results[0];
+  EXPECT_NE(results[1].find("has 1 item lines"), std::string::npos) << results[1];
+  EXPECT_NE(results[2].find("only an item's value can be corrected"), std::string::npos)
+      << results[2];
+  // The refund was 13 % of 10,000.00; it is 13 % of 12,500.00 now.
+  EXPECT_NE(results[3].find(R"("release":"released")"), std::string::npos) << results[3];
+  EXPECT_NE(results[3].find(R"("refund":"1625.00")"), std::string::npos) << results[3];
+  EXPECT_NE(results[3].find(R"("difference":{"duty":"0.00","consumption_tax":"0.00",)"
+                            R"("vat":"0.00","refund":"325.00"})"),
+            std::string::npos)
+      << results[3];
+  EXPECT_NE(results[4].find("\"invalid_state\""), std::string::npos) << results[4];  // released
+  // The day's totals and the lot carry the new value.
+  const Outcome taxes = zonegate("taxes --data " + data + " --from 2024-04-02 --to 2024-04-02");
+  EXPECT_NE(taxes.out.find(R"("refund":"1625.00")"), std::string::npos) << taxes.out;
+  const Outcome book = zonegate("book --data " + data + " " + uscc);
+  EXPECT_NE(book.out.find(R"("customs_value":"12500.00")"), std::string::npos) << book.out;
+  EXPECT_NE(book.out.find(
+                R"("kind":"revaluation","lot":1,"item":"CHIP","quantity":"0","value":"2500.00")"),
+            std::string::npos)
+      << book.out;
+  const Outcome verify = zonegate("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  std::filesystem::remove_all(base);
+}
+
 }  // namespace
 }  // namespace zg

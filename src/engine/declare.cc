@@ -351,13 +351,15 @@ void write_value_added(JsonWriter& out, const ItemTreatment& t) {
   out.end_object();
 }
 
+// `reassessed`: an inspection's re-assessment, which says no lane and is
+// released by the inspection itself.
 void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemOutcome>& outcomes,
-                  const std::string& number, Lane lane) {
+                  const std::string& number, Lane lane, bool reassessed = false) {
   out.field("declaration", number);
   out.field("movement", movement_name(d.movement));
   out.field("policy", d.policy->id);
-  out.field("lane", lane_name(lane));
-  out.field("release", lane_releases(lane) ? "released" : "held");
+  if (!reassessed) out.field("lane", lane_name(lane));
+  out.field("release", reassessed || lane_releases(lane) ? "released" : "held");
   Money customs_value, duty, ct, vat, refund;
   out.key("items").begin_array();
   for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -395,10 +397,9 @@ void write_result(JsonWriter& out, const Declaration& d, const std::vector<ItemO
   out.end_object();
 }
 
-}  // namespace
-
-Status handle_declare(CommandContext& ctx, JsonWriter& out) {
-  Declaration d;
+// Reads, treats and assesses a declaration: everything but posting it.
+Status assess(const CommandContext& ctx, Declaration& d, std::vector<ItemOutcome>& outcomes,
+              TaxTotals& totals) {
   Status errors = read_declaration(ctx, d);
   if (!errors.is_ok()) return errors;
   FxRate fx{Rate{kPpmPerUnit}, ""};
@@ -412,14 +413,10 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     }
     fx = *rate;
   }
-  std::vector<ItemOutcome> outcomes;
   errors = treat_items(ctx, d, fx, outcomes);
   if (!errors.is_ok()) return errors;
   assess_taxes(d, outcomes);
-
-  const std::string number = declaration_number(ctx);
-  post(ctx, d, outcomes);
-  TaxTotals totals;
+  totals = TaxTotals{};
   totals.count = 1;
   for (const ItemOutcome& o : outcomes) {
     totals.customs_value += o.treatment.customs_value;
@@ -428,6 +425,40 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     totals.vat += o.vat;
     totals.refund += o.refund;
   }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status reassess_declaration(const CommandContext& ctx, JsonWriter& out, TaxTotals& totals,
+                            std::vector<Money>& declared_values) {
+  Declaration probe;  // its movement decides whether it can be re-assessed here
+  Status errors = read_declaration(ctx, probe);
+  if (!errors.is_ok()) return errors;
+  if (movement_takes_from_book(probe.movement)) {
+    // Its treatment rests on the lots it drew, as they were then.
+    return Status(ErrorCode::kInvalidState, "corrections",
+                  "correcting a " + std::string(movement_name(probe.movement)) +
+                      " (goods drawn from an account book) is not supported yet; record the "
+                      "finding without corrections and declare the difference");
+  }
+  Declaration d;
+  std::vector<ItemOutcome> outcomes;
+  errors = assess(ctx, d, outcomes, totals);
+  if (!errors.is_ok()) return errors;
+  for (const ItemOutcome& o : outcomes) declared_values.push_back(o.treatment.declared_value);
+  write_result(out, d, outcomes, declaration_number(ctx), Lane::kGreen, true);
+  return Status::ok();
+}
+
+Status handle_declare(CommandContext& ctx, JsonWriter& out) {
+  Declaration d;
+  std::vector<ItemOutcome> outcomes;
+  TaxTotals totals;
+  if (Status errors = assess(ctx, d, outcomes, totals); !errors.is_ok()) return errors;
+
+  const std::string number = declaration_number(ctx);
+  post(ctx, d, outcomes);
   ctx.state.declarations.resize(ctx.seq + 1);
   LaneInput lane_input;
   lane_input.movement = d.movement;
@@ -459,6 +490,14 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   if (!record.held) record.released_at = ctx.at.unix_seconds;
   ctx.state.declarations_by_declarant[d.declarant].push_back(ctx.seq);
   ctx.state.taxes_by_day[ctx.local_date].add(totals);
+  if (record.held) {
+    // An inspection result may correct it: keep what was declared (without
+    // the door's stamp, which is not the declaration's).
+    std::string text;
+    append_canonical_json_with(text, ctx.command, "received_at", nullptr);
+    record.command = ctx.state.results.add(text);
+    record.has_command = true;
+  }
   if (!choice.reasons.empty()) {
     std::string reasons;
     for (const std::string& r : choice.reasons) reasons += (reasons.empty() ? "" : " ") + r;

@@ -55,6 +55,7 @@ Handler find_handler(std::string_view type) {
   if (type == "receive_envelope") return handle_receive_envelope;
   if (type == "acknowledge_delivery") return handle_acknowledge_delivery;
   if (type == "share_tree_head") return handle_share_tree_head;
+  if (type == "inspection_result") return handle_inspection_result;
   return nullptr;
 }
 

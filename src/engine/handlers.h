@@ -60,6 +60,13 @@ Status handle_share_tree_head(CommandContext& ctx, JsonWriter& out);
 // profiles make (outbox.cc) and appends "shared" to its result `body` (the
 // handler's fields, without braces).
 void share_with_partners(CommandContext& ctx, std::string_view type, std::string& body);
+Status handle_inspection_result(CommandContext& ctx, JsonWriter& out);
+// Re-assesses a declaration from its (corrected) command in `ctx`, as of
+// its own time and sequence number: writes the result fields of its items
+// and totals into `out`, and gives its totals and each item's declared
+// value (CNY). Only for movements that draw nothing from a book.
+Status reassess_declaration(const CommandContext& ctx, JsonWriter& out, TaxTotals& totals,
+                            std::vector<Money>& declared_values);
 // The zone's own name in envelopes: its pack's zone id, upper-cased ("HENGQIN").
 std::string zone_party_name(const PolicyPack& pack);
 

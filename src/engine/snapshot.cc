@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 8\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 9\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -292,6 +292,8 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     for (int64_t t : {d.lodged_at, d.released_at, d.arrived_at, d.crossed_at}) e.i64(t);
     e.str(d.crossed_channel != nullptr ? *d.crossed_channel : "");
     e.str(d.lane_reasons != nullptr ? *d.lane_reasons : "");
+    e.u64(d.has_command ? 1 : 0);
+    e.str(d.has_command ? s.results.get(d.command) : std::string_view());
   }
   e.u64(s.applied.size());
   for (const auto& [id, applied] : s.applied) {
@@ -402,7 +404,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
       p.at.unix_seconds = d.i64();
       p.at.offset_minutes = d.small();
       const uint8_t kind = d.u8();
-      if (kind > static_cast<uint8_t>(PostingKind::kAdjustment)) return damaged("a posting kind");
+      if (kind > static_cast<uint8_t>(PostingKind::kRevaluation)) return damaged("a posting kind");
       p.kind = static_cast<PostingKind>(kind);
       p.lot = d.u64();
       p.quantity.e4 = d.i64();
@@ -454,6 +456,10 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     }
     if (const std::string_view reasons = d.str(); !reasons.empty()) {
       r.lane_reasons = &*s.names.emplace(reasons).first;
+    }
+    r.has_command = d.u64() != 0;
+    if (const std::string_view command = d.str(); r.has_command) {
+      r.command = s.results.add(command);
     }
     s.declarations_by_declarant[r.declarant].push_back(r.seq);
   }

@@ -83,6 +83,9 @@ struct DeclarationRecord {
   // random/red", a node of `names`), or nullptr. Officers see it; the
   // declarant's result does not say it (risk criteria are confidential).
   const std::string* lane_reasons = nullptr;
+  // What was declared, kept while it is held, for an inspection's corrections.
+  bool has_command = false;
+  ResultStore::Ref command{};
 };
 
 // What an accepted command answered, kept for idempotent repeats.

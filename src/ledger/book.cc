@@ -87,6 +87,7 @@ std::string_view posting_kind_name(PostingKind kind) {
     case PostingKind::kReceipt: return "receipt";
     case PostingKind::kRemoval: return "removal";
     case PostingKind::kAdjustment: return "adjustment";
+    case PostingKind::kRevaluation: return "revaluation";
   }
   std::abort();
 }
@@ -142,6 +143,14 @@ void Book::restore(std::deque<Lot> lots, std::deque<Posting> postings) {
       ++entry.first_open;
     }
   }
+}
+
+void Book::revalue(size_t lot_index, Money value, uint64_t seq, Timestamp at) {
+  Lot& lot = lots_[lot_index];
+  postings_.push_back(
+      Posting{seq, at, PostingKind::kRevaluation, lot.id, Quantity{0}, value - lot.value});
+  lot.value = value;
+  (is_untaxed_foreign(lot.status) ? lot.foreign_content : lot.domestic_content) = value;
 }
 
 std::vector<std::string> Book::check_invariants() const {

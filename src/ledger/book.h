@@ -46,7 +46,7 @@ struct Lot {
   bool flagged = false;     // an overage waiting for an officer
 };
 
-enum class PostingKind : uint8_t { kReceipt, kRemoval, kAdjustment };
+enum class PostingKind : uint8_t { kReceipt, kRemoval, kAdjustment, kRevaluation };
 std::string_view posting_kind_name(PostingKind kind);
 
 struct Posting {
@@ -124,6 +124,10 @@ class Book {
 
   // Replaces the book's contents with lots and postings saved earlier (a
   // snapshot); the item index is rebuilt from the lots.
+  // A lot's value corrected (an inspection's finding): its value and the
+  // content it counts as (foreign or domestic, by its status) become
+  // `value`; a revaluation posting records the difference.
+  void revalue(size_t lot_index, Money value, uint64_t seq, Timestamp at);
   void restore(std::deque<Lot> lots, std::deque<Posting> postings);
 
   // Empty when every invariant holds; otherwise one line per problem.

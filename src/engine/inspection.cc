@@ -1,0 +1,183 @@
+// inspection_result: what an officer found on a held declaration (red or
+// yellow lane). Compliant, or a discrepancy; corrections of the items'
+// values re-assess the taxes as of the declaration's own time and rates,
+// the result shows the new items and the difference, the day's tax totals
+// and the goods' lots take the new values. Either finding releases it.
+
+#include <charconv>
+#include <map>
+
+#include "engine/handlers.h"
+
+namespace zg {
+namespace {
+
+constexpr uint32_t kCorrectionsMax = 1000;
+
+// The declaration as declared, with the corrected values in place.
+std::string corrected_command(JsonRef original, const std::map<uint32_t, std::string>& values) {
+  std::string out = "{";
+  bool first = true;
+  for (JsonRef member : original) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, member.key());
+    out.push_back(':');
+    if (member.key() != "items" || !member.is_array()) {
+      append_canonical_json(out, member);
+      continue;
+    }
+    out.push_back('[');
+    uint32_t line = 0;
+    for (JsonRef item : member) {
+      if (line > 0) out.push_back(',');
+      const auto corrected = values.find(++line);
+      if (corrected == values.end() || !item.is_object()) {
+        append_canonical_json(out, item);
+        continue;
+      }
+      std::string_view value = corrected->second;
+      append_canonical_json_with(out, item, "value", &value);
+    }
+    out.push_back(']');
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
+  Status errors;
+  Fields f(ctx.command, "", errors);
+  const std::string_view number = f.string("declaration");
+  const std::string_view finding = f.string("finding");
+  if (!finding.empty() && finding != "compliant" && finding != "discrepancy") {
+    f.fail(ErrorCode::kInvalidField, "finding", "finding is compliant or discrepancy");
+  }
+  std::map<uint32_t, std::string> values;  // by line (1-based)
+  if (auto list = f.array("corrections", false, kCorrectionsMax)) {
+    uint32_t index = 0;
+    for (JsonRef c : *list) {
+      const std::string path = "corrections[" + std::to_string(index++) + "]";
+      if (!c.is_object()) {
+        errors.add(ErrorCode::kInvalidField, path, "a correction is an object {line, value}");
+        continue;
+      }
+      Fields cf(c, path, errors);
+      const JsonRef line = c.get("line");
+      uint32_t n = 0;
+      const std::string_view text = line.exists() ? line.text() : std::string_view();
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (!line.exists() || line.kind() != JsonKind::kNumber || ec != std::errc() ||
+          end != text.data() + text.size() || n == 0) {
+        cf.fail(ErrorCode::kInvalidField, "line", "line is the item's line number, from 1");
+      }
+      const std::string_view value = cf.string("value");
+      for (JsonRef member : c) {
+        if (member.key() != "line" && member.key() != "value") {
+          cf.fail(ErrorCode::kInvalidField, member.key(),
+                  "only an item's value can be corrected yet, not " +
+                      std::string(member.key().substr(0, 32)));
+        }
+      }
+      if (n > 0 && !value.empty() && !values.emplace(n, std::string(value)).second) {
+        cf.fail(ErrorCode::kInvalidField, "line",
+                "line " + std::to_string(n) + " is corrected twice");
+      }
+    }
+  }
+  if (!errors.is_ok()) return errors;
+  if (finding == "compliant" && !values.empty()) {
+    return Status(ErrorCode::kInvalidField, "corrections", "a compliant finding corrects nothing");
+  }
+  DeclarationRecord* record = ctx.state.find_declaration(number);
+  if (record == nullptr) {
+    return Status(ErrorCode::kUnknownDeclaration, "declaration",
+                  "no declaration " + std::string(number.substr(0, 64)) + " in this zone");
+  }
+  if (!record->held || !record->has_command) {
+    return Status(ErrorCode::kInvalidState, "declaration",
+                  std::string(number) + " is not held for an inspection (it was released)");
+  }
+  if (ctx.at.unix_seconds < record->lodged_at) {
+    return Status(ErrorCode::kInvalidField, "at",
+                  "the inspection is dated before " + std::string(number) + " was lodged");
+  }
+
+  if (!values.empty()) {
+    JsonDocument declared;
+    if (Status s = declared.parse(ctx.state.results.get(record->command)); !s.is_ok()) return s;
+    const uint32_t lines = declared.root().get("items").size();
+    for (const auto& [line, value] : values) {
+      if (line > lines) {
+        return Status(ErrorCode::kInvalidField, "corrections",
+                      "line " + std::to_string(line) + ": " + std::string(number) + " has " +
+                          std::to_string(lines) + " item lines");
+      }
+    }
+    // The goods must still be as declared in the book: a value correction
+    // is a lot's new value.
+    Book& book = ctx.state.books.at(record->declarant->uscc);
+    std::vector<size_t> lots;
+    for (size_t i = 0; i < book.lots().size(); ++i) {
+      const Lot& lot = book.lots()[i];
+      if (lot.source_seq != record->seq) continue;
+      if (lot.balance != lot.received) {
+        return Status(ErrorCode::kInvalidState, "corrections",
+                      "the goods of " + std::string(number) +
+                          " have moved on in the account book since; declare the difference");
+      }
+      lots.push_back(i);
+    }
+    JsonDocument corrected;
+    if (Status s = corrected.parse(corrected_command(declared.root(), values)); !s.is_ok()) {
+      return s;
+    }
+    // Re-assessed as of its own time and sequence number (the same version,
+    // rates and overrides); errors name the correction's field.
+    const JsonRef at = corrected.root().get("at");
+    Result<Timestamp> when = parse_rfc3339(at.text());
+    if (!when.is_ok()) return when.status();
+    CommandContext then{ctx.state, ctx.pack,     corrected.root(), ctx.id,          at.text(),
+                        *when,     record->date, record->seq,      ctx.signing_key, ctx.credentials,
+                        {}};
+    std::string fields;
+    JsonWriter reassessed(fields);
+    TaxTotals totals;
+    std::vector<Money> declared_values;
+    if (Status s = reassess_declaration(then, reassessed, totals, declared_values); !s.is_ok()) {
+      Status named;
+      for (const Error& e : s.errors()) {
+        named.add(e.code, "corrections", e.field + (e.field.empty() ? "" : ": ") + e.message);
+      }
+      return named;
+    }
+    // Accepted: the difference goes to the day's totals and the lots.
+    const TaxTotals before = record->totals;
+    TaxTotals& day = ctx.state.taxes_by_day[record->date];
+    day.customs_value += totals.customs_value - before.customs_value;
+    day.duty += totals.duty - before.duty;
+    day.consumption_tax += totals.consumption_tax - before.consumption_tax;
+    day.vat += totals.vat - before.vat;
+    day.refund += totals.refund - before.refund;
+    record->totals = totals;
+    for (size_t k = 0; k < lots.size() && k < declared_values.size(); ++k) {
+      book.revalue(lots[k], declared_values[k], ctx.seq, ctx.at);
+    }
+    out.raw(fields);  // the re-assessment's fields (declaration, items ...), in this object
+    out.field("finding", finding);
+    out.key("difference").begin_object();
+    out.field_money("duty", totals.duty - before.duty);
+    out.field_money("consumption_tax", totals.consumption_tax - before.consumption_tax);
+    out.field_money("vat", totals.vat - before.vat);
+    out.field_money("refund", totals.refund - before.refund);
+    out.end_object();
+  } else {
+    out.field("declaration", number).field("finding", finding).field("release", "released");
+  }
+  record->held = false;
+  record->released_at = ctx.at.unix_seconds;
+  return Status::ok();
+}
+
+}  // namespace zg
