@@ -1012,6 +1012,36 @@ TEST(Inspection, ADiscrepancyReassessesTheTaxesExactly) {
                 R"("kind":"revaluation","lot":1,"item":"CHIP","quantity":"0","value":"2500.00")"),
             std::string::npos)
       << book.out;
+  // Once the declarant is registered again, its facts are not those the
+  // declaration was assessed on: a correction is refused, a finding is not.
+  const std::vector<std::string> again = run_lines(
+      "again.jsonl",
+      R"({"type":"declare","id":"d-2","at":"2024-04-04T10:00:00+08:00","movement":"second_line_entry",)"
+      R"("declarant":")" +
+          uscc +
+          R"(","purpose":"processing","currency":"CNY","items":[{"item":"CHIP","hs":"85423100",)"
+          R"("origin":"CN","quantity":"1","unit":"pcs","value":"100.00"}]})"
+          "\n"
+          R"({"type":"register_enterprise","id":"e-2","at":"2024-04-04T11:00:00+08:00","uscc":")" +
+          uscc +
+          R"(","name":"T","legal_person":true,"registered_in_zone":true,"macao_funded":false,)"
+          R"("duty_free_importer":false,"encouraged_industry":false,"high_tech":false,)"
+          R"("credit_grade":"general"})"
+          "\n");
+  ASSERT_EQ(again.size(), 2u);
+  const std::string second = field_of(again[0], "declaration");
+  const auto inspect_second = [&](const std::string& id, const std::string& rest) {
+    return R"({"type":"inspection_result","id":")" + id +
+           R"(","at":"2024-04-05T15:00:00+08:00","declaration":")" + second + "\"," + rest + "}\n";
+  };
+  const std::vector<std::string> after = run_lines(
+      "after.jsonl",
+      inspect_second("i-6",
+                     R"("finding":"discrepancy","corrections":[{"line":1,"value":"200.00"}])") +
+          inspect_second("i-7", R"("finding":"discrepancy")"));
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_NE(after[0].find("was registered again"), std::string::npos) << after[0];
+  EXPECT_NE(after[1].find(R"("release":"released")"), std::string::npos) << after[1];
   const Outcome verify = zonegate("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   std::filesystem::remove_all(base);

@@ -430,8 +430,8 @@ Status assess(const CommandContext& ctx, Declaration& d, std::vector<ItemOutcome
 
 }  // namespace
 
-Status reassess_declaration(const CommandContext& ctx, JsonWriter& out, TaxTotals& totals,
-                            std::vector<Money>& declared_values) {
+Status reassess_declaration(const CommandContext& ctx, std::string_view number, JsonWriter& out,
+                            TaxTotals& totals, std::vector<Money>& declared_values) {
   Declaration probe;  // its movement decides whether it can be re-assessed here
   Status errors = read_declaration(ctx, probe);
   if (!errors.is_ok()) return errors;
@@ -447,7 +447,7 @@ Status reassess_declaration(const CommandContext& ctx, JsonWriter& out, TaxTotal
   errors = assess(ctx, d, outcomes, totals);
   if (!errors.is_ok()) return errors;
   for (const ItemOutcome& o : outcomes) declared_values.push_back(o.treatment.declared_value);
-  write_result(out, d, outcomes, declaration_number(ctx), Lane::kGreen, true);
+  write_result(out, d, outcomes, std::string(number), Lane::kGreen, true);
   return Status::ok();
 }
 

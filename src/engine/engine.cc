@@ -319,6 +319,7 @@ std::string Engine::state_hash() const {
         .field_bool("high_tech", e->high_tech)
         .field("credit_grade", e->credit_grade)
         .field("registered_seq", static_cast<int64_t>(e->registered_seq))
+        .field("updated_seq", static_cast<int64_t>(e->updated_seq))
         .end_object();
     hash.update(record);
     hash.update(*book_json(e->uscc));
@@ -336,7 +337,12 @@ std::string Engine::state_hash() const {
                 std::to_string(d.released_at) + " " + std::to_string(d.arrived_at) + " " +
                 std::to_string(d.crossed_at) + " " +
                 (d.crossed_channel != nullptr ? *d.crossed_channel : "") + " " +
-                (d.lane_reasons != nullptr ? *d.lane_reasons : "") + "\n");
+                (d.lane_reasons != nullptr ? *d.lane_reasons : "") + " " +
+                std::to_string(d.totals.customs_value.fen) + " " +
+                std::to_string(d.totals.duty.fen) + " " +
+                std::to_string(d.totals.consumption_tax.fen) + " " +
+                std::to_string(d.totals.vat.fen) + " " + std::to_string(d.totals.refund.fen) +
+                (d.has_command ? " " + to_hex(sha256(state_.results.get(d.command))) : "") + "\n");
   }
   hash_gates(hash, state_.gates);
   std::vector<const ZoneState::Partner*> partners;

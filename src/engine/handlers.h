@@ -65,8 +65,8 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out);
 // its own time and sequence number: writes the result fields of its items
 // and totals into `out`, and gives its totals and each item's declared
 // value (CNY). Only for movements that draw nothing from a book.
-Status reassess_declaration(const CommandContext& ctx, JsonWriter& out, TaxTotals& totals,
-                            std::vector<Money>& declared_values);
+Status reassess_declaration(const CommandContext& ctx, std::string_view number, JsonWriter& out,
+                            TaxTotals& totals, std::vector<Money>& declared_values);
 // The zone's own name in envelopes: its pack's zone id, upper-cased ("HENGQIN").
 std::string zone_party_name(const PolicyPack& pack);
 

@@ -129,6 +129,21 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
       }
       lots.push_back(i);
     }
+    // Re-assessing uses the rates and the declarant's facts in the state:
+    // a correction is refused once either has changed since it was declared.
+    if (record->declarant->updated_seq > record->seq) {
+      return Status(ErrorCode::kInvalidState, "corrections",
+                    record->declarant->uscc + " was registered again since " + std::string(number) +
+                        "; declare the difference");
+    }
+    const std::string_view currency = declared.root().get("currency").text();
+    if (const auto rate = ctx.state.rate_overrides.find(rate_key(currency, month_of(record->date)));
+        rate != ctx.state.rate_overrides.end() && rate->second.seq > record->seq) {
+      return Status(ErrorCode::kInvalidState, "corrections",
+                    "the customs rate of " + std::string(currency.substr(0, 3)) + " for " +
+                        format_month(month_of(record->date)) + " was set since " +
+                        std::string(number) + "; declare the difference");
+    }
     JsonDocument corrected;
     if (Status s = corrected.parse(corrected_command(declared.root(), values)); !s.is_ok()) {
       return s;
@@ -145,7 +160,8 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     JsonWriter reassessed(fields);
     TaxTotals totals;
     std::vector<Money> declared_values;
-    if (Status s = reassess_declaration(then, reassessed, totals, declared_values); !s.is_ok()) {
+    if (Status s = reassess_declaration(then, number, reassessed, totals, declared_values);
+        !s.is_ok()) {
       Status named;
       for (const Error& e : s.errors()) {
         named.add(e.code, "corrections", e.field + (e.field.empty() ? "" : ": ") + e.message);
@@ -161,8 +177,14 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     day.vat += totals.vat - before.vat;
     day.refund += totals.refund - before.refund;
     record->totals = totals;
-    for (size_t k = 0; k < lots.size() && k < declared_values.size(); ++k) {
-      book.revalue(lots[k], declared_values[k], ctx.seq, ctx.at);
+    // An entry makes one lot per item, in item order: the corrected lines'
+    // lots take their new values.
+    for (const auto& [line, value] : values) {
+      const size_t k = line - 1;
+      if (k < lots.size() && k < declared_values.size() &&
+          book.lots()[lots[k]].value != declared_values[k]) {
+        book.revalue(lots[k], declared_values[k], ctx.seq, ctx.at);
+      }
     }
     out.raw(fields);  // the re-assessment's fields (declaration, items ...), in this object
     out.field("finding", finding);
@@ -176,6 +198,7 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     out.field("declaration", number).field("finding", finding).field("release", "released");
   }
   record->held = false;
+  record->has_command = false;
   record->released_at = ctx.at.unix_seconds;
   return Status::ok();
 }

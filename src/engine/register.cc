@@ -35,6 +35,7 @@ Status handle_register_enterprise(CommandContext& ctx, JsonWriter& out) {
   // Re-registering updates the record; the account book stays.
   auto [it, inserted] = ctx.state.enterprises.try_emplace(e.uscc);
   e.registered_seq = inserted ? ctx.seq : it->second.registered_seq;
+  e.updated_seq = ctx.seq;
   it->second = std::move(e);
   ctx.state.books.try_emplace(it->first, it->first);
   out.field("enterprise", it->first);

@@ -30,6 +30,7 @@ Status handle_release(CommandContext& ctx, JsonWriter& out) {
                   "the release is dated before " + std::string(number) + " was lodged");
   }
   record->held = false;
+  record->has_command = false;  // kept only for an inspection of a held declaration
   record->released_at = ctx.at.unix_seconds;
   out.field("declaration", number);
   out.field("release", "released");

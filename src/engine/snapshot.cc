@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 9\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 10\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -231,6 +231,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     }
     e.str(ent.credit_grade);
     e.u64(ent.registered_seq);
+    e.u64(ent.updated_seq);
   }
   e.u64(s.books.size());
   for (const auto& [owner, book] : s.books) {
@@ -371,6 +372,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     for (bool* flag : flags) *flag = d.u8() != 0;
     ent.credit_grade = std::string(d.str());
     ent.registered_seq = d.u64();
+    ent.updated_seq = d.u64();
     const std::string key = ent.uscc;
     s.enterprises.emplace(key, std::move(ent));
   }

@@ -30,6 +30,7 @@ struct Enterprise {
   bool high_tech = false;
   std::string credit_grade;  // advanced, general, dishonest
   uint64_t registered_seq = 0;
+  uint64_t updated_seq = 0;  // the register_enterprise that set these facts
 };
 
 // A set_rate, in force from its sequence number on.

@@ -1,5 +1,6 @@
 // An enterprise's account book (电子账册): lots of goods, moved only by
-// postings from declarations, transfers, processing and stock-takes.
+// postings from declarations, transfers, processing and stock-takes, and
+// revalued by inspections' findings.
 //
 // Invariants (checked by check_invariants(), asserted in tests): no balance
 // below zero; each lot's balance is its receipts minus removals plus
@@ -124,11 +125,12 @@ class Book {
 
   // Replaces the book's contents with lots and postings saved earlier (a
   // snapshot); the item index is rebuilt from the lots.
+  void restore(std::deque<Lot> lots, std::deque<Posting> postings);
+
   // A lot's value corrected (an inspection's finding): its value and the
   // content it counts as (foreign or domestic, by its status) become
   // `value`; a revaluation posting records the difference.
   void revalue(size_t lot_index, Money value, uint64_t seq, Timestamp at);
-  void restore(std::deque<Lot> lots, std::deque<Posting> postings);
 
   // Empty when every invariant holds; otherwise one line per problem.
   std::vector<std::string> check_invariants() const;
