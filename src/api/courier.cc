@@ -30,27 +30,10 @@ int64_t now_ms() {
       .count();
 }
 
-struct Address {
-  std::string host, port, target;
-};
-
-// "http://host:port/path" (register_partner checked the form).
-std::optional<Address> parse_inbox(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return std::nullopt;
-  url.remove_prefix(kScheme.size());
-  const size_t slash = url.find('/');
-  const std::string_view authority = url.substr(0, slash);
-  const size_t colon = authority.rfind(':');
-  if (slash == std::string_view::npos || colon == std::string_view::npos) return std::nullopt;
-  return Address{std::string(authority.substr(0, colon)), std::string(authority.substr(colon + 1)),
-                 std::string(url.substr(slash))};
-}
-
 // One HTTP/1.1 connection to a partner's inbox, kept for a round.
 class Link {
  public:
-  Link(const Address& address, std::chrono::seconds timeout)
+  Link(const exchange::InboxAddress& address, std::chrono::seconds timeout)
       : address_(address), timeout_(timeout), stream_(io_) {}
   ~Link() {
     beast::error_code ignored;
@@ -105,7 +88,7 @@ class Link {
     return Result<std::pair<int, std::string>>(ErrorCode::kUnavailable, "", message);
   }
 
-  Address address_;
+  exchange::InboxAddress address_;
   std::chrono::seconds timeout_;
   boost::asio::io_context io_;
   beast::tcp_stream stream_;
@@ -263,7 +246,8 @@ Courier::Attempt Courier::post_batch(Round& round, size_t index) {
   const exchange::PartyKeys& zone = *round.zone;
   Round::Partner& partner = round.partners[index];
   std::vector<ZoneState::OutgoingMessage>& delivered = round.delivered;
-  const std::optional<Address> address = parse_inbox(partner.inbox);
+  const std::optional<exchange::InboxAddress> address =
+      exchange::parse_inbox_address(partner.inbox);
   if (!address) return {"the partner has no inbox address (register_partner \"inbox\")", false};
   Result<exchange::SharedKey> shared = exchange::shared_key(zone.box_secret, partner.box);
   if (!shared.is_ok()) return {shared.status().first().message, false};

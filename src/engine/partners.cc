@@ -34,22 +34,6 @@ bool canonical_x25519(const std::array<unsigned char, 32>& key) {
   return key[0] < 0xed;
 }
 
-// "http://host:port/path": what the courier can reach.
-bool valid_inbox(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.size() > 256 || !url.starts_with(kScheme)) return false;
-  if (url.find_first_of(" \t\r\n") != std::string_view::npos) return false;
-  const std::string_view rest = url.substr(kScheme.size());
-  const size_t slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  const size_t colon = authority.rfind(':');
-  if (slash == std::string_view::npos || colon == std::string_view::npos || colon == 0)
-    return false;
-  const std::string_view port = authority.substr(colon + 1);
-  return !port.empty() && port.size() <= 5 &&
-         port.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
 }  // namespace
 
 std::string zone_party_name(const PolicyPack& pack) {
@@ -75,7 +59,7 @@ Status handle_register_partner(CommandContext& ctx, JsonWriter& out) {
   // Where the courier delivers the zone's messages: plain HTTP, since the
   // envelope is sealed and signed already.
   const std::string_view inbox = f.string("inbox", false);
-  if (!inbox.empty() && !valid_inbox(inbox)) {
+  if (!inbox.empty() && !exchange::parse_inbox_address(inbox)) {
     f.fail(ErrorCode::kInvalidField, "inbox",
            "inbox is an http://HOST:PORT/PATH address (at most 256 bytes, no spaces)");
   }

@@ -261,4 +261,24 @@ std::string receipt_text(std::string_view from, std::string_view to, std::string
   return text;
 }
 
+std::optional<InboxAddress> parse_inbox_address(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.size() > 256 || !url.starts_with(kScheme)) return std::nullopt;
+  if (url.find_first_of(" \t\r\n") != std::string_view::npos) return std::nullopt;
+  const std::string_view rest = url.substr(kScheme.size());
+  const size_t slash = rest.find('/');
+  const std::string_view authority = rest.substr(0, slash);
+  const size_t colon = authority.rfind(':');
+  if (slash == std::string_view::npos || colon == std::string_view::npos || colon == 0) {
+    return std::nullopt;
+  }
+  const std::string_view port = authority.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  return InboxAddress{std::string(authority.substr(0, colon)), std::string(port),
+                      std::string(rest.substr(slash))};
+}
+
 }  // namespace zg::exchange

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -87,6 +88,14 @@ Result<Opened> peek(std::string_view envelope);
 // signature, cannot open.
 Result<Opened> open(std::string_view envelope, const PartyPublic& sender,
                     const PartyPublic& recipient, const SharedKey& shared);
+
+// A partner's inbox address, "http://HOST:PORT/PATH" (at most 256 bytes, no
+// blanks, a numeric port): what register_partner accepts and the courier
+// connects to. nullopt for anything else.
+struct InboxAddress {
+  std::string host, port, target;
+};
+std::optional<InboxAddress> parse_inbox_address(std::string_view url);
 
 // A receipt: the recipient's Ed25519 signature over
 //   "zonegate receipt 1\n<from>\n<to>\n<id>\n<content hex>\n"
