@@ -465,15 +465,23 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   lane_input.declarant = d.declarant->uscc;
   lane_input.credit_grade = d.declarant->credit_grade;
   lane_input.number = number;
-  const std::string secret = ctx.signing_key != nullptr && !d.policy->random_rates.empty()
+  const RiskSettings& risk = d.policy->risk;
+  const std::string secret = ctx.signing_key != nullptr && risk.draws()
                                  ? zone_selection_secret(*ctx.signing_key)
                                  : std::string();
   lane_input.secret = secret;
-  for (const DeclaredItem& item : d.items) {
-    lane_input.items.push_back(
-        {item.tariff->hs, item.origin, d.policy->licence_required.contains(item.tariff->hs)});
+  const auto earlier = ctx.state.declarations_by_declarant.find(d.declarant);
+  lane_input.first_time =
+      earlier == ctx.state.declarations_by_declarant.end() || earlier->second.empty();
+  for (size_t i = 0; i < d.items.size(); ++i) {
+    const DeclaredItem& item = d.items[i];
+    const int64_t value = outcomes[i].treatment.declared_value.fen;
+    lane_input.items.push_back({item.tariff->hs, item.origin, item.unit,
+                                d.policy->licence_required.contains(item.tariff->hs), value,
+                                item.quantity.e4});
+    lane_input.declared_fen += value;
   }
-  const LaneChoice choice = choose_lane(*d.policy, lane_input);
+  const LaneChoice choice = choose_lane(risk, lane_input, ctx.state.risk);
   const Lane lane = choice.lane;
   DeclarationRecord& record = ctx.state.declarations[ctx.seq];
   record.seq = ctx.seq;

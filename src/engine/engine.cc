@@ -338,13 +338,14 @@ std::string Engine::state_hash() const {
                 std::to_string(d.crossed_at) + " " +
                 (d.crossed_channel != nullptr ? *d.crossed_channel : "") + " " +
                 (d.lane_reasons != nullptr ? *d.lane_reasons : "") + " " +
-                std::to_string(d.totals.customs_value.fen) + " " +
+                std::to_string(d.finding) + " " + std::to_string(d.totals.customs_value.fen) + " " +
                 std::to_string(d.totals.duty.fen) + " " +
                 std::to_string(d.totals.consumption_tax.fen) + " " +
                 std::to_string(d.totals.vat.fen) + " " + std::to_string(d.totals.refund.fen) +
                 (d.has_command ? " " + to_hex(sha256(state_.results.get(d.command))) : "") + "\n");
   }
   hash_gates(hash, state_.gates);
+  hash.update(state_.risk.digest_text());
   std::vector<const ZoneState::Partner*> partners;
   for (const auto& [id, partner] : state_.partners) partners.push_back(&partner);
   std::sort(partners.begin(), partners.end(),

@@ -197,6 +197,12 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
   } else {
     out.field("declaration", number).field("finding", finding).field("release", "released");
   }
+  // The declarant's record: criteria may watch those with discrepancies
+  // found (docs/risk.md), and the findings are the learned score's labels.
+  RiskState::Findings& findings = ctx.state.risk.findings[record->declarant->uscc];
+  ++findings.inspections;
+  if (finding == "discrepancy") ++findings.discrepancies;
+  record->finding = finding == "discrepancy" ? 2 : 1;
   record->held = false;
   record->has_command = false;
   record->released_at = ctx.at.unix_seconds;

@@ -1,5 +1,8 @@
 #include "engine/selection.h"
 
+#include <algorithm>
+#include <functional>
+
 #include "core/sha256.h"
 
 namespace zg {
@@ -12,9 +15,13 @@ bool listed(const std::vector<std::string>& list, std::string_view value) {
   return false;
 }
 
-bool meets(const RiskCriterion& c, const LaneInput& in) {
+bool meets(const RiskCriterion& c, const LaneInput& in, uint64_t discrepancies) {
   if (!c.movements.empty() && !listed(c.movements, movement_name(in.movement))) return false;
   if (!c.declarants.empty() && !listed(c.declarants, in.declarant)) return false;
+  if (c.value_from >= 0 && in.declared_fen < c.value_from) return false;
+  if (c.value_below >= 0 && in.declared_fen >= c.value_below) return false;
+  if (c.first_time && !in.first_time) return false;
+  if (c.discrepancies > 0 && discrepancies < static_cast<uint64_t>(c.discrepancies)) return false;
   if (c.hs.empty() && c.origins.empty()) return true;
   // Goods conditions hold together on one item.
   for (const LaneInput::Item& item : in.items) {
@@ -25,7 +32,71 @@ bool meets(const RiskCriterion& c, const LaneInput& in) {
   return false;
 }
 
+constexpr int64_t kWhole = 1'000'000;  // a whole selection, in millionths
+
+// The capacity index of a lane (0 red, 1 yellow), or -1 for lanes that
+// release (they need no officer).
+int capacity_index(Lane lane) {
+  return lane == Lane::kRed ? 0 : lane == Lane::kYellow ? 1 : -1;
+}
+
+int64_t capacity_share(const RiskSettings& risk, int index) {
+  return index == 0 ? risk.capacity.red_ppm : risk.capacity.yellow_ppm;
+}
+
+std::string key_of(std::string_view reason) {
+  // "unit-value/22042100/FR/0.21" and "licence/24022000" count as one kind.
+  if (reason.starts_with("unit-value/")) return "unit-value";
+  if (reason.starts_with("licence/")) return "licence";
+  return std::string(reason);
+}
+
+// "0.21": a over b, two decimals, rounded down (b > 0).
+std::string ratio_text(int64_t a, int64_t b) {
+  const __int128 hundredths = static_cast<__int128>(a) * 100 / b;
+  const int64_t h = hundredths > INT64_MAX ? INT64_MAX : static_cast<int64_t>(hundredths);
+  std::string frac = std::to_string(h % 100);
+  return std::to_string(h / 100) + "." + (frac.size() < 2 ? "0" : "") + frac;
+}
+
+// The items whose unit value lies beyond factor × the median of the goods'
+// history, or below the median over the factor; then each item's value
+// joins its goods' history.
+void check_unit_values(const RiskSettings& risk, const LaneInput& in, RiskState& state,
+                       const std::function<void(Lane, std::string, bool capped)>& hit) {
+  const UnitValueCheck& check = risk.unit_value;
+  Lane lane = Lane::kGreen;
+  const bool judging = !check.lane.empty() && parse_lane(check.lane, lane);
+  for (const LaneInput::Item& item : in.items) {
+    const int64_t value = unit_value_e4(item.declared_fen, item.quantity_e4);
+    if (value < 0) continue;
+    std::string goods(item.hs);
+    goods.append(" ").append(item.origin).append(" ").append(item.unit);
+    RiskState::UnitValues& history = state.unit_values[goods];
+    if (judging && static_cast<int64_t>(history.recent.size()) >= check.minimum) {
+      const int64_t median = history.median();
+      const __int128 v = static_cast<__int128>(value) * kWhole;
+      const __int128 m = static_cast<__int128>(median) * check.factor_ppm;
+      const bool low =
+          static_cast<__int128>(value) * check.factor_ppm < static_cast<__int128>(median) * kWhole;
+      if (v > m || low) {
+        hit(lane,
+            "unit-value/" + std::string(item.hs) + "/" + std::string(item.origin) + "/" +
+                (median > 0 ? ratio_text(value, median) : "inf"),
+            true);
+      }
+    }
+    if (check.history > 0) history.add(value, static_cast<size_t>(check.history));
+  }
+}
+
 }  // namespace
+
+int64_t unit_value_e4(int64_t declared_fen, int64_t quantity_e4) {
+  if (declared_fen <= 0 || quantity_e4 <= 0) return -1;
+  const __int128 v = static_cast<__int128>(declared_fen) * 100'000'000 / quantity_e4;
+  return v > INT64_MAX ? INT64_MAX : static_cast<int64_t>(v);
+}
 
 int lane_weight(Lane lane) {
   switch (lane) {
@@ -53,38 +124,69 @@ std::string zone_selection_secret(const gate::SigningKey& key) {
   return to_hex(sha256("zonegate selection 1\n" + key.seed()));
 }
 
-LaneChoice choose_lane(const PolicyVersion& policy, const LaneInput& in) {
+LaneChoice choose_lane(const RiskSettings& risk, const LaneInput& in, RiskState& state) {
   LaneChoice choice;
-  parse_lane(policy.default_lane, choice.lane);  // the pack loader admits only the four
+  parse_lane(risk.default_lane, choice.lane);  // the pack loader admits only the four
   const Lane by_default = choice.lane;
-  // A hit is a reason when it asks for more than the default lane.
-  const auto raise = [&](Lane lane, std::string reason) {
+  // Each declaration frees its share of every capped lane's capacity.
+  for (int i = 0; i < 2; ++i) {
+    state.used_ppm[static_cast<size_t>(i)] =
+        std::max<int64_t>(0, state.used_ppm[static_cast<size_t>(i)] - capacity_share(risk, i));
+  }
+  const auto has_capacity = [&](Lane lane) {
+    const int i = capacity_index(lane);
+    if (i < 0 || capacity_share(risk, i) == 0) return true;
+    return state.used_ppm[static_cast<size_t>(i)] <= (risk.capacity_burst - 1) * kWhole;
+  };
+  // A hit is a reason when it asks for more than the default lane; a capped
+  // hit that would raise the lane needs the lane's capacity.
+  const auto hit = [&](Lane lane, std::string reason, bool capped) {
     if (lane_weight(lane) <= lane_weight(by_default)) return;
-    if (lane_weight(lane) > lane_weight(choice.lane)) choice.lane = lane;
+    RiskState::Hits& counts = state.hits[key_of(reason)];
+    ++counts.hits;
+    if (lane_weight(lane) > lane_weight(choice.lane)) {
+      if (capped && !has_capacity(lane)) {
+        ++counts.over_capacity;
+        choice.reasons.push_back("over-capacity/" + reason);
+        return;
+      }
+      choice.lane = lane;
+    }
     choice.reasons.push_back(std::move(reason));
   };
   Lane licensed = Lane::kGreen;
-  if (parse_lane(policy.licensed_goods_lane, licensed)) {
+  if (parse_lane(risk.licensed_goods_lane, licensed)) {
     for (const LaneInput::Item& item : in.items) {
       if (item.licence_listed) {
-        raise(licensed, "licence/" + std::string(item.hs));
+        hit(licensed, "licence/" + std::string(item.hs), false);
         break;
       }
     }
   }
-  for (const RiskCriterion& c : policy.risk_criteria) {
-    Lane lane = Lane::kGreen;
-    if (parse_lane(c.lane, lane) && meets(c, in)) raise(lane, "criterion/" + c.id);
-  }
-  if (const auto rates = policy.random_rates.find(in.credit_grade);
-      rates != policy.random_rates.end() && !policy.risk_seed.empty()) {
-    const uint32_t u = selection_draw(policy.risk_seed, in.secret, in.number);
-    if (u < rates->second.red_ppm) {
-      raise(Lane::kRed, "random/red");
-    } else if (u < rates->second.red_ppm + rates->second.yellow_ppm) {
-      raise(Lane::kYellow, "random/yellow");
+  if (const RandomRates rates = risk.random_for(in.credit_grade); !risk.seed.empty()) {
+    const uint32_t u = selection_draw(risk.seed, in.secret, in.number);
+    if (u < rates.red_ppm) {
+      hit(Lane::kRed, "random/red", false);
+    } else if (u < rates.red_ppm + rates.yellow_ppm) {
+      hit(Lane::kYellow, "random/yellow", false);
     }
   }
+  // Uncapped criteria before capped ones, so a capped hit is judged against
+  // the lane the law and the draw already gave.
+  const uint64_t discrepancies = state.discrepancies_of(in.declarant);
+  for (const bool capped : {false, true}) {
+    for (const RiskCriterion& c : risk.criteria) {
+      Lane lane = Lane::kGreen;
+      if (c.capped == capped && parse_lane(c.lane, lane) && meets(c, in, discrepancies)) {
+        hit(lane, "criterion/" + c.id, capped);
+      }
+    }
+  }
+  check_unit_values(risk, in, state, hit);
+  if (const int i = capacity_index(choice.lane); i >= 0 && capacity_share(risk, i) > 0) {
+    state.used_ppm[static_cast<size_t>(i)] += kWhole;
+  }
+  ++state.lanes[static_cast<size_t>(choice.lane)];
   return choice;
 }
 

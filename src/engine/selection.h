@@ -1,14 +1,22 @@
 // Risk selection: which lane a declaration takes, and why (docs/risk.md).
 //
 // The lane is the most demanding of: the pack's default lane; the
-// licensed-goods lane when an item is on the licence list; the lane of every
-// criterion the declaration meets (HS prefixes, origins, declarants,
-// movements, from the pack); and a random draw — red or yellow at the rates
-// the pack sets for the declarant's credit grade. The draw comes from the
-// pack's seed, a secret of the zone's and the declaration's number, never
-// from a clock, so a replay draws the same and a trader who knows the pack
-// cannot foresee it. Every hit above the default lane is a reason, kept for
-// officers (not told to the declarant: criteria are confidential).
+// licensed-goods lane when an item is on the licence list; a random draw --
+// red or yellow at the rates the pack sets for the declarant's credit grade
+// (never below its minimum_random); the lane of every criterion the
+// declaration meets (HS prefixes, origins, declarants, movements, value
+// bands, first-time declarants, declarants with discrepancies found); and
+// the unit-value check (a unit value far from the median of those declared
+// lately for the same goods). The draw comes from the pack's seed, a secret
+// of the zone's and the declaration's number, never from a clock, so a
+// replay draws the same and a trader who knows the pack cannot foresee it.
+//
+// Capacity: criteria and the unit-value check raise a declaration into red
+// or yellow only while that lane has inspection capacity left (the pack's
+// share of declarations); licensed goods, random draws and criteria marked
+// capped = false always select, and use capacity too. A hit that finds no
+// capacity is still a reason ("over-capacity/criterion/..."), for audit.
+// Reasons are kept for officers, never told to the declarant.
 #pragma once
 
 #include <cstdint>
@@ -29,22 +37,33 @@ struct LaneInput {
   std::string_view credit_grade;  // advanced, general, dishonest
   std::string_view number;        // the declaration's number: the draw's identity
   std::string_view secret;        // the zone's selection secret (zone_selection_secret)
+  int64_t declared_fen = 0;       // the declaration's declared value, CNY
+  bool first_time = false;        // the declarant's first declaration in the zone
   struct Item {
-    std::string_view hs, origin;
+    std::string_view hs, origin, unit;
     bool licence_listed = false;
+    int64_t declared_fen = 0;  // the item's declared value, CNY
+    int64_t quantity_e4 = 0;
   };
   std::vector<Item> items;
 };
 
 struct LaneChoice {
   Lane lane = Lane::kGreen;
-  // "licence/24022000", "criterion/watch-wine", "random/red" ... in the
-  // order found, each asking for more than the default lane; empty when the
-  // default stands.
+  // "licence/24022000", "criterion/watch-wine", "random/red",
+  // "unit-value/22042100/FR/0.21" (the unit value over the median),
+  // "over-capacity/criterion/watch-wine" ... in the order found, each asking
+  // for more than the default lane; empty when the default stands.
   std::vector<std::string> reasons;
 };
 
-LaneChoice choose_lane(const PolicyVersion& policy, const LaneInput& input);
+// Chooses the lane and records it in `state`: the capacity used, the hits,
+// and the items' unit values (after they were judged).
+LaneChoice choose_lane(const RiskSettings& risk, const LaneInput& input, RiskState& state);
+
+// An item's unit value in 10^-4 fen per unit of quantity; -1 when it has no
+// quantity or no value.
+int64_t unit_value_e4(int64_t declared_fen, int64_t quantity_e4);
 
 // The zone's selection secret: derived from its signing key (which never
 // changes and never leaves the data directory), hex.

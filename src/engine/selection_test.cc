@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace zg {
 namespace {
 
@@ -29,33 +32,67 @@ struct Case {
   bool licence_listed;
   Lane lane;
   std::vector<std::string> reasons;
+  int64_t declared_fen = 100'00;
+  bool first_time = false;
   friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 };
+
+const std::string kTrader = "914404000MA4W2X08U";
+const std::string kOffender = "91440400MA4UN4CQ1D";
+
+RiskCriterion criterion(std::string id, std::string lane) {
+  RiskCriterion c;
+  c.id = std::move(id);
+  c.lane = std::move(lane);
+  return c;
+}
+
+RiskSettings table_settings() {
+  RiskSettings risk;
+  risk.default_lane = "green";
+  risk.licensed_goods_lane = "yellow";
+  risk.seed = "seed";
+  risk.random["dishonest"] = RandomRates{1'000'000, 0};  // every one drawn red
+  risk.random["general"] = RandomRates{0, 0};
+  RiskCriterion wine = criterion("watch-wine", "red");
+  wine.hs = {"2204"};
+  wine.origins = {"FR"};
+  RiskCriterion trader = criterion("watch-trader", "blue");
+  trader.declarants = {kTrader};
+  RiskCriterion entries = criterion("entries", "blue");
+  entries.movements = {"second_line_entry"};
+  RiskCriterion large = criterion("large", "yellow");  // 1,000,000.00 to 5,000,000.00 CNY
+  large.value_from = 1'000'000'00;
+  large.value_below = 5'000'000'00;
+  RiskCriterion newcomers = criterion("newcomers", "yellow");
+  newcomers.first_time = true;
+  RiskCriterion repeat = criterion("repeat-offenders", "red");
+  repeat.discrepancies = 2;
+  for (RiskCriterion* c : {&wine, &trader, &entries, &large, &newcomers, &repeat}) {
+    risk.criteria.push_back(*c);
+  }
+  return risk;
+}
 
 class ChooseLane : public testing::TestWithParam<Case> {};
 
 TEST_P(ChooseLane, TakesTheMostDemandingLaneAndSaysWhy) {
-  PolicyVersion policy;
-  policy.default_lane = "green";
-  policy.licensed_goods_lane = "yellow";
-  policy.risk_seed = "seed";
-  policy.random_rates["dishonest"] = RandomRates{1'000'000, 0};  // every one drawn red
-  policy.random_rates["general"] = RandomRates{0, 0};
-  policy.risk_criteria.push_back({"watch-wine", "red", {"2204"}, {"FR"}, {}, {}});
-  policy.risk_criteria.push_back({"watch-trader", "blue", {}, {}, {"914404000MA4W2X08U"}, {}});
-  policy.risk_criteria.push_back({"entries", "blue", {}, {}, {}, {"second_line_entry"}});
+  const RiskSettings risk = table_settings();
+  RiskState state;
+  state.findings[kOffender] = {3, 2};
   const Case& c = GetParam();
   LaneInput in;
   in.declarant = c.declarant;
   in.credit_grade = c.grade;
   in.number = "HQ24050200007";
-  in.items.push_back({c.hs, c.origin, c.licence_listed});
-  const LaneChoice choice = choose_lane(policy, in);
+  in.declared_fen = c.declared_fen;
+  in.first_time = c.first_time;
+  in.items.push_back({c.hs, c.origin, "KGM", c.licence_listed, c.declared_fen, 1'0000});
+  const LaneChoice choice = choose_lane(risk, in, state);
   EXPECT_EQ(lane_name(choice.lane), lane_name(c.lane));
   EXPECT_EQ(choice.reasons, c.reasons);
+  EXPECT_EQ(state.lanes[static_cast<size_t>(c.lane)], 1u);
 }
-
-const std::string kTrader = "914404000MA4W2X08U";
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ChooseLane,
@@ -92,8 +129,182 @@ INSTANTIATE_TEST_SUITE_P(
              {"criterion/watch-trader"}},
         Case{"random", "dishonest", "85423100", "KR", "X", false, Lane::kRed, {"random/red"}},
         // A grade the pack gives no rates is never drawn.
-        Case{"no_rates", "advanced", "85423100", "KR", "X", false, Lane::kGreen, {}}),
+        Case{"no_rates", "advanced", "85423100", "KR", "X", false, Lane::kGreen, {}},
+        // Value bands: from is in the band, below is not.
+        Case{"band_from",
+             "general",
+             "85423100",
+             "KR",
+             "X",
+             false,
+             Lane::kYellow,
+             {"criterion/large"},
+             1'000'000'00},
+        Case{"band_below", "general", "85423100", "KR", "X", false, Lane::kGreen, {}, 5'000'000'00},
+        Case{"under_band", "general", "85423100", "KR", "X", false, Lane::kGreen, {}, 999'999'99},
+        Case{"first_time",
+             "general",
+             "85423100",
+             "KR",
+             "X",
+             false,
+             Lane::kYellow,
+             {"criterion/newcomers"},
+             100'00,
+             true},
+        // Two discrepancies found before: the criterion asks for two.
+        Case{"discrepancies",
+             "general",
+             "85423100",
+             "KR",
+             kOffender,
+             false,
+             Lane::kRed,
+             {"criterion/repeat-offenders"}}),
     [](const testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });
+
+LaneInput wine(const std::string& number, int64_t fen_per_litre) {
+  LaneInput in;
+  in.declarant = kTrader;
+  in.credit_grade = "general";
+  in.number = number;
+  in.items.push_back({"22042100", "FR", "LTR", false, fen_per_litre * 100, 100'0000});  // 100 L
+  in.declared_fen = fen_per_litre * 100;
+  return in;
+}
+
+// A criterion hitting every declaration selects at the lane's capacity, not
+// more: capacity is what officers can take.
+TEST(LaneCapacity, CriteriaSelectAtTheLanesCapacity) {
+  RiskSettings risk;
+  risk.capacity.red_ppm = 30'000;  // 3 %
+  risk.capacity_burst = 10;
+  RiskCriterion all = criterion("all-wine", "red");
+  all.hs = {"2204"};
+  risk.criteria.push_back(all);
+  RiskState state;
+  const int n = 20'000;
+  int red = 0, over = 0;
+  for (int i = 0; i < n; ++i) {
+    const LaneChoice choice = choose_lane(risk, wine("HQ" + std::to_string(i), 50'00), state);
+    if (choice.lane == Lane::kRed) {
+      ++red;
+      EXPECT_EQ(choice.reasons, std::vector<std::string>{"criterion/all-wine"});
+    } else {
+      ++over;
+      EXPECT_EQ(choice.reasons, std::vector<std::string>{"over-capacity/criterion/all-wine"});
+    }
+  }
+  // 3 % of 20,000 plus the 10 saved up at the start, give or take one.
+  EXPECT_NEAR(red, 600 + 10, 1);
+  EXPECT_EQ(state.hits["criterion/all-wine"].hits, static_cast<uint64_t>(n));
+  EXPECT_EQ(state.hits["criterion/all-wine"].over_capacity, static_cast<uint64_t>(over));
+  EXPECT_EQ(state.lanes[static_cast<size_t>(Lane::kRed)], static_cast<uint64_t>(red));
+}
+
+// Random draws and uncapped criteria always select, and use capacity: the
+// capped criteria fill what is left, so the lane's rate stays the capacity.
+TEST(LaneCapacity, RandomDrawsComeFirstAndCriteriaFillTheRest) {
+  RiskSettings risk;
+  risk.seed = "seed";
+  risk.random["general"] = RandomRates{20'000, 0};  // 2 % drawn red
+  risk.capacity.red_ppm = 30'000;
+  risk.capacity_burst = 10;
+  RiskCriterion all = criterion("all-wine", "red");
+  all.hs = {"2204"};
+  RiskCriterion must = criterion("must-check", "red");
+  must.declarants = {kOffender};
+  must.capped = false;
+  risk.criteria.push_back(all);
+  risk.criteria.push_back(must);
+  RiskState state;
+  const int n = 50'000;
+  int red = 0, drawn = 0;
+  for (int i = 0; i < n; ++i) {
+    const LaneChoice choice = choose_lane(risk, wine("HQ" + std::to_string(i), 50'00), state);
+    red += choice.lane == Lane::kRed;
+    drawn += !choice.reasons.empty() && choice.reasons[0] == "random/red";
+  }
+  EXPECT_NEAR(drawn, 1'000, 3 * std::sqrt(1'000.0));  // the draw keeps its rate
+  EXPECT_NEAR(red, 1'500 + 10, 5);                    // the lane keeps its capacity
+  // Capacity spent, a declaration the law wants checked is still selected.
+  const std::string must_number = "HQ-must";
+  LaneInput offender = wine(must_number, 50'00);
+  offender.declarant = kOffender;
+  state.used_ppm[0] = 50 * 1'000'000;
+  EXPECT_EQ(choose_lane(risk, offender, state).lane, Lane::kRed);
+}
+
+// minimum_random keeps exploring even the grades the pack spares.
+TEST(LaneRates, TheMinimumRandomRateCoversEveryGrade) {
+  RiskSettings risk;
+  risk.seed = "seed";
+  risk.random["advanced"] = RandomRates{0, 0};
+  risk.minimum_random = RandomRates{10'000, 20'000};  // 1 % red, 2 % yellow
+  RiskState state;
+  const int n = 40'000;
+  for (int i = 0; i < n; ++i) {
+    const std::string number = "HQ" + std::to_string(i);  // the input views it
+    LaneInput in = wine(number, 50'00);
+    in.credit_grade = "advanced";
+    choose_lane(risk, in, state);
+  }
+  EXPECT_NEAR(static_cast<double>(state.lanes[static_cast<size_t>(Lane::kRed)]), 400,
+              3 * std::sqrt(400.0));
+  EXPECT_NEAR(static_cast<double>(state.lanes[static_cast<size_t>(Lane::kYellow)]), 800,
+              3 * std::sqrt(800.0));
+}
+
+// A unit value far from the median of the same goods' recent ones is a
+// reason, once there is enough history; the values join the history after.
+TEST(UnitValue, FarFromTheGoodsMedianIsFlagged) {
+  RiskSettings risk;
+  risk.unit_value.lane = "yellow";
+  risk.unit_value.factor_ppm = 3'000'000;  // 3×
+  risk.unit_value.history = 20;
+  risk.unit_value.minimum = 10;
+  RiskState state;
+  // Too little history: nothing is judged.
+  EXPECT_EQ(choose_lane(risk, wine("HQ0", 5'00), state).lane, Lane::kGreen);
+  for (int i = 1; i < 10; ++i) {
+    EXPECT_EQ(choose_lane(risk, wine("HQ" + std::to_string(i), 80'00 + i), state).lane,
+              Lane::kGreen);
+  }
+  // Ten values now, median 80.04 CNY per litre.
+  const LaneChoice low = choose_lane(risk, wine("HQ-low", 20'00), state);
+  EXPECT_EQ(low.lane, Lane::kYellow);
+  EXPECT_EQ(low.reasons, std::vector<std::string>{"unit-value/22042100/FR/0.24"});
+  EXPECT_EQ(choose_lane(risk, wine("HQ-ok", 30'00), state).lane, Lane::kGreen);  // over a third
+  const LaneChoice high = choose_lane(risk, wine("HQ-high", 250'00), state);
+  EXPECT_EQ(high.lane, Lane::kYellow);
+  EXPECT_EQ(high.reasons, std::vector<std::string>{"unit-value/22042100/FR/3.12"});
+  // Another origin is other goods, with no history yet.
+  const std::string it = "HQ-it";
+  LaneInput italian = wine(it, 1'00);
+  italian.items[0].origin = "IT";
+  EXPECT_EQ(choose_lane(risk, italian, state).lane, Lane::kGreen);
+  EXPECT_EQ(state.unit_values["22042100 FR LTR"].recent.size(), 13u);
+  EXPECT_EQ(state.hits["unit-value"].hits, 2u);
+}
+
+TEST(UnitValue, TheHistoryKeepsTheNewestValues) {
+  RiskState::UnitValues history;
+  for (int64_t v = 1; v <= 7; ++v) history.add(v, 5);
+  // 3, 4, 5, 6, 7 remain.
+  EXPECT_EQ(history.median(), 5);
+  std::vector<int64_t> sorted = history.recent;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, (std::vector<int64_t>{3, 4, 5, 6, 7}));
+  // A later pack keeps three: the newest three.
+  history.add(8, 3);
+  sorted = history.recent;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, (std::vector<int64_t>{6, 7, 8}));
+  history.add(9, 3);
+  sorted = history.recent;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_EQ(sorted, (std::vector<int64_t>{7, 8, 9}));
+}
 
 }  // namespace
 }  // namespace zg

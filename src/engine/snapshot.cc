@@ -14,7 +14,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 10\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 11\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -113,6 +113,66 @@ void encode_strings(Encoder& e, const std::vector<std::string>& list) {
 bool decode_strings(Decoder& d, std::vector<std::string>& list) {
   for (uint64_t n = d.count(8); n > 0 && d.ok(); --n) list.emplace_back(d.str());
   return d.ok();
+}
+
+void encode_risk(Encoder& e, const RiskState& r) {
+  for (int64_t used : r.used_ppm) e.i64(used);
+  for (uint64_t n : r.lanes) e.u64(n);
+  e.u64(r.hits.size());
+  for (const auto& [reason, h] : r.hits) {
+    e.str(reason);
+    e.u64(h.hits);
+    e.u64(h.over_capacity);
+  }
+  e.u64(r.unit_values.size());
+  for (const auto& [goods, history] : r.unit_values) {
+    e.str(goods);
+    e.u64(history.next);
+    e.u64(history.recent.size());
+    for (int64_t v : history.recent) e.i64(v);
+  }
+  e.u64(r.findings.size());
+  for (const auto& [uscc, f] : r.findings) {
+    e.str(uscc);
+    e.u64(f.inspections);
+    e.u64(f.discrepancies);
+  }
+}
+
+Status decode_risk(Decoder& d, RiskState& r) {
+  const auto damaged = [](const std::string& what) {
+    return Status(ErrorCode::kCorruption, "", "the snapshot is damaged: " + what);
+  };
+  for (int64_t& used : r.used_ppm) used = d.i64();
+  for (uint64_t& n : r.lanes) n = d.u64();
+  for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
+    std::string reason(d.str());
+    RiskState::Hits h;
+    h.hits = d.u64();
+    h.over_capacity = d.u64();
+    if (!r.hits.emplace(std::move(reason), h).second) return damaged("a risk reason twice");
+  }
+  for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
+    std::string goods(d.str());
+    RiskState::UnitValues history;
+    const uint64_t next = d.u64();
+    for (uint64_t k = d.count(8); k > 0 && d.ok(); --k) history.recent.push_back(d.i64());
+    if (next >= std::max<size_t>(history.recent.size(), 1)) return damaged("a unit-value history");
+    history.next = static_cast<uint32_t>(next);
+    if (!r.unit_values.emplace(std::move(goods), std::move(history)).second) {
+      return damaged("a unit-value history twice");
+    }
+  }
+  for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
+    std::string uscc(d.str());
+    RiskState::Findings f;
+    f.inspections = d.u64();
+    f.discrepancies = d.u64();
+    if (f.discrepancies > f.inspections || !r.findings.emplace(std::move(uscc), f).second) {
+      return damaged("a declarant's findings");
+    }
+  }
+  return Status::ok();
 }
 
 void encode_gates(Encoder& e, const GateState& g) {
@@ -293,6 +353,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     for (int64_t t : {d.lodged_at, d.released_at, d.arrived_at, d.crossed_at}) e.i64(t);
     e.str(d.crossed_channel != nullptr ? *d.crossed_channel : "");
     e.str(d.lane_reasons != nullptr ? *d.lane_reasons : "");
+    e.u8(d.finding);
     e.u64(d.has_command ? 1 : 0);
     e.str(d.has_command ? s.results.get(d.command) : std::string_view());
   }
@@ -346,6 +407,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
   e.u64(s.messages_delivered);
   e.u64(s.shared_head_size);
   e.u64(s.shared_head_seq);
+  encode_risk(e, s.risk);
 }
 
 Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo& info) {
@@ -459,6 +521,8 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     if (const std::string_view reasons = d.str(); !reasons.empty()) {
       r.lane_reasons = &*s.names.emplace(reasons).first;
     }
+    r.finding = d.u8();
+    if (r.finding > 2) return damaged("a finding");
     r.has_command = d.u64() != 0;
     if (const std::string_view command = d.str(); r.has_command) {
       r.command = s.results.add(command);
@@ -541,6 +605,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   s.messages_delivered = d.u64();
   s.shared_head_size = d.u64();
   s.shared_head_seq = d.u64();
+  if (Status risk = decode_risk(d, s.risk); !risk.is_ok()) return risk;
   if (!d.ok() || !d.done()) return damaged("its contents end early or run on");
   if (s.books.size() != s.enterprises.size()) return damaged("an enterprise without its book");
   return Status::ok();

@@ -18,6 +18,7 @@
 #include "core/string_map.h"
 #include "engine/gate_state.h"
 #include "engine/result_store.h"
+#include "engine/risk_state.h"
 #include "ledger/book.h"
 
 namespace zg {
@@ -84,6 +85,9 @@ struct DeclarationRecord {
   // random/red", a node of `names`), or nullptr. Officers see it; the
   // declarant's result does not say it (risk criteria are confidential).
   const std::string* lane_reasons = nullptr;
+  // An officer's finding (inspection_result): 0 none, 1 compliant, 2
+  // discrepancy — the learned score's label.
+  uint8_t finding = 0;
   // What was declared, kept while it is held, for an inspection's corrections.
   bool has_command = false;
   ResultStore::Ref command{};
@@ -164,6 +168,7 @@ struct ZoneState {
   };
   std::map<std::pair<std::string, std::string>, OutgoingMessage, OutboxOrder> outbox;
   uint64_t messages_delivered = 0;    // acknowledged by their partner
+  RiskState risk;                     // what selection remembers (docs/risk.md)
   StringMap<AppliedCommand> applied;  // by command id
   ResultStore results;
 

@@ -12,31 +12,10 @@
 #include "core/csv.h"
 #include "core/currency.h"
 #include "core/identifiers.h"
+#include "policy/version_reader.h"
 
 namespace zg {
-namespace {
-
-namespace fs = std::filesystem;
-
-// Collects "file:line: what" problems.
-class Problems {
- public:
-  void add(const std::string& where, std::string what) {
-    status_.add(ErrorCode::kPolicyInvalid, where, std::move(what));
-  }
-  void add(const std::string& file, int line, std::string what) {
-    add(file + ":" + std::to_string(line), std::move(what));
-  }
-  void add(const std::string& file, const toml::node& node, std::string what) {
-    add(file, static_cast<int>(node.source().begin.line), std::move(what));
-  }
-  void merge(const Status& status) { status_.merge(status); }
-  bool empty() const { return status_.is_ok(); }
-  Status status() const { return status_; }
-
- private:
-  Status status_;
-};
+namespace pack_detail {
 
 bool read_file(const fs::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
@@ -46,6 +25,25 @@ bool read_file(const fs::path& path, std::string& out) {
   out = buffer.str();
   return true;
 }
+
+void check_table_keys(const toml::table& table, const std::vector<std::string_view>& keys,
+                      const std::string& where, const std::string& file, Problems& problems) {
+  for (const auto& [key, value] : table) {
+    if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
+      problems.add(file, value,
+                   "unknown key " + where + "." + std::string(key.str()) + " (a typo?)");
+    }
+  }
+}
+
+}  // namespace pack_detail
+
+using namespace pack_detail;
+
+// [risk]: the lanes and what selects into them (risk_settings.cc).
+void load_risk_selection(VersionReader& reader, PolicyVersion& version);
+
+namespace {
 
 // A cell of a CSV row that must parse as a rate (up to 6 decimals), or is
 // empty when `optional`.
@@ -251,137 +249,11 @@ Status load_hs_list_csv(std::string_view text, const std::string& file, HsList& 
 
 namespace {
 
-// Reads the typed settings of one version's policy.toml.
-class VersionReader {
- public:
-  VersionReader(const fs::path& dir, const std::string& file, const toml::table& root,
-                Problems& problems)
-      : dir_(dir), file_(file), root_(root), problems_(problems) {}
-
-  const toml::node* node(std::string_view section, std::string_view key) const {
-    const toml::table* table = root_[section].as_table();
-    return table == nullptr ? nullptr : table->get(key);
-  }
-
-  std::string string(std::string_view section, std::string_view key, std::string fallback,
-                     bool required = false) {
-    const toml::node* n = node(section, key);
-    if (n == nullptr) {
-      if (required)
-        problems_.add(file_, "[" + std::string(section) + "] " + std::string(key) + " is missing");
-      return fallback;
-    }
-    if (auto v = n->value<std::string>()) return *v;
-    problems_.add(file_, *n, std::string(section) + "." + std::string(key) + " must be a string");
-    return fallback;
-  }
-
-  bool boolean(std::string_view section, std::string_view key, bool fallback) {
-    const toml::node* n = node(section, key);
-    if (n == nullptr) return fallback;
-    if (auto v = n->value<bool>()) return *v;
-    problems_.add(file_, *n,
-                  std::string(section) + "." + std::string(key) + " must be true or false");
-    return fallback;
-  }
-
-  int64_t integer(std::string_view section, std::string_view key, int64_t fallback) {
-    const toml::node* n = node(section, key);
-    if (n == nullptr) return fallback;
-    if (auto v = n->value<int64_t>()) return *v;
-    problems_.add(file_, *n, std::string(section) + "." + std::string(key) + " must be an integer");
-    return fallback;
-  }
-
-  // A decimal string setting ("0.30", "50.00").
-  int64_t fixed(std::string_view section, std::string_view key, int scale, int64_t fallback) {
-    const toml::node* n = node(section, key);
-    if (n == nullptr) return fallback;
-    auto v = n->value<std::string>();
-    if (!v) {
-      problems_.add(file_, *n,
-                    std::string(section) + "." + std::string(key) +
-                        " must be a decimal string, e.g. \"0.30\"");
-      return fallback;
-    }
-    Result<int64_t> parsed = parse_fixed(*v, scale, kAmountMinorMax, false);
-    if (!parsed.is_ok()) {
-      problems_.add(
-          file_, *n,
-          std::string(section) + "." + std::string(key) + ": " + parsed.status().first().message);
-      return fallback;
-    }
-    return *parsed;
-  }
-
-  std::vector<std::string> strings(std::string_view section, std::string_view key,
-                                   std::vector<std::string> fallback) {
-    const toml::node* n = node(section, key);
-    if (n == nullptr) return fallback;
-    const toml::array* array = n->as_array();
-    std::vector<std::string> out;
-    if (array != nullptr) {
-      for (const toml::node& element : *array) {
-        if (auto v = element.value<std::string>()) {
-          out.push_back(*v);
-        } else {
-          array = nullptr;
-          break;
-        }
-      }
-    }
-    if (array == nullptr) {
-      problems_.add(file_, *n,
-                    std::string(section) + "." + std::string(key) + " must be a list of strings");
-      return fallback;
-    }
-    return out;
-  }
-
-  // Reads a file named by a setting, relative to the version's directory.
-  bool file_text(std::string_view section, std::string_view key, bool required, std::string& text,
-                 std::string& display) {
-    const std::string name = string(section, key, "", required);
-    if (name.empty()) {
-      if (required && node(section, key) != nullptr) {
-        problems_.add(file_, *node(section, key),
-                      std::string(section) + "." + std::string(key) + " must name a file");
-      }
-      return false;
-    }
-    const fs::path path = dir_ / name;
-    display = path.lexically_normal().string();
-    if (!read_file(path, text)) {
-      problems_.add(file_, *node(section, key), "cannot read " + display);
-      return false;
-    }
-    return true;
-  }
-
-  const std::string& file() const { return file_; }
-  Problems& problems() { return problems_; }
-  const toml::table& root() const { return root_; }
-
- private:
-  fs::path dir_;
-  std::string file_;
-  const toml::table& root_;
-  Problems& problems_;
-};
-
 void load_list(VersionReader& reader, std::string_view key, HsList& list) {
   list.set_name(std::string(key));
   std::string text, display;
   if (!reader.file_text("lists", key, false, text, display)) return;
   reader.problems().merge(load_hs_list_csv(text, display, list));
-}
-
-// The line a movement crosses (the contract's movement names; assess/
-// treatment.h has the same table for the engine), 0 for any other text.
-int movement_crossing_line(std::string_view movement) {
-  if (movement == "first_line_entry" || movement == "first_line_exit") return 1;
-  if (movement == "second_line_entry" || movement == "second_line_exit") return 2;
-  return 0;
 }
 
 void load_channels(VersionReader& reader, PolicyVersion& version) {
@@ -453,10 +325,6 @@ void load_channels(VersionReader& reader, PolicyVersion& version) {
   }
 }
 
-// [gates], [travellers], [vehicles]: what gate decisions go by.
-void check_table_keys(const toml::table& table, const std::vector<std::string_view>& keys,
-                      const std::string& where, const std::string& file, Problems& problems);
-
 // [[exchange.profiles]]: what each partner may receive (docs/exchange.md).
 void load_sharing_profiles(VersionReader& reader, PolicyVersion& version) {
   const toml::node* node = reader.node("exchange", "profiles");
@@ -519,124 +387,7 @@ void load_sharing_profiles(VersionReader& reader, PolicyVersion& version) {
   }
 }
 
-// [risk] seed, random and [[risk.criteria]]: random selection and criteria (docs/risk.md).
-void load_risk_selection(VersionReader& reader, PolicyVersion& version) {
-  version.risk_seed = reader.string("risk", "seed", "");
-  if (const toml::node* node = reader.node("risk", "random")) {
-    const toml::table* grades = node->as_table();
-    if (grades == nullptr) {
-      reader.problems().add(reader.file(), *node,
-                            "risk.random must be a table of credit grades: "
-                            "{ general = { red = \"0.02\", yellow = \"0.03\" } }");
-    } else {
-      for (const auto& [grade, value] : *grades) {
-        const std::string where = "risk.random." + std::string(grade.str());
-        if (grade != "advanced" && grade != "general" && grade != "dishonest") {
-          reader.problems().add(reader.file(), value,
-                                where + ": the credit grades are advanced, general and dishonest");
-          continue;
-        }
-        const toml::table* t = value.as_table();
-        if (t == nullptr) {
-          reader.problems().add(reader.file(), value,
-                                where + " must be { red = ..., yellow = ... }");
-          continue;
-        }
-        check_table_keys(*t, {"red", "yellow"}, where, reader.file(), reader.problems());
-        RandomRates rates;
-        for (const auto& [key, target] :
-             {std::pair{"red", &rates.red_ppm}, std::pair{"yellow", &rates.yellow_ppm}}) {
-          const toml::node* n = t->get(key);
-          if (n == nullptr) continue;
-          const std::optional<std::string> text = n->value<std::string>();
-          Result<int64_t> share = text ? parse_fixed(*text, 6, 1'000'000, false)
-                                       : Result<int64_t>(ErrorCode::kInvalidField, "", "");
-          if (!share.is_ok() || *share < 0 || *share > 1'000'000) {
-            reader.problems().add(reader.file(), *n,
-                                  where + "." + key + " must be a share from \"0\" to \"1\"");
-            continue;
-          }
-          *target = *share;
-        }
-        if (rates.red_ppm + rates.yellow_ppm > 1'000'000) {
-          reader.problems().add(reader.file(), value, where + ": red and yellow add up to over 1");
-        }
-        version.random_rates[std::string(grade.str())] = rates;
-      }
-    }
-  }
-  bool drawn = false;
-  for (const auto& [grade, rates] : version.random_rates) {
-    drawn = drawn || rates.red_ppm > 0 || rates.yellow_ppm > 0;
-  }
-  if (drawn && version.risk_seed.empty()) {
-    reader.problems().add(reader.file(),
-                          "risk.seed is needed for random selection (the draws come from it)");
-  }
-  const toml::node* node = reader.node("risk", "criteria");
-  if (node == nullptr) return;
-  const toml::array* criteria = node->as_array();
-  if (criteria == nullptr) {
-    reader.problems().add(reader.file(), *node, "risk.criteria must be [[risk.criteria]] entries");
-    return;
-  }
-  for (const toml::node& n : *criteria) {
-    const toml::table* t = n.as_table();
-    if (t == nullptr) {
-      reader.problems().add(reader.file(), n, "each [[risk.criteria]] entry must be a table");
-      continue;
-    }
-    check_table_keys(*t, {"id", "lane", "hs", "origins", "declarants", "movements"},
-                     "risk.criteria", reader.file(), reader.problems());
-    RiskCriterion c;
-    c.id = (*t)["id"].value_or(std::string());
-    c.lane = (*t)["lane"].value_or(std::string());
-    const std::string where = "risk.criteria " + c.id;
-    if (c.id.empty() || c.id.size() > 64 || c.id.find_first_of(" \t\r\n") != std::string::npos) {
-      reader.problems().add(reader.file(), n, "a criterion needs an id (1 to 64 bytes, no spaces)");
-    }
-    if (c.lane != "green" && c.lane != "blue" && c.lane != "yellow" && c.lane != "red") {
-      reader.problems().add(reader.file(), n,
-                            where + ": lane \"" + c.lane + "\" is not green, blue, yellow or red");
-    }
-    for (const auto& [key, list] :
-         {std::pair{"hs", &c.hs}, std::pair{"origins", &c.origins},
-          std::pair{"declarants", &c.declarants}, std::pair{"movements", &c.movements}}) {
-      const toml::node* v = t->get(key);
-      if (v == nullptr) continue;
-      const toml::array* a = v->as_array();
-      if (a == nullptr || a->empty()) {
-        reader.problems().add(reader.file(), *v, where + ": " + key + " must be a non-empty list");
-        continue;
-      }
-      for (const toml::node& e : *a) {
-        const std::string s = e.value_or(std::string());
-        // Each must be able to match: HS prefixes (tariff codes have 8
-        // digits), country codes as items carry them, USCCs, movement names.
-        const std::string_view k = key;
-        const bool ok = k == "hs"           ? validate_hs_prefix(s).is_ok() && s.size() <= 8
-                        : k == "origins"    ? is_country(s)
-                        : k == "declarants" ? validate_uscc(s).is_ok()
-                                            : movement_crossing_line(s) != 0 || s == "transfer" ||
-                                                  s == "sale_to_individual";
-        if (!ok) {
-          reader.problems().add(reader.file(), e,
-                                where + ": \"" + s + "\" is not one of its " + key);
-        }
-        list->push_back(s);
-      }
-    }
-    if (c.hs.empty() && c.origins.empty() && c.declarants.empty() && c.movements.empty()) {
-      reader.problems().add(reader.file(), n,
-                            where + ": give at least one of hs, origins, declarants, movements");
-    }
-    for (const RiskCriterion& other : version.risk_criteria) {
-      if (other.id == c.id) reader.problems().add(reader.file(), n, where + " is given twice");
-    }
-    version.risk_criteria.push_back(std::move(c));
-  }
-}
-
+// [gates], [travellers], [vehicles]: what gate decisions go by.
 void load_gate_settings(VersionReader& reader, GateSettings& gates) {
   const auto share = [&](const char* section, const char* key, Rate& rate) {
     rate.ppm = reader.fixed(section, key, kRateScale, rate.ppm);
@@ -764,7 +515,9 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"exempt_exit", {"basis"}},
     {"transfer", {"vat"}},
     {"second_line_entry", {"refund"}},
-    {"risk", {"default_lane", "licensed_goods_lane", "seed", "random", "criteria"}},
+    {"risk",
+     {"default_lane", "licensed_goods_lane", "seed", "random", "minimum_random", "capacity",
+      "capacity_burst", "unit_value", "criteria"}},
     {"at_window", {"enterprise", "officer", "gate", "auditor", "admin"}},
     {"channels", {"id", "name", "line", "directions", "kinds", "movements"}},
     {"gates", {"weight_tolerance", "biometric_threshold"}},
@@ -776,16 +529,6 @@ const std::vector<SectionKeys> kPackSchema = {
     {"zone", {"id", "name", "utc_offset", "declaration_prefix"}},
     {"versions", {"effective_from", "path"}},
 };
-
-void check_table_keys(const toml::table& table, const std::vector<std::string_view>& keys,
-                      const std::string& where, const std::string& file, Problems& problems) {
-  for (const auto& [key, value] : table) {
-    if (std::find(keys.begin(), keys.end(), key.str()) == keys.end()) {
-      problems.add(file, value,
-                   "unknown key " + where + "." + std::string(key.str()) + " (a typo?)");
-    }
-  }
-}
 
 void check_known_keys(const toml::table& root, const std::vector<SectionKeys>& schema,
                       const std::string& file, Problems& problems) {
@@ -904,19 +647,6 @@ std::unique_ptr<PolicyVersion> load_version(const fs::path& dir, Date effective_
   }
   version->refund_on_second_line_entry = reader.boolean("second_line_entry", "refund", true);
 
-  version->default_lane = reader.string("risk", "default_lane", "green");
-  version->licensed_goods_lane = reader.string("risk", "licensed_goods_lane", "");
-  for (const char* key : {"default_lane", "licensed_goods_lane"}) {
-    const std::string& lane = key == std::string_view("default_lane")
-                                  ? version->default_lane
-                                  : version->licensed_goods_lane;
-    if (reader.node("risk", key) != nullptr && lane != "green" && lane != "yellow" &&
-        lane != "red" && lane != "blue") {
-      problems.add(
-          file, *reader.node("risk", key),
-          "risk." + std::string(key) + " \"" + lane + "\" is not green, yellow, red or blue");
-    }
-  }
   load_risk_selection(reader, *version);
   load_channels(reader, *version);
   load_gate_settings(reader, version->gates);

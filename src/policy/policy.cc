@@ -103,6 +103,22 @@ bool Channel::serves_movement(std::string_view movement) const {
   return movements.empty() || listed(movements, movement);
 }
 
+RandomRates RiskSettings::random_for(std::string_view grade) const {
+  RandomRates rates;
+  if (auto it = random.find(grade); it != random.end()) rates = it->second;
+  rates.red_ppm = std::max(rates.red_ppm, minimum_random.red_ppm);
+  rates.yellow_ppm = std::max(rates.yellow_ppm, minimum_random.yellow_ppm);
+  return rates;
+}
+
+bool RiskSettings::draws() const {
+  if (minimum_random.red_ppm > 0 || minimum_random.yellow_ppm > 0) return true;
+  for (const auto& [grade, rates] : random) {
+    if (rates.red_ppm > 0 || rates.yellow_ppm > 0) return true;
+  }
+  return false;
+}
+
 const PolicyVersion* PolicyPack::in_force(Date local) const {
   const PolicyVersion* found = nullptr;
   for (const auto& version : versions) {

@@ -132,11 +132,52 @@ struct RiskCriterion {
   std::string lane;             // green, blue, yellow, red
   std::vector<std::string> hs;  // HS code prefixes
   std::vector<std::string> origins, declarants, movements;
+  // The declaration's declared value (CNY fen), from (inclusive) and below
+  // (exclusive); -1: open.
+  int64_t value_from = -1, value_below = -1;
+  bool first_time = false;    // the declarant's first declaration in the zone
+  int64_t discrepancies = 0;  // the declarant had at least this many found (0: any)
+  // Whether a hit waits for the lane's capacity (docs/risk.md); a
+  // criterion the law requires (capped = false) always selects.
+  bool capped = true;
 };
-// The shares of a credit grade's declarations drawn at random into red and
-// yellow, in parts per million.
-struct RandomRates {
+// Shares of declarations for the red and yellow lanes, in parts per million.
+struct LaneShares {
   int64_t red_ppm = 0, yellow_ppm = 0;
+};
+using RandomRates = LaneShares;
+
+// Unit values far from those declared before for the same goods: the
+// declaration's unit value (declared CNY per unit of quantity) against the
+// median of the last `history` ones of the same HS code, origin and unit.
+struct UnitValueCheck {
+  std::string lane;        // "": no check
+  int64_t factor_ppm = 0;  // flagged above median × factor or below median ÷ factor
+  int64_t history = 50;    // values kept per HS code, origin and unit
+  int64_t minimum = 10;    // values needed before a unit value is judged
+};
+
+// Everything [risk] sets (docs/risk.md).
+struct RiskSettings {
+  std::string default_lane = "green";
+  // A declaration carrying goods on the licence list gets at least this
+  // lane (the licence is checked by an officer); "" leaves it to default_lane.
+  std::string licensed_goods_lane;
+  // Random selection: the draws' seed, the rates by credit grade
+  // ("advanced", "general", "dishonest") and the floor under every grade.
+  std::string seed;
+  std::map<std::string, RandomRates, std::less<>> random;
+  RandomRates minimum_random;
+  // What officers can take, as a share of all declarations per lane (0: no
+  // limit): criteria select only while the lane has capacity left, up to
+  // `capacity_burst` selections saved up.
+  LaneShares capacity;
+  int64_t capacity_burst = 10;
+  std::vector<RiskCriterion> criteria;
+  UnitValueCheck unit_value;
+  // The random rates of a grade, raised to the floor.
+  RandomRates random_for(std::string_view grade) const;
+  bool draws() const;  // whether any declaration can be drawn at random
 };
 
 struct Channel {
@@ -215,18 +256,7 @@ struct PolicyVersion {
   TransferVat transfer_vat = TransferVat::kExempt;
   bool refund_on_second_line_entry = true;
 
-  // Until risk selection exists (issue 7), every declaration gets this lane;
-  // yellow and red lanes hold the declaration for an officer.
-  std::string default_lane = "green";
-  // A declaration carrying goods on the licence list gets at least this lane
-  // (the licence is checked by an officer before release); "" leaves it to
-  // default_lane.
-  std::string licensed_goods_lane;
-  // Random selection: the draws' seed and the rates by credit grade
-  // ("advanced", "general", "dishonest"); criteria that raise the lane.
-  std::string risk_seed;
-  std::map<std::string, RandomRates, std::less<>> random_rates;
-  std::vector<RiskCriterion> risk_criteria;
+  RiskSettings risk;
 
   GateSettings gates;
   // How far an envelope's "at" may lie from its receipt (docs/exchange.md).
