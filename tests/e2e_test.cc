@@ -938,6 +938,90 @@ TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
   std::filesystem::remove_all(base);
 }
 
+// Capacity, the unit-value check and findings, end to end: a criterion that
+// watches every wine selects at the lane's capacity and no more; a price far
+// below the goods' recent ones goes yellow; a first declaration goes yellow;
+// a discrepancy found makes the declarant's next declarations meet the
+// criterion for declarants with discrepancies. Replay gives the same lanes.
+TEST(Lanes, CapacityUnitValuesAndFindingsSelectAndReplay) {
+  const std::string base = fresh_dir("capacity");
+  std::filesystem::copy(kPack, base + "/pack", std::filesystem::copy_options::recursive);
+  const std::string policy = base + "/pack/2024-03-01/policy.toml";
+  std::ifstream in(policy);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text.replace(text.find("[risk]\n"), 7,
+               "[risk]\ncapacity = { red = \"0.10\" }\ncapacity_burst = 2\n"
+               "unit_value = { lane = \"yellow\", factor = \"3\", history = 20, minimum = 5 }\n");
+  text +=
+      "\n[[risk.criteria]]\nid = \"all-wine\"\nlane = \"red\"\nhs = [\"2204\"]\n"
+      "\n[[risk.criteria]]\nid = \"newcomers\"\nlane = \"yellow\"\nfirst_time = true\n"
+      "\n[[risk.criteria]]\nid = \"found-before\"\nlane = \"yellow\"\ndiscrepancies = 1\n"
+      "capped = false\n";
+  std::ofstream(policy) << text;
+
+  const std::string trader = "914404000MA4W2X03C";
+  std::string commands =
+      R"({"type":"register_enterprise","id":"e-1","at":"2024-05-01T08:00:00+08:00","uscc":")" +
+      trader +
+      R"(","name":"T","legal_person":true,"registered_in_zone":true,"macao_funded":false,)"
+      R"("duty_free_importer":false,"encouraged_industry":false,"high_tech":false,)"
+      R"("credit_grade":"general"})"
+      "\n";
+  const auto declare = [&](const std::string& id, const std::string& hs, const std::string& value) {
+    return R"({"type":"declare","id":")" + id +
+           R"(","at":"2024-05-02T09:00:00+08:00","movement":"first_line_entry","declarant":")" +
+           trader + R"(","purpose":"trade","currency":"CNY","items":[{"item":"X","hs":")" + hs +
+           R"(","origin":"KR","quantity":"100","unit":")" + (hs == "22042100" ? "L" : "pcs") +
+           R"(","value":")" + value + "\"}]}\n";
+  };
+  // 1: the first declaration; 2-7: the chips' history, at 50.00 a piece.
+  for (int i = 1; i <= 7; ++i) commands += declare("c-" + std::to_string(i), "85423100", "5000.00");
+  commands += declare("c-low", "85423100", "1000.00");  // 10.00 a piece: a fifth of the median
+  for (int i = 1; i <= 100; ++i) {
+    commands += declare("w-" + std::to_string(i), "22042100", "3000.00");
+  }
+  std::ofstream(base + "/commands.jsonl") << commands;
+  const std::string run_args = "run --pack " + base + "/pack --data " + base + "/zone ";
+  const Outcome run = zonegate(run_args + base + "/commands.jsonl");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  const std::vector<std::string> results = lines_of(run.out);
+  ASSERT_EQ(results.size(), 109u);
+  const auto lane_of = [](const std::string& r) {
+    const size_t at = r.find("\"lane\":\"");
+    return at == std::string::npos ? std::string() : r.substr(at + 8, r.find('"', at + 8) - at - 8);
+  };
+  EXPECT_EQ(lane_of(results[1]), "yellow") << results[1];  // a first declaration
+  for (size_t i = 2; i <= 7; ++i) EXPECT_EQ(lane_of(results[i]), "green") << results[i];
+  EXPECT_EQ(lane_of(results[8]), "yellow") << results[8];  // the low unit value
+  // 100 wines, every one meeting the criterion: 2 saved up, then a tenth of
+  // the 109 declarations so far, less the yellow ones' nothing (they use
+  // yellow capacity, which has no limit here).
+  int red = 0;
+  for (size_t i = 9; i < results.size(); ++i) red += lane_of(results[i]) == "red";
+  EXPECT_GE(red, 10);
+  EXPECT_LE(red, 13);
+
+  // An officer finds a discrepancy in the low-priced chips: the trader's
+  // next declaration meets "found-before", capacity or not.
+  const std::string low = results[8].substr(results[8].find("\"declaration\":\"") + 15, 13);
+  const std::string more =
+      R"({"type":"inspection_result","id":"i-1","at":"2024-05-02T12:00:00+08:00","declaration":")" +
+      low + R"(","finding":"discrepancy","corrections":[{"line":1,"value":"5000.00"}]})" + "\n" +
+      declare("c-after", "85423100", "5000.00");
+  std::ofstream(base + "/more.jsonl") << more;
+  const Outcome after = zonegate(run_args + base + "/more.jsonl");
+  ASSERT_EQ(after.exit_code, 0) << after.out;
+  const std::vector<std::string> later = lines_of(after.out);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_NE(later[0].find(R"("finding":"discrepancy")"), std::string::npos) << later[0];
+  EXPECT_EQ(lane_of(later[1]), "yellow") << later[1];
+
+  // Replay derives every lane again, capacity and histories included.
+  const Outcome verify = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  std::filesystem::remove_all(base);
+}
+
 // An inspection's discrepancy re-assesses the taxes as of the declaration's
 // own time: the result shows the new items and the difference, the day's
 // totals and the goods' lot take the new value, and the declaration is

@@ -354,6 +354,30 @@ TEST_F(ServerTest, OfficersSeeWhyALaneWasChosenDeclarantsDoNot) {
   const HttpReply own = get("/v1/declarations/" + number, tokens["a"]);
   ASSERT_EQ(own.status, 200) << own.body;
   EXPECT_EQ(own.body.find("lane_reasons"), std::string::npos) << own.body;
+  // The zone's risk figures: for officers, never for a declarant.
+  const HttpReply figures = get("/v1/risk", tokens["officer"]);
+  ASSERT_EQ(figures.status, 200) << figures.body;
+  EXPECT_NE(figures.body.find(R"("yellow":{"declarations":1,"share":"1.00"})"), std::string::npos)
+      << figures.body;
+  EXPECT_NE(figures.body.find(R"({"reason":"licence","hits":1,"over_capacity":0})"),
+            std::string::npos)
+      << figures.body;
+  EXPECT_NE(figures.body.find(R"("licensed_goods_lane":"yellow")"), std::string::npos)
+      << figures.body;
+  EXPECT_TRUE(is_problem(get("/v1/risk", tokens["a"]), 403));
+  EXPECT_TRUE(is_problem(get("/v1/risk?date=2024-13-01", tokens["officer"]), 400));
+  // The officer's finding is the declarant's record.
+  const HttpReply inspected = post(
+      tokens["officer"], R"({"type":"inspection_result","id":"insp-1","at":")" + now_rfc3339() +
+                             R"(","declaration":")" + number + R"(","finding":"compliant"})");
+  ASSERT_NE(inspected.body.find("\"accepted\""), std::string::npos) << inspected.body;
+  const HttpReply record = get("/v1/enterprises/" + kA, tokens["a"]);
+  EXPECT_NE(record.body.find(R"("inspections":1,"discrepancies":0)"), std::string::npos)
+      << record.body;
+  EXPECT_NE(get("/v1/declarations/" + number, tokens["a"]).body.find(R"("finding":"compliant")"),
+            std::string::npos);
+  EXPECT_NE(get("/v1/risk", tokens["auditor"]).body.find(R"("inspections":1,"discrepancies":0)"),
+            std::string::npos);
 }
 
 // The audit routes: a tree head signed by the zone, and a proof from the

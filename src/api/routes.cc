@@ -8,6 +8,7 @@
 
 #include "api/exchange_views.h"
 #include "api/problem.h"
+#include "api/risk_views.h"
 #include "api/views.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -200,6 +201,7 @@ const std::vector<Api::Route>& Api::routes() {
       {"GET", "/v1/rates", kEveryone, &Api::rates},
       {"GET", "/v1/taxes", kZoneWide, &Api::taxes},
       {"GET", "/v1/gates/figures", kZoneWide, &Api::gate_figures},
+      {"GET", "/v1/risk", kZoneWide, &Api::risk},
       {"GET", "/v1/audit/tree-head", kEveryone, &Api::audit_tree_head},
       {"GET", "/v1/audit/tree-heads", kEveryone, &Api::audit_tree_heads},
       {"GET", "/v1/audit/inclusion", kEveryone, &Api::audit_inclusion},
@@ -864,6 +866,13 @@ void Api::exchange_inbox(Call& call) {
   if (submission.commands.empty()) return answer(Status::ok(), "");
   submission.done = answer;
   zone_.submit(std::move(submission));
+}
+
+void Api::risk(Call& call) {
+  if (!call.only({"date"})) return;
+  Date today = local_date(static_cast<int64_t>(unix_now()), zone_.pack().utc_offset_minutes);
+  if (!call.date("date", today)) return;
+  zone_.read([today](const Engine& e) { return risk_view(e, today); }, call.reply);
 }
 
 void Api::exchange_partners(Call& call) {

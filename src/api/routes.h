@@ -76,6 +76,7 @@ class Api : public HttpHandler {
   void exchange_inbox(Call& call);
   void exchange_outbox(Call& call);
   void exchange_partners(Call& call);
+  void risk(Call& call);
   void create_token(Call& call);
   void list_tokens(Call& call);
   void revoke_token(Call& call);

@@ -53,7 +53,10 @@ void end_list(JsonWriter& w, const std::string& next) {
   w.end_array().field_or_null("next", next).end_object();
 }
 
-void write_enterprise(JsonWriter& w, const Enterprise& e) {
+void write_enterprise(JsonWriter& w, const Enterprise& e, const RiskState& risk) {
+  const auto found = risk.findings.find(e.uscc);
+  const RiskState::Findings findings =
+      found == risk.findings.end() ? RiskState::Findings{} : found->second;
   w.begin_object()
       .field("uscc", e.uscc)
       .field("name", e.name)
@@ -65,6 +68,10 @@ void write_enterprise(JsonWriter& w, const Enterprise& e) {
       .field_bool("encouraged_industry", e.facts.encouraged_industry)
       .field("credit_grade", e.credit_grade)
       .field("registered_seq", static_cast<int64_t>(e.registered_seq))
+      // Its inspections' findings (inspection_result): criteria may watch
+      // declarants with discrepancies found (docs/risk.md).
+      .field("inspections", static_cast<int64_t>(findings.inspections))
+      .field("discrepancies", static_cast<int64_t>(findings.discrepancies))
       .end_object();
 }
 
@@ -171,7 +178,7 @@ HttpResponse enterprises_view(const Engine& engine, const Page& page) {
   JsonWriter w(body);
   w.begin_object().key("items").begin_array();
   const size_t n = std::min(all.size(), page.limit);
-  for (size_t i = 0; i < n; ++i) write_enterprise(w, *all[i]);
+  for (size_t i = 0; i < n; ++i) write_enterprise(w, *all[i], engine.state().risk);
   end_list(w, all.size() > n ? all[n - 1]->uscc : "");
   return json_response(std::move(body));
 }
@@ -181,7 +188,7 @@ HttpResponse enterprise_view(const Engine& engine, std::string_view uscc) {
   if (e == nullptr) return no_enterprise(uscc);
   std::string body;
   JsonWriter w(body);
-  write_enterprise(w, *e);
+  write_enterprise(w, *e, engine.state().risk);
   return json_response(std::move(body));
 }
 

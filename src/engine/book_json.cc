@@ -79,6 +79,7 @@ void write_declaration_summary(JsonWriter& w, const DeclarationRecord& d) {
       .field("movement", movement_name(d.movement))
       .field("lane", lane_name(d.lane))
       .field("release", d.held ? "held" : "released");
+  if (d.finding != 0) w.field("finding", d.finding == 2 ? "discrepancy" : "compliant");
   write_tax_totals(w, d.totals);
 }
 
