@@ -871,7 +871,7 @@ TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
                "random = { general = { red = \"0.02\", yellow = \"0.03\" } }\n");
   text +=
       "\n[[risk.criteria]]\nid = \"watch-french-wine\"\nlane = \"red\"\nhs = [\"2204\"]\n"
-      "origins = [\"FR\"]\n";
+      "origins = [\"FR\"]\ncapped = false\n";  // whatever the capacity
   std::ofstream(policy) << text;
 
   const std::string general = "914404000MA4W2X03C", advanced = "914404000MA4W2X08U";
@@ -949,8 +949,11 @@ TEST(Lanes, CapacityUnitValuesAndFindingsSelectAndReplay) {
   const std::string policy = base + "/pack/2024-03-01/policy.toml";
   std::ifstream in(policy);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  text.replace(text.find("[risk]\n"), 7,
-               "[risk]\ncapacity = { red = \"0.10\" }\ncapacity_burst = 2\n"
+  const std::string capacity =
+      "capacity = { red = \"0.03\", yellow = \"0.05\" }\ncapacity_burst = 10\n";
+  ASSERT_NE(text.find(capacity), std::string::npos);
+  text.replace(text.find(capacity), capacity.size(),
+               "capacity = { red = \"0.10\" }\ncapacity_burst = 2\n"
                "unit_value = { lane = \"yellow\", factor = \"3\", history = 20, minimum = 5 }\n");
   text +=
       "\n[[risk.criteria]]\nid = \"all-wine\"\nlane = \"red\"\nhs = [\"2204\"]\n"
