@@ -1025,6 +1025,108 @@ TEST(Lanes, CapacityUnitValuesAndFindingsSelectAndReplay) {
   std::filesystem::remove_all(base);
 }
 
+// The zone learns from its own inspections: findings exported as training
+// rows (zonegate risk labels), a model trained on them and put in the pack,
+// and the engine's score sends the declarant found cheating to red, with the
+// score as the reason, while the honest one passes. Replay scores the same.
+TEST(Risk, TheZoneLearnsFromItsInspections) {
+  const std::string base = fresh_dir("learning");
+  std::filesystem::copy(kPack, base + "/pack", std::filesystem::copy_options::recursive);
+  const std::string policy = base + "/pack/2024-03-01/policy.toml";
+  std::ifstream in(policy);
+  std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // No capacity limit: examining everything in phase one would spend it for
+  // long after (that the limit holds is Lanes.CapacityUnitValues...'s test).
+  const std::string capacity =
+      "capacity = { red = \"0.03\", yellow = \"0.05\" }\ncapacity_burst = 10\n";
+  ASSERT_NE(original.find(capacity), std::string::npos);
+  original.erase(original.find(capacity), capacity.size());
+  std::string text = original;
+  // Phase one: every declaration examined, to learn from.
+  text.replace(text.find("[risk]\n"), 7,
+               "[risk]\nseed = \"learning\"\nrandom = { general = { red = \"1\" } }\n");
+  std::ofstream(policy) << text;
+  const std::string cheat = "914404000MA4W2X03C", honest = "914404000MA4W2X08U";
+  std::string commands;
+  for (const auto& [id, uscc] : {std::pair{"e-1", cheat}, std::pair{"e-2", honest}}) {
+    commands += R"({"type":"register_enterprise","id":")" + std::string(id) +
+                R"(","at":"2024-05-01T08:00:00+08:00","uscc":")" + uscc +
+                R"(","name":"T","legal_person":true,"registered_in_zone":true,)"
+                R"("macao_funded":false,"duty_free_importer":false,"encouraged_industry":false,)"
+                R"("high_tech":false,"credit_grade":"general"})"
+                "\n";
+  }
+  const auto declare = [](const std::string& id, const std::string& uscc, int day) {
+    return R"({"type":"declare","id":")" + id + R"(","at":"2024-05-)" + (day < 10 ? "0" : "") +
+           std::to_string(day) + R"(T09:00:00+08:00","movement":"first_line_entry","declarant":")" +
+           uscc +
+           R"(","purpose":"trade","currency":"CNY","items":[{"item":"X","hs":"85423100",)"
+           R"("origin":"KR","quantity":"100","unit":"pcs","value":"5000.00"}]})" +
+           "\n";
+  };
+  for (int i = 0; i < 200; ++i) {
+    commands += declare("c-" + std::to_string(i), cheat, 2 + i % 20);
+    commands += declare("h-" + std::to_string(i), honest, 2 + i % 20);
+  }
+  std::ofstream(base + "/declare.jsonl") << commands;
+  const std::string run_args = "run --pack " + base + "/pack --data " + base + "/zone ";
+  const Outcome declared = zonegate(run_args + base + "/declare.jsonl");
+  ASSERT_EQ(declared.exit_code, 0) << declared.out;
+  std::string findings;
+  int n = 0;
+  for (const std::string& r : lines_of(declared.out)) {
+    if (r.find("\"declaration\":\"") == std::string::npos) continue;
+    ASSERT_NE(r.find(R"("lane":"red")"), std::string::npos) << r;
+    const std::string number = r.substr(r.find("\"declaration\":\"") + 15, 13);
+    const bool cheating = r.find("\"id\":\"c-") != std::string::npos;
+    findings += R"({"type":"inspection_result","id":"i-)" + std::to_string(n++) +
+                R"(","at":"2024-05-25T12:00:00+08:00","declaration":")" + number +
+                R"(","finding":")" + (cheating ? "discrepancy" : "compliant") + "\"}\n";
+  }
+  ASSERT_EQ(n, 400);
+  std::ofstream(base + "/findings.jsonl") << findings;
+  ASSERT_EQ(zonegate(run_args + base + "/findings.jsonl").exit_code, 0);
+
+  // The findings as training rows, and a model trained on them.
+  const Outcome labels =
+      zonegate("risk labels --data " + base + "/zone --out " + base + "/labels.csv");
+  ASSERT_EQ(labels.exit_code, 0);
+  std::ifstream label_file(base + "/labels.csv");
+  const std::string csv((std::istreambuf_iterator<char>(label_file)),
+                        std::istreambuf_iterator<char>());
+  EXPECT_EQ(lines_of(csv).size(), 401u);
+  EXPECT_NE(csv.find(",first_line_entry,trade,,CNY,,914404000MA4W2X03C,914404000MA4W2X03C,,,"
+                     "854231,,KR,"),
+            std::string::npos)
+      << csv.substr(0, 600);
+  const Outcome trained = zonegate("risk train --train " + base + "/labels.csv --model " + base +
+                                   "/pack/2024-03-01/risk.model --rounds 20");
+  ASSERT_EQ(trained.exit_code, 0) << trained.out;
+
+  // Phase two: no more examining everything; the score selects.
+  text = original;
+  text.replace(text.find("[risk]\n"), 7,
+               "[risk]\nscore = { model = \"risk.model\", lane = \"red\", threshold = \"0.5\" }\n");
+  std::ofstream(policy) << text;
+  const std::string later = declare("c-later", cheat, 28) + declare("h-later", honest, 28);
+  std::ofstream(base + "/later.jsonl") << later;
+  const Outcome scored = zonegate(run_args + base + "/later.jsonl");
+  ASSERT_EQ(scored.exit_code, 0) << scored.out;
+  const std::vector<std::string> results = lines_of(scored.out);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_NE(results[0].find(R"("lane":"red")"), std::string::npos) << results[0];
+  EXPECT_NE(results[1].find(R"("lane":"green")"), std::string::npos) << results[1];
+  const Outcome verify = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+
+  // A model file that is not one stops the pack from loading, naming it.
+  std::ofstream(base + "/pack/2024-03-01/risk.model") << "not a model\n";
+  const Outcome broken = zonegate("policy check " + base + "/pack 2>&1");
+  EXPECT_NE(broken.exit_code, 0);
+  EXPECT_NE(broken.out.find("risk.model"), std::string::npos) << broken.out;
+  std::filesystem::remove_all(base);
+}
+
 // An inspection's discrepancy re-assesses the taxes as of the declaration's
 // own time: the result shows the new items and the difference, the day's
 // totals and the goods' lot take the new value, and the declaration is

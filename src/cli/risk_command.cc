@@ -4,6 +4,7 @@
 //                       [--eta E]
 //   zonegate risk score --model M FILE.csv          # "Declaration ID,score" per row
 //   zonegate risk evaluate --model M FILE.csv       # targeting at 1, 2, 5 and 10 %
+//   zonegate risk labels --data DIR [--out FILE.csv] # the zone's inspected declarations
 //
 // Files are in the column format of ../shared/data/customs-declarations/.
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/risk_labels.h"
 #include "core/durable_file.h"
 #include "risk/model.h"
 #include "risk/targeting.h"
@@ -29,10 +31,11 @@ constexpr const char* kUsage =
     "usage: zonegate risk train --train FILE.csv [--valid FILE.csv] --model OUT\n"
     "                           [--rounds N (100)] [--depth D (8)] [--eta E (0.1)]\n"
     "       zonegate risk score --model MODEL FILE.csv\n"
-    "       zonegate risk evaluate --model MODEL FILE.csv\n";
+    "       zonegate risk evaluate --model MODEL FILE.csv\n"
+    "       zonegate risk labels --data DIR [--out FILE.csv]\n";
 
 struct Options {
-  std::string train, valid, model, file;
+  std::string train, valid, model, file, data, out;
   risk::TrainOptions options;
 };
 
@@ -52,6 +55,10 @@ bool parse(const Args& args, Options& o) {
       o.valid = value;
     } else if (a == "--model") {
       o.model = value;
+    } else if (a == "--data") {
+      o.data = value;
+    } else if (a == "--out") {
+      o.out = value;
     } else if (a == "--eta" || a == "--depth" || a == "--rounds") {
       char* end = nullptr;
       const double n = std::strtod(value.c_str(), &end);
@@ -231,6 +238,13 @@ int risk_command(const Args& args) {
   if (args[0] == "train") return train(o);
   if (args[0] == "score") return score(o);
   if (args[0] == "evaluate") return evaluate(o);
+  if (args[0] == "labels") {
+    if (o.data.empty() || !o.file.empty() || !o.model.empty() || !o.train.empty()) {
+      std::fputs(kUsage, stderr);
+      return 2;
+    }
+    return risk_labels(o.data, o.out);
+  }
   std::fputs(kUsage, stderr);
   return 2;
 }

@@ -470,6 +470,12 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
                                  ? zone_selection_secret(*ctx.signing_key)
                                  : std::string();
   lane_input.secret = secret;
+  const std::string date = format_date(ctx.local_date);
+  lane_input.date = date;
+  lane_input.channel = d.channel;
+  lane_input.purpose = d.purpose_text;
+  lane_input.currency = d.currency != nullptr ? std::string_view(d.currency->code) : "";
+  lane_input.counterparty = d.counterparty != nullptr ? std::string_view(d.counterparty->uscc) : "";
   const auto earlier = ctx.state.declarations_by_declarant.find(d.declarant);
   lane_input.first_time =
       earlier == ctx.state.declarations_by_declarant.end() || earlier->second.empty();
@@ -478,7 +484,8 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     const int64_t value = outcomes[i].treatment.declared_value.fen;
     lane_input.items.push_back({item.tariff->hs, item.origin, item.unit,
                                 d.policy->licence_required.contains(item.tariff->hs), value,
-                                item.quantity.e4});
+                                item.quantity.e4, outcomes[i].treatment.customs_value.fen,
+                                outcomes[i].duty.fen});
     lane_input.declared_fen += value;
   }
   const LaneChoice choice = choose_lane(risk, lane_input, ctx.state.risk);

@@ -1,9 +1,13 @@
 #include "engine/selection.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
+#include <optional>
 
 #include "core/sha256.h"
+#include "risk/model.h"
+#include "risk/zone_row.h"
 
 namespace zg {
 namespace {
@@ -48,6 +52,7 @@ std::string key_of(std::string_view reason) {
   // "unit-value/22042100/FR/0.21" and "licence/24022000" count as one kind.
   if (reason.starts_with("unit-value/")) return "unit-value";
   if (reason.starts_with("licence/")) return "licence";
+  if (reason.starts_with("score/") && reason != "score/unavailable") return "score";
   return std::string(reason);
 }
 
@@ -66,14 +71,15 @@ void check_unit_values(const RiskSettings& risk, const LaneInput& in, RiskState&
                        const std::function<void(Lane, std::string, bool capped)>& hit) {
   const UnitValueCheck& check = risk.unit_value;
   Lane lane = Lane::kGreen;
-  const bool judging = !check.lane.empty() && parse_lane(check.lane, lane);
+  // No check, no history: a zone that turns it on later starts learning then.
+  if (check.lane.empty() || !parse_lane(check.lane, lane)) return;
   for (const LaneInput::Item& item : in.items) {
     const int64_t value = unit_value_e4(item.declared_fen, item.quantity_e4);
     if (value < 0) continue;
     std::string goods(item.hs);
     goods.append(" ").append(item.origin).append(" ").append(item.unit);
     RiskState::UnitValues& history = state.unit_values[goods];
-    if (judging && static_cast<int64_t>(history.recent.size()) >= check.minimum) {
+    if (static_cast<int64_t>(history.recent.size()) >= check.minimum) {
       const int64_t median = history.median();
       const __int128 v = static_cast<__int128>(value) * kWhole;
       const __int128 m = static_cast<__int128>(median) * check.factor_ppm;
@@ -86,8 +92,64 @@ void check_unit_values(const RiskSettings& risk, const LaneInput& in, RiskState&
             true);
       }
     }
-    if (check.history > 0) history.add(value, static_cast<size_t>(check.history));
+    history.add(value, static_cast<size_t>(check.history));
   }
+}
+
+// The learned score of a declaration: the highest of its items'
+// probabilities of fraud, or none when its features are missing — an item
+// without a customs value, or a declarant, goods and origins the model has
+// never seen (the score would be the overall fraud rate, not a judgement).
+std::optional<double> learned_score(const risk::Model& model, const LaneInput& in) {
+  std::vector<risk::DeclarationRow> rows;
+  std::vector<std::string> ids;
+  ids.reserve(in.items.size());
+  for (size_t i = 0; i < in.items.size(); ++i) {
+    const LaneInput::Item& item = in.items[i];
+    if (item.customs_fen <= 0) return std::nullopt;
+    ids.push_back(std::string(in.number) + (i == 0 ? "" : "-" + std::to_string(i + 1)));
+    risk::ZoneItem z;
+    z.id = ids.back();
+    z.date = in.date;
+    z.channel = in.channel;
+    z.movement = movement_name(in.movement);
+    z.purpose = in.purpose;
+    z.currency = in.currency;
+    z.declarant = in.declarant;
+    z.counterparty = in.counterparty;
+    z.hs = item.hs;
+    z.origin = item.origin;
+    z.quantity_e4 = item.quantity_e4;
+    z.customs_fen = item.customs_fen;
+    z.duty_fen = item.duty_fen;
+    rows.push_back(risk::zone_row(z));
+  }
+  // A declaration the model knows nothing of: its score would be the prior.
+  if (std::none_of(rows.begin(), rows.end(),
+                   [&](const risk::DeclarationRow& row) { return model.encoder.knows(row); })) {
+    return std::nullopt;
+  }
+  const std::vector<double> p = model.score(rows);
+  return *std::max_element(p.begin(), p.end());
+}
+
+void check_score(const RiskSettings& risk, const LaneInput& in,
+                 const std::function<void(Lane, std::string, bool capped)>& hit,
+                 std::vector<std::string>& reasons) {
+  const ScoreSetting& score = risk.score;
+  Lane lane = Lane::kGreen;
+  if (score.model == nullptr || !risk::scored_movement(movement_name(in.movement)) ||
+      !parse_lane(score.lane, lane)) {
+    return;
+  }
+  const std::optional<double> p = learned_score(*score.model, in);
+  if (!p) {
+    // Rules and the draw decided alone: the officer should know.
+    reasons.push_back("score/unavailable");
+    return;
+  }
+  const int64_t ppm = static_cast<int64_t>(std::floor(*p * 1'000'000));
+  if (ppm >= score.threshold_ppm) hit(lane, "score/" + ratio_text(ppm, 1'000'000), true);
 }
 
 }  // namespace
@@ -182,6 +244,7 @@ LaneChoice choose_lane(const RiskSettings& risk, const LaneInput& in, RiskState&
       }
     }
   }
+  check_score(risk, in, hit, choice.reasons);
   check_unit_values(risk, in, state, hit);
   if (const int i = capacity_index(choice.lane); i >= 0 && capacity_share(risk, i) > 0) {
     state.used_ppm[static_cast<size_t>(i)] += kWhole;

@@ -5,11 +5,11 @@
 // red or yellow at the rates the pack sets for the declarant's credit grade
 // (never below its minimum_random); the lane of every criterion the
 // declaration meets (HS prefixes, origins, declarants, movements, value
-// bands, first-time declarants, declarants with discrepancies found); and
-// the unit-value check (a unit value far from the median of those declared
-// lately for the same goods). The draw comes from the pack's seed, a secret
-// of the zone's and the declaration's number, never from a clock, so a
-// replay draws the same and a trader who knows the pack cannot foresee it.
+// bands, first-time declarants, declarants with discrepancies found); the
+// learned score, when the pack has a model; and the unit-value check (a unit value far from the
+// median of those declared lately for the same goods). The draw comes from the pack's seed, a
+// secret of the zone's and the declaration's number, never from a clock, so a replay draws the same
+// and a trader who knows the pack cannot foresee it.
 //
 // Capacity: criteria and the unit-value check raise a declaration into red
 // or yellow only while that lane has inspection capacity left (the pack's
@@ -39,11 +39,14 @@ struct LaneInput {
   std::string_view secret;        // the zone's selection secret (zone_selection_secret)
   int64_t declared_fen = 0;       // the declaration's declared value, CNY
   bool first_time = false;        // the declarant's first declaration in the zone
+  // What the learned score reads besides (risk/zone_row.h).
+  std::string_view date, channel, purpose, currency, counterparty;
   struct Item {
     std::string_view hs, origin, unit;
     bool licence_listed = false;
     int64_t declared_fen = 0;  // the item's declared value, CNY
     int64_t quantity_e4 = 0;
+    int64_t customs_fen = 0, duty_fen = 0;  // as assessed, CNY
   };
   std::vector<Item> items;
 };
@@ -52,6 +55,7 @@ struct LaneChoice {
   Lane lane = Lane::kGreen;
   // "licence/24022000", "criterion/watch-wine", "random/red",
   // "unit-value/22042100/FR/0.21" (the unit value over the median),
+  // "score/0.93" (the learned probability of fraud), "score/unavailable",
   // "over-capacity/criterion/watch-wine" ... in the order found, each asking
   // for more than the default lane; empty when the default stands.
   std::vector<std::string> reasons;

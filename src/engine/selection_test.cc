@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+
+#include "risk/train.h"
+#include "risk/zone_row.h"
 
 namespace zg {
 namespace {
@@ -304,6 +308,83 @@ TEST(UnitValue, TheHistoryKeepsTheNewestValues) {
   sorted = history.recent;
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(sorted, (std::vector<int64_t>{7, 8, 9}));
+}
+
+// The learned score in the engine: a model trained on findings where one
+// declarant always cheated sends that declarant to its lane with the score
+// as the reason; a declaration the model knows nothing of says the score
+// was unavailable and is left to the rules and the draw.
+TEST(LearnedScore, SelectsWhatTheModelLearnedAndSaysWhenItCannotJudge) {
+  risk::Dataset train;
+  train.labelled = true;
+  for (int i = 0; i < 400; ++i) {
+    const bool cheat = i % 2 == 0;
+    risk::ZoneItem z;
+    const std::string id = "T" + std::to_string(i);
+    const std::string date =
+        "2024-05-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
+    z.id = id;
+    z.date = date;
+    z.movement = "first_line_entry";
+    z.purpose = "trade";
+    z.currency = "CNY";
+    z.declarant = cheat ? kOffender : kTrader;
+    z.hs = "85423100";
+    z.origin = "KR";
+    z.quantity_e4 = 100'0000;
+    z.customs_fen = 5000'00;
+    risk::DeclarationRow row = risk::zone_row(z);
+    row.fraud = cheat ? 1 : 0;
+    train.rows.push_back(std::move(row));
+  }
+  risk::TrainOptions options;
+  options.max_rounds = 10;
+  options.threads = 1;
+  risk::TrainReport report;
+  Result<risk::Model> model =
+      risk::train_model(train, nullptr, options, report, [](int, double) {});
+  ASSERT_TRUE(model.is_ok()) << model.status().first().message;
+
+  RiskSettings risk;
+  risk.score.model = std::make_shared<const risk::Model>(std::move(model).value());
+  risk.score.lane = "red";
+  risk.score.threshold_ppm = 500'000;
+  RiskState state;
+  const auto entry = [](std::string_view declarant, std::string_view hs, std::string_view origin) {
+    LaneInput in;
+    in.declarant = declarant;
+    in.credit_grade = "general";
+    in.number = "HQ24060100009";
+    in.date = "2024-06-01";
+    in.purpose = "trade";
+    in.currency = "CNY";
+    in.items.push_back({hs, origin, "pcs", false, 5000'00, 100'0000, 5000'00, 0});
+    return in;
+  };
+  const LaneChoice cheat = choose_lane(risk, entry(kOffender, "85423100", "KR"), state);
+  EXPECT_EQ(cheat.lane, Lane::kRed);
+  ASSERT_EQ(cheat.reasons.size(), 1u);
+  EXPECT_TRUE(cheat.reasons[0].starts_with("score/0.")) << cheat.reasons[0];
+  const LaneChoice honest = choose_lane(risk, entry(kTrader, "85423100", "KR"), state);
+  EXPECT_EQ(honest.lane, Lane::kGreen);
+  EXPECT_TRUE(honest.reasons.empty());
+  // Never seen: another declarant, other goods from elsewhere.
+  const LaneChoice stranger =
+      choose_lane(risk, entry("91440400MA4UN4CQ2B", "22042100", "FR"), state);
+  EXPECT_EQ(stranger.lane, Lane::kGreen);
+  EXPECT_EQ(stranger.reasons, std::vector<std::string>{"score/unavailable"});
+  EXPECT_EQ(state.hits["score"].hits, 1u);
+  // The score judges goods entering; an exit is not scored.
+  LaneInput exit = entry(kOffender, "85423100", "KR");
+  exit.movement = Movement::kFirstLineExit;
+  EXPECT_TRUE(choose_lane(risk, exit, state).reasons.empty());
+  // Capped like criteria: without capacity, a reason but no selection.
+  risk.capacity.red_ppm = 1;
+  state.used_ppm[0] = 100 * 1'000'000;
+  const LaneChoice full = choose_lane(risk, entry(kOffender, "85423100", "KR"), state);
+  EXPECT_EQ(full.lane, Lane::kGreen);
+  ASSERT_EQ(full.reasons.size(), 1u);
+  EXPECT_TRUE(full.reasons[0].starts_with("over-capacity/score/0.")) << full.reasons[0];
 }
 
 }  // namespace

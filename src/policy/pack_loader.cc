@@ -517,7 +517,7 @@ const std::vector<SectionKeys> kVersionSchema = {
     {"second_line_entry", {"refund"}},
     {"risk",
      {"default_lane", "licensed_goods_lane", "seed", "random", "minimum_random", "capacity",
-      "capacity_burst", "unit_value", "criteria"}},
+      "capacity_burst", "unit_value", "score", "criteria"}},
     {"at_window", {"enterprise", "officer", "gate", "auditor", "admin"}},
     {"channels", {"id", "name", "line", "directions", "kinds", "movements"}},
     {"gates", {"weight_tolerance", "biometric_threshold"}},

@@ -22,6 +22,10 @@
 
 namespace zg {
 
+namespace risk {
+struct Model;
+}
+
 enum class DutyKind : uint8_t { kAdValorem, kSpecific, kCompound };
 enum class ExciseKind : uint8_t { kNone, kAdValorem, kSpecific, kCompound };
 
@@ -157,6 +161,15 @@ struct UnitValueCheck {
   int64_t minimum = 10;    // values needed before a unit value is judged
 };
 
+// The learned score in the engine: declarations scoring at least
+// `threshold_ppm` (a probability of fraud, in millionths) go to `lane`.
+struct ScoreSetting {
+  std::shared_ptr<const risk::Model> model;  // nullptr: no score
+  std::string file;                          // the model's file, for people
+  std::string lane;
+  int64_t threshold_ppm = 0;
+};
+
 // Everything [risk] sets (docs/risk.md).
 struct RiskSettings {
   std::string default_lane = "green";
@@ -175,6 +188,7 @@ struct RiskSettings {
   int64_t capacity_burst = 10;
   std::vector<RiskCriterion> criteria;
   UnitValueCheck unit_value;
+  ScoreSetting score;
   // The random rates of a grade, raised to the floor.
   RandomRates random_for(std::string_view grade) const;
   bool draws() const;  // whether any declaration can be drawn at random

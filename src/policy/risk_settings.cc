@@ -3,12 +3,14 @@
 // match, a share outside 0..1 or a lane that is not one is an error, so a
 // pack that loads selects as its author meant.
 
+#include <memory>
 #include <string>
 
 #include "core/country.h"
 #include "core/identifiers.h"
 #include "policy/policy.h"
 #include "policy/version_reader.h"
+#include "risk/model.h"
 
 namespace zg {
 
@@ -146,6 +148,51 @@ void load_unit_value(VersionReader& reader, RiskSettings& risk) {
   }
 }
 
+// score = { model = "risk.model", lane = "red", threshold = "0.5" }: the
+// learned score, from a model file in the version's directory (so it is
+// part of the pack, and of its hash).
+void load_score(VersionReader& reader, RiskSettings& risk) {
+  const toml::node* node = reader.node("risk", "score");
+  if (node == nullptr) return;
+  const toml::table* t = node->as_table();
+  if (t == nullptr) {
+    reader.problems().add(
+        reader.file(), *node,
+        "risk.score must be { model = \"risk.model\", lane = \"red\", threshold = \"0.5\" }");
+    return;
+  }
+  check_table_keys(*t, {"model", "lane", "threshold"}, "risk.score", reader.file(),
+                   reader.problems());
+  ScoreSetting& score = risk.score;
+  score.lane = (*t)["lane"].value_or(std::string());
+  if (!is_lane(score.lane)) {
+    reader.problems().add(
+        reader.file(), *node,
+        "risk.score.lane \"" + score.lane + "\" is not green, blue, yellow or red");
+  }
+  if (const toml::node* n = t->get("threshold"); n == nullptr) {
+    reader.problems().add(reader.file(), *node, "risk.score.threshold is missing (\"0.5\")");
+  } else {
+    share_ppm(reader, *n, "risk.score.threshold", score.threshold_ppm);
+  }
+  score.file = (*t)["model"].value_or(std::string());
+  std::string text, display;
+  if (score.file.empty()) {
+    reader.problems().add(reader.file(), *node, "risk.score.model must name the model's file");
+    return;
+  }
+  if (!reader.read_relative(score.file, text, display)) {
+    reader.problems().add(reader.file(), *node, "cannot read " + display);
+    return;
+  }
+  Result<risk::Model> model = risk::Model::parse(text);
+  if (!model.is_ok()) {
+    reader.problems().add(display, model.status().first().message);
+    return;
+  }
+  score.model = std::make_shared<const risk::Model>(std::move(model).value());
+}
+
 // An amount in CNY ("100000.00"), in fen; a problem when it is not one.
 int64_t amount(VersionReader& reader, const toml::node& n, const std::string& where) {
   const std::optional<std::string> text = n.value<std::string>();
@@ -275,6 +322,7 @@ void load_risk_selection(VersionReader& reader, PolicyVersion& version) {
   risk.seed = reader.string("risk", "seed", "");
   load_random(reader, risk);
   load_unit_value(reader, risk);
+  load_score(reader, risk);
   const toml::node* node = reader.node("risk", "criteria");
   if (node == nullptr) return;
   const toml::array* criteria = node->as_array();

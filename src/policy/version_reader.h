@@ -154,6 +154,13 @@ class VersionReader {
     return true;
   }
 
+  // Reads a file the pack names, relative to the version's directory.
+  bool read_relative(std::string_view name, std::string& text, std::string& display) const {
+    const fs::path path = dir_ / name;
+    display = path.lexically_normal().string();
+    return read_file(path, text);
+  }
+
   const std::string& file() const { return file_; }
   Problems& problems() { return problems_; }
   const toml::table& root() const { return root_; }

@@ -112,6 +112,13 @@ void Encoder::finish() {
   }
 }
 
+bool Encoder::knows(const DeclarationRow& row) const {
+  for (Category c : {kDeclarant, kHs6, kOrigin}) {
+    if (!row.categories[c].empty() && seen_[c].contains(row.categories[c])) return true;
+  }
+  return false;
+}
+
 double Encoder::rate(Category c, const std::string& value) const {
   const auto it = seen_[c].find(value);
   const double count = it == seen_[c].end() ? 0 : it->second.count;

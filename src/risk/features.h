@@ -46,6 +46,10 @@ class Encoder {
   // as a risk officer's history-based criteria would rank it.
   double record(const DeclarationRow& row) const;
 
+  // Whether the training declarations had this row's declarant, HS code or
+  // origin: when none, the score would be the overall fraud rate alone, and
+  // the engine says the score is unavailable rather than pretend.
+  bool knows(const DeclarationRow& row) const;
   // The encoder in the model file's text form, and back; `in` is advanced.
   void write(std::string& out) const;
   static Result<Encoder> read(std::string_view& in);
