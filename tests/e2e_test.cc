@@ -938,6 +938,86 @@ TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
   std::filesystem::remove_all(base);
 }
 
+// An inspection that finds other goods than declared — another HS code,
+// unit and quantity — re-assesses them as those goods, and the lot becomes
+// what was found: an adjustment of the quantity and a reclassification,
+// posted. Goods the corrections would put under another status are refused.
+TEST(Inspection, CorrectionsOfTheGoodsReclassifyTheLot) {
+  const std::string base = fresh_dir("reclassify");
+  std::filesystem::copy(kPack, base + "/pack", std::filesystem::copy_options::recursive);
+  const std::string policy = base + "/pack/2024-03-01/policy.toml";
+  std::ifstream in(policy);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  text +=
+      "\n[[risk.criteria]]\nid = \"all\"\nlane = \"red\"\nmovements = "
+      "[\"second_line_entry\", \"first_line_entry\"]\ncapped = false\n";
+  std::ofstream(policy) << text;
+  const std::string data = base + "/zone", uscc = "914404000MA4W2X03C";
+  const auto run_lines = [&](const std::string& name, const std::string& lines) {
+    std::ofstream(base + "/" + name) << lines;
+    return lines_of(
+        zonegate("run --pack " + base + "/pack --data " + data + " " + base + "/" + name).out);
+  };
+  const auto declare = [&](const std::string& id, const std::string& movement,
+                           const std::string& purpose, const std::string& item) {
+    return R"({"type":"declare","id":")" + id +
+           R"(","at":"2024-04-02T10:00:00+08:00","movement":")" + movement + R"(","declarant":")" +
+           uscc + R"(","purpose":")" + purpose + R"(","currency":"CNY","items":[)" + item + "]}\n";
+  };
+  const std::vector<std::string> declared = run_lines(
+      "declare.jsonl",
+      R"({"type":"register_enterprise","id":"e-1","at":"2024-04-01T08:00:00+08:00","uscc":")" +
+          uscc +
+          R"(","name":"T","legal_person":true,"registered_in_zone":true,"macao_funded":false,)"
+          R"("duty_free_importer":true,"encouraged_industry":false,"high_tech":false,)"
+          R"("credit_grade":"general"})"
+          "\n" +
+          declare(
+              "d-1", "second_line_entry", "processing",
+              R"({"item":"CHIP","hs":"85423100","origin":"CN","quantity":"100","unit":"pcs","value":"10000.00"})") +
+          declare(
+              "d-2", "first_line_entry", "own_use",
+              R"({"item":"PRESS","hs":"84798999","origin":"DE","quantity":"1","unit":"set","value":"50000.00"})"));
+  ASSERT_EQ(declared.size(), 3u);
+  const std::string chips = field_of(declared[1], "declaration");
+  const std::string machine = field_of(declared[2], "declaration");
+  const auto inspection = [&](const std::string& id, const std::string& number,
+                              const std::string& corrections) {
+    return R"({"type":"inspection_result","id":")" + id +
+           R"(","at":"2024-04-03T15:00:00+08:00","declaration":")" + number +
+           R"(","finding":"discrepancy","corrections":)" + corrections + "}\n";
+  };
+  const std::vector<std::string> results = run_lines(
+      "inspect.jsonl",
+      // Not a number, and an HS code the tariff does not have: refused.
+      inspection("i-1", chips, R"([{"line":1,"quantity":12}])") +
+          inspection("i-2", chips, R"([{"line":1,"hs":"49019901"}])") +
+          // An exempt machine found to be a yacht, which is never exempt.
+          inspection("i-3", machine, R"([{"line":1,"hs":"89039900","unit":"pcs"}])") +
+          // The chips were 50 kg of printed books: refund 9 %, not 13 %.
+          inspection("i-4", chips, R"([{"line":1,"hs":"49019900","unit":"kg","quantity":"50"}])"));
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_NE(results[0].find(R"("field":"corrections[0].quantity")"), std::string::npos)
+      << results[0];
+  EXPECT_NE(results[1].find("49019901"), std::string::npos) << results[1];
+  EXPECT_NE(results[1].find("\"rejected\""), std::string::npos) << results[1];
+  EXPECT_NE(results[2].find("corrected, the goods would be"), std::string::npos) << results[2];
+  EXPECT_NE(results[3].find(R"("hs":"49019900")"), std::string::npos) << results[3];
+  EXPECT_NE(results[3].find(R"("refund":"900.00")"), std::string::npos) << results[3];
+  EXPECT_NE(results[3].find(R"("refund":"-400.00"})"), std::string::npos) << results[3];
+  const Outcome book = zonegate("book --data " + data + " " + uscc);
+  EXPECT_NE(book.out.find(R"("kind":"reclassification","lot":1,"item":"CHIP","quantity":"0")"),
+            std::string::npos)
+      << book.out;
+  EXPECT_NE(book.out.find(R"("kind":"adjustment","lot":1,"item":"CHIP","quantity":"-50")"),
+            std::string::npos)
+      << book.out;
+  EXPECT_NE(book.out.find(R"("hs":"49019900")"), std::string::npos) << book.out;
+  const Outcome verify = zonegate("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  std::filesystem::remove_all(base);
+}
+
 // Capacity, the unit-value check and findings, end to end: a criterion that
 // watches every wine selects at the lane's capacity and no more; a price far
 // below the goods' recent ones goes yellow; a first declaration goes yellow;
@@ -1174,16 +1254,14 @@ TEST(Inspection, ADiscrepancyReassessesTheTaxesExactly) {
       inspection("i-1", R"("finding":"compliant","corrections":[{"line":1,"value":"1.00"}])") +
           inspection("i-2",
                      R"("finding":"discrepancy","corrections":[{"line":2,"value":"1.00"}])") +
-          inspection("i-3",
-                     R"("finding":"discrepancy","corrections":[{"line":1,"quantity":"9"}])") +
+          inspection("i-3", R"("finding":"discrepancy","corrections":[{"line":1,"item":"CHAP"}])") +
           inspection("i-4",
                      R"("finding":"discrepancy","corrections":[{"line":1,"value":"12500.00"}])") +
           inspection("i-5", R"("finding":"compliant")"));
   ASSERT_EQ(results.size(), 5u);
   EXPECT_NE(results[0].find(R"("field":"corrections")"), std::string::npos) << results[0];
   EXPECT_NE(results[1].find("has 1 item lines"), std::string::npos) << results[1];
-  EXPECT_NE(results[2].find("only an item's value can be corrected"), std::string::npos)
-      << results[2];
+  EXPECT_NE(results[2].find("item cannot be corrected"), std::string::npos) << results[2];
   // The refund was 13 % of 10,000.00; it is 13 % of 12,500.00 now.
   EXPECT_NE(results[3].find(R"("release":"released")"), std::string::npos) << results[3];
   EXPECT_NE(results[3].find(R"("refund":"1625.00")"), std::string::npos) << results[3];

@@ -431,7 +431,7 @@ Status assess(const CommandContext& ctx, Declaration& d, std::vector<ItemOutcome
 }  // namespace
 
 Status reassess_declaration(const CommandContext& ctx, std::string_view number, JsonWriter& out,
-                            TaxTotals& totals, std::vector<Money>& declared_values) {
+                            TaxTotals& totals, std::vector<ReassessedItem>& items) {
   Declaration probe;  // its movement decides whether it can be re-assessed here
   Status errors = read_declaration(ctx, probe);
   if (!errors.is_ok()) return errors;
@@ -446,7 +446,12 @@ Status reassess_declaration(const CommandContext& ctx, std::string_view number, 
   std::vector<ItemOutcome> outcomes;
   errors = assess(ctx, d, outcomes, totals);
   if (!errors.is_ok()) return errors;
-  for (const ItemOutcome& o : outcomes) declared_values.push_back(o.treatment.declared_value);
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    const DeclaredItem& item = d.items[i];
+    items.push_back({outcomes[i].treatment.declared_value, item.quantity, item.tariff->hs,
+                     std::string(item.origin), std::string(item.unit),
+                     outcomes[i].treatment.status_after});
+  }
   write_result(out, d, outcomes, std::string(number), Lane::kGreen, true);
   return Status::ok();
 }

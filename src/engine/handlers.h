@@ -63,10 +63,16 @@ void share_with_partners(CommandContext& ctx, std::string_view type, std::string
 Status handle_inspection_result(CommandContext& ctx, JsonWriter& out);
 // Re-assesses a declaration from its (corrected) command in `ctx`, as of
 // its own time and sequence number: writes the result fields of its items
-// and totals into `out`, and gives its totals and each item's declared
-// value (CNY). Only for movements that draw nothing from a book.
+// and totals into `out`, and gives its totals and each item as re-read.
+// Only for movements that draw nothing from a book.
+struct ReassessedItem {
+  Money declared_value;  // CNY
+  Quantity quantity;
+  std::string hs, origin, unit;
+  GoodsStatus status_after = GoodsStatus::kBonded;  // in the receiving book
+};
 Status reassess_declaration(const CommandContext& ctx, std::string_view number, JsonWriter& out,
-                            TaxTotals& totals, std::vector<Money>& declared_values);
+                            TaxTotals& totals, std::vector<ReassessedItem>& items);
 // The zone's own name in envelopes: its pack's zone id, upper-cased ("HENGQIN").
 std::string zone_party_name(const PolicyPack& pack);
 

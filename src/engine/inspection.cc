@@ -1,9 +1,11 @@
 // inspection_result: what an officer found on a held declaration (red or
 // yellow lane). Compliant, or a discrepancy; corrections of the items'
-// values re-assess the taxes as of the declaration's own time and rates,
-// the result shows the new items and the difference, the day's tax totals
-// and the goods' lots take the new values. Either finding releases it.
+// fields (value, quantity, HS code, origin, unit, description, licence)
+// re-assess the taxes as of the declaration's own time and rates, the
+// result shows the new items and the difference, the day's tax totals and
+// the goods' lots follow. Either finding releases it.
 
+#include <algorithm>
 #include <charconv>
 #include <map>
 
@@ -14,8 +16,42 @@ namespace {
 
 constexpr uint32_t kCorrectionsMax = 1000;
 
-// The declaration as declared, with the corrected values in place.
-std::string corrected_command(JsonRef original, const std::map<uint32_t, std::string>& values) {
+// The item fields an inspection may correct (the contract: "same item
+// fields"). The item code is the goods' name in the book: not corrected.
+constexpr std::string_view kCorrectable[] = {"value", "quantity",    "hs",     "origin",
+                                             "unit",  "description", "licence"};
+
+// A line's corrected fields, by name.
+using Corrections = std::map<std::string, std::string, std::less<>>;
+
+// An item object with `fields` replacing (or added to) its members.
+void append_corrected_item(std::string& out, JsonRef item, const Corrections& fields) {
+  out.push_back('{');
+  bool first = true;
+  const auto member = [&](std::string_view key) {
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, key);
+    out.push_back(':');
+  };
+  for (JsonRef m : item) {
+    member(m.key());
+    if (const auto c = fields.find(m.key()); c != fields.end()) {
+      append_json_string(out, c->second);
+    } else {
+      append_canonical_json(out, m);
+    }
+  }
+  for (const auto& [key, value] : fields) {
+    if (item.get(key).exists()) continue;
+    member(key);
+    append_json_string(out, value);
+  }
+  out.push_back('}');
+}
+
+// The declaration as declared, with the corrections in place.
+std::string corrected_command(JsonRef original, const std::map<uint32_t, Corrections>& values) {
   std::string out = "{";
   bool first = true;
   for (JsonRef member : original) {
@@ -36,8 +72,7 @@ std::string corrected_command(JsonRef original, const std::map<uint32_t, std::st
         append_canonical_json(out, item);
         continue;
       }
-      std::string_view value = corrected->second;
-      append_canonical_json_with(out, item, "value", &value);
+      append_corrected_item(out, item, corrected->second);
     }
     out.push_back(']');
   }
@@ -54,13 +89,14 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
   if (!finding.empty() && finding != "compliant" && finding != "discrepancy") {
     f.fail(ErrorCode::kInvalidField, "finding", "finding is compliant or discrepancy");
   }
-  std::map<uint32_t, std::string> values;  // by line (1-based)
+  std::map<uint32_t, Corrections> values;  // by line (1-based)
   if (auto list = f.array("corrections", false, kCorrectionsMax)) {
     uint32_t index = 0;
     for (JsonRef c : *list) {
       const std::string path = "corrections[" + std::to_string(index++) + "]";
       if (!c.is_object()) {
-        errors.add(ErrorCode::kInvalidField, path, "a correction is an object {line, value}");
+        errors.add(ErrorCode::kInvalidField, path,
+                   "a correction is an object {line, and the fields corrected}");
         continue;
       }
       Fields cf(c, path, errors);
@@ -72,15 +108,27 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
           end != text.data() + text.size() || n == 0) {
         cf.fail(ErrorCode::kInvalidField, "line", "line is the item's line number, from 1");
       }
-      const std::string_view value = cf.string("value");
+      Corrections fields;
       for (JsonRef member : c) {
-        if (member.key() != "line" && member.key() != "value") {
-          cf.fail(ErrorCode::kInvalidField, member.key(),
-                  "only an item's value can be corrected yet, not " +
-                      std::string(member.key().substr(0, 32)));
+        const std::string_view key = member.key();
+        if (key == "line") continue;
+        if (std::find(std::begin(kCorrectable), std::end(kCorrectable), key) ==
+            std::end(kCorrectable)) {
+          cf.fail(ErrorCode::kInvalidField, key,
+                  std::string(key.substr(0, 32)) +
+                      " cannot be corrected (value, quantity, hs, origin, unit, description, "
+                      "licence can)");
+        } else if (!member.is_string() || member.text().empty()) {
+          cf.fail(ErrorCode::kInvalidField, key,
+                  std::string(key) + " must be a non-empty string, as in the declaration");
+        } else {
+          fields.emplace(std::string(key), std::string(member.text()));
         }
       }
-      if (n > 0 && !value.empty() && !values.emplace(n, std::string(value)).second) {
+      if (fields.empty() && c.size() == 1) {
+        cf.fail(ErrorCode::kInvalidField, "", "a correction names at least one field to correct");
+      }
+      if (n > 0 && !fields.empty() && !values.emplace(n, std::move(fields)).second) {
         cf.fail(ErrorCode::kInvalidField, "line",
                 "line " + std::to_string(n) + " is corrected twice");
       }
@@ -159,14 +207,26 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     std::string fields;
     JsonWriter reassessed(fields);
     TaxTotals totals;
-    std::vector<Money> declared_values;
-    if (Status s = reassess_declaration(then, number, reassessed, totals, declared_values);
-        !s.is_ok()) {
+    std::vector<ReassessedItem> items;
+    if (Status s = reassess_declaration(then, number, reassessed, totals, items); !s.is_ok()) {
       Status named;
       for (const Error& e : s.errors()) {
         named.add(e.code, "corrections", e.field + (e.field.empty() ? "" : ": ") + e.message);
       }
       return named;
+    }
+    // Goods the corrections would put under another status (bonded goods
+    // found to be taxable ones, say) are other goods: not corrected here.
+    for (const auto& [line, corrected_fields] : values) {
+      const size_t k = line - 1;
+      if (k < lots.size() && k < items.size() &&
+          items[k].status_after != book.lots()[lots[k]].status) {
+        return Status(ErrorCode::kInvalidState, "corrections",
+                      "line " + std::to_string(line) + ": corrected, the goods would be " +
+                          std::string(goods_status_name(items[k].status_after)) + ", not " +
+                          std::string(goods_status_name(book.lots()[lots[k]].status)) +
+                          " as entered; declare the difference");
+      }
     }
     // Accepted: the difference goes to the day's totals and the lots.
     const TaxTotals before = record->totals;
@@ -178,12 +238,15 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     day.refund += totals.refund - before.refund;
     record->totals = totals;
     // An entry makes one lot per item, in item order: the corrected lines'
-    // lots take their new values.
-    for (const auto& [line, value] : values) {
+    // lots take what the inspection found — each change posted.
+    for (const auto& [line, corrected_fields] : values) {
       const size_t k = line - 1;
-      if (k < lots.size() && k < declared_values.size() &&
-          book.lots()[lots[k]].value != declared_values[k]) {
-        book.revalue(lots[k], declared_values[k], ctx.seq, ctx.at);
+      if (k >= lots.size() || k >= items.size()) continue;
+      const ReassessedItem& found = items[k];
+      book.reclassify(lots[k], found.hs, found.origin, found.unit, ctx.seq, ctx.at);
+      book.correct_quantity(lots[k], found.quantity, ctx.seq, ctx.at);
+      if (book.lots()[lots[k]].value != found.declared_value) {
+        book.revalue(lots[k], found.declared_value, ctx.seq, ctx.at);
       }
     }
     out.raw(fields);  // the re-assessment's fields (declaration, items ...), in this object

@@ -468,7 +468,9 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
       p.at.unix_seconds = d.i64();
       p.at.offset_minutes = d.small();
       const uint8_t kind = d.u8();
-      if (kind > static_cast<uint8_t>(PostingKind::kRevaluation)) return damaged("a posting kind");
+      if (kind > static_cast<uint8_t>(PostingKind::kReclassification)) {
+        return damaged("a posting kind");
+      }
       p.kind = static_cast<PostingKind>(kind);
       p.lot = d.u64();
       p.quantity.e4 = d.i64();

@@ -88,6 +88,7 @@ std::string_view posting_kind_name(PostingKind kind) {
     case PostingKind::kRemoval: return "removal";
     case PostingKind::kAdjustment: return "adjustment";
     case PostingKind::kRevaluation: return "revaluation";
+    case PostingKind::kReclassification: return "reclassification";
   }
   std::abort();
 }
@@ -151,6 +152,26 @@ void Book::revalue(size_t lot_index, Money value, uint64_t seq, Timestamp at) {
       Posting{seq, at, PostingKind::kRevaluation, lot.id, Quantity{0}, value - lot.value});
   lot.value = value;
   (is_untaxed_foreign(lot.status) ? lot.foreign_content : lot.domestic_content) = value;
+}
+
+void Book::correct_quantity(size_t lot_index, Quantity quantity, uint64_t seq, Timestamp at) {
+  Lot& lot = lots_[lot_index];
+  const Quantity difference = quantity - lot.balance;
+  if (difference.e4 == 0) return;
+  postings_.push_back(Posting{seq, at, PostingKind::kAdjustment, lot.id, difference, Money{0}});
+  lot.adjusted += difference;
+  lot.balance = quantity;
+}
+
+void Book::reclassify(size_t lot_index, std::string hs, std::string origin, std::string unit,
+                      uint64_t seq, Timestamp at) {
+  Lot& lot = lots_[lot_index];
+  if (lot.hs == hs && lot.origin == origin && lot.unit == unit) return;
+  postings_.push_back(
+      Posting{seq, at, PostingKind::kReclassification, lot.id, Quantity{0}, Money{0}});
+  lot.hs = std::move(hs);
+  lot.origin = std::move(origin);
+  lot.unit = std::move(unit);
 }
 
 std::vector<std::string> Book::check_invariants() const {

@@ -47,7 +47,13 @@ struct Lot {
   bool flagged = false;     // an overage waiting for an officer
 };
 
-enum class PostingKind : uint8_t { kReceipt, kRemoval, kAdjustment, kRevaluation };
+enum class PostingKind : uint8_t {
+  kReceipt,
+  kRemoval,
+  kAdjustment,
+  kRevaluation,
+  kReclassification
+};
 std::string_view posting_kind_name(PostingKind kind);
 
 struct Posting {
@@ -131,6 +137,15 @@ class Book {
   // content it counts as (foreign or domestic, by its status) become
   // `value`; a revaluation posting records the difference.
   void revalue(size_t lot_index, Money value, uint64_t seq, Timestamp at);
+  // A lot's quantity corrected (an inspection counted otherwise): the
+  // difference is an adjustment, posted. Only for a lot nothing was taken
+  // from (the caller checks).
+  void correct_quantity(size_t lot_index, Quantity quantity, uint64_t seq, Timestamp at);
+  // What a lot's goods are, corrected (an inspection classified them
+  // otherwise): HS code, origin and unit; a reclassification posting (of no
+  // quantity or value) records when.
+  void reclassify(size_t lot_index, std::string hs, std::string origin, std::string unit,
+                  uint64_t seq, Timestamp at);
 
   // Empty when every invariant holds; otherwise one line per problem.
   std::vector<std::string> check_invariants() const;
