@@ -857,6 +857,48 @@ TEST(Risk, BadFilesAndModelsAreRefusedClearly) {
   std::filesystem::remove_all(base);
 }
 
+// Learning as it runs: 2021 Q1 replayed week by week, with and without the
+// random share; a line a week and a summary for each run.
+TEST(Risk, SimulateReplaysTheFileWeekByWeek) {
+  const std::string data = kSource + "/../shared/data/customs-declarations";
+  const Outcome o = zonegate("risk simulate " + data + "/valid.csv");
+  ASSERT_EQ(o.exit_code, 0) << o.out;
+  size_t weeks = 0, summaries = 0;
+  for (const std::string& line : lines_of(o.out)) {
+    // "   1 2021-01-01          625 |    32    32      7 ..."
+    if (line.size() > 16 && line[3] >= '0' && line[3] <= '9' && line[9] == '-') ++weeks;
+    if (line.starts_with("summary, ")) {
+      ++summaries;
+      EXPECT_NE(line.find("final model on all 8134 declarations: AUC 0."), std::string::npos)
+          << line;
+    }
+  }
+  EXPECT_EQ(weeks, 13u) << o.out;  // 90 days: 12 weeks and 6 days
+  EXPECT_EQ(summaries, 2u) << o.out;
+  EXPECT_NE(o.out.find("summary, 10 % at random: "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("summary, score alone: "), std::string::npos) << o.out;
+}
+
+TEST(Risk, SimulateRefusesBadFlags) {
+  const std::string valid = kSource + "/../shared/data/customs-declarations/valid.csv";
+  for (const std::string flags :
+       {"--rate 0", "--rate 1.5", "--rate x", "--random 1", "--random -0.1", "--rounds 0",
+        "--rounds 2.5", "--warmup-weeks -1", "--model m", "--depth 4"}) {
+    EXPECT_EQ(zonegate("risk simulate " + valid + " " + flags + " 2>/dev/null").exit_code, 2)
+        << flags;
+  }
+  EXPECT_EQ(zonegate("risk simulate 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(zonegate("risk simulate /nonexistent.csv 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(zonegate("risk evaluate --model m --rate 0.1 " + valid + " 2>/dev/null").exit_code, 2);
+  // A file without labels: nothing to reveal.
+  const std::string base = fresh_dir("risk-simulate");
+  run("cut -d, -f1-20 " + valid + " > " + base + "/unlabelled.csv");
+  const Outcome o = zonegate("risk simulate " + base + "/unlabelled.csv 2>&1");
+  EXPECT_EQ(o.exit_code, 1) << o.out;
+  EXPECT_NE(o.out.find("\"Fraud\""), std::string::npos) << o.out;
+  std::filesystem::remove_all(base);
+}
+
 // Lanes from the pack: a criterion always sends its lane and says so;
 // random selection takes the credit grade's rates (converging over many
 // declarations, none for a grade without them); replay draws the same.

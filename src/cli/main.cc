@@ -50,7 +50,7 @@ void print_usage(std::FILE* out) {
       "  audit sth|prove|consistency --data DIR ...  the Merkle log: tree heads and proofs\n"
       "  audit verify-inclusion|verify-consistency|verify-tree-head ...  offline checks\n"
       "  exchange keygen|seal|open ...              sealed envelopes for partners\n"
-      "  risk train|score|evaluate ...              the learned risk score (docs/risk.md)\n"
+      "  risk train|score|evaluate|simulate ...     the learned risk score (docs/risk.md)\n"
       "  demo gates prepare|day|check ...         a Hengqin day at the gates (docs/gates.md)\n"
       "  token create --data DIR --role R [--uscc U] [--days N] [--note TEXT]\n"
       "  token list --data DIR | token revoke --data DIR ID\n"

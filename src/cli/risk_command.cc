@@ -5,6 +5,8 @@
 //   zonegate risk score --model M FILE.csv          # "Declaration ID,score" per row
 //   zonegate risk evaluate --model M FILE.csv       # targeting at 1, 2, 5 and 10 %
 //   zonegate risk labels --data DIR [--out FILE.csv] # the zone's inspected declarations
+//   zonegate risk simulate FILE.csv [--rate R] [--random S] [--rounds N]
+//                          [--warmup-weeks W]       # learning as it runs, week by week
 //
 // Files are in the column format of ../shared/data/customs-declarations/.
 #include <unistd.h>
@@ -15,12 +17,14 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "cli/commands.h"
 #include "cli/risk_labels.h"
 #include "core/durable_file.h"
 #include "risk/model.h"
+#include "risk/simulate.h"
 #include "risk/targeting.h"
 #include "risk/train.h"
 
@@ -32,12 +36,26 @@ constexpr const char* kUsage =
     "                           [--rounds N (100)] [--depth D (8)] [--eta E (0.1)]\n"
     "       zonegate risk score --model MODEL FILE.csv\n"
     "       zonegate risk evaluate --model MODEL FILE.csv\n"
-    "       zonegate risk labels --data DIR [--out FILE.csv]\n";
+    "       zonegate risk labels --data DIR [--out FILE.csv]\n"
+    "       zonegate risk simulate FILE.csv [--rate R (0.05)] [--random S (0.1)]\n"
+    "                              [--rounds N (30)] [--warmup-weeks W (4)]\n";
 
 struct Options {
   std::string train, valid, model, file, data, out;
   risk::TrainOptions options;
+  risk::SimulateOptions simulate;
+  std::set<std::string, std::less<>> given;  // the flags given
 };
+
+// A number, all of `text` (strtod's reading; NaN fails every range check).
+bool number(const std::string& text, double& n) {
+  char* end = nullptr;
+  n = std::strtod(text.c_str(), &end);
+  return !text.empty() && *end == '\0';
+}
+bool whole(double n, double low, double high) {
+  return n >= low && n <= high && n == std::floor(n);
+}
 
 bool parse(const Args& args, Options& o) {
   for (size_t i = 0; i < args.size(); ++i) {
@@ -49,6 +67,8 @@ bool parse(const Args& args, Options& o) {
     }
     if (i + 1 >= args.size()) return false;
     const std::string value(args[++i]);
+    o.given.emplace(a);
+    double n = 0;
     if (a == "--train") {
       o.train = value;
     } else if (a == "--valid") {
@@ -59,25 +79,40 @@ bool parse(const Args& args, Options& o) {
       o.data = value;
     } else if (a == "--out") {
       o.out = value;
-    } else if (a == "--eta" || a == "--depth" || a == "--rounds") {
-      char* end = nullptr;
-      const double n = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0') return false;
-      if (a == "--eta") {
-        if (!(n > 0 && n <= 1)) return false;
-        o.options.eta = n;
-      } else if (a == "--depth") {
-        if (n < 1 || n > risk::Forest::kMaxDepth || n != std::floor(n)) return false;
-        o.options.max_depth = static_cast<int>(n);
-      } else {
-        if (n < 1 || n > 10'000 || n != std::floor(n)) return false;
-        o.options.max_rounds = static_cast<int>(n);
-      }
+    } else if (!number(value, n)) {
+      return false;
+    } else if (a == "--eta") {
+      if (!(n > 0 && n <= 1)) return false;
+      o.options.eta = n;
+    } else if (a == "--depth") {
+      if (!whole(n, 1, risk::Forest::kMaxDepth)) return false;
+      o.options.max_depth = static_cast<int>(n);
+    } else if (a == "--rounds") {
+      // train's and simulate's (their defaults differ: 100 and 30)
+      if (!whole(n, 1, 10'000)) return false;
+      o.options.max_rounds = o.simulate.rounds = static_cast<int>(n);
+    } else if (a == "--rate") {
+      if (!(n > 0 && n <= 1)) return false;
+      o.simulate.rate = n;
+    } else if (a == "--random") {
+      if (!(n >= 0 && n < 1)) return false;
+      o.simulate.random_share = n;
+    } else if (a == "--warmup-weeks") {
+      if (!whole(n, 0, 10'000)) return false;
+      o.simulate.warmup_weeks = static_cast<int>(n);
     } else {
       return false;
     }
   }
   return true;
+}
+
+// Whether every flag given is one of `allowed`: a subcommand refuses the
+// others' flags rather than ignore them.
+bool only(const Options& o, std::initializer_list<std::string_view> allowed) {
+  return std::all_of(o.given.begin(), o.given.end(), [&](const std::string& flag) {
+    return std::find(allowed.begin(), allowed.end(), flag) != allowed.end();
+  });
 }
 
 Result<std::string> read_file(const std::string& path) {
@@ -116,7 +151,8 @@ int fail(const Status& status) {
 }
 
 int train(const Options& o) {
-  if (o.train.empty() || o.model.empty() || !o.file.empty()) {
+  if (o.train.empty() || o.model.empty() || !o.file.empty() ||
+      !only(o, {"--train", "--valid", "--model", "--rounds", "--depth", "--eta"})) {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -162,7 +198,7 @@ struct Scoring {
 };
 // Reads both; the exit code on failure (the reason printed), or 0.
 int load(const Options& o, bool need_labels, Scoring& out) {
-  if (o.model.empty() || o.file.empty() || !o.train.empty() || !o.valid.empty()) {
+  if (o.model.empty() || o.file.empty() || !only(o, {"--model"})) {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -223,6 +259,99 @@ int evaluate(const Options& o) {
   return 0;
 }
 
+// The figures of one week of a run: inspected, at random, frauds found,
+// precision, revenue captured that week and so far.
+void print_week(const risk::Simulation& run, size_t w) {
+  const risk::WeekFigures& f = run.weeks[w];
+  std::printf(" | %5zu %5zu %6zu %6.3f %7.3f %7.3f", f.inspected, f.at_random, f.frauds_found,
+              f.precision(), f.revenue_share(), run.revenue_share(0, w + 1));
+}
+
+void print_summary(const std::string& label, const risk::Simulation& run, double rate,
+                   size_t total) {
+  // The last quarter of the weeks: what the zone gets once the learning
+  // has settled, where a model that only confirms itself falls behind.
+  const size_t last = std::max<size_t>(1, run.weeks.size() / 4);
+  const size_t from = run.weeks.size() - last;
+  std::printf(
+      "summary, %s: %zu inspected, %zu frauds found, precision %.3f, revenue %.3f; "
+      "last %zu weeks: precision %.3f, revenue %.3f; ",
+      label.c_str(), run.inspected(), run.frauds_found(), run.precision(), run.revenue_share(),
+      last, run.precision(from), run.revenue_share(from));
+  if (run.has_model) {
+    std::printf("final model on all %zu declarations: AUC %.3f, precision at %g %% %.3f; ", total,
+                run.final_auc, rate * 100, run.final_precision_at_rate);
+  } else {
+    std::printf("no model was ever trained; ");
+  }
+  std::printf("%zu retrainings, %zu skipped\n", run.retrainings, run.skipped);
+}
+
+using Runs = std::vector<std::pair<std::string, risk::SimulateOptions>>;
+
+// Two runs side by side: with the random share and without it (one run
+// when the share asked for is 0 already).
+Runs runs_of(const risk::SimulateOptions& asked) {
+  if (asked.random_share == 0) return {{"score alone", asked}};
+  char label[64];
+  std::snprintf(label, sizeof label, "%g %% at random", asked.random_share * 100);
+  risk::SimulateOptions alone = asked;
+  alone.random_share = 0;
+  return {{label, asked}, {"score alone", alone}};
+}
+
+void print_header(const Options& o, size_t rows, const Runs& runs, const risk::Simulation& first) {
+  std::printf(
+      "%s: %zu declarations in %zu weeks of 7 days from %s; inspecting %g %% a week, "
+      "at random for the first %d weeks, retrained after each week (%d rounds of depth %d)\n",
+      o.file.c_str(), rows, first.weeks.size(),
+      first.weeks.empty() ? "" : first.weeks.front().first_date.c_str(), o.simulate.rate * 100,
+      o.simulate.warmup_weeks, o.simulate.rounds, o.simulate.depth);
+  std::printf("%-28s", "");
+  for (size_t r = 0; r < runs.size(); ++r) {
+    std::printf(r + 1 < runs.size() ? " | %-41s" : " | %s", runs[r].first.c_str());
+  }
+  std::printf("\n%-4s %-10s %12s", "week", "from", "declarations");
+  for (size_t r = 0; r < runs.size(); ++r) {
+    std::printf(" | %5s %5s %6s %6s %7s %7s", "insp.", "rand.", "frauds", "prec.", "revenue",
+                "so far");
+  }
+  std::printf("\n");
+}
+
+int simulate(const Options& o) {
+  if (o.file.empty() || !only(o, {"--rate", "--random", "--rounds", "--warmup-weeks"})) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  Result<risk::Dataset> data = read_dataset(o.file, true);
+  if (!data.is_ok()) return fail(data.status());
+  const std::vector<risk::DeclarationRow>& rows = data->rows;
+  const Runs runs = runs_of(o.simulate);
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  std::vector<risk::Simulation> results;
+  for (const auto& [name, options] : runs) {
+    Result<risk::Simulation> run = risk::simulate(rows, options, [&](int week, int weeks) {
+      if (tty) std::fprintf(stderr, "\r%s: week %d of %d", name.c_str(), week, weeks);
+    });
+    if (tty) std::fputs("\r\033[K", stderr);
+    if (!run.is_ok()) return fail(run.status());
+    results.push_back(std::move(run).value());
+  }
+  const risk::Simulation& first = results.front();
+  print_header(o, rows.size(), runs, first);
+  for (size_t w = 0; w < first.weeks.size(); ++w) {
+    std::printf("%4d %-10s %12zu", first.weeks[w].week, first.weeks[w].first_date.c_str(),
+                first.weeks[w].declarations);
+    for (const risk::Simulation& run : results) print_week(run, w);
+    std::printf("\n");
+  }
+  for (size_t r = 0; r < runs.size(); ++r) {
+    print_summary(runs[r].first, results[r], o.simulate.rate, rows.size());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int risk_command(const Args& args) {
@@ -239,12 +368,13 @@ int risk_command(const Args& args) {
   if (args[0] == "score") return score(o);
   if (args[0] == "evaluate") return evaluate(o);
   if (args[0] == "labels") {
-    if (o.data.empty() || !o.file.empty() || !o.model.empty() || !o.train.empty()) {
+    if (o.data.empty() || !o.file.empty() || !only(o, {"--data", "--out"})) {
       std::fputs(kUsage, stderr);
       return 2;
     }
     return risk_labels(o.data, o.out);
   }
+  if (args[0] == "simulate") return simulate(o);
   std::fputs(kUsage, stderr);
   return 2;
 }

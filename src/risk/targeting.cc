@@ -22,17 +22,17 @@ Totals totals(const std::vector<DeclarationRow>& rows) {
   return t;
 }
 
-size_t inspected(size_t n, double rate) {
+}  // namespace
+
+size_t inspections(size_t n, double rate) {
   return std::min(n, static_cast<size_t>(std::ceil(rate * static_cast<double>(n) - 1e-9)));
 }
-
-}  // namespace
 
 Targeting target(const std::vector<DeclarationRow>& rows, const std::vector<double>& priority,
                  double rate) {
   Targeting t;
   t.rate = rate;
-  t.inspected = inspected(rows.size(), rate);
+  t.inspected = inspections(rows.size(), rate);
   std::vector<size_t> order(rows.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(),
@@ -56,7 +56,7 @@ Targeting target(const std::vector<DeclarationRow>& rows, const std::vector<doub
 Targeting random_targeting(const std::vector<DeclarationRow>& rows, double rate) {
   Targeting t;
   t.rate = rate;
-  t.inspected = inspected(rows.size(), rate);
+  t.inspected = inspections(rows.size(), rate);
   const Totals all = totals(rows);
   const double share =
       rows.empty() ? 0 : static_cast<double>(t.inspected) / static_cast<double>(rows.size());

@@ -19,6 +19,11 @@ struct Targeting {
   double revenue = 0;  // share of the frauds' revenue captured
 };
 
+// How many of `n` declarations inspecting a share `rate` examines:
+// ceil(rate × n), a share that is not a whole number rounding up (the 1e-9
+// keeps 0.07 × 100 at 7 despite its binary rounding).
+size_t inspections(size_t n, double rate);
+
 // Inspecting the first ceil(rate × n) rows by `priority`, highest first
 // (ties: the earlier row first, so the result is deterministic).
 Targeting target(const std::vector<DeclarationRow>& rows, const std::vector<double>& priority,
