@@ -1055,6 +1055,23 @@ TEST(Inspection, CorrectionsOfTheGoodsReclassifyTheLot) {
             std::string::npos)
       << book.out;
   EXPECT_NE(book.out.find(R"("hs":"49019900")"), std::string::npos) << book.out;
+  // A pack whose version in force for the declaration's day is another
+  // than it was assessed under: a correction is not the same assessment.
+  const std::vector<std::string> held = run_lines(
+      "held.jsonl",
+      declare(
+          "d-3", "second_line_entry", "processing",
+          R"({"item":"CHIP","hs":"85423100","origin":"CN","quantity":"10","unit":"pcs","value":"1000.00"})"));
+  ASSERT_EQ(held.size(), 1u);
+  std::filesystem::copy(base + "/pack/2024-03-01", base + "/pack/2024-04-01",
+                        std::filesystem::copy_options::recursive);
+  std::ofstream(base + "/pack/pack.toml", std::ios::app)
+      << "\n[[versions]]\neffective_from = \"2024-04-01\"\npath = \"2024-04-01\"\n";
+  const std::vector<std::string> drift = run_lines(
+      "drift.jsonl",
+      inspection("i-5", field_of(held[0], "declaration"), R"([{"line":1,"value":"2000.00"}])"));
+  ASSERT_EQ(drift.size(), 1u);
+  EXPECT_NE(drift[0].find("was assessed under hengqin@2024-03-01"), std::string::npos) << drift[0];
   const Outcome verify = zonegate("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   std::filesystem::remove_all(base);

@@ -48,6 +48,10 @@ void settings(JsonWriter& w, const RiskSettings& risk) {
     w.end_object();
   }
   w.end_array();
+  if (risk.score.model != nullptr) {
+    w.key("score").begin_object().field("model", risk.score.file).field("lane", risk.score.lane);
+    w.field("threshold", share(risk.score.threshold_ppm)).end_object();
+  }
   if (!risk.unit_value.lane.empty()) {
     w.key("unit_value").begin_object().field("lane", risk.unit_value.lane);
     w.field("factor", format_fixed_trimmed(risk.unit_value.factor_ppm, 6, 0));

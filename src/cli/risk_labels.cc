@@ -10,6 +10,7 @@
 
 #include "cli/risk_labels.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -66,7 +67,6 @@ std::vector<risk::DeclarationRow> rows_of(JsonRef command, JsonRef result, std::
     z.purpose = command.get("purpose").text();
     z.currency = command.get("currency").text();
     z.declarant = command.get("declarant").text();
-    z.counterparty = command.get("counterparty").text();
     z.hs = hs;
     z.origin = declared_items[i].get("origin").text();
     z.quantity_e4 = fixed_of(declared_items[i].get("quantity"), 4);
@@ -75,6 +75,17 @@ std::vector<risk::DeclarationRow> rows_of(JsonRef command, JsonRef result, std::
     rows.push_back(risk::zone_row(z));
   }
   return rows;
+}
+
+// Whether a row's texts can be cells of the dataset's files as its reader
+// reads them (dataset.cc): at most 64 bytes, no comma, quote or line break.
+// The engine validated them all, so this only guards the file.
+bool writable(const risk::DeclarationRow& row) {
+  const auto cell = [](const std::string& s) {
+    return s.size() <= 64 && s.find_first_of(",\"\r\n\t") == std::string::npos;
+  };
+  if (!cell(row.id) || row.id.find(' ') != std::string::npos) return false;
+  return std::all_of(row.categories.begin(), row.categories.end(), cell);
 }
 
 void append_row(std::string& out, const risk::DeclarationRow& r, int fraud) {
@@ -127,7 +138,15 @@ int risk_labels(const std::string& data, const std::string& out_path) {
         offset = offsets.emplace(record->pack, (*pack)->utc_offset_minutes).first;
       }
       const std::string number(r.get("declaration").text());
-      waiting[number].rows = rows_of(c, r, number, offset->second);
+      std::vector<risk::DeclarationRow> rows = rows_of(c, r, number, offset->second);
+      for (const risk::DeclarationRow& row : rows) {
+        if (!writable(row)) {
+          return Status(ErrorCode::kInvalidField, "",
+                        "journal entry " + std::to_string(entry.seq) + ": " + number +
+                            " has a value that cannot be a cell of the training file");
+        }
+      }
+      waiting[number].rows = std::move(rows);
     } else if (type == "release") {
       waiting.erase(std::string(c.get("declaration").text()));  // released unexamined
     } else if (type == "inspection_result") {

@@ -431,7 +431,8 @@ Status assess(const CommandContext& ctx, Declaration& d, std::vector<ItemOutcome
 }  // namespace
 
 Status reassess_declaration(const CommandContext& ctx, std::string_view number, JsonWriter& out,
-                            TaxTotals& totals, std::vector<ReassessedItem>& items) {
+                            TaxTotals& totals, std::vector<ReassessedItem>& items,
+                            std::string& policy) {
   Declaration probe;  // its movement decides whether it can be re-assessed here
   Status errors = read_declaration(ctx, probe);
   if (!errors.is_ok()) return errors;
@@ -446,6 +447,7 @@ Status reassess_declaration(const CommandContext& ctx, std::string_view number, 
   std::vector<ItemOutcome> outcomes;
   errors = assess(ctx, d, outcomes, totals);
   if (!errors.is_ok()) return errors;
+  policy = d.policy->id;
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const DeclaredItem& item = d.items[i];
     items.push_back({outcomes[i].treatment.declared_value, item.quantity, item.tariff->hs,
@@ -480,7 +482,6 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   lane_input.channel = d.channel;
   lane_input.purpose = d.purpose_text;
   lane_input.currency = d.currency != nullptr ? std::string_view(d.currency->code) : "";
-  lane_input.counterparty = d.counterparty != nullptr ? std::string_view(d.counterparty->uscc) : "";
   const auto earlier = ctx.state.declarations_by_declarant.find(d.declarant);
   lane_input.first_time =
       earlier == ctx.state.declarations_by_declarant.end() || earlier->second.empty();

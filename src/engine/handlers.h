@@ -71,8 +71,10 @@ struct ReassessedItem {
   std::string hs, origin, unit;
   GoodsStatus status_after = GoodsStatus::kBonded;  // in the receiving book
 };
+// `policy` is the id of the version it was re-assessed under.
 Status reassess_declaration(const CommandContext& ctx, std::string_view number, JsonWriter& out,
-                            TaxTotals& totals, std::vector<ReassessedItem>& items);
+                            TaxTotals& totals, std::vector<ReassessedItem>& items,
+                            std::string& policy);
 // The zone's own name in envelopes: its pack's zone id, upper-cased ("HENGQIN").
 std::string zone_party_name(const PolicyPack& pack);
 

@@ -208,12 +208,23 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     JsonWriter reassessed(fields);
     TaxTotals totals;
     std::vector<ReassessedItem> items;
-    if (Status s = reassess_declaration(then, number, reassessed, totals, items); !s.is_ok()) {
+    std::string policy;
+    if (Status s = reassess_declaration(then, number, reassessed, totals, items, policy);
+        !s.is_ok()) {
       Status named;
       for (const Error& e : s.errors()) {
         named.add(e.code, "corrections", e.field + (e.field.empty() ? "" : ": ") + e.message);
       }
       return named;
+    }
+    // The pack the zone runs may have another version in force on that day
+    // than the declaration was assessed under: not the same assessment.
+    JsonDocument original;
+    if (Status s = original.parse(ctx.state.results.get(record->result)); !s.is_ok()) return s;
+    if (const std::string_view was = original.root().get("policy").text(); was != policy) {
+      return Status(ErrorCode::kInvalidState, "corrections",
+                    std::string(number) + " was assessed under " + std::string(was) + ", and " +
+                        policy + " is in force for its day now; declare the difference");
     }
     // Goods the corrections would put under another status (bonded goods
     // found to be taxable ones, say) are other goods: not corrected here.

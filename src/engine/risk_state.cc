@@ -5,16 +5,19 @@
 
 namespace zg {
 
-void RiskState::UnitValues::add(int64_t value, size_t capacity) {
-  if (capacity == 0) return;
+void RiskState::UnitValues::trim(size_t capacity) {
   if (recent.size() != capacity && next != 0) {
-    // A pack version with another history length: oldest first again.
     std::rotate(recent.begin(), recent.begin() + next, recent.end());
     next = 0;
   }
   if (recent.size() > capacity) {
     recent.erase(recent.begin(), recent.end() - static_cast<std::ptrdiff_t>(capacity));
   }
+}
+
+void RiskState::UnitValues::add(int64_t value, size_t capacity) {
+  if (capacity == 0) return;
+  trim(capacity);
   if (recent.size() < capacity) {
     recent.push_back(value);
     return;

@@ -38,6 +38,9 @@ struct RiskState {
     std::vector<int64_t> recent;
     uint32_t next = 0;
     void add(int64_t value, size_t capacity);
+    // Keeps the newest `capacity` values, oldest first again if it shrinks
+    // or grows (a pack version with another history length).
+    void trim(size_t capacity);
     int64_t median() const;  // the lower median; recent must not be empty
   };
   StringMap<UnitValues> unit_values;

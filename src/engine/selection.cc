@@ -73,27 +73,32 @@ void check_unit_values(const RiskSettings& risk, const LaneInput& in, RiskState&
   Lane lane = Lane::kGreen;
   // No check, no history: a zone that turns it on later starts learning then.
   if (check.lane.empty() || !parse_lane(check.lane, lane)) return;
+  const size_t length = static_cast<size_t>(check.history);
+  // Every item is judged against what was declared before this declaration;
+  // then its values join the histories.
+  std::vector<std::pair<RiskState::UnitValues*, int64_t>> seen;
   for (const LaneInput::Item& item : in.items) {
     const int64_t value = unit_value_e4(item.declared_fen, item.quantity_e4);
     if (value < 0) continue;
     std::string goods(item.hs);
     goods.append(" ").append(item.origin).append(" ").append(item.unit);
     RiskState::UnitValues& history = state.unit_values[goods];
-    if (static_cast<int64_t>(history.recent.size()) >= check.minimum) {
-      const int64_t median = history.median();
-      const __int128 v = static_cast<__int128>(value) * kWhole;
-      const __int128 m = static_cast<__int128>(median) * check.factor_ppm;
-      const bool low =
-          static_cast<__int128>(value) * check.factor_ppm < static_cast<__int128>(median) * kWhole;
-      if (v > m || low) {
-        hit(lane,
-            "unit-value/" + std::string(item.hs) + "/" + std::string(item.origin) + "/" +
-                (median > 0 ? ratio_text(value, median) : "inf"),
-            true);
-      }
+    history.trim(length);  // a pack version may keep fewer
+    seen.emplace_back(&history, value);
+    if (static_cast<int64_t>(history.recent.size()) < check.minimum) continue;
+    const int64_t median = history.median();
+    const __int128 v = static_cast<__int128>(value) * kWhole;
+    const __int128 m = static_cast<__int128>(median) * check.factor_ppm;
+    const bool low =
+        static_cast<__int128>(value) * check.factor_ppm < static_cast<__int128>(median) * kWhole;
+    if (v > m || low) {
+      hit(lane,
+          "unit-value/" + std::string(item.hs) + "/" + std::string(item.origin) + "/" +
+              (median > 0 ? ratio_text(value, median) : "inf"),
+          true);
     }
-    history.add(value, static_cast<size_t>(check.history));
   }
+  for (const auto& [history, value] : seen) history->add(value, length);
 }
 
 // The learned score of a declaration: the highest of its items'
@@ -116,7 +121,6 @@ std::optional<double> learned_score(const risk::Model& model, const LaneInput& i
     z.purpose = in.purpose;
     z.currency = in.currency;
     z.declarant = in.declarant;
-    z.counterparty = in.counterparty;
     z.hs = item.hs;
     z.origin = item.origin;
     z.quantity_e4 = item.quantity_e4;
@@ -130,12 +134,14 @@ std::optional<double> learned_score(const risk::Model& model, const LaneInput& i
     return std::nullopt;
   }
   const std::vector<double> p = model.score(rows);
-  return *std::max_element(p.begin(), p.end());
+  const double highest = *std::max_element(p.begin(), p.end());
+  if (!std::isfinite(highest) || highest < 0 || highest > 1) return std::nullopt;
+  return highest;
 }
 
 void check_score(const RiskSettings& risk, const LaneInput& in,
                  const std::function<void(Lane, std::string, bool capped)>& hit,
-                 std::vector<std::string>& reasons) {
+                 std::vector<std::string>& reasons, RiskState& state) {
   const ScoreSetting& score = risk.score;
   Lane lane = Lane::kGreen;
   if (score.model == nullptr || !risk::scored_movement(movement_name(in.movement)) ||
@@ -146,6 +152,7 @@ void check_score(const RiskSettings& risk, const LaneInput& in,
   if (!p) {
     // Rules and the draw decided alone: the officer should know.
     reasons.push_back("score/unavailable");
+    ++state.hits["score/unavailable"].hits;
     return;
   }
   const int64_t ppm = static_cast<int64_t>(std::floor(*p * 1'000'000));
@@ -244,7 +251,7 @@ LaneChoice choose_lane(const RiskSettings& risk, const LaneInput& in, RiskState&
       }
     }
   }
-  check_score(risk, in, hit, choice.reasons);
+  check_score(risk, in, hit, choice.reasons, state);
   check_unit_values(risk, in, state, hit);
   if (const int i = capacity_index(choice.lane); i >= 0 && capacity_share(risk, i) > 0) {
     state.used_ppm[static_cast<size_t>(i)] += kWhole;

@@ -40,7 +40,7 @@ struct LaneInput {
   int64_t declared_fen = 0;       // the declaration's declared value, CNY
   bool first_time = false;        // the declarant's first declaration in the zone
   // What the learned score reads besides (risk/zone_row.h).
-  std::string_view date, channel, purpose, currency, counterparty;
+  std::string_view date, channel, purpose, currency;
   struct Item {
     std::string_view hs, origin, unit;
     bool licence_listed = false;

@@ -291,6 +291,27 @@ TEST(UnitValue, FarFromTheGoodsMedianIsFlagged) {
   EXPECT_EQ(state.hits["unit-value"].hits, 2u);
 }
 
+// Two lines of the same goods are each judged against what was declared
+// before, not against each other.
+TEST(UnitValue, LinesOfOneDeclarationAreJudgedAgainstEarlierOnes) {
+  RiskSettings risk;
+  risk.unit_value.lane = "yellow";
+  risk.unit_value.factor_ppm = 3'000'000;
+  risk.unit_value.history = 20;
+  risk.unit_value.minimum = 3;
+  RiskState state;
+  for (int i = 0; i < 3; ++i) {
+    choose_lane(risk, wine("HQ" + std::to_string(i), 80'00), state);
+  }
+  const std::string number = "HQ-two";  // the input views it
+  LaneInput two = wine(number, 10'00);
+  two.items.push_back(two.items[0]);  // the same cheap wine again, on line 2
+  const LaneChoice choice = choose_lane(risk, two, state);
+  EXPECT_EQ(choice.reasons, (std::vector<std::string>{"unit-value/22042100/FR/0.12",
+                                                      "unit-value/22042100/FR/0.12"}));
+  EXPECT_EQ(state.unit_values["22042100 FR LTR"].recent.size(), 5u);
+}
+
 TEST(UnitValue, TheHistoryKeepsTheNewestValues) {
   RiskState::UnitValues history;
   for (int64_t v = 1; v <= 7; ++v) history.add(v, 5);

@@ -143,20 +143,26 @@ Status decode_risk(Decoder& d, RiskState& r) {
   const auto damaged = [](const std::string& what) {
     return Status(ErrorCode::kCorruption, "", "the snapshot is damaged: " + what);
   };
-  for (int64_t& used : r.used_ppm) used = d.i64();
+  for (int64_t& used : r.used_ppm) {
+    used = d.i64();
+    if (used < 0) return damaged("a lane's capacity");
+  }
   for (uint64_t& n : r.lanes) n = d.u64();
   for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
     std::string reason(d.str());
     RiskState::Hits h;
     h.hits = d.u64();
     h.over_capacity = d.u64();
+    if (h.over_capacity > h.hits) return damaged("a risk reason's counts");
     if (!r.hits.emplace(std::move(reason), h).second) return damaged("a risk reason twice");
   }
   for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
     std::string goods(d.str());
     RiskState::UnitValues history;
     const uint64_t next = d.u64();
-    for (uint64_t k = d.count(8); k > 0 && d.ok(); --k) history.recent.push_back(d.i64());
+    const uint64_t values = d.count(8);
+    if (values > 1000) return damaged("a unit-value history");  // the pack's longest
+    for (uint64_t k = values; k > 0 && d.ok(); --k) history.recent.push_back(d.i64());
     if (next >= std::max<size_t>(history.recent.size(), 1)) return damaged("a unit-value history");
     history.next = static_cast<uint32_t>(next);
     if (!r.unit_values.emplace(std::move(goods), std::move(history)).second) {

@@ -534,6 +534,16 @@ TEST(PolicyPackBad, EachProblemIsNamedByFileAndLine) {
       {"risk: first_time as text", "v/policy.toml",
        policy_head + "[[risk.criteria]]\nid = \"w\"\nlane = \"red\"\nfirst_time = \"yes\"\n",
        "v/policy.toml:7", "risk.criteria w: first_time must be true or false"},
+      {"risk: a model outside the version", "v/policy.toml",
+       policy_head +
+           "[risk]\nscore = { model = \"../other/risk.model\", lane = \"red\", threshold = "
+           "\"0.5\" }\n",
+       "v/policy.toml:5", "risk.score.model must name a file inside the version's directory"},
+      {"risk: a model that is not there", "v/policy.toml",
+       policy_head +
+           "[risk]\nscore = { model = \"risk.model\", lane = \"red\", threshold = \"0.5\" "
+           "}\n",
+       "v/policy.toml:5", "cannot read"},
       {"risk: a criterion with no condition", "v/policy.toml",
        policy_head + "[[risk.criteria]]\nid = \"w\"\nlane = \"red\"\ncapped = false\n",
        "v/policy.toml:4", "risk.criteria w: give at least one condition"},

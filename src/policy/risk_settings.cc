@@ -181,6 +181,12 @@ void load_score(VersionReader& reader, RiskSettings& risk) {
     reader.problems().add(reader.file(), *node, "risk.score.model must name the model's file");
     return;
   }
+  if (!VersionReader::inside_version(score.file)) {
+    reader.problems().add(reader.file(), *node,
+                          "risk.score.model must name a file inside the version's directory "
+                          "(it is part of the pack and of its hash)");
+    return;
+  }
   if (!reader.read_relative(score.file, text, display)) {
     reader.problems().add(reader.file(), *node, "cannot read " + display);
     return;

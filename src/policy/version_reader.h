@@ -145,11 +145,30 @@ class VersionReader {
       }
       return false;
     }
+    if (!inside_version(name)) {
+      problems_.add(file_, *node(section, key),
+                    std::string(section) + "." + std::string(key) +
+                        " must name a file inside the version's directory (it is part of the "
+                        "pack and of its hash)");
+      return false;
+    }
     const fs::path path = dir_ / name;
     display = path.lexically_normal().string();
     if (!read_file(path, text)) {
       problems_.add(file_, *node(section, key), "cannot read " + display);
       return false;
+    }
+    return true;
+  }
+
+  // Whether a file name the pack gives stays inside the version's directory:
+  // relative, without "..". A file outside would not be hashed with the
+  // pack nor kept in the data directory, so replay could not find it.
+  static bool inside_version(std::string_view name) {
+    const fs::path path(name);
+    if (path.is_absolute() || path.has_root_name()) return false;
+    for (const fs::path& part : path) {
+      if (part == "..") return false;
     }
     return true;
   }

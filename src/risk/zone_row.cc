@@ -13,7 +13,6 @@ DeclarationRow zone_row(const ZoneItem& item) {
   c[kPaymentType] = item.currency;
   c[kDeclarant] = item.declarant;
   c[kImporter] = item.declarant;  // the declarant imports for itself
-  c[kSeller] = item.counterparty;
   c[kHs6] = item.hs.substr(0, 6);
   c[kOrigin] = item.origin;
   c[kHs2] = item.hs.substr(0, 2);
@@ -21,9 +20,12 @@ DeclarationRow zone_row(const ZoneItem& item) {
   // The tax at stake as the dataset states it: the duty as a percentage of
   // the customs value (what was assessed, so preferential and zero-tariff
   // treatment count).
-  row.tax_rate = item.customs_fen > 0 ? static_cast<double>(item.duty_fen) * 100.0 /
-                                            static_cast<double>(item.customs_fen)
-                                      : 0.0;
+  // Specific duties on goods declared cheap can pass 1,000 %: held at the
+  // bound the dataset's reader enforces (dataset.cc), so exported rows read.
+  const double rate = item.customs_fen > 0 ? static_cast<double>(item.duty_fen) * 100.0 /
+                                                 static_cast<double>(item.customs_fen)
+                                           : 0.0;
+  row.tax_rate = std::min(rate, 1000.0);
   row.net_mass = static_cast<double>(item.quantity_e4) / 10'000.0;
   row.item_price = static_cast<double>(item.customs_fen) / 100.0;
   return row;

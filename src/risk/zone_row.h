@@ -19,13 +19,13 @@
 namespace zg::risk {
 
 struct ZoneItem {
-  std::string_view id;        // the declaration's number, "-<line>" after the first item
-  std::string_view date;      // its local date, YYYY-MM-DD
-  std::string_view channel;   // the channel it names, or ""
-  std::string_view movement;  // "first_line_entry" ...
-  std::string_view purpose;   // "trade" ...
-  std::string_view currency;  // of the declared values
-  std::string_view declarant, counterparty;  // USCCs ("" when none)
+  std::string_view id;         // the declaration's number, "-<line>" after the first item
+  std::string_view date;       // its local date, YYYY-MM-DD
+  std::string_view channel;    // the channel it names, or ""
+  std::string_view movement;   // "first_line_entry" ...
+  std::string_view purpose;    // "trade" ...
+  std::string_view currency;   // of the declared values
+  std::string_view declarant;  // USCC
   std::string_view hs, origin;
   int64_t quantity_e4 = 0;
   int64_t customs_fen = 0;  // the item's customs value, CNY
