@@ -10,9 +10,12 @@ packages=(
   libboost1.81-dev curl wrk openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  chromium
 )
 
-# Node.js and npm run the OpenAPI validator (package.json). Machines that
+# Chromium runs the web pages' tests (scripts/web-test.sh), driven by
+# playwright-core from npm. Node.js and npm run those and the OpenAPI
+# validator (package.json). Machines that
 # already have Node.js (with its own npm) keep it: Debian's npm conflicts
 # with it, so both are installed from Debian only when node is absent.
 if ! command -v node >/dev/null 2>&1; then packages+=(nodejs npm); fi

@@ -8,7 +8,10 @@
 
 #include "api/exchange_views.h"
 #include "api/problem.h"
+#include "api/figures_view.h"
+#include "api/hs_lookup.h"
 #include "api/risk_views.h"
+#include "api/web_files.h"
 #include "api/views.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -187,6 +190,8 @@ const std::vector<Api::Route>& Api::routes() {
       {"GET", "/ready", kNoToken, &Api::ready},
       {"GET", "/metrics", kNoToken, &Api::metrics},
       {"GET", "/openapi.json", kNoToken, &Api::openapi},
+      {"GET", "/", kNoToken, &Api::web_index},
+      {"GET", "/web/{file}", kNoToken, &Api::web_asset},
       {"GET", "/v1/me", kEveryone, &Api::me},
       {"POST", "/v1/commands", kSenders, &Api::commands},
       {"GET", "/v1/declarations", kEveryone, &Api::declarations},
@@ -199,7 +204,9 @@ const std::vector<Api::Route>& Api::routes() {
       {"GET", "/v1/enterprises/{uscc}/declarations", kOwnOrZoneWide, &Api::enterprise_declarations},
       {"GET", "/v1/policy", kEveryone, &Api::policy},
       {"GET", "/v1/rates", kEveryone, &Api::rates},
+      {"GET", "/v1/hs", kEveryone, &Api::hs},
       {"GET", "/v1/taxes", kZoneWide, &Api::taxes},
+      {"GET", "/v1/figures", kZoneWide, &Api::figures},
       {"GET", "/v1/gates/figures", kZoneWide, &Api::gate_figures},
       {"GET", "/v1/risk", kZoneWide, &Api::risk},
       {"GET", "/v1/audit/tree-head", kEveryone, &Api::audit_tree_head},
@@ -447,6 +454,37 @@ void Api::openapi(Call& call) {
   call.reply(json_body(std::string(openapi_document())));
 }
 
+namespace {
+
+// The web pages (docs/web.md): files only, no data — the pages read the
+// API with the user's token, like any other client.
+HttpResponse web_response(std::string_view name, std::string_view content) {
+  HttpResponse response;
+  response.content_type = std::string(web_media_type(name));
+  response.body = std::string(content);
+  // Only the zone's own scripts run, and nothing frames the pages.
+  response.headers.emplace_back(
+      "Content-Security-Policy",
+      "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; base-uri 'none'");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  return response;
+}
+
+}  // namespace
+
+void Api::web_index(Call& call) {
+  if (!call.only({})) return;
+  call.reply(web_response("index.html", *web_file("index.html")));
+}
+
+void Api::web_asset(Call& call) {
+  if (!call.only({})) return;
+  const std::optional<std::string_view> content = web_file(call.params[0]);
+  if (!content) return call.fail(404, "not_found", "there is no page " + call.params[0].substr(0, 64));
+  call.reply(web_response(call.params[0], *content));
+}
+
 void Api::me(Call& call) {
   if (!call.only({})) return;
   std::string body;
@@ -617,6 +655,23 @@ void Api::policy(Call& call) {
   call.reply(policy_view(pack, zone_.pack_hash(), today));
 }
 
+void Api::hs(Call& call) {
+  if (!call.only({"q", "limit", "date"})) return;
+  const std::string q = call.query.count("q") ? call.query["q"] : "";
+  if (q.empty() || q.size() > 100) {
+    return call.fail(400, "invalid_parameter", "q is 1 to 100 characters: a code or words");
+  }
+  uint64_t limit = 20;
+  if (!call.count("limit", false, limit)) return;
+  if (limit < 1 || limit > 200) {
+    return call.fail(400, "invalid_parameter", "limit must be a whole number from 1 to 200");
+  }
+  const PolicyPack& pack = zone_.pack();
+  Date today = local_date(static_cast<int64_t>(unix_now()), pack.utc_offset_minutes);
+  if (!call.date("date", today)) return;
+  call.reply(hs_view(pack.in_force(today), q, static_cast<size_t>(limit)));
+}
+
 void Api::rates(Call& call) {
   if (!call.only({"currency", "month"})) return;
   const std::string currency = call.query.count("currency") ? call.query["currency"] : "";
@@ -636,6 +691,13 @@ void Api::taxes(Call& call) {
   Date from{0, 1, 1}, to{9999, 12, 31};
   if (!call.only({"from", "to"}) || !call.date("from", from) || !call.date("to", to)) return;
   zone_.read([from, to](const Engine& e) { return taxes_view(e, from, to); }, call.reply);
+}
+
+void Api::figures(Call& call) {
+  Date from{0, 1, 1}, to{9999, 12, 31};
+  if (!call.only({"from", "to"}) || !call.date("from", from) || !call.date("to", to)) return;
+  zone_.read([from, to](const Engine& e) { return declaration_figures_view(e, from, to); },
+             call.reply);
 }
 
 void Api::gate_figures(Call& call) {

@@ -77,6 +77,10 @@ class Api : public HttpHandler {
   void exchange_outbox(Call& call);
   void exchange_partners(Call& call);
   void risk(Call& call);
+  void figures(Call& call);
+  void hs(Call& call);
+  void web_index(Call& call);
+  void web_asset(Call& call);
   void create_token(Call& call);
   void list_tokens(Call& call);
   void revoke_token(Call& call);

@@ -50,6 +50,8 @@ class TariffSchedule {
   // The line for a declared code: exact, or for a 10-digit code its 8-digit line.
   const TariffLine* find(std::string_view hs) const;
   size_t size() const { return lines_.size(); }
+  // Every line, by code (in no order).
+  const StringMap<TariffLine>& lines() const { return lines_; }
 
  private:
   StringMap<TariffLine> lines_;

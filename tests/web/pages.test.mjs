@@ -1,0 +1,212 @@
+// The web pages in a real browser (headless Chromium driven by
+// playwright-core) against a real `zonegate serve --demo`: each role logs
+// in and sees only its pages, an enterprise declares through the form (and
+// sees the API's error at the field), the dashboard's counter moves as a
+// declaration arrives, an officer records an inspection, and an enterprise
+// cannot open another's book.
+//
+//   node tests/web/pages.test.mjs ZONEGATE_BINARY PACK_DIR
+//
+// Exit 0 when every check passes; each failure is printed with its step.
+
+import { spawn, execSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core');
+
+const [binary, pack] = process.argv.slice(2);
+if (!binary || !pack) {
+  console.error('usage: node tests/web/pages.test.mjs ZONEGATE_BINARY PACK_DIR');
+  process.exit(2);
+}
+
+let failures = 0;
+function check(condition, what) {
+  if (condition) {
+    console.log(`ok   ${what}`);
+  } else {
+    failures += 1;
+    console.log(`FAIL ${what}`);
+  }
+}
+
+// Starts the demo server on a free port; resolves with its port and tokens.
+function startServer(data) {
+  return new Promise((resolve, reject) => {
+    const server = spawn(binary, ['serve', '--pack', pack, '--data', data, '--demo', '--quiet',
+      '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`the server did not start: ${text}`)), 60000);
+    server.stdout.on('data', (chunk) => {
+      text += chunk;
+      const port = text.match(/:\/\/127\.0\.0\.1:(\d+) /);
+      const tokens = Object.fromEntries([...text.matchAll(/export (\w+)=(\S+)(?:\s+# (\S+))?/g)]
+        .map(([, name, token, uscc]) => [name, { token, uscc }]));
+      if (port && tokens.ENTERPRISE_B) {
+        clearTimeout(timer);
+        resolve({ server, port: Number(port[1]), tokens });
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`the server exited (${code}): ${text}`)));
+  });
+}
+
+async function logIn(browser, base, token) {
+  const page = await browser.newPage();
+  await page.goto(`${base}/`);
+  await page.fill('#login input[name=token]', token);
+  await page.click('#login button');
+  await page.waitForSelector('#logout');
+  return page;
+}
+
+const data = mkdtempSync(join(tmpdir(), 'zonegate-web-'));
+const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
+const { server, port, tokens } = await startServer(join(data, 'zone'));
+const base = `http://127.0.0.1:${port}`;
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM_BIN || execSync('command -v chromium').toString().trim(),
+  headless: true,
+  timeout: 30000,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+browser.setDefaultTimeout(15000);
+try {
+  const a = tokens.ENTERPRISE_A, b = tokens.ENTERPRISE_B;
+
+  // A bad token is refused at the login, saying so.
+  const stranger = await browser.newPage();
+  await stranger.goto(`${base}/`);
+  await stranger.fill('#login input[name=token]', 'zgt_000000000000_not-a-token');
+  await stranger.click('#login button');
+  await stranger.waitForFunction(() => document.querySelector('#login-error').textContent !== '');
+  check(await stranger.isVisible('#login input.bad'), 'a bad token is refused at the login');
+  await stranger.close();
+
+  // An enterprise: its book, not the dashboard, not another's book.
+  const enterprise = await logIn(browser, base, a.token);
+  await enterprise.waitForSelector('#lots');
+  check((await enterprise.textContent('h1')).startsWith('Account book of'),
+    'an enterprise lands on its own account book');
+  check(!(await enterprise.isVisible('nav a[href="#/dashboard"]')),
+    'an enterprise has no dashboard in its menu');
+  await enterprise.goto(`${base}/#/dashboard`);
+  await enterprise.waitForSelector('#forbidden');
+  check(true, 'an enterprise opening the dashboard is told it cannot');
+  const other = await enterprise.evaluate(async (uscc) => {
+    const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
+    const r = await fetch(`/v1/enterprises/${uscc}/book`, { headers: { Authorization: `Bearer ${token}` } });
+    return r.status;
+  }, b.uscc);
+  check(other === 403, `an enterprise's token cannot read another's book (HTTP ${other})`);
+
+  // An officer's dashboard, and its counter moving as a declaration arrives.
+  const officer = await logIn(browser, base, tokens.OFFICER.token);
+  await officer.goto(`${base}/#/dashboard`);
+  await officer.waitForSelector('#declarations');
+  const before = Number(await officer.textContent('#declarations'));
+  check(before > 0, `the dashboard counts the demo day's declarations (${before})`);
+
+  // The enterprise declares through the form: first wrong, then right.
+  await enterprise.goto(`${base}/#/declare`);
+  await enterprise.waitForSelector('#declare');
+  await enterprise.selectOption('select[name=movement]', 'first_line_entry');
+  // The HS field looks codes up as one types.
+  await enterprise.fill('#items [name=hs]', 'wine');
+  await enterprise.waitForSelector('#items datalist option[value="22042100"]', { state: 'attached' });
+  check(true, 'typing "wine" in the HS field offers the tariff line 22042100');
+  const fields = { item: 'CHIP-A', hs: '8542310', origin: 'KR', quantity: '100', unit: 'pcs',
+    value: '5000.00' };
+  for (const [name, value] of Object.entries(fields)) {
+    await enterprise.fill(`#items [name=${name}]`, value);
+  }
+  await enterprise.click('#declare button[type=submit]');
+  await enterprise.waitForSelector('input.bad[data-field="items[0].hs"]');
+  const hsError = await enterprise.textContent('label:has(input[data-field="items[0].hs"]) .error');
+  check(hsError.includes('HS code 8542310'), `the API's error shows at the HS field ("${hsError}")`);
+  await enterprise.fill('#items [name=hs]', '85423100');
+  await enterprise.click('#declare button[type=submit]');
+  await enterprise.waitForSelector('#declared-number');
+  const number = await enterprise.textContent('#declared-number');
+  check(/^HQ\d+$/.test(number), `the form's declaration is accepted (${number})`);
+  await officer.waitForFunction((n) => Number(document.querySelector('#declarations')?.textContent) > n,
+    before, { timeout: 15000 });
+  check(true, 'the dashboard counter moved without a reload');
+
+  // A batch with progress: one command accepted, one refused with its line.
+  await enterprise.goto(`${base}/#/upload`);
+  await enterprise.waitForSelector('#upload');
+  const good = { type: 'declare', id: 'batch-1', at: '2024-09-02T12:00:00+08:00',
+    movement: 'first_line_entry', declarant: a.uscc, purpose: 'processing', currency: 'CNY',
+    items: [{ item: 'CHIP-A', hs: '85423100', origin: 'KR', quantity: '10', unit: 'pcs',
+      value: '500.00' }] };
+  const bad = { ...good, id: 'batch-2', items: [{ ...good.items[0], quantity: '-1' }] };
+  await enterprise.setInputFiles('#upload input[name=batch]', { name: 'batch.jsonl',
+    mimeType: 'application/x-ndjson',
+    buffer: Buffer.from(`${JSON.stringify(good)}\n${JSON.stringify(bad)}\n`) });
+  await enterprise.click('#upload button[type=submit]');
+  await enterprise.waitForFunction(() =>
+    document.querySelector('#upload-status').textContent.startsWith('2 of 2'));
+  check((await enterprise.textContent('#upload-status')).includes('1 accepted, 1 refused'),
+    'a batch upload reports its progress and outcome');
+  check((await enterprise.textContent('#upload-rejected')).includes('line 2: items[0].quantity'),
+    'a refused line of the batch is named with its error');
+
+  // The book as CSV, with the API's exact figures.
+  await enterprise.goto(`${base}/#/book`);
+  await enterprise.waitForSelector('#download');
+  const [download] = await Promise.all([enterprise.waitForEvent('download'),
+    enterprise.click('#download')]);
+  const csv = await new Promise((resolve, reject) => {
+    download.createReadStream().then((stream) => {
+      let text = '';
+      stream.on('data', (c) => { text += c; });
+      stream.on('end', () => resolve(text));
+      stream.on('error', reject);
+    }, reject);
+  });
+  check(csv.startsWith('lot,item,hs,goods_status') && csv.split('\n').length > 2,
+    'the account book downloads as CSV');
+
+  // A figure leads to its declarations.
+  await officer.goto(`${base}/#/dashboard`);
+  await officer.waitForSelector('#by-movement');
+  await officer.click('#by-movement a[href*="movement=second_line_entry"]');
+  await officer.waitForSelector('#list table, #none');
+  const listed = await officer.$$eval('#list tbody tr td:nth-child(4)', (cells) =>
+    cells.map((c) => c.textContent));
+  check(listed.length > 0 && listed.every((m) => m === 'second_line_entry'),
+    `a movement's figure opens its declarations (${listed.length})`);
+
+  // The officer's queue, a held declaration's story, and its inspection.
+  await officer.goto(`${base}/#/queue`);
+  await officer.waitForSelector('#queue');
+  const held = await officer.textContent('#queue tbody tr td a');
+  await officer.click('#queue tbody tr td a');
+  await officer.waitForSelector('#items');
+  check((await officer.textContent('#reasons')).includes('licence/'),
+    `the officer sees why ${held} is held`);
+  await officer.selectOption('#inspection select[name=finding]', 'compliant');
+  await officer.click('#inspection button[type=submit]');
+  await officer.waitForSelector('#recorded');
+  check((await officer.textContent('#recorded')).includes('released'),
+    'the officer records a compliant finding and the goods are released');
+  await officer.goto(`${base}/#/queue`);
+  await officer.waitForSelector('#queue, #queue-empty');
+  check(!(await officer.textContent('main')).includes(held), `${held} has left the queue`);
+} catch (e) {
+  failures += 1;
+  console.log(`FAIL ${e.stack || e}`);
+} finally {
+  await browser.close();
+  server.kill('SIGKILL');
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
+}
+console.log(failures === 0 ? 'web pages: all checks passed' : `web pages: ${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);

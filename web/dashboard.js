@@ -1,0 +1,147 @@
+// The zone dashboard: the figures the API gives zone-wide roles — taxes by
+// day, lanes, enterprises, crossings and time release — for a date range,
+// refreshed as accepted commands arrive on the event stream.
+
+import { api, follow } from './api.js';
+import { element, table, money, seconds, lane } from './dom.js';
+import { stackedBars } from './chart.js';
+import { declarationsLink } from './declarations.js';
+
+function card(label, figure, id) {
+  return element('div', { class: 'card' },
+    element('div', { class: 'label' }, label),
+    element('div', { class: 'figure', id }, figure));
+}
+
+async function allEnterprises() {
+  const all = [];
+  let after = '';
+  for (;;) {
+    const page = await api(`/v1/enterprises?limit=1000${after ? `&after=${after}` : ''}`);
+    if (!page.ok) throw new Error(page.problem.detail);
+    all.push(...page.body.items);
+    if (!page.body.next) return all;
+    after = encodeURIComponent(page.body.next);
+  }
+}
+
+async function figures(range) {
+  const query = new URLSearchParams();
+  if (range.from) query.set('from', range.from);
+  if (range.to) query.set('to', range.to);
+  const [taxes, declarations, risk, gates, enterprises] = await Promise.all([
+    api(`/v1/taxes?${query}`), api(`/v1/figures?${query}`), api('/v1/risk'),
+    api(`/v1/gates/figures?${query}`), allEnterprises(),
+  ]);
+  for (const answer of [taxes, declarations, risk, gates]) {
+    if (!answer.ok) throw new Error(answer.problem.detail || `HTTP ${answer.status}`);
+  }
+  return { range, taxes: taxes.body, declarations: declarations.body, risk: risk.body,
+    gates: gates.body, enterprises };
+}
+
+// Crossings per channel and hour, summed over the channels for each hour.
+function byHour(rows) {
+  const hours = new Map();
+  for (const r of rows) {
+    const h = hours.get(r.hour) || { label: `${r.hour.slice(5, 13).replace('T', ' ')}h`, values: [0, 0] };
+    h.values[0] += r.open;
+    h.values[1] += r.stopped;
+    hours.set(r.hour, h);
+  }
+  return [...hours.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, h]) => h);
+}
+
+// Yuan as a number, for the charts' scale only (the tables keep the exact text).
+const yuan = (text) => Number(text);
+
+function render(out, f) {
+  const t = f.taxes.total;
+  const macao = f.enterprises.filter((e) => e.macao_funded).length;
+  const highTech = f.enterprises.filter((e) => e.high_tech).length;
+  const release = f.gates.release_times.all.lodged_to_release;
+  const within = { from: f.range.from, to: f.range.to };
+  const linked = (text, filters, id) =>
+    element('a', { href: declarationsLink({ ...within, ...filters }), id }, text);
+  out.replaceChildren(
+    element('div', { class: 'cards' },
+      card('Declarations', linked(String(t.count), {}, 'declarations'), 'declarations-card'),
+      card('Customs value, CNY', money(t.customs_value), 'customs-value'),
+      card('Duty, CNY', money(t.duty), 'duty'),
+      card('Consumption tax, CNY', money(t.consumption_tax), 'consumption-tax'),
+      card('VAT, CNY', money(t.vat), 'vat'),
+      card('Refunds, CNY', money(t.refund), 'refund'),
+      card('Held for officers', linked(String(f.declarations.held), { release: 'held' }, 'held'),
+        'held-card'),
+      card('Enterprises', String(f.enterprises.length), 'enterprises'),
+      card('Macao-funded', String(macao), 'macao-funded'),
+      card('High-tech', String(highTech), 'high-tech'),
+      card('Lodged to release, median', seconds(release.median_seconds), 'release-median'),
+      card('Lodged to release, p90', seconds(release.p90_seconds), 'release-p90')),
+    element('h2', {}, 'By line and movement'),
+    table([
+      ['Line', (m) => (m.line ? `line ${m.line}` : 'inside the zone')],
+      ['Movement', (m) => linked(m.movement.replaceAll('_', ' '), { movement: m.movement })],
+      ['Declarations', (m) => m.declarations, true],
+      ['Customs value', (m) => money(m.customs_value), true], ['Duty', (m) => money(m.duty), true],
+      ['Consumption tax', (m) => money(m.consumption_tax), true], ['VAT', (m) => money(m.vat), true],
+      ['Refunds', (m) => money(m.refund), true],
+    ], f.declarations.by_movement, 'by-movement'),
+    element('h2', {}, 'Taxes by day'),
+    stackedBars(f.taxes.days.map((d) => ({
+      label: d.date.slice(5), href: declarationsLink({ from: d.date, to: d.date }),
+      values: [yuan(d.duty), yuan(d.consumption_tax), yuan(d.vat)],
+    })), [{ name: 'duty', color: '#0b5cad' }, { name: 'consumption tax', color: '#b58105' },
+      { name: 'VAT', color: '#1a7f37' }], { id: 'taxes-chart', format: (v) => money(v.toFixed(2)) }),
+    table([
+      ['Date', (d) => linked(d.date, { from: d.date, to: d.date })],
+      ['Declarations', (d) => d.count, true],
+      ['Customs value', (d) => money(d.customs_value), true], ['Duty', (d) => money(d.duty), true],
+      ['Consumption tax', (d) => money(d.consumption_tax), true], ['VAT', (d) => money(d.vat), true],
+      ['Refunds', (d) => money(d.refund), true],
+    ], f.taxes.days, 'taxes-by-day'),
+    element('h2', {}, 'Lanes'),
+    table([
+      ['Lane', (l) => linked(lane(l.lane), { lane: l.lane })],
+      ['Declarations', (l) => l.declarations, true],
+      ['Capacity', (l) => (f.risk.capacity && f.risk.capacity[l.lane]) || '–', true],
+    ], f.declarations.by_lane, 'lanes'),
+    element('h2', {}, 'Crossings by hour'),
+    stackedBars(byHour(f.gates.crossings_by_hour || []),
+      [{ name: 'open', color: '#1a7f37' }, { name: 'held', color: '#b42318' }],
+      { id: 'crossings-chart' }),
+    table([
+      ['Channel', (c) => c.channel], ['Open', (c) => c.open, true], ['Held', (c) => c.stopped, true],
+    ], f.gates.crossings_by_channel || [], 'crossings'));
+}
+
+export async function dashboard(main) {
+  const from = element('input', { type: 'date', name: 'from' });
+  const to = element('input', { type: 'date', name: 'to' });
+  const live = element('span', { id: 'live', class: 'muted' }, '');
+  const out = element('div', { id: 'figures' }, element('p', { class: 'muted' }, 'Loading…'));
+  const form = element('form', { id: 'range' },
+    element('label', {}, 'From', from), element('label', {}, 'To', to),
+    element('button', { type: 'submit' }, 'Show'), ' ', live);
+  main.append(element('h1', {}, 'Hengqin at a glance'), form, out);
+
+  let pending = null;
+  const refresh = async () => {
+    try {
+      render(out, await figures({ from: from.value, to: to.value }));
+    } catch (e) {
+      out.replaceChildren(element('p', { class: 'error' }, String(e.message || e)));
+    }
+  };
+  form.addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
+  await refresh();
+
+  // Live: each accepted command may move a figure; refresh at most once a second.
+  let seen = 0;
+  const stop = follow(() => {
+    seen += 1;
+    live.textContent = `${seen} new since you opened this page`;
+    if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 1000);
+  }, (up) => { document.getElementById('link').hidden = up; });
+  addEventListener('hashchange', stop, { once: true });
+}

@@ -1,0 +1,117 @@
+// The officers' workbench: the queue of declarations held in the red and
+// yellow lanes (oldest first), a declaration's whole story, and recording
+// an inspection's result.
+
+import { api, send, now, commandId } from './api.js';
+import { element, table, money, lane } from './dom.js';
+
+export async function queue(main) {
+  main.append(element('h1', {}, 'Held for an officer'));
+  const answer = await api('/v1/declarations?release=held&limit=1000');
+  if (!answer.ok) throw new Error(answer.problem.detail);
+  const items = answer.body.items;
+  if (items.length === 0) {
+    main.append(element('p', { id: 'queue-empty', class: 'muted' }, 'Nothing is waiting.'));
+    return;
+  }
+  main.append(table([
+    ['Declaration', (d) => element('a', { href: `#/declaration/${d.declaration}` }, d.declaration)],
+    ['Lane', (d) => lane(d.lane)], ['Date', (d) => d.date], ['Declarant', (d) => d.declarant],
+    ['Movement', (d) => d.movement], ['Customs value', (d) => money(d.customs_value), true],
+  ], items, 'queue'));
+}
+
+// Field names of the contract's errors ("corrections[0].value") shown at
+// the form's inputs where they have one, the rest above the button.
+function showErrors(form, errors) {
+  for (const node of form.querySelectorAll('.error')) node.textContent = '';
+  for (const node of form.querySelectorAll('.bad')) node.classList.remove('bad');
+  const general = form.querySelector('[data-errors]');
+  for (const e of errors) {
+    const input = form.querySelector(`[data-field="${CSS.escape(e.field)}"]`);
+    if (input) {
+      input.classList.add('bad');
+      input.parentElement.querySelector('.error').textContent = e.message;
+    } else {
+      general.append(element('span', { class: 'error' }, `${e.field ? `${e.field}: ` : ''}${e.message}`));
+    }
+  }
+}
+
+function inspectionForm(number, onDone) {
+  const finding = element('select', { name: 'finding', 'data-field': 'finding' },
+    element('option', { value: 'compliant' }, 'compliant'),
+    element('option', { value: 'discrepancy' }, 'discrepancy'));
+  const line = element('input', { name: 'line', type: 'number', min: 1, value: 1 });
+  const field = element('select', { name: 'field' },
+    ['value', 'quantity', 'hs', 'origin', 'unit'].map((f) => element('option', { value: f }, f)));
+  const corrected = element('input', { name: 'corrected', 'data-field': 'corrections[0]', size: 14 });
+  const form = element('form', { id: 'inspection' },
+    element('h2', {}, 'Record the inspection'),
+    element('label', {}, 'Finding', finding, element('span', { class: 'error' })),
+    element('label', {}, 'Line', line),
+    element('label', {}, 'Correct', field),
+    element('label', {}, 'to (blank: no correction)', corrected, element('span', { class: 'error' })),
+    element('div', { 'data-errors': true }),
+    element('button', { type: 'submit' }, 'Record'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const command = {
+      type: 'inspection_result', id: commandId('insp'), at: now(), declaration: number,
+      finding: finding.value,
+    };
+    if (corrected.value.trim()) {
+      command.corrections = [{ line: Number(line.value), [field.value]: corrected.value.trim() }];
+    }
+    const answer = await send(command);
+    if (!answer.ok) return showErrors(form, [{ field: '', message: answer.problem.detail }]);
+    if (answer.body.status !== 'accepted') {
+      // The server names corrections[0].<field>; the form has one correction.
+      return showErrors(form, answer.body.errors.map((err) => ({
+        ...err, field: err.field.startsWith('corrections') ? 'corrections[0]' : err.field,
+      })));
+    }
+    onDone(answer.body);
+  });
+  return form;
+}
+
+export async function declaration(main, me, [number]) {
+  const answer = await api(`/v1/declarations/${encodeURIComponent(number)}`);
+  if (!answer.ok) {
+    main.append(element('p', { class: 'error', id: 'not-found' }, answer.problem.detail));
+    return;
+  }
+  const d = answer.body;
+  const result = d.result;
+  main.append(
+    element('h1', {}, `Declaration ${d.declaration} `, lane(d.lane)),
+    element('p', {},
+      `${d.movement.replaceAll('_', ' ')} by ${d.declarant} on ${d.date}, under ${result.policy}; `,
+      element('strong', { id: 'release' }, d.release),
+      d.finding ? ` — inspection: ${d.finding}` : ''),
+    d.lane_reasons
+      ? element('p', { class: 'reasons', id: 'reasons' }, 'Lane because: ',
+        d.lane_reasons.map((r) => element('code', {}, r)))
+      : null,
+    element('h2', {}, 'Items, treatment and taxes'),
+    table([
+      ['Line', (i) => i.line], ['Item', (i) => i.item], ['HS', (i) => i.hs],
+      ['Status', (i) => i.goods_status], ['Customs value', (i) => money(i.customs_value), true],
+      ['Duty', (i) => money(i.duty), true], ['CT', (i) => money(i.consumption_tax), true],
+      ['VAT', (i) => money(i.vat), true], ['Refund', (i) => money(i.refund), true],
+      ['Rules', (i) => i.rules.join(', ')],
+    ], result.items, 'items'),
+    element('p', {}, 'Totals: customs value ', money(result.totals.customs_value), ', duty ',
+      money(result.totals.duty), ', consumption tax ', money(result.totals.consumption_tax),
+      ', VAT ', money(result.totals.vat), ', refund ', money(result.totals.refund), '.'));
+  if (d.release === 'held' && me.role === 'officer') {
+    main.append(inspectionForm(d.declaration, (r) => {
+      main.append(element('p', { class: 'ok', id: 'recorded' },
+        `Recorded: ${r.finding}, ${r.release}` +
+        (r.difference ? `; difference in duty ${r.difference.duty}, VAT ${r.difference.vat}, ` +
+          `refund ${r.difference.refund}` : '') + '.'));
+      main.querySelector('#inspection').remove();
+    }));
+  }
+}
