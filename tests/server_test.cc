@@ -330,6 +330,38 @@ TEST_F(ServerTest, ReadViewsAnswerWithTheirData) {
   EXPECT_NE(taxes.body.find("\"count\":2"), std::string::npos) << taxes.body;
   const HttpReply me = get("/v1/me", tokens["a"]);
   EXPECT_NE(me.body.find(kA), std::string::npos);
+  // The dashboard's figures by movement and lane, for zone-wide roles only.
+  const HttpReply figures = get("/v1/figures?from=2000-01-01", tokens["officer"]);
+  EXPECT_NE(figures.body.find(R"({"movement":"first_line_entry","line":1,"declarations":2,)"),
+            std::string::npos)
+      << figures.body;
+  EXPECT_NE(figures.body.find(R"({"lane":"green","declarations":2})"), std::string::npos);
+  EXPECT_TRUE(is_problem(get("/v1/figures", tokens["a"]), 403));
+  EXPECT_TRUE(is_problem(get("/v1/figures?from=2024-02-30", tokens["officer"]), 400));
+  // The HS lookup, for everyone: the pack's line first.
+  const HttpReply hs = get("/v1/hs?q=wine&limit=3", tokens["a"]);
+  EXPECT_NE(hs.body.find(R"({"hs":"22042100",)"), std::string::npos) << hs.body;
+  EXPECT_TRUE(is_problem(get("/v1/hs", tokens["a"]), 400));
+  EXPECT_TRUE(is_problem(get("/v1/hs?q=wine&limit=0", tokens["a"]), 400));
+}
+
+// The web pages: files without a token, their types, a policy that lets
+// only the zone's own scripts run, and 404 for what is not there.
+TEST_F(ServerTest, WebPagesAreServedWithoutAToken) {
+  const HttpReply index = get("/", "");
+  ASSERT_EQ(index.status, 200);
+  EXPECT_EQ(index.headers.at("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(index.body.find("/web/app.js"), std::string::npos);
+  EXPECT_NE(index.headers.at("content-security-policy").find("default-src 'self'"),
+            std::string::npos);
+  EXPECT_EQ(index.headers.at("x-content-type-options"), "nosniff");
+  const HttpReply script = get("/web/app.js", "");
+  ASSERT_EQ(script.status, 200);
+  EXPECT_EQ(script.headers.at("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(get("/web/style.css", "").headers.at("content-type"), "text/css; charset=utf-8");
+  EXPECT_TRUE(is_problem(get("/web/nothing.js", ""), 404));
+  EXPECT_TRUE(is_problem(get("/web/..%2Fjournal.db", ""), 404));
+  EXPECT_TRUE(is_problem(get("/?x=1", ""), 400));
 }
 
 // Licensed goods wait in the yellow lane: the officers' queue (held, oldest

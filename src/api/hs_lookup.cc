@@ -39,7 +39,8 @@ const std::vector<Heading>& nomenclature() {
       h.level = std::atoi(row.cells[static_cast<size_t>(level)].c_str());
       if (h.level == 2 || h.level == 4 || h.level == 6) out.push_back(std::move(h));
     }
-    std::sort(out.begin(), out.end(), [](const Heading& a, const Heading& b) { return a.code < b.code; });
+    std::sort(out.begin(), out.end(),
+              [](const Heading& a, const Heading& b) { return a.code < b.code; });
     return out;
   }();
   return headings;
@@ -80,8 +81,9 @@ std::vector<HsMatch> hs_lookup(const PolicyVersion* version, std::string_view qu
   // Codes a heading match leads to: the tariff lines under it are matches too.
   std::vector<std::string> matched_codes;
   for (const Heading& h : nomenclature()) {
-    const bool match = code ? h.code.starts_with(query) || std::string_view(query).starts_with(h.code)
-                            : has_all(h.lower, words);
+    const bool match =
+        code ? h.code.starts_with(query) || std::string_view(query).starts_with(h.code)
+             : has_all(h.lower, words);
     if (!match) continue;
     matched_codes.push_back(h.code);
     headings.push_back({h.code, h.description, h.level, "", false});

@@ -17,8 +17,8 @@ namespace zg::api {
 
 struct HsMatch {
   std::string code, description;
-  int level = 0;      // 2, 4, 6 (the nomenclature) or 8 (a tariff line)
-  std::string unit;   // a tariff line's unit
+  int level = 0;     // 2, 4, 6 (the nomenclature) or 8 (a tariff line)
+  std::string unit;  // a tariff line's unit
   bool in_tariff = false;
 };
 

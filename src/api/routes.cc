@@ -7,12 +7,12 @@
 #include <optional>
 
 #include "api/exchange_views.h"
-#include "api/problem.h"
 #include "api/figures_view.h"
 #include "api/hs_lookup.h"
+#include "api/problem.h"
 #include "api/risk_views.h"
-#include "api/web_files.h"
 #include "api/views.h"
+#include "api/web_files.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "engine/handlers.h"
@@ -481,7 +481,8 @@ void Api::web_index(Call& call) {
 void Api::web_asset(Call& call) {
   if (!call.only({})) return;
   const std::optional<std::string_view> content = web_file(call.params[0]);
-  if (!content) return call.fail(404, "not_found", "there is no page " + call.params[0].substr(0, 64));
+  if (!content)
+    return call.fail(404, "not_found", "there is no page " + call.params[0].substr(0, 64));
   call.reply(web_response(call.params[0], *content));
 }
 
