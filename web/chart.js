@@ -26,7 +26,8 @@ export function stackedBars(groups, series, { id, height = 180, format = String 
     g.values.forEach((v, k) => {
       const h = (v / top) * plot;
       y -= h;
-      const rect = svg('rect', { x, y, width: Math.max(step - 4, 2), height: h, fill: series[k].color });
+      const rect = svg('rect', { x, y, width: Math.min(Math.max(step - 4, 2), 48), height: h,
+        fill: series[k].color });
       rect.append(svg('title', {}, `${g.label} ${series[k].name}: ${format(v)}`));
       bar.append(rect);
     });
@@ -38,7 +39,7 @@ export function stackedBars(groups, series, { id, height = 180, format = String 
       chart.append(bar);
     }
     if (groups.length <= 31 || i % Math.ceil(groups.length / 24) === 0) {
-      chart.append(svg('text', { x: x + step / 2 - 2, y: height - 14, 'font-size': 10,
+      chart.append(svg('text', { x: x + Math.min(step - 4, 48) / 2, y: height - 14, 'font-size': 10,
         'text-anchor': 'middle' }, g.label));
     }
   });

@@ -9,14 +9,10 @@
 //
 // Exit 0 when every check passes; each failure is printed with its step.
 
-import { spawn, execSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
+import { startServer, launchBrowser, logIn } from './harness.mjs';
 
 const [binary, pack] = process.argv.slice(2);
 if (!binary || !pack) {
@@ -34,48 +30,10 @@ function check(condition, what) {
   }
 }
 
-// Starts the demo server on a free port; resolves with its port and tokens.
-function startServer(data) {
-  return new Promise((resolve, reject) => {
-    const server = spawn(binary, ['serve', '--pack', pack, '--data', data, '--demo', '--quiet',
-      '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${text}`)), 60000);
-    server.stdout.on('data', (chunk) => {
-      text += chunk;
-      const port = text.match(/:\/\/127\.0\.0\.1:(\d+) /);
-      const tokens = Object.fromEntries([...text.matchAll(/export (\w+)=(\S+)(?:\s+# (\S+))?/g)]
-        .map(([, name, token, uscc]) => [name, { token, uscc }]));
-      if (port && tokens.ENTERPRISE_B) {
-        clearTimeout(timer);
-        resolve({ server, port: Number(port[1]), tokens });
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`the server exited (${code}): ${text}`)));
-  });
-}
-
-async function logIn(browser, base, token) {
-  const page = await browser.newPage();
-  await page.goto(`${base}/`);
-  await page.fill('#login input[name=token]', token);
-  await page.click('#login button');
-  await page.waitForSelector('#logout');
-  return page;
-}
-
 const data = mkdtempSync(join(tmpdir(), 'zonegate-web-'));
-const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
-const { server, port, tokens } = await startServer(join(data, 'zone'));
+const { server, port, tokens } = await startServer(binary, pack, join(data, 'zone'));
 const base = `http://127.0.0.1:${port}`;
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_BIN || execSync('command -v chromium').toString().trim(),
-  headless: true,
-  timeout: 30000,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-browser.setDefaultTimeout(15000);
+const { browser, profile } = await launchBrowser();
 try {
   const a = tokens.ENTERPRISE_A, b = tokens.ENTERPRISE_B;
 
