@@ -1,16 +1,13 @@
 #include "api/courier.h"
 
 #include <algorithm>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cstdio>
 #include <future>
 #include <optional>
 #include <set>
 #include <vector>
 
+#include "api/http_client.h"
 #include "audit/tree_head.h"
 #include "core/json.h"
 #include "core/time.h"
@@ -20,81 +17,11 @@
 namespace zg::api {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = boost::asio::ip::tcp;
-
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-// One HTTP/1.1 connection to a partner's inbox, kept for a round.
-class Link {
- public:
-  Link(const exchange::InboxAddress& address, std::chrono::seconds timeout)
-      : address_(address), timeout_(timeout), stream_(io_) {}
-  ~Link() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  }
-
-  // Posts `body` (JSON Lines); the answer's status and body, or an error
-  // saying what failed.
-  Result<std::pair<int, std::string>> post(const std::string& body) {
-    beast::error_code ec;
-    if (!connected_) {
-      // An address needs no resolver (whose look-up has no time limit).
-      std::vector<tcp::endpoint> endpoints;
-      const boost::asio::ip::address ip = boost::asio::ip::make_address(address_.host, ec);
-      if (!ec) {
-        endpoints.emplace_back(ip, static_cast<unsigned short>(std::stoi(address_.port)));
-      } else {
-        tcp::resolver resolver(io_);
-        for (const auto& entry : resolver.resolve(address_.host, address_.port, ec)) {
-          endpoints.push_back(entry.endpoint());
-        }
-        if (ec) return failure("cannot resolve " + address_.host + ": " + ec.message());
-      }
-      stream_.expires_after(timeout_);
-      stream_.connect(endpoints, ec);
-      if (ec)
-        return failure("cannot connect to " + address_.host + ":" + address_.port + ": " +
-                       ec.message());
-      connected_ = true;
-    }
-    http::request<http::string_body> request{http::verb::post, address_.target, 11};
-    request.set(http::field::host, address_.host + ":" + address_.port);
-    request.set(http::field::content_type, "application/x-ndjson");
-    request.set(http::field::user_agent, "zonegate-courier");
-    request.keep_alive(true);
-    request.body() = body;
-    request.prepare_payload();
-    stream_.expires_after(timeout_);
-    http::write(stream_, request, ec);
-    if (ec) return failure("sending failed: " + ec.message());
-    http::response<http::string_body> response;
-    stream_.expires_after(timeout_);
-    http::read(stream_, buffer_, response, ec);
-    if (ec) return failure("no answer: " + ec.message());
-    if (!response.keep_alive()) connected_ = false;
-    return std::pair{static_cast<int>(response.result_int()), std::move(response.body())};
-  }
-
- private:
-  Result<std::pair<int, std::string>> failure(const std::string& message) {
-    connected_ = false;
-    return Result<std::pair<int, std::string>>(ErrorCode::kUnavailable, "", message);
-  }
-
-  exchange::InboxAddress address_;
-  std::chrono::seconds timeout_;
-  boost::asio::io_context io_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  bool connected_ = false;
-};
 
 }  // namespace
 
@@ -271,7 +198,9 @@ Courier::Attempt Courier::post_batch(Round& round, size_t index) {
     ++sent;
   }
   if (stopping()) return {"the server is stopping", false};
-  const Result<std::pair<int, std::string>> answer = Link(*address, options_.timeout).post(batch);
+  HttpClient link(address->host, address->port, options_.timeout);
+  const Result<std::pair<int, std::string>> answer =
+      link.post(address->target, batch, "application/x-ndjson");
   if (!answer.is_ok()) return {answer.status().first().message, false};
   if (answer->first != 200) {
     std::string error = "the inbox answered " + std::to_string(answer->first);
