@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -1074,6 +1075,46 @@ TEST(Inspection, CorrectionsOfTheGoodsReclassifyTheLot) {
   EXPECT_NE(drift[0].find("was assessed under hengqin@2024-03-01"), std::string::npos) << drift[0];
   const Outcome verify = zonegate("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  std::filesystem::remove_all(base);
+}
+
+// zonegate simulate: a Hengqin day (the business and the gates) into a data
+// directory, every gate decision as the simulator expected; the same day
+// again changes nothing; the zone verifies; bad options are refused.
+TEST(Simulate, ADayIntoADataDirectory) {
+  const std::string base = fresh_dir("simulate");
+  const std::string args =
+      "simulate --pack " + std::string(kPack) + " --data " + base + "/zone --scale 0.05";
+  // "N commands, N accepted" and "N decisions, N open, N held or referred".
+  const auto counts = [](const std::string& out) {
+    std::smatch m;
+    std::string found;
+    for (const char* pattern :
+         {R"((\d+) commands, (\d+) accepted)", R"((\d+) decisions, (\d+) open, (\d+) held)"}) {
+      if (std::regex_search(out, m, std::regex(pattern))) found += m.str() + "; ";
+    }
+    return found;
+  };
+  const Outcome first = zonegate(args);
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first.out, m, std::regex(R"((\d+) decisions)"))) << first.out;
+  EXPECT_GT(std::stoi(m[1]), 3000);  // 1,500 travellers, in and out
+  EXPECT_EQ(first.out.find("NOT AS"), std::string::npos) << first.out;
+  const Outcome again = zonegate(args);
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(counts(again.out), counts(first.out)) << "the same day twice answers the same";
+  const Outcome verify = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  for (const char* bad :
+       {"--scale 0", "--scale 11", "--day 2024-02-30", "--seed x", "--frobnicate 1"}) {
+    EXPECT_EQ(zonegate(args + " " + bad + " 2>/dev/null").exit_code, 2) << bad;
+  }
+  EXPECT_EQ(zonegate("simulate --scale 1 2>/dev/null").exit_code, 2);  // no --data
+  EXPECT_EQ(zonegate("simulate --pack " + std::string(kPack) + " --data " + base +
+                     "/early --day 2020-01-01 2>/dev/null")
+                .exit_code,
+            2);  // before the pack's first version
   std::filesystem::remove_all(base);
 }
 

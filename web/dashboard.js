@@ -76,6 +76,9 @@ function render(out, f) {
       card('Enterprises', String(f.enterprises.length), 'enterprises'),
       card('Macao-funded', String(macao), 'macao-funded'),
       card('High-tech', String(highTech), 'high-tech'),
+      card('Traveller crossings', String(f.gates.travellers.decisions), 'travellers'),
+      card('Cleared without referral', f.gates.travellers.cleared_without_referral === null ? '–'
+        : `${(Number(f.gates.travellers.cleared_without_referral) * 100).toFixed(2)} %`, 'cleared'),
       card('Lodged to release, median', seconds(release.median_seconds), 'release-median'),
       card('Lodged to release, p90', seconds(release.p90_seconds), 'release-p90')),
     element('h2', {}, 'By line and movement'),

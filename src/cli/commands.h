@@ -27,5 +27,6 @@ int demo_command(const Args& args);
 int audit_command(const Args& args);
 int exchange_command(const Args& args);
 int risk_command(const Args& args);
+int simulate_command(const Args& args);
 
 }  // namespace zg::cli

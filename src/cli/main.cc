@@ -52,6 +52,9 @@ void print_usage(std::FILE* out) {
       "  exchange keygen|seal|open ...              sealed envelopes for partners\n"
       "  risk train|score|evaluate|simulate ...     the learned risk score (docs/risk.md)\n"
       "  demo gates prepare|day|check ...         a Hengqin day at the gates (docs/gates.md)\n"
+      "  simulate --data DIR [--day DATE] [--scale S] [--seed N]\n"
+      "                                           a believable Hengqin day into a zone "
+      "(docs/web.md)\n"
       "  token create --data DIR --role R [--uscc U] [--days N] [--note TEXT]\n"
       "  token list --data DIR | token revoke --data DIR ID\n"
       "                                           bearer tokens for the server\n"
@@ -90,6 +93,7 @@ int main(int argc, char** argv) {
   if (command == "audit") return zg::cli::audit_command(args);
   if (command == "exchange") return zg::cli::exchange_command(args);
   if (command == "risk") return zg::cli::risk_command(args);
+  if (command == "simulate") return zg::cli::simulate_command(args);
   if (command == "token") return zg::cli::token_command(args);
   if (command == "serve") return zg::cli::serve_command(args);
   if (command == "mrz") return zg::cli::mrz_command(args);

@@ -23,6 +23,7 @@
 #include "api/tokens.h"
 #include "api/zone.h"
 #include "cli/commands.h"
+#include "cli/simulated_day.h"
 #include "demo/demo_day.h"
 
 namespace zg::cli {
@@ -35,6 +36,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // PEM files: serve HTTPS
   int io_threads = 2;
   bool demo = false;
+  double demo_scale = 1.0;  // the simulated day's size (tests use a small one)
   api::ZoneOptions zone;
   api::CourierOptions courier;
   api::ApiOptions api;
@@ -80,6 +82,14 @@ bool parse_serve(const Args& args, ServeOptions& o) {
     } else if (a == "--snapshot-every" && positive(args[i + 1], 1L << 40, n)) {
       o.zone.snapshot_every = static_cast<uint64_t>(n);
       ++i;
+    } else if (a == "--demo-scale") {
+      const std::string value(args[++i]);
+      char* end = nullptr;
+      o.demo_scale = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(o.demo_scale > 0 && o.demo_scale <= 10)) {
+        std::fputs("zonegate serve: --demo-scale is a number above 0 and at most 10\n", stderr);
+        return false;
+      }
     } else if (a == "--rate-limit") {
       // Requests per second per token; 0 turns the limit off.
       const std::string value(args[++i]);
@@ -131,39 +141,9 @@ constexpr const char* kUsage =
     "                      [--body-max BYTES] [--batch-max N] [--read-timeout S]\n"
     "                      [--idle-timeout S] [--retry-max-ms MS]\n"
     "                      [--tls-cert PEM --tls-key PEM] [--quiet]\n"
-    "       zonegate serve --demo [--pack DIR] [--data DIR] [--listen HOST:PORT]\n"
+    "       zonegate serve --demo [--demo-scale S (1.0)] [--pack DIR] [--data DIR]\n"
+    "                      [--listen HOST:PORT]\n"
     "  (without --pack, the pack the data directory used last)\n";
-
-// Feeds the demo day into the zone, as a trusted loader (no door: the
-// demo's times are in the past). Repeats of an earlier start are no-ops.
-bool load_demo(api::Zone& zone, const demo::DemoDay& day) {
-  constexpr size_t kChunk = 1000;
-  size_t accepted = 0;
-  for (size_t start = 0; start < day.commands.size(); start += kChunk) {
-    api::Zone::Submission submission;
-    const size_t end = std::min(day.commands.size(), start + kChunk);
-    submission.commands.resize(end - start);
-    for (size_t i = start; i < end; ++i) {
-      Engine::prepare(day.commands[i], static_cast<int64_t>(i + 1),
-                      submission.commands[i - start].prepared);
-    }
-    std::promise<bool> done;
-    submission.json_lines = true;
-    submission.done = [&](const Status& status, std::string results) {
-      constexpr std::string_view kAccepted = "\"status\":\"accepted\"";
-      for (size_t at = results.find(kAccepted); at != std::string::npos;
-           at = results.find(kAccepted, at + 1)) {
-        ++accepted;
-      }
-      done.set_value(status.is_ok());
-    };
-    zone.submit(std::move(submission));
-    if (!done.get_future().get()) return false;
-  }
-  std::printf("  demo day: %zu commands, %zu accepted (%zu enterprises)\n", day.commands.size(),
-              accepted, day.enterprises.size());
-  return true;
-}
 
 struct DemoToken {
   std::string label;
@@ -171,7 +151,8 @@ struct DemoToken {
   std::string uscc;
 };
 
-std::vector<DemoToken> demo_tokens(api::TokenStore& tokens, const demo::DemoDay& day) {
+std::vector<DemoToken> demo_tokens(api::TokenStore& tokens,
+                                   const std::vector<demo::DemoEnterprise>& enterprises) {
   std::vector<DemoToken> out;
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -187,7 +168,7 @@ std::vector<DemoToken> demo_tokens(api::TokenStore& tokens, const demo::DemoDay&
   // Two enterprises, one of them Macao-funded, to show each sees only its own.
   const demo::DemoEnterprise* macao = nullptr;
   const demo::DemoEnterprise* other = nullptr;
-  for (const demo::DemoEnterprise& e : day.enterprises) {
+  for (const demo::DemoEnterprise& e : enterprises) {
     if (e.macao_funded && macao == nullptr) macao = &e;
     if (!e.macao_funded && other == nullptr) other = &e;
   }
@@ -249,15 +230,24 @@ int serve_command(const Args& args) {
 
   std::vector<DemoToken> demo_secrets;
   if (o.demo) {
-    demo::DemoOptions demo_options;
-    const demo::DemoDay day = demo::make_demo_day((*zone)->pack(), demo_options);
+    // A simulated Hengqin day (cli/simulated_day.h): the business and the gates.
     std::printf("Zonegate demo: %s\n  data: %s   pack: %s\n", (*zone)->pack().zone_name.c_str(),
                 o.data.c_str(), o.pack.c_str());
-    if (!load_demo(**zone, day)) {
-      std::fputs("zonegate serve --demo: the journal refused the demo day\n", stderr);
+    std::fflush(stdout);
+    const demo::GateDayOptions options =
+        day_options((*zone)->pack(), Date{2024, 9, 2}, o.demo_scale, 20240902);
+    Result<SimulatedDay> day = feed_day(**zone, options, nullptr);
+    if (!day.is_ok()) {
+      std::fprintf(stderr, "zonegate serve --demo: the simulated day failed: %s\n",
+                   day.status().first().message.c_str());
       return 2;
     }
-    demo_secrets = demo_tokens(**tokens, day);
+    std::printf(
+        "  demo day 2024-09-02: %zu commands, %zu accepted (%zu enterprises, %lld gate "
+        "decisions), in %.1f s\n",
+        day->commands, day->accepted, day->enterprises.size(),
+        static_cast<long long>(day->gates.decisions), day->seconds);
+    demo_secrets = demo_tokens(**tokens, day->enterprises);
   }
 
   api::Api handler(**zone, **tokens, events, metrics, o.api);

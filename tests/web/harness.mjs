@@ -17,6 +17,7 @@ const { chromium } = require('playwright-core');
 export function startServer(binary, pack, data) {
   return new Promise((resolve, reject) => {
     const server = spawn(binary, ['serve', '--pack', pack, '--data', data, '--demo', '--quiet',
+      '--demo-scale', process.env.ZG_DEMO_SCALE || '0.25',
       '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
     const timer = setTimeout(() => reject(new Error(`the server did not start: ${text}`)), 60000);

@@ -145,11 +145,26 @@ try {
   check(listed.length > 0 && listed.every((m) => m === 'second_line_entry'),
     `a movement's figure opens its declarations (${listed.length})`);
 
+  // Licensed goods wait for an officer (the simulated day's officers have
+  // released its own by evening).
+  const held = await enterprise.evaluate(async ({ uscc, at }) => {
+    const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
+    const r = await fetch('/v1/commands', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'declare', id: 'cigarettes-1', at, movement: 'first_line_entry',
+        declarant: uscc, purpose: 'trade', currency: 'CNY', items: [{ item: 'CIG-A',
+          hs: '24022000', origin: 'GB', quantity: '10', unit: '1000pcs', value: '5000.00',
+          licence: 'TL-1' }] }),
+    });
+    return (await r.json()).declaration;
+  }, { uscc: a.uscc, at });
+  check(/^HQ\d+$/.test(held || ''), `licensed goods are declared and held (${held})`);
+
   // The officer's queue, a held declaration's story, and its inspection.
   await officer.goto(`${base}/#/queue`);
   await officer.waitForSelector('#queue');
-  const held = await officer.textContent('#queue tbody tr td a');
-  await officer.click('#queue tbody tr td a');
+  await officer.click(`#queue a[href="#/declaration/${held}"]`);
   await officer.waitForSelector('#items');
   check((await officer.textContent('#reasons')).includes('licence/'),
     `the officer sees why ${held} is held`);

@@ -30,6 +30,22 @@ try {
   await shot(login, 'login');
 
   const officer = await logIn(browser, base, tokens.OFFICER.token);
+  // A few licensed goods waiting for an officer, for the queue (the
+  // simulated day's own were released by evening).
+  await officer.evaluate(async (uscc) => {
+    const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
+    const at = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (let i = 1; i <= 3; i += 1) {
+      await fetch('/v1/commands', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'declare', id: `shot-cigarettes-${i}`, at,
+          movement: 'first_line_entry', declarant: uscc, purpose: 'trade', currency: 'CNY',
+          items: [{ item: 'CIG-A', hs: '24022000', origin: 'GB', quantity: String(10 * i),
+            unit: '1000pcs', value: `${5000 * i}.00`, licence: `TL-${i}` }] }),
+      });
+    }
+  }, tokens.ENTERPRISE_A.uscc);
   await officer.goto(`${base}/#/dashboard`);
   await officer.waitForSelector('#by-movement');
   await shot(officer, 'dashboard');

@@ -1,0 +1,102 @@
+#include "cli/simulated_day.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <future>
+
+#include "engine/engine.h"
+
+namespace zg::cli {
+namespace {
+
+constexpr size_t kPart = 2000;  // commands per submission (the zone's queue holds 200,000)
+
+// Applies `commands` in parts; their results, one per command, in order.
+Result<std::vector<std::string>> apply(api::Zone& zone, const std::vector<std::string>& commands,
+                                       size_t done_before, size_t total,
+                                       const std::function<void(size_t, size_t)>& progress) {
+  std::vector<std::string> results;
+  results.reserve(commands.size());
+  for (size_t start = 0; start < commands.size(); start += kPart) {
+    const size_t end = std::min(commands.size(), start + kPart);
+    api::Zone::Submission submission;
+    submission.commands.resize(end - start);
+    for (size_t i = start; i < end; ++i) {
+      Engine::prepare(commands[i], static_cast<int64_t>(i + 1),
+                      submission.commands[i - start].prepared);
+    }
+    submission.json_lines = true;
+    std::promise<std::pair<Status, std::string>> answered;
+    submission.done = [&](const Status& status, std::string lines) {
+      answered.set_value({status, std::move(lines)});
+    };
+    zone.submit(std::move(submission));
+    auto [status, lines] = answered.get_future().get();
+    if (!status.is_ok()) return status;
+    size_t from = 0;
+    for (size_t nl = lines.find('\n'); nl != std::string::npos; nl = lines.find('\n', from)) {
+      results.push_back(lines.substr(from, nl - from));
+      from = nl + 1;
+    }
+    if (results.size() != end) {
+      return Result<std::vector<std::string>>(ErrorCode::kCorruption, "",
+                                              "the zone answered " +
+                                                  std::to_string(results.size()) + " of " +
+                                                  std::to_string(end) + " commands");
+    }
+    if (progress) progress(done_before + end, total);
+  }
+  return results;
+}
+
+size_t count_accepted(const std::vector<std::string>& results) {
+  return static_cast<size_t>(std::count_if(
+      results.begin(), results.end(),
+      [](const std::string& r) { return r.find("\"status\":\"accepted\"") != std::string::npos; }));
+}
+
+}  // namespace
+
+demo::GateDayOptions day_options(const PolicyPack& pack, Date day, double scale, uint64_t seed) {
+  demo::GateDayOptions options;
+  options.business.day = day;
+  options.business.seed = seed;
+  const auto scaled = [&](int n) { return std::max(1, static_cast<int>(std::lround(n * scale))); };
+  options.business.declarations = scaled(options.business.declarations);
+  options.travellers = scaled(options.travellers);
+  int quota = 500;
+  if (const PolicyVersion* version = pack.in_force(day))
+    quota = version->gates.monthly_permit_quota;
+  options.cars = std::min(scaled(options.cars), quota);
+  return options;
+}
+
+Result<SimulatedDay> feed_day(api::Zone& zone, const demo::GateDayOptions& options,
+                              const std::function<void(size_t, size_t)>& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  SimulatedDay day;
+  const PolicyPack& pack = zone.pack();
+  day.enterprises = demo::make_demo_day(pack, options.business).enterprises;
+  // Phase 1: the business day, permits and enrolments. Its results (the
+  // declarations' numbers and lanes, the credentials) make phase 2.
+  const std::vector<std::string> preparation = demo::make_gate_preparation(pack, options);
+  // About twice as many commands at the gates as enrolled travellers.
+  const size_t estimate = preparation.size() + 2 * static_cast<size_t>(options.travellers);
+  Result<std::vector<std::string>> prepared = apply(zone, preparation, 0, estimate, progress);
+  if (!prepared.is_ok()) return prepared.status();
+  Result<std::vector<std::string>> gates =
+      demo::make_gate_day(pack, options, preparation, *prepared);
+  if (!gates.is_ok()) return gates.status();
+  const size_t total = preparation.size() + gates->size();
+  Result<std::vector<std::string>> decided =
+      apply(zone, *gates, preparation.size(), total, progress);
+  if (!decided.is_ok()) return decided.status();
+  day.commands = total;
+  day.accepted = count_accepted(*prepared) + count_accepted(*decided);
+  day.gates = demo::check_gate_day(*decided, gates->size());
+  day.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return day;
+}
+
+}  // namespace zg::cli
