@@ -59,9 +59,12 @@ export function commandId(prefix) {
 }
 
 // Follows /v1/events: calls `onEvent(type, data)` for each, `onLink(up)`
-// when the connection drops or comes back; resumes after the last event
-// seen. Returns a function that stops it.
-export function follow(onEvent, onLink) {
+// when the connection drops or comes back, and resumes after the last
+// event seen. When the server no longer has the events after that one (410,
+// after a restart or a long absence) it starts again from now and calls
+// `onGap()`, so the page reloads its figures; a token no longer accepted
+// ends it and goes to the login. Returns a function that stops it.
+export function follow(onEvent, onLink, onGap = () => {}) {
   let stopped = false;
   let after = null;
   const controller = new AbortController();
@@ -72,6 +75,16 @@ export function follow(onEvent, onLink) {
         const response = await fetch(path, {
           headers: { Authorization: `Bearer ${session.token()}` }, signal: controller.signal,
         });
+        if (response.status === 401 || response.status === 403) {
+          stopped = true;
+          dispatchEvent(new Event('zonegate-unauthorized'));
+          return;
+        }
+        if (response.status === 410) {
+          after = null;
+          onGap();
+          continue;
+        }
         if (!response.ok) throw new Error(`events: ${response.status}`);
         onLink(true);
         const reader = response.body.getReader();
@@ -88,7 +101,11 @@ export function follow(onEvent, onLink) {
             const fields = {};
             for (const line of block.split('\n')) {
               const colon = line.indexOf(':');
-              if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
+              if (colon <= 0) continue;  // a comment (": keep-alive") or a blank
+              const name = line.slice(0, colon);
+              const text = line.slice(colon + 1).replace(/^ /, '');
+              fields[name] = name === 'data' && fields.data !== undefined
+                ? `${fields.data}\n${text}` : text;
             }
             if (fields.id) after = fields.id;
             if (fields.event && fields.data) onEvent(fields.event, JSON.parse(fields.data));

@@ -30,7 +30,16 @@ function home(role) {
   if (role === 'enterprise') return '#/book';
   if (role === 'officer') return '#/queue';
   if (ZONE_WIDE.includes(role)) return '#/dashboard';
-  return '#/login';
+  return '#/nothing';
+}
+
+// Goes to `hash`: the hashchange draws it, or (already there) route() does.
+function go(hash) {
+  if (location.hash === hash) {
+    route();
+  } else {
+    location.hash = hash;
+  }
 }
 
 function showNav(me, current) {
@@ -46,7 +55,12 @@ function showNav(me, current) {
              element('a', { href: '#/logout', id: 'logout' }, 'log out'));
 }
 
-function loginPage(main, message) {
+// Said on the next login page (a token that stopped working).
+let loginMessage = '';
+
+function loginPage(main) {
+  const message = loginMessage;
+  loginMessage = '';
   document.getElementById('nav').replaceChildren();
   document.getElementById('who').replaceChildren();
   const input = element('input', { name: 'token', type: 'password', autocomplete: 'off', size: 60 });
@@ -66,50 +80,59 @@ function loginPage(main, message) {
       return;
     }
     session.save(input.value.trim(), answer.body);
-    location.hash = home(answer.body.role);
-    route();
+    go(home(answer.body.role));
   });
   main.append(form);
   input.focus();
 }
 
+// Each drawing of a page gets a fresh container in <main>: a page still
+// loading when the user moves on fills a container no longer shown, so
+// late answers never mix into the next page.
 export async function route() {
   const main = document.getElementById('main');
-  clear(main);
+  const view = element('div', { class: 'view' });
+  main.replaceChildren(view);
   // "#/declaration/HQ…" or "#/declarations?lane=red": the page, its
   // path's parts, and (read by the page) its query.
   const [path] = location.hash.replace(/^#\/?/, '').split('?');
   const [name, ...rest] = path.split('/');
   if (name === 'logout') {
     signOut();
-    location.hash = '#/login';
-    return loginPage(main);
+    go('#/login');
+    return;
   }
   const me = session.me();
-  if (!me || name === 'login') return loginPage(main);
+  if (!me || name === 'login') return loginPage(view);
+  if (name === 'nothing') {
+    showNav(me, name);
+    view.append(element('p', { id: 'no-pages' },
+      `A ${me.role} token has no pages: gate devices talk to the API (docs/api.md).`));
+    return;
+  }
   const page = pages[name];
   if (!page) {
-    location.hash = home(me.role);
+    go(home(me.role));
     return;
   }
   showNav(me, name);
   if (!page.roles.includes(me.role)) {
-    main.append(element('p', { class: 'error', id: 'forbidden' },
+    view.append(element('p', { class: 'error', id: 'forbidden' },
       `A ${me.role} token cannot open this page.`));
     return;
   }
   try {
-    await page.show(main, me, rest.map(decodeURIComponent));
+    await page.show(view, me, rest.map(decodeURIComponent));
   } catch (e) {
-    main.append(element('p', { class: 'error' }, String(e.message || e)));
+    view.append(element('p', { class: 'error' }, String(e.message || e)));
   }
 }
 
 // A token that stopped working (expired, revoked) sends back to the login.
 addEventListener('zonegate-unauthorized', () => {
   signOut();
-  location.hash = '#/login';
-  loginPage(document.getElementById('main'), 'Your token is no longer accepted: log in again.');
+  loginMessage = 'Your token is no longer accepted: log in again.';
+  go('#/login');
 });
 addEventListener('hashchange', route);
 route();

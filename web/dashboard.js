@@ -52,6 +52,12 @@ function byHour(rows) {
   return [...hours.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, h]) => h);
 }
 
+// A lane's share of the declarations in the range.
+function percent(count, lanes) {
+  const total = lanes.reduce((n, l) => n + l.declarations, 0);
+  return total ? `${((count * 100) / total).toFixed(1)} %` : '–';
+}
+
 // Yuan as a number, for the charts' scale only (the tables keep the exact text).
 const yuan = (text) => Number(text);
 
@@ -65,7 +71,8 @@ function render(out, f) {
     element('a', { href: declarationsLink({ ...within, ...filters }), id }, text);
   out.replaceChildren(
     element('div', { class: 'cards' },
-      card('Declarations', linked(String(t.count), {}, 'declarations'), 'declarations-card'),
+      card('Declarations', linked(String(f.declarations.by_movement
+        .reduce((n, m) => n + m.declarations, 0)), {}, 'declarations'), 'declarations-card'),
       card('Customs value, CNY', money(t.customs_value), 'customs-value'),
       card('Duty, CNY', money(t.duty), 'duty'),
       card('Consumption tax, CNY', money(t.consumption_tax), 'consumption-tax'),
@@ -76,8 +83,8 @@ function render(out, f) {
       card('Enterprises', String(f.enterprises.length), 'enterprises'),
       card('Macao-funded', String(macao), 'macao-funded'),
       card('High-tech', String(highTech), 'high-tech'),
-      card('Traveller crossings', String(f.gates.travellers.decisions), 'travellers'),
-      card('Cleared without referral', f.gates.travellers.cleared_without_referral === null ? '–'
+      card('Traveller crossings, all time', String(f.gates.travellers.decisions), 'travellers'),
+      card('Cleared without referral, all time', f.gates.travellers.cleared_without_referral === null ? '–'
         : `${(Number(f.gates.travellers.cleared_without_referral) * 100).toFixed(2)} %`, 'cleared'),
       card('Lodged to release, median', seconds(release.median_seconds), 'release-median'),
       card('Lodged to release, p90', seconds(release.p90_seconds), 'release-p90')),
@@ -107,7 +114,9 @@ function render(out, f) {
     table([
       ['Lane', (l) => linked(lane(l.lane), { lane: l.lane })],
       ['Declarations', (l) => l.declarations, true],
-      ['Capacity', (l) => (f.risk.capacity && f.risk.capacity[l.lane]) || '–', true],
+      ['Share', (l) => percent(l.declarations, f.declarations.by_lane), true],
+      ['Capacity', (l) => (f.risk.capacity && f.risk.capacity[l.lane] !== undefined
+        ? `${(Number(f.risk.capacity[l.lane]) * 100).toFixed(1)} %` : '–'), true],
     ], f.declarations.by_lane, 'lanes'),
     element('h2', {}, 'Crossings by hour'),
     stackedBars(byHour(f.gates.crossings_by_hour || []),
@@ -128,23 +137,34 @@ export async function dashboard(main) {
     element('button', { type: 'submit' }, 'Show'), ' ', live);
   main.append(element('h1', {}, 'Hengqin at a glance'), form, out);
 
-  let pending = null;
+  // Answers can come back out of order: only the newest request draws.
+  let asked = 0;
   const refresh = async () => {
+    const mine = ++asked;
     try {
-      render(out, await figures({ from: from.value, to: to.value }));
+      const f = await figures({ from: from.value, to: to.value });
+      if (mine === asked) render(out, f);
     } catch (e) {
-      out.replaceChildren(element('p', { class: 'error' }, String(e.message || e)));
+      if (mine === asked) out.replaceChildren(element('p', { class: 'error' }, String(e.message || e)));
     }
   };
   form.addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
-  await refresh();
 
-  // Live: each accepted command may move a figure; refresh at most once a second.
+  // Live: each accepted command may move a figure; refresh at most once a
+  // second. Started before the first load, and stopped (with its timer and
+  // the connection banner) as soon as the user leaves the page.
+  let pending = null;
   let seen = 0;
+  const banner = document.getElementById('link');
   const stop = follow(() => {
     seen += 1;
     live.textContent = `${seen} new since you opened this page`;
     if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 1000);
-  }, (up) => { document.getElementById('link').hidden = up; });
-  addEventListener('hashchange', stop, { once: true });
+  }, (up) => { banner.hidden = up; }, refresh);
+  addEventListener('hashchange', () => {
+    stop();
+    clearTimeout(pending);
+    banner.hidden = true;
+  }, { once: true });
+  await refresh();
 }

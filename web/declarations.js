@@ -51,7 +51,9 @@ export async function declarations(main, me) {
   let shown = 0;
   const load = async (after) => {
     if (after) query.set('after', after);
+    more.disabled = true;
     const answer = await api(`/v1/declarations?${query}`);
+    more.disabled = false;
     if (!answer.ok) {
       list.append(element('p', { class: 'error' }, answer.problem.detail));
       return;

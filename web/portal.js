@@ -124,9 +124,15 @@ export async function declareForm(main, me) {
   main.append(element('h1', {}, 'Declare'), form, done);
 }
 
-function csvCell(text) {
-  const s = String(text ?? '');
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+// A cell as spreadsheets read it safely: text a spreadsheet would take for
+// a formula (an item code typed "=HYPERLINK(...)") starts with a quote
+// mark; quotes, commas and line breaks are quoted.
+function csvCell(value) {
+  let s = String(value ?? '');
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) {
+    s = `'${s}`;
+  }
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 function download(name, rows) {
@@ -197,9 +203,18 @@ export async function upload(main) {
   const form = element('form', { id: 'upload' },
     element('label', {}, 'A JSON Lines file of commands', file),
     element('button', { type: 'submit' }, 'Send'), ' ', progress);
+  const send = form.querySelector('button[type=submit]');
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    if (!file.files.length) return;
+    if (!file.files.length || send.disabled) return;
+    send.disabled = true;
+    try {
+      await sendBatch();
+    } finally {
+      send.disabled = false;
+    }
+  });
+  const sendBatch = async () => {
     const lines = (await file.files[0].text()).split('\n')
       .map((text, index) => ({ text: text.trim(), line: index + 1 })).filter((l) => l.text);
     progress.hidden = false;
@@ -209,9 +224,13 @@ export async function upload(main) {
     let accepted = 0, refused = 0;
     for (let start = 0; start < lines.length; start += BATCH) {
       const part = lines.slice(start, start + BATCH);
-      const answer = await api('/v1/commands', {
-        body: part.map((l) => l.text).join('\n') + '\n', type: 'application/x-ndjson',
-      });
+      const body = part.map((l) => l.text).join('\n') + '\n';
+      let answer = await api('/v1/commands', { body, type: 'application/x-ndjson' });
+      // A busy server (429, 503) asks to come back: a few tries, a second apart.
+      for (let tries = 0; !answer.ok && [429, 503].includes(answer.status) && tries < 5; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        answer = await api('/v1/commands', { body, type: 'application/x-ndjson' });
+      }
       if (!answer.ok) {
         status.textContent = `Stopped at line ${part[0].line}: ${answer.problem.detail}. ` +
           `${accepted} accepted before; send the file again to go on (commands already ` +
@@ -237,6 +256,6 @@ export async function upload(main) {
       status.textContent = `${progress.value} of ${lines.length} sent: ${accepted} accepted, ` +
         `${refused} refused.`;
     }
-  });
+  };
   main.append(element('h1', {}, 'Upload a batch'), form, status, rejected);
 }

@@ -7,18 +7,33 @@ import { element, table, money, lane } from './dom.js';
 
 export async function queue(main) {
   main.append(element('h1', {}, 'Held for an officer'));
-  const answer = await api('/v1/declarations?release=held&limit=1000');
-  if (!answer.ok) throw new Error(answer.problem.detail);
-  const items = answer.body.items;
-  if (items.length === 0) {
-    main.append(element('p', { id: 'queue-empty', class: 'muted' }, 'Nothing is waiting.'));
-    return;
-  }
-  main.append(table([
-    ['Declaration', (d) => element('a', { href: `#/declaration/${d.declaration}` }, d.declaration)],
-    ['Lane', (d) => lane(d.lane)], ['Date', (d) => d.date], ['Declarant', (d) => d.declarant],
-    ['Movement', (d) => d.movement], ['Customs value', (d) => money(d.customs_value), true],
-  ], items, 'queue'));
+  const list = element('div', { id: 'queue-list' });
+  const more = element('button', { type: 'button', class: 'quiet', id: 'queue-more', hidden: true },
+    'More');
+  main.append(list, more);
+  let shown = 0;
+  // Oldest first, 200 at a time: the newest are a "More" away, never cut off.
+  const load = async (after) => {
+    more.disabled = true;
+    const answer = await api(`/v1/declarations?release=held&limit=200${after ? `&after=${after}` : ''}`);
+    more.disabled = false;
+    if (!answer.ok) throw new Error(answer.problem.detail);
+    const page = answer.body;
+    shown += page.items.length;
+    if (shown === 0) {
+      list.replaceChildren(element('p', { id: 'queue-empty', class: 'muted' }, 'Nothing is waiting.'));
+    } else if (page.items.length) {
+      list.append(table([
+        ['Declaration', (d) => element('a', { href: `#/declaration/${d.declaration}` }, d.declaration)],
+        ['Lane', (d) => lane(d.lane)], ['Date', (d) => d.date], ['Declarant', (d) => d.declarant],
+        ['Movement', (d) => d.movement], ['Customs value', (d) => money(d.customs_value), true],
+      ], page.items, after ? undefined : 'queue'));
+    }
+    more.hidden = !page.next;
+    more.onclick = () => load(page.next).catch((e) => list.append(
+      element('p', { class: 'error' }, String(e.message || e))));
+  };
+  await load();
 }
 
 // Field names of the contract's errors ("corrections[0].value") shown at

@@ -61,14 +61,32 @@ std::vector<std::string> words_of(std::string_view query) {
   return words;
 }
 
-bool all_digits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+// Whether `word` starts a word of `lower` ("wine" in "wine of fresh grapes",
+// not in "swine"): what a person searching for goods means.
+bool starts_a_word(const std::string& lower, const std::string& word) {
+  for (size_t at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
+    if (at == 0 || !std::isalnum(static_cast<unsigned char>(lower[at - 1]))) return true;
+  }
+  return false;
 }
 
 bool has_all(const std::string& lower, const std::vector<std::string>& words) {
   return std::all_of(words.begin(), words.end(),
-                     [&](const std::string& w) { return lower.find(w) != std::string::npos; });
+                     [&](const std::string& w) { return starts_a_word(lower, w); });
+}
+
+// "2204.21", "2204 21 00": the digits, when the query is a code written
+// with the usual dots and spaces; "" when it has anything else.
+std::string code_of(std::string_view query) {
+  std::string digits;
+  for (char c : query) {
+    if (c >= '0' && c <= '9') {
+      digits.push_back(c);
+    } else if (c != '.' && c != ' ') {
+      return "";
+    }
+  }
+  return digits;
 }
 
 }  // namespace
@@ -76,8 +94,10 @@ bool has_all(const std::string& lower, const std::vector<std::string>& words) {
 std::vector<HsMatch> hs_lookup(const PolicyVersion* version, std::string_view query, size_t limit) {
   std::vector<HsMatch> tariff, headings;
   const std::vector<std::string> words = words_of(query);
-  const bool code = all_digits(query);
   if (words.empty()) return {};
+  const std::string digits = code_of(query);
+  const bool code = !digits.empty();
+  if (code) query = digits;
   // Codes a heading match leads to: the tariff lines under it are matches too.
   std::vector<std::string> matched_codes;
   for (const Heading& h : nomenclature()) {
@@ -90,7 +110,10 @@ std::vector<HsMatch> hs_lookup(const PolicyVersion* version, std::string_view qu
   }
   if (version != nullptr) {
     for (const auto& [hs, line] : version->tariff.lines()) {
-      bool match = code ? hs.starts_with(query) : has_all(lower_case(line.description), words);
+      // A code matches the lines under it, and a longer code (10 digits)
+      // its 8-digit line.
+      bool match = code ? hs.starts_with(query) || query.starts_with(hs)
+                        : has_all(lower_case(line.description), words);
       for (size_t i = 0; !match && !code && i < matched_codes.size(); ++i) {
         match = hs.starts_with(matched_codes[i]) && matched_codes[i].size() >= 4;
       }

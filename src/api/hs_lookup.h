@@ -23,9 +23,10 @@ struct HsMatch {
 };
 
 // At most `limit` matches: tariff lines first (by code), then the
-// nomenclature's (by code). A query of digits matches codes that start
-// with it (and the headings above it); words match descriptions, each word
-// somewhere, case-insensitively.
+// nomenclature's (by code). A code (digits, with dots or spaces if need be)
+// matches the codes that start with it, the headings above it and, for a
+// 10-digit code, its 8-digit line; words match descriptions where each word
+// starts a word ("wine" finds wine, not swine), case-insensitively.
 std::vector<HsMatch> hs_lookup(const PolicyVersion* version, std::string_view query, size_t limit);
 
 HttpResponse hs_view(const PolicyVersion* version, std::string_view query, size_t limit);

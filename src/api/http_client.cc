@@ -21,6 +21,7 @@ struct HttpClient::Connection {
 
   Result<std::pair<int, std::string>> failure(const std::string& message) {
     connected = false;
+    buffer.clear();  // nothing of this connection is read on the next
     beast::error_code ignored;
     stream.socket().close(ignored);
     return Result<std::pair<int, std::string>>(ErrorCode::kUnavailable, "", message);
@@ -49,7 +50,12 @@ Result<std::pair<int, std::string>> HttpClient::post(
     std::vector<tcp::endpoint> endpoints;
     const boost::asio::ip::address ip = boost::asio::ip::make_address(c.host, ec);
     if (!ec) {
-      endpoints.emplace_back(ip, static_cast<unsigned short>(std::stoi(c.port)));
+      const int port = c.port.size() <= 5 && !c.port.empty() &&
+                               c.port.find_first_not_of("0123456789") == std::string::npos
+                           ? std::stoi(c.port)
+                           : -1;
+      if (port < 1 || port > 65535) return c.failure("the port \"" + c.port + "\" is not one");
+      endpoints.emplace_back(ip, static_cast<unsigned short>(port));
     } else {
       tcp::resolver resolver(c.io);
       ec = {};
@@ -74,10 +80,13 @@ Result<std::pair<int, std::string>> HttpClient::post(
   c.stream.expires_after(c.timeout);
   http::write(c.stream, request, ec);
   if (ec) return c.failure("sending failed: " + ec.message());
-  http::response<http::string_body> response;
+  // An answer is at most 64 MiB: a server sending more is not one of ours.
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64u << 20);
   c.stream.expires_after(c.timeout);
-  http::read(c.stream, c.buffer, response, ec);
+  http::read(c.stream, c.buffer, parser, ec);
   if (ec) return c.failure("no answer: " + ec.message());
+  http::response<http::string_body> response = parser.release();
   if (!response.keep_alive()) c.connected = false;
   return std::pair{static_cast<int>(response.result_int()), std::move(response.body())};
 }

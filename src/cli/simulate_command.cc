@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "api/events.h"
@@ -24,10 +25,11 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: zonegate simulate --data DIR [--day YYYY-MM-DD (2024-09-02)] [--scale S (1.0)]\n"
-    "                         [--seed N (20240902)] [--pack DIR (policies/hengqin)]\n";
+    "                         [--seed N (the day)] [--pack DIR]\n"
+    "  (without --pack: the pack the data directory used last; a new one policies/hengqin)\n";
 
 struct Options {
-  std::string data, pack = "policies/hengqin";
+  std::string data, pack;  // no --pack: the one the directory used last, or Hengqin's
   Date day{2024, 9, 2};
   double scale = 1.0;
   uint64_t seed = 20240902;
@@ -96,6 +98,9 @@ int simulate_command(const Args& args) {
   if (!o.seed_given) {
     o.seed = static_cast<uint64_t>(o.day.year) * 10'000 + static_cast<uint64_t>(o.day.month) * 100 +
              static_cast<uint64_t>(o.day.day);
+  }
+  if (o.pack.empty() && !std::filesystem::exists(std::filesystem::path(o.data) / "journal.db")) {
+    o.pack = "policies/hengqin";
   }
   api::EventHub events;
   api::Metrics metrics;

@@ -50,6 +50,35 @@ Result<std::vector<std::string>> apply(api::Zone& zone, const std::vector<std::s
   return results;
 }
 
+// Whether the zone already applied other commands under the ids of this
+// day's (another day, scale or seed simulated into the same directory):
+// then most of this one would be refused as id conflicts. Checked on the
+// day's first and last commands, before anything is applied.
+Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands) {
+  if (commands.empty()) return Status::ok();
+  for (const std::string* command : {&commands.front(), &commands.back()}) {
+    PreparedCommand prepared;
+    Engine::prepare(*command, 1, prepared);
+    const std::string id(prepared.document.root().get("id").text());
+    std::promise<bool> other;
+    zone.read(
+        [&](const Engine& engine) {
+          const auto it = engine.state().applied.find(id);
+          other.set_value(it != engine.state().applied.end() &&
+                          it->second.digest != prepared.digest);
+          return HttpResponse{};
+        },
+        [](HttpResponse) {});
+    if (other.get_future().get()) {
+      return Status(ErrorCode::kIdConflict, "",
+                    "this data directory already holds another simulated day under the same "
+                    "command ids (another --day, --scale or --seed): use a new directory, or "
+                    "the options it was made with");
+    }
+  }
+  return Status::ok();
+}
+
 size_t count_accepted(const std::vector<std::string>& results) {
   return static_cast<size_t>(std::count_if(
       results.begin(), results.end(),
@@ -81,6 +110,7 @@ Result<SimulatedDay> feed_day(api::Zone& zone, const demo::GateDayOptions& optio
   // Phase 1: the business day, permits and enrolments. Its results (the
   // declarations' numbers and lanes, the credentials) make phase 2.
   const std::vector<std::string> preparation = demo::make_gate_preparation(pack, options);
+  if (Status same = check_same_day(zone, preparation); !same.is_ok()) return same;
   // About twice as many commands at the gates as enrolled travellers.
   const size_t estimate = preparation.size() + 2 * static_cast<size_t>(options.travellers);
   Result<std::vector<std::string>> prepared = apply(zone, preparation, 0, estimate, progress);

@@ -20,7 +20,10 @@ export function startServer(binary, pack, data) {
       '--demo-scale', process.env.ZG_DEMO_SCALE || '0.25',
       '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let text = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${text}`)), 60000);
+    const timer = setTimeout(() => {
+      server.kill('SIGKILL');
+      reject(new Error(`the server did not start: ${text}`));
+    }, 60000);
     server.stdout.on('data', (chunk) => {
       text += chunk;
       const port = text.match(/:\/\/127\.0\.0\.1:(\d+) /);

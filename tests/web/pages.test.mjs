@@ -31,10 +31,14 @@ function check(condition, what) {
 }
 
 const data = mkdtempSync(join(tmpdir(), 'zonegate-web-'));
-const { server, port, tokens } = await startServer(binary, pack, join(data, 'zone'));
-const base = `http://127.0.0.1:${port}`;
-const { browser, profile } = await launchBrowser();
+// Started inside the try, so a browser that will not launch still stops the server.
+let server = null, browser = null, profile = null;
 try {
+  const started = await startServer(binary, pack, join(data, 'zone'));
+  server = started.server;
+  const { port, tokens } = started;
+  const base = `http://127.0.0.1:${port}`;
+  ({ browser, profile } = await launchBrowser());
   const a = tokens.ENTERPRISE_A, b = tokens.ENTERPRISE_B;
 
   // A bad token is refused at the login, saying so.
@@ -51,6 +55,9 @@ try {
   await enterprise.waitForSelector('#lots');
   check((await enterprise.textContent('h1')).startsWith('Account book of'),
     'an enterprise lands on its own account book');
+  await enterprise.waitForLoadState('networkidle');
+  const books = (await enterprise.$$('#lots')).length;
+  check(books === 1, `the landing page is drawn once (${books} books shown)`);
   check(!(await enterprise.isVisible('nav a[href="#/dashboard"]')),
     'an enterprise has no dashboard in its menu');
   await enterprise.goto(`${base}/#/dashboard`);
@@ -180,9 +187,9 @@ try {
   failures += 1;
   console.log(`FAIL ${e.stack || e}`);
 } finally {
-  await browser.close();
-  server.kill('SIGKILL');
-  rmSync(profile, { recursive: true, force: true });
+  if (browser) await browser.close();
+  if (server) server.kill('SIGKILL');
+  if (profile) rmSync(profile, { recursive: true, force: true });
   rmSync(data, { recursive: true, force: true });
 }
 console.log(failures === 0 ? 'web pages: all checks passed' : `web pages: ${failures} failed`);
