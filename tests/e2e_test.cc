@@ -1104,6 +1104,13 @@ TEST(Simulate, ADayIntoADataDirectory) {
   const Outcome again = zonegate(args);
   EXPECT_EQ(again.exit_code, 0) << again.out;
   EXPECT_EQ(counts(again.out), counts(first.out)) << "the same day twice answers the same";
+  // Another day (here another scale) under the same ids is refused before
+  // anything is applied: the zone is as it was.
+  const Outcome before = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(zonegate("simulate --data " + base + "/zone --scale 0.1 2>/dev/null").exit_code, 2);
+  const Outcome after = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(after.out.substr(after.out.find("state hash")),
+            before.out.substr(before.out.find("state hash")));
   const Outcome verify = zonegate("verify --data " + base + "/zone");
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
   for (const char* bad :

@@ -1,6 +1,7 @@
 #include "cli/simulated_day.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <future>
@@ -52,29 +53,37 @@ Result<std::vector<std::string>> apply(api::Zone& zone, const std::vector<std::s
 
 // Whether the zone already applied other commands under the ids of this
 // day's (another day, scale or seed simulated into the same directory):
-// then most of this one would be refused as id conflicts. Checked on the
-// day's first and last commands, before anything is applied.
+// then much of this one would be refused as id conflicts. Every command is
+// checked, in one read of the zone, before any is applied.
 Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands) {
-  if (commands.empty()) return Status::ok();
-  for (const std::string* command : {&commands.front(), &commands.back()}) {
-    PreparedCommand prepared;
-    Engine::prepare(*command, 1, prepared);
-    const std::string id(prepared.document.root().get("id").text());
-    std::promise<bool> other;
-    zone.read(
-        [&](const Engine& engine) {
+  std::vector<std::pair<std::string, std::array<unsigned char, 32>>> identities;
+  identities.reserve(commands.size());
+  PreparedCommand prepared;
+  for (const std::string& command : commands) {
+    Engine::prepare(command, 1, prepared);
+    identities.emplace_back(std::string(prepared.document.root().get("id").text()),
+                            prepared.digest);
+  }
+  std::promise<std::string> clash;
+  zone.read(
+      [&](const Engine& engine) {
+        std::string found;
+        for (const auto& [id, digest] : identities) {
           const auto it = engine.state().applied.find(id);
-          other.set_value(it != engine.state().applied.end() &&
-                          it->second.digest != prepared.digest);
-          return HttpResponse{};
-        },
-        [](HttpResponse) {});
-    if (other.get_future().get()) {
-      return Status(ErrorCode::kIdConflict, "",
-                    "this data directory already holds another simulated day under the same "
-                    "command ids (another --day, --scale or --seed): use a new directory, or "
-                    "the options it was made with");
-    }
+          if (it != engine.state().applied.end() && it->second.digest != digest) {
+            found = id;
+            break;
+          }
+        }
+        clash.set_value(found);
+        return api::HttpResponse{};
+      },
+      [](api::HttpResponse) {});
+  if (const std::string id = clash.get_future().get(); !id.empty()) {
+    return Status(ErrorCode::kIdConflict, "",
+                  "this data directory already holds another simulated day (command " + id +
+                      " is not this day's): use a new directory, or the --day, --scale and "
+                      "--seed it was made with");
   }
   return Status::ok();
 }
