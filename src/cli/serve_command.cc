@@ -83,10 +83,7 @@ bool parse_serve(const Args& args, ServeOptions& o) {
       o.zone.snapshot_every = static_cast<uint64_t>(n);
       ++i;
     } else if (a == "--demo-scale") {
-      const std::string value(args[++i]);
-      char* end = nullptr;
-      o.demo_scale = std::strtod(value.c_str(), &end);
-      if (value.empty() || *end != '\0' || !(o.demo_scale > 0 && o.demo_scale <= 10)) {
+      if (!parse_scale(std::string(args[++i]), o.demo_scale)) {
         std::fputs("zonegate serve: --demo-scale is a number above 0 and at most 10\n", stderr);
         return false;
       }

@@ -59,10 +59,7 @@ bool parse(const Args& args, Options& o) {
       }
       o.day = *day;
     } else if (flag == "--scale") {
-      char* end = nullptr;
-      o.scale = std::strtod(value.c_str(), &end);
-      // Up to ten days' worth in one go: 300,000 travellers.
-      if (value.empty() || *end != '\0' || !(o.scale > 0 && o.scale <= 10)) {
+      if (!parse_scale(value, o.scale)) {
         std::fputs("zonegate simulate: --scale is a number above 0 and at most 10\n", stderr);
         return false;
       }

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <future>
 
 #include "engine/engine.h"
@@ -95,6 +96,14 @@ size_t count_accepted(const std::vector<std::string>& results) {
 }
 
 }  // namespace
+
+bool parse_scale(const std::string& text, double& scale) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(value > 0 && value <= 10)) return false;
+  scale = value;
+  return true;
+}
 
 demo::GateDayOptions day_options(const PolicyPack& pack, Date day, double scale, uint64_t seed) {
   demo::GateDayOptions options;

@@ -24,6 +24,10 @@ struct SimulatedDay {
   double seconds = 0;        // generating and applying, durably
 };
 
+// A day's scale as the command line gives it: a number above 0 and at most
+// 10 (ten days' worth in one go: 300,000 travellers); false otherwise.
+bool parse_scale(const std::string& text, double& scale);
+
 // The options for a day at `scale` (1.0: some 600 declarations, 30,000
 // travellers crossing in and out, 400 cars; cars at most the pack's monthly
 // permit quota).
