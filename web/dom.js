@@ -42,3 +42,30 @@ export function seconds(value) {
   if (value < 7200) return `${Math.round(value / 60)} min`;
   return `${(value / 3600).toFixed(1)} h`;
 }
+
+// The contract's errors shown in a form: each at the input whose
+// data-field names its field ("items[0].hs"), or else its nearest parent
+// field ("items[0]", "items"); the rest in the form's [data-errors] slot.
+// Earlier errors are cleared first.
+export function showErrors(form, errors) {
+  for (const node of form.querySelectorAll('.error')) node.textContent = '';
+  for (const node of form.querySelectorAll('.bad')) node.classList.remove('bad');
+  const general = form.querySelector('[data-errors]');
+  general.replaceChildren();
+  for (const e of errors) {
+    // "items[0].hs" first, then its parents ("items[0]", "items").
+    let field = e.field;
+    let target = null;
+    while (field && !(target = form.querySelector(`[data-field="${CSS.escape(field)}"]`))) {
+      field = field.includes('.') ? field.slice(0, field.lastIndexOf('.'))
+        : field.includes('[') ? field.slice(0, field.lastIndexOf('[')) : '';
+    }
+    if (target) {
+      target.classList.add('bad');
+      const slot = target.parentElement.querySelector('.error');
+      slot.textContent = slot.textContent ? `${slot.textContent}; ${e.message}` : e.message;
+    } else {
+      general.append(element('span', { class: 'error' }, `${e.field ? `${e.field}: ` : ''}${e.message}`));
+    }
+  }
+}

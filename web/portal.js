@@ -3,7 +3,7 @@
 // posting history, downloadable as CSV.
 
 import { api, send, now, commandId } from './api.js';
-import { element, table, money, lane } from './dom.js';
+import { element, table, money, lane, showErrors } from './dom.js';
 
 const MOVEMENTS = ['first_line_entry', 'first_line_exit', 'second_line_entry', 'second_line_exit',
   'transfer', 'sale_to_individual'];
@@ -62,28 +62,6 @@ function itemRow(index) {
   return row;
 }
 
-function showErrors(form, errors) {
-  for (const node of form.querySelectorAll('.error')) node.textContent = '';
-  for (const node of form.querySelectorAll('.bad')) node.classList.remove('bad');
-  const general = form.querySelector('[data-errors]');
-  general.replaceChildren();
-  for (const e of errors) {
-    // "items[0].hs" first, then its parents ("items[0]", "items").
-    let field = e.field;
-    let target = null;
-    while (field && !(target = form.querySelector(`[data-field="${CSS.escape(field)}"]`))) {
-      field = field.includes('.') ? field.slice(0, field.lastIndexOf('.'))
-        : field.includes('[') ? field.slice(0, field.lastIndexOf('[')) : '';
-    }
-    if (target) {
-      target.classList.add('bad');
-      const slot = target.parentElement.querySelector('.error');
-      slot.textContent = slot.textContent ? `${slot.textContent}; ${e.message}` : e.message;
-    } else {
-      general.append(element('span', { class: 'error' }, `${e.field ? `${e.field}: ` : ''}${e.message}`));
-    }
-  }
-}
 
 export async function declareForm(main, me) {
   const movement = element('select', { name: 'movement', 'data-field': 'movement' },

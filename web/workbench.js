@@ -3,7 +3,7 @@
 // an inspection's result.
 
 import { api, send, now, commandId } from './api.js';
-import { element, table, money, lane } from './dom.js';
+import { element, table, money, lane, showErrors } from './dom.js';
 
 export async function queue(main) {
   main.append(element('h1', {}, 'Held for an officer'));
@@ -36,22 +36,6 @@ export async function queue(main) {
   await load();
 }
 
-// Field names of the contract's errors ("corrections[0].value") shown at
-// the form's inputs where they have one, the rest above the button.
-function showErrors(form, errors) {
-  for (const node of form.querySelectorAll('.error')) node.textContent = '';
-  for (const node of form.querySelectorAll('.bad')) node.classList.remove('bad');
-  const general = form.querySelector('[data-errors]');
-  for (const e of errors) {
-    const input = form.querySelector(`[data-field="${CSS.escape(e.field)}"]`);
-    if (input) {
-      input.classList.add('bad');
-      input.parentElement.querySelector('.error').textContent = e.message;
-    } else {
-      general.append(element('span', { class: 'error' }, `${e.field ? `${e.field}: ` : ''}${e.message}`));
-    }
-  }
-}
 
 function inspectionForm(number, onDone) {
   const finding = element('select', { name: 'finding', 'data-field': 'finding' },
