@@ -964,11 +964,13 @@ TEST(Lanes, CriteriaAndRandomSelectionFollowThePack) {
       ++yellow;
     }
   }
-  // 2 % and 3 % of 3,000: 60 and 90, give or take three standard deviations.
-  EXPECT_GE(red, 36);
-  EXPECT_LE(red, 84);
-  EXPECT_GE(yellow, 62);
-  EXPECT_LE(yellow, 118);
+  // 2 % and 3 % of 3,000: 60 and 90, give or take four standard deviations
+  // (7.7 and 9.3). Each data directory draws with its own secret, so the
+  // counts differ run to run: at three, one run in a few hundred failed.
+  EXPECT_GE(red, 29);
+  EXPECT_LE(red, 91);
+  EXPECT_GE(yellow, 53);
+  EXPECT_LE(yellow, 127);
   for (size_t i = 2 + kDrawn; i < 2 + kDrawn + 200; ++i) {  // advanced: no random rates
     EXPECT_NE(results[i].find(R"("lane":"green")"), std::string::npos) << results[i];
   }
