@@ -445,4 +445,35 @@ TEST(Durable, DeclarationNumbersKeepTheirPrefixAcrossAPackChange) {
   }
 }
 
+// A Macao car's permit is found by its plate after a restart from a
+// snapshot as before it (the snapshot once keyed permits by the plate as
+// written, and every car was "no_permit" after a restart).
+TEST(Durable, APermitIsFoundByItsPlateAfterARestartFromASnapshot) {
+  DataDir data;
+  const std::string permit = data.path() + "-permit.jsonl";
+  const std::string crossing = data.path() + "-crossing.jsonl";
+  std::ofstream(permit)
+      << R"j({"type":"issue_vehicle_permit","id":"v1","at":"2024-05-02T09:00:00+08:00",)j"
+      << R"j("plate":"MX-12-34","owner":"1234567(8)","drivers":["H12345678"],)j"
+      << R"j("valid_from":"2024-05-02","valid_until":"2025-05-01","insurance_until":"2025-05-01"})j"
+      << "\n";
+  std::ofstream(crossing)
+      << R"j({"type":"vehicle_crossing","id":"vc1","at":"2024-05-03T08:15:00+08:00",)j"
+      << R"j("channel":"HENGQIN-PORT-VEHICLE","direction":"in","plate":"mx 12 34",)j"
+      << R"j("driver":"H12345678"})j"
+      << "\n";
+  const std::string run_data = "run --pack " + kPack + " --data " + data.path();
+  ASSERT_EQ(zonegate(run_data + " --snapshot-every 1 " + permit + " >/dev/null").exit_code, 0);
+  ASSERT_TRUE(fs::exists(data.file("snapshots/000000000001.snap")));
+  const Outcome crossed = zonegate(run_data + " " + crossing);
+  ASSERT_EQ(crossed.exit_code, 0) << crossed.out;
+  EXPECT_NE(crossed.out.find(R"j("decision":"open")j"), std::string::npos) << crossed.out;
+  // And the snapshot's state is the full replay's.
+  const Outcome snapshot = zonegate("snapshot --data " + data.path());
+  const Outcome verify = zonegate("verify --data " + data.path());
+  EXPECT_EQ(state_hash_line(snapshot.out), state_hash_line(verify.out));
+  fs::remove(permit);
+  fs::remove(crossing);
+}
+
 }  // namespace

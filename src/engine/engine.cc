@@ -254,14 +254,15 @@ namespace {
 
 // The gates' records in a canonical order (the maps by key are unordered).
 void hash_gates(Sha256& hash, const GateState& g) {
-  std::vector<const gate::VehiclePermit*> permits;
-  for (const auto& [plate, permit] : g.permits) permits.push_back(&permit);
-  std::sort(permits.begin(), permits.end(),
-            [](const auto* a, const auto* b) { return a->plate < b->plate; });
-  for (const gate::VehiclePermit* p : permits) {
-    std::string line = "permit " + p->plate + " " + p->number + " " + std::to_string(p->seq) + " " +
-                       p->owner + " " + format_date(p->valid_from) + " " +
-                       format_date(p->valid_until) + " " + format_date(p->insurance_until);
+  // With the key each permit is found by, so a state that keys a permit
+  // otherwise (one read back wrongly) hashes otherwise.
+  std::vector<std::pair<std::string_view, const gate::VehiclePermit*>> permits;
+  for (const auto& [key, permit] : g.permits) permits.emplace_back(key, &permit);
+  std::sort(permits.begin(), permits.end());
+  for (const auto& [key, p] : permits) {
+    std::string line = "permit " + std::string(key) + " " + p->plate + " " + p->number + " " +
+                       std::to_string(p->seq) + " " + p->owner + " " + format_date(p->valid_from) +
+                       " " + format_date(p->valid_until) + " " + format_date(p->insurance_until);
     for (const std::string& driver : p->drivers) line += " " + driver;
     hash.update(line + "\n");
   }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "core/sha256.h"
+#include "gate/plate.h"
 
 namespace zg {
 namespace {
@@ -231,8 +232,9 @@ bool decode_gates(Decoder& d, GateState& g) {
     if (!decode_strings(d, p.drivers)) return false;
     for (Date* date : {&p.valid_from, &p.valid_until, &p.insurance_until}) *date = d.date();
     p.seq = d.u64();
-    std::string plate = p.plate;
-    if (!g.permits.emplace(std::move(plate), std::move(p)).second) return false;
+    // Keyed as the engine keys it (it looks permits up by the canonical plate).
+    std::string key = gate::canonical_plate(p.plate);
+    if (!g.permits.emplace(std::move(key), std::move(p)).second) return false;
   }
   for (uint64_t n = d.count(24); n > 0 && d.ok(); --n) {
     Month month{};

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/handlers.h"
+#include "gate/plate.h"
 
 namespace zg {
 namespace {
@@ -20,23 +21,6 @@ Date months_later(Date from, int months) {
   const int last_day = civil_from_days(days_from_civil(next_month) - 1).day;
   to.day = std::min(from.day, last_day);
   return to;
-}
-
-// A plate as the zone keys it: ASCII letters upper-cased, and the spaces,
-// hyphens, dots and middle dots (U+00B7) people and cameras write between
-// its parts dropped, so "MX-12-34", "mx 12 34" and "MX·1234" are one car.
-std::string canonical_plate(std::string_view plate) {
-  std::string out;
-  for (size_t i = 0; i < plate.size(); ++i) {
-    const char c = plate[i];
-    if (c == ' ' || c == '-' || c == '.') continue;
-    if (c == '\xC2' && i + 1 < plate.size() && plate[i + 1] == '\xB7') {
-      ++i;
-      continue;
-    }
-    out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
-  }
-  return out;
 }
 
 }  // namespace
@@ -62,7 +46,7 @@ Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
     }
     permit.drivers.emplace_back(driver);
   }
-  const std::string plate_key = canonical_plate(permit.plate);
+  const std::string plate_key = gate::canonical_plate(permit.plate);
   if (!permit.plate.empty() && plate_key.empty()) {
     f.fail(ErrorCode::kInvalidField, "plate", "plate has no letters or digits");
   }
@@ -139,7 +123,7 @@ Status handle_vehicle_crossing(CommandContext& ctx, JsonWriter& out) {
     f.fail(ErrorCode::kInvalidField, "driver", "driver is over 64 bytes");
   if (!errors.is_ok()) return errors;
 
-  const auto it = ctx.state.gates.permits.find(canonical_plate(plate));
+  const auto it = ctx.state.gates.permits.find(gate::canonical_plate(plate));
   const gate::VehiclePermit* permit = it == ctx.state.gates.permits.end() ? nullptr : &it->second;
   gate::Decision decision = gate::decide_vehicle(*channel, permit, driver, ctx.local_date);
   if (!channel->serves_direction(gate::direction_name(direction))) {
