@@ -1115,8 +1115,8 @@ TEST(Simulate, ADayIntoADataDirectory) {
             before.out.substr(before.out.find("state hash")));
   const Outcome verify = zonegate("verify --data " + base + "/zone");
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
-  for (const char* bad :
-       {"--scale 0", "--scale 11", "--day 2024-02-30", "--seed x", "--frobnicate 1"}) {
+  for (const char* bad : {"--scale 0", "--scale 11", "--gate-scale 0", "--day 2024-02-30",
+                          "--seed x", "--days 0", "--days 366", "--days 2x", "--frobnicate 1"}) {
     EXPECT_EQ(zonegate(args + " " + bad + " 2>/dev/null").exit_code, 2) << bad;
   }
   EXPECT_EQ(zonegate("simulate --scale 1 2>/dev/null").exit_code, 2);  // no --data
@@ -1124,6 +1124,45 @@ TEST(Simulate, ADayIntoADataDirectory) {
                      "/early --day 2020-01-01 2>/dev/null")
                 .exit_code,
             2);  // before the pack's first version
+  std::filesystem::remove_all(base);
+}
+
+// A run of days: the same zone day after day (its enterprises register once,
+// its cars and travellers come back); run again longer, it repeats the days
+// it has and goes on.
+TEST(Simulate, ARunOfDaysGoesOnWhereItStopped) {
+  const std::string base = fresh_dir("simulate-days");
+  const std::string args = "simulate --pack " + std::string(kPack) + " --data " + base +
+                           "/zone --scale 0.05 --gate-scale 0.02";
+  const auto day_lines = [](const std::string& out) {
+    std::vector<std::string> lines;
+    const std::regex day(R"((\d{4}-\d\d-\d\d): (\d+) commands, (\d+) accepted)");
+    for (auto it = std::sregex_iterator(out.begin(), out.end(), day); it != std::sregex_iterator();
+         ++it) {
+      lines.push_back(it->str());
+    }
+    return lines;
+  };
+  const Outcome two = zonegate(args + " --days 2");
+  ASSERT_EQ(two.exit_code, 0) << two.out;
+  const Outcome three = zonegate(args + " --days 3");
+  ASSERT_EQ(three.exit_code, 0) << three.out;
+  const std::vector<std::string> a = day_lines(two.out), b = day_lines(three.out);
+  ASSERT_EQ(a.size(), 2u) << two.out;
+  ASSERT_EQ(b.size(), 3u) << three.out;
+  EXPECT_EQ(b[0], a[0]);
+  EXPECT_EQ(b[1], a[1]);
+  EXPECT_TRUE(b[2].starts_with("2024-09-04")) << b[2];
+  EXPECT_EQ(three.out.find("NOT AS"), std::string::npos) << three.out;
+  // The second day brings no new enrolments (the travellers of the first
+  // come back), so it is smaller than the first.
+  std::smatch m1, m2;
+  ASSERT_TRUE(std::regex_search(a[0], m1, std::regex(R"((\d+) commands)")));
+  ASSERT_TRUE(std::regex_search(a[1], m2, std::regex(R"((\d+) commands)")));
+  EXPECT_LT(std::stoi(m2[1]), std::stoi(m1[1]));
+  // Three days of declarations, numbered apart.
+  const Outcome verify = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
   std::filesystem::remove_all(base);
 }
 

@@ -232,7 +232,7 @@ int serve_command(const Args& args) {
                 o.data.c_str(), o.pack.c_str());
     std::fflush(stdout);
     const demo::GateDayOptions options =
-        day_options((*zone)->pack(), Date{2024, 9, 2}, o.demo_scale, 20240902);
+        day_options(Date{2024, 9, 2}, o.demo_scale, o.demo_scale, 20240902);
     Result<SimulatedDay> day = feed_day(**zone, options, nullptr);
     if (!day.is_ok()) {
       std::fprintf(stderr, "zonegate serve --demo: the simulated day failed: %s\n",

@@ -1,7 +1,9 @@
-// zonegate simulate: a believable Hengqin day into a zone's data directory
-// (cli/simulated_day.h), from a seed, with a progress bar on a terminal.
+// zonegate simulate: a believable Hengqin day, or a run of days, into a
+// zone's data directory (cli/simulated_day.h), from a seed, with a progress
+// bar on a terminal.
 //
-//   zonegate simulate --data DIR [--day YYYY-MM-DD] [--scale S] [--seed N] [--pack DIR]
+//   zonegate simulate --data DIR [--day YYYY-MM-DD] [--days N] [--scale S]
+//                     [--gate-scale G] [--seed N] [--pack DIR]
 //
 // Then `zonegate serve --data DIR` shows it (or `zonegate verify --data DIR`
 // checks it). Sending a day to a running server (--to URL) is not done yet:
@@ -24,14 +26,18 @@ namespace zg::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: zonegate simulate --data DIR [--day YYYY-MM-DD (2024-09-02)] [--scale S (1.0)]\n"
-    "                         [--seed N (the day)] [--pack DIR]\n"
+    "usage: zonegate simulate --data DIR [--day YYYY-MM-DD (2024-09-02)] [--days N (1, at most "
+    "365)]\n"
+    "                         [--scale S (1.0)] [--gate-scale G (S)] [--seed N (the first day)]\n"
+    "                         [--pack DIR]\n"
     "  (without --pack: the pack the data directory used last; a new one policies/hengqin)\n";
 
 struct Options {
   std::string data, pack;  // no --pack: the one the directory used last, or Hengqin's
   Date day{2024, 9, 2};
+  int days = 1;
   double scale = 1.0;
+  double gate_scale = -1;  // not given: the same as scale
   uint64_t seed = 20240902;
   bool seed_given = false;
 };
@@ -58,9 +64,19 @@ bool parse(const Args& args, Options& o) {
         return false;
       }
       o.day = *day;
+    } else if (flag == "--days") {
+      if (!parse_days(value, o.days)) {
+        std::fputs("zonegate simulate: --days is a whole number from 1 to 365\n", stderr);
+        return false;
+      }
     } else if (flag == "--scale") {
       if (!parse_scale(value, o.scale)) {
         std::fputs("zonegate simulate: --scale is a number above 0 and at most 10\n", stderr);
+        return false;
+      }
+    } else if (flag == "--gate-scale") {
+      if (!parse_scale(value, o.gate_scale)) {
+        std::fputs("zonegate simulate: --gate-scale is a number above 0 and at most 10\n", stderr);
         return false;
       }
     } else if (flag == "--seed") {
@@ -112,39 +128,60 @@ int simulate_command(const Args& args) {
     return 2;
   }
   const bool tty = isatty(STDERR_FILENO) != 0;
-  const demo::GateDayOptions options = day_options((*zone)->pack(), o.day, o.scale, o.seed);
-  Result<SimulatedDay> day = feed_day(**zone, options, [&](size_t done, size_t total) {
-    if (!tty) return;
-    const size_t width = 30, filled = total == 0 ? width : std::min(width, done * width / total);
-    std::fprintf(stderr, "\r[%s%s] %zu of about %zu commands", std::string(filled, '#').c_str(),
-                 std::string(width - filled, ' ').c_str(), done, std::max(done, total));
-  });
+  if (o.gate_scale < 0) o.gate_scale = o.scale;
+  const demo::GateDayOptions options = day_options(o.day, o.scale, o.gate_scale, o.seed);
+  std::printf("simulating %d day%s from %s at scale %g, gates at %g (seed %llu)\n", o.days,
+              o.days == 1 ? "" : "s", format_date(o.day).c_str(), o.scale, o.gate_scale,
+              static_cast<unsigned long long>(o.seed));
+  std::fflush(stdout);
+  int day_number = 0;
+  size_t commands = 0, accepted = 0, mismatches = 0;
+  double seconds = 0;
+  const Status status = feed_days(
+      **zone, options, o.days,
+      [&](size_t done, size_t total) {
+        if (!tty) return;
+        const size_t width = 30,
+                     filled = total == 0 ? width : std::min(width, done * width / total);
+        std::fprintf(stderr, "\r[%s%s] day %d of %d: %zu of about %zu commands",
+                     std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
+                     day_number + 1, o.days, done, std::max(done, total));
+      },
+      [&](const SimulatedDay& day) {
+        ++day_number;
+        if (tty) std::fputs("\r\033[K", stderr);
+        const demo::GateDayCheck& g = day.gates;
+        std::printf(
+            "%s: %zu commands, %zu accepted, in %.1f s (%.0f a second); %zu enterprises; %zu "
+            "undervalued, %zu of them held; gates: %lld decisions, %lld open, %lld held or "
+            "referred as expected\n",
+            format_date(day.day).c_str(), day.commands, day.accepted, day.seconds,
+            static_cast<double>(day.commands) / std::max(day.seconds, 1e-9), day.enterprises.size(),
+            day.undervalued, day.undervalued_held, static_cast<long long>(g.decisions),
+            static_cast<long long>(g.open), static_cast<long long>(g.stopped));
+        // The first few say what went wrong; the count says how much.
+        for (size_t i = 0; i < g.mismatches.size() && i < 20; ++i) {
+          std::printf("  NOT AS THE SIMULATOR EXPECTED: %s\n", g.mismatches[i].c_str());
+        }
+        if (g.mismatches.size() > 20) {
+          std::printf("  ... and %zu more not as expected\n", g.mismatches.size() - 20);
+        }
+        std::fflush(stdout);
+        commands += day.commands;
+        accepted += day.accepted;
+        mismatches += g.mismatches.size();
+        seconds += day.seconds;
+      });
   if (tty) std::fputs("\r\033[K", stderr);
   (*zone)->drain();
-  if (!day.is_ok()) {
-    std::fprintf(stderr, "zonegate simulate: %s\n", day.status().first().message.c_str());
+  if (!status.is_ok()) {
+    std::fprintf(stderr, "zonegate simulate: %s\n", status.first().message.c_str());
     return 2;
   }
-  const demo::GateDayCheck& g = day->gates;
-  std::printf(
-      "simulated %s at scale %g (seed %llu): %zu commands, %zu accepted, in %.1f s (%.0f a "
-      "second)\n",
-      format_date(o.day).c_str(), o.scale, static_cast<unsigned long long>(o.seed), day->commands,
-      day->accepted, day->seconds,
-      static_cast<double>(day->commands) / std::max(day->seconds, 1e-9));
-  std::printf("  business: %d declarations planned by %zu enterprises\n",
-              options.business.declarations, day->enterprises.size());
-  std::printf("  gates: %lld decisions, %lld open, %lld held or referred as expected\n",
-              static_cast<long long>(g.decisions), static_cast<long long>(g.open),
-              static_cast<long long>(g.stopped));
-  // The first few say what went wrong; the count says how much.
-  for (size_t i = 0; i < g.mismatches.size() && i < 20; ++i) {
-    std::printf("  NOT AS THE SIMULATOR EXPECTED: %s\n", g.mismatches[i].c_str());
-  }
-  if (g.mismatches.size() > 20) {
-    std::printf("  ... and %zu more not as expected\n", g.mismatches.size() - 20);
-  }
-  return g.ok() ? 0 : 1;
+  std::printf("simulated %d day%s: %zu commands, %zu accepted, in %.1f s (%.0f a second)\n",
+              day_number, day_number == 1 ? "" : "s", commands, accepted, seconds,
+              static_cast<double>(commands) / std::max(seconds, 1e-9));
+  return mismatches == 0 ? 0 : 1;
 }
 
 }  // namespace zg::cli

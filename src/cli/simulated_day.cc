@@ -105,46 +105,70 @@ bool parse_scale(const std::string& text, double& scale) {
   return true;
 }
 
-demo::GateDayOptions day_options(const PolicyPack& pack, Date day, double scale, uint64_t seed) {
+bool parse_days(const std::string& text, int& days) {
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value < 1 || value > 365) return false;
+  days = static_cast<int>(value);
+  return true;
+}
+
+demo::GateDayOptions day_options(Date day, double scale, double gate_scale, uint64_t seed) {
   demo::GateDayOptions options;
   options.business.day = day;
   options.business.seed = seed;
-  const auto scaled = [&](int n) { return std::max(1, static_cast<int>(std::lround(n * scale))); };
-  options.business.declarations = scaled(options.business.declarations);
-  options.travellers = scaled(options.travellers);
-  int quota = 500;
-  if (const PolicyVersion* version = pack.in_force(day))
-    quota = version->gates.monthly_permit_quota;
-  options.cars = std::min(scaled(options.cars), quota);
+  const auto scaled = [](int n, double by) {
+    return std::max(1, static_cast<int>(std::lround(n * by)));
+  };
+  options.business.declarations = scaled(options.business.declarations, scale);
+  options.travellers = scaled(options.travellers, gate_scale);
+  options.cars = scaled(options.cars, gate_scale);
   return options;
+}
+
+Status feed_days(api::Zone& zone, const demo::GateDayOptions& options, int days,
+                 const std::function<void(size_t, size_t)>& progress,
+                 const std::function<void(const SimulatedDay&)>& day_done) {
+  demo::GateZone gates(zone.pack(), options);
+  for (int d = 0; d < days; ++d) {
+    const auto started = std::chrono::steady_clock::now();
+    // Phase 1: the business day, permits and enrolments. Its results (the
+    // declarations' numbers and lanes, the credentials) make phase 2.
+    const std::vector<std::string> preparation = gates.preparation();
+    SimulatedDay day;
+    day.day = gates.day();
+    day.enterprises = gates.enterprises();
+    if (Status same = check_same_day(zone, preparation); !same.is_ok()) return same;
+    // About twice as many commands at the gates as enrolled travellers.
+    const size_t estimate = preparation.size() + 2 * static_cast<size_t>(options.travellers);
+    Result<std::vector<std::string>> prepared = apply(zone, preparation, 0, estimate, progress);
+    if (!prepared.is_ok()) return prepared.status();
+    Result<std::vector<std::string>> decisions = gates.gate_day(preparation, *prepared);
+    if (!decisions.is_ok()) return decisions.status();
+    const size_t total = preparation.size() + decisions->size();
+    Result<std::vector<std::string>> decided =
+        apply(zone, *decisions, preparation.size(), total, progress);
+    if (!decided.is_ok()) return decided.status();
+    day.commands = total;
+    day.accepted = count_accepted(*prepared) + count_accepted(*decided);
+    for (size_t i : gates.undervalued()) {
+      ++day.undervalued;
+      if ((*prepared)[i].find("\"release\":\"held\"") != std::string::npos) ++day.undervalued_held;
+    }
+    day.gates = demo::check_gate_day(*decided, decisions->size());
+    day.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (day_done) day_done(day);
+  }
+  return Status::ok();
 }
 
 Result<SimulatedDay> feed_day(api::Zone& zone, const demo::GateDayOptions& options,
                               const std::function<void(size_t, size_t)>& progress) {
-  const auto started = std::chrono::steady_clock::now();
-  SimulatedDay day;
-  const PolicyPack& pack = zone.pack();
-  day.enterprises = demo::make_demo_day(pack, options.business).enterprises;
-  // Phase 1: the business day, permits and enrolments. Its results (the
-  // declarations' numbers and lanes, the credentials) make phase 2.
-  const std::vector<std::string> preparation = demo::make_gate_preparation(pack, options);
-  if (Status same = check_same_day(zone, preparation); !same.is_ok()) return same;
-  // About twice as many commands at the gates as enrolled travellers.
-  const size_t estimate = preparation.size() + 2 * static_cast<size_t>(options.travellers);
-  Result<std::vector<std::string>> prepared = apply(zone, preparation, 0, estimate, progress);
-  if (!prepared.is_ok()) return prepared.status();
-  Result<std::vector<std::string>> gates =
-      demo::make_gate_day(pack, options, preparation, *prepared);
-  if (!gates.is_ok()) return gates.status();
-  const size_t total = preparation.size() + gates->size();
-  Result<std::vector<std::string>> decided =
-      apply(zone, *gates, preparation.size(), total, progress);
-  if (!decided.is_ok()) return decided.status();
-  day.commands = total;
-  day.accepted = count_accepted(*prepared) + count_accepted(*decided);
-  day.gates = demo::check_gate_day(*decided, gates->size());
-  day.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return day;
+  SimulatedDay fed;
+  Status status =
+      feed_days(zone, options, 1, progress, [&](const SimulatedDay& day) { fed = day; });
+  if (!status.is_ok()) return status;
+  return fed;
 }
 
 }  // namespace zg::cli

@@ -14,6 +14,7 @@
 #include <deque>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -528,19 +529,28 @@ struct Stock {
   Holding* holding;
 };
 
-class DayBuilder {
- public:
-  DayBuilder(const PolicyPack& pack, const DemoOptions& options)
-      : pack_(pack),
-        options_(options),
-        policy_(pack.in_force(options.day)),
-        rng_(options.seed),
-        day_start_(days_from_civil(options.day) * 86'400 - pack.utc_offset_minutes * 60) {}
+}  // namespace
 
-  DemoDay build() {
-    make_enterprises();
+// The zone's model: its enterprises, their books, and the day being made.
+class DemoZone::Builder {
+ public:
+  Builder(const PolicyPack& pack, const DemoOptions& options)
+      : pack_(pack), options_(options), day_date_(options.day), rng_(options.seed) {}
+
+  // The next day: the first is options.day. The zone's enterprises and
+  // their books carry over from the day before.
+  DemoDay next_day() {
+    start_day();
+    const size_t registered = enterprises_.size();
+    if (days_ == 1) {
+      make_enterprises();
+    } else if (rng_.below(100) <
+               static_cast<uint64_t>(std::max(options_.joining_per_100_days, 0))) {
+      join_enterprise();
+    }
     if (policy_ != nullptr) exchange_rates();
-    register_enterprises();
+    register_enterprises(registered);
+    for (const Enterprise& e : enterprises_) day_.enterprises.push_back(e.demo);
     if (policy_ == nullptr || enterprises_.empty()) return std::move(day_);
     const std::vector<Slot> slots = timetable();
     const std::set<int64_t> flawed = flawed_declarations();
@@ -566,10 +576,26 @@ class DayBuilder {
  private:
   // ---- set-up ----
 
+  // A new day: its date, policy and currencies; last night's goods are all
+  // shelved, and every warehouse may count again.
+  void start_day() {
+    if (days_++ > 0) day_date_ = civil_from_days(days_from_civil(day_date_) + 1);
+    policy_ = pack_.in_force(day_date_);
+    day_start_ = days_from_civil(day_date_) * 86'400 - int64_t{pack_.utc_offset_minutes} * 60;
+    fx_.clear();
+    day_ = DemoDay{};
+    next_id_ = 0;
+    produced_exits_ = 0;
+    now_ = 0;
+    for (Enterprise& e : enterprises_) {
+      e.counted = false;
+      for (auto& [item, h] : e.book) h.ready_at = 0;
+    }
+  }
+
   void make_enterprises() {
     const size_t n = static_cast<size_t>(std::max(options_.enterprises, 0));
     enterprises_.resize(n);
-    std::set<std::string> names, usccs;
     std::array<int64_t, kArchetypeCount> made{};
     for (size_t i = 0; i < n; ++i) {
       Enterprise& e = enterprises_[i];
@@ -580,13 +606,36 @@ class DayBuilder {
       e.legal_person = !(a.trade == Trade::kLogistics && ordinal % 2 == 1);  // a branch office
       e.duty_free_importer = a.own_use[0].empty() ? false : rng_.percent(85);
       choose_goods(e, ordinal);
-      do {
-        e.demo.uscc = make_uscc();
-      } while (!usccs.insert(e.demo.uscc).second);
+      e.demo.uscc = new_uscc();
     }
     choose_macao_funded();
-    for (Enterprise& e : enterprises_) e.demo.name = make_name(e, names);
+    for (Enterprise& e : enterprises_) e.demo.name = make_name(e, names_);
     choose_credit_grades();
+  }
+
+  // A new enterprise sets up in the zone (one every few days): of any trade,
+  // Macao-funded about as often as its trade's capital comes from Macao.
+  void join_enterprise() {
+    Enterprise& e = enterprises_.emplace_back();
+    const size_t kind = rng_.index(kArchetypeCount);
+    const Archetype& a = kArchetypes[kind];
+    e.archetype = &a;
+    e.demo.high_tech = a.high_tech;
+    e.legal_person = !(a.trade == Trade::kLogistics && rng_.percent(50));
+    e.duty_free_importer = a.own_use[0].empty() ? false : rng_.percent(85);
+    choose_goods(e, static_cast<int64_t>(rng_.below(3)));
+    e.demo.uscc = new_uscc();
+    e.demo.macao_funded =
+        rng_.below(12) < static_cast<uint64_t>(std::min<int64_t>(a.macao_weight, 12));
+    e.demo.name = make_name(e, names_);
+  }
+
+  std::string new_uscc() {
+    std::string uscc;
+    do {
+      uscc = make_uscc();
+    } while (!usccs_.insert(uscc).second);
+    return uscc;
   }
 
   bool usable(const Product& p) const {
@@ -705,11 +754,12 @@ class DayBuilder {
     }
   }
 
-  void register_enterprises() {
-    const int64_t n = static_cast<int64_t>(enterprises_.size());
+  // Registers the enterprises from `first` on (the first day: all of them).
+  void register_enterprises(size_t first) {
+    const int64_t n = static_cast<int64_t>(enterprises_.size() - first);
     const int64_t spacing = n == 0 ? 30 : std::clamp<int64_t>(1'500 / n, 1, 30);
     for (int64_t i = 0; i < n; ++i) {
-      const Enterprise& e = enterprises_[static_cast<size_t>(i)];
+      const Enterprise& e = enterprises_[first + static_cast<size_t>(i)];
       std::string json;
       JsonWriter w(json);
       begin_command(w, "register_enterprise", kRegistrationsAt + i * spacing);
@@ -721,7 +771,6 @@ class DayBuilder {
       w.field_bool("high_tech", e.demo.high_tech).field("credit_grade", e.credit_grade);
       w.end_object();
       day_.commands.push_back(std::move(json));
-      day_.enterprises.push_back(e.demo);
     }
   }
 
@@ -730,12 +779,17 @@ class DayBuilder {
   // over (as customs would publish one); without any, it is not used.
   void exchange_rates() {
     fx_.emplace("CNY", Fx{find_currency("CNY"), Rate{kPpmPerUnit}});
-    const Month month = month_of(options_.day);
+    const Month month = month_of(day_date_);
     int64_t second = kRatesAt;
     for (std::string_view code : {"MOP", "HKD", "USD", "EUR", "JPY"}) {
       const Currency* currency = find_currency(code);
       if (auto rate = policy_->exchange_rates.find(code, month)) {
         fx_.emplace(code, Fx{currency, *rate});
+        continue;
+      }
+      const std::string set_key = std::string(code) + " " + format_month(month);
+      if (auto set = rates_set_.find(set_key); set != rates_set_.end()) {
+        fx_.emplace(code, Fx{currency, set->second});  // set on an earlier day of the month
         continue;
       }
       Month earlier = month;
@@ -751,6 +805,7 @@ class DayBuilder {
           w.end_object();
           day_.commands.push_back(std::move(json));
           fx_.emplace(code, Fx{currency, *rate});
+          rates_set_.emplace(set_key, *rate);
           break;
         }
       }
@@ -824,7 +879,9 @@ class DayBuilder {
 
   void begin_command(JsonWriter& w, std::string_view type, int64_t second) {
     char id[32];
-    std::snprintf(id, sizeof id, "demo-%04d", ++next_id_);
+    // The day in every id, so the days of a run never share one.
+    std::snprintf(id, sizeof id, "demo-%04d%02d%02d-%04d", day_date_.year, day_date_.month,
+                  day_date_.day, ++next_id_);
     w.begin_object().field("type", type).field("id", id).field("at", at(second));
   }
 
@@ -1158,7 +1215,30 @@ class DayBuilder {
     }
     // Whatever cannot happen yet (nothing in stock) gives way to an arrival.
     if (!d) d = first_line_entry(second);
-    if (d) commit(*d);
+    if (!d) return;
+    if (d->movement == Movement::kSecondLineExit) undervalue(*d);
+    commit(*d);
+  }
+
+  // Now and then trade goods leave for the mainland declared at a fifth to a
+  // half of their price, to pay less duty and VAT: a dishonest enterprise
+  // one time in four, others rarely (options.undervalued_per_thousand). The
+  // books are not touched by it (what leaves is drawn at its own value), so
+  // the model stays true; DemoDay::undervalued marks it for the risk lanes.
+  void undervalue(Draft& d) {
+    const bool dishonest = d.declarant->credit_grade == "dishonest";
+    if (!(dishonest ? rng_.percent(25)
+                    : rng_.below(1000) <
+                          static_cast<uint64_t>(std::max(options_.undervalued_per_thousand, 0)))) {
+      return;
+    }
+    bool any = false;
+    for (Line& line : d.lines) {
+      if (line.from == nullptr || line.from->use != Use::kTrade) continue;
+      line.value_minor = std::max<int64_t>(1, line.value_minor * rng_.between(20, 50) / 100);
+      any = true;
+    }
+    if (any) day_.undervalued.push_back(day_.commands.size());
   }
 
   // From Macao: processing inputs, equipment and materials for own use
@@ -1681,11 +1761,16 @@ class DayBuilder {
 
   const PolicyPack& pack_;
   const DemoOptions options_;
-  const PolicyVersion* policy_;
-  Rng rng_;
-  const int64_t day_start_;  // unix seconds of the day's local midnight
-  std::vector<Enterprise> enterprises_;
-  std::map<std::string_view, Fx> fx_;  // the currencies usable today (CNY always)
+  Date day_date_;                          // the day being made
+  const PolicyVersion* policy_ = nullptr;  // in force on it
+  Rng rng_;                                // one stream over the run's days
+  int64_t days_ = 0;                       // made so far
+  int64_t day_start_ = 0;                  // unix seconds of the day's local midnight
+  // Stable addresses: holdings point at their suppliers across days.
+  std::deque<Enterprise> enterprises_;
+  std::set<std::string> names_, usccs_;                 // taken, over the run
+  std::map<std::string_view, Fx> fx_;                   // the currencies usable today (CNY always)
+  std::map<std::string, Rate, std::less<>> rates_set_;  // "MOP 2024-09": set by a set_rate of ours
   DemoDay day_;
   int next_id_ = 0;
   int next_flaw_ = 0;
@@ -1693,10 +1778,17 @@ class DayBuilder {
   int64_t now_ = 0;  // the slot being filled: goods not yet ready_at it stay put
 };
 
-}  // namespace
+DemoZone::DemoZone(const PolicyPack& pack, const DemoOptions& options)
+    : builder_(std::make_unique<Builder>(pack, options)) {}
+
+DemoZone::~DemoZone() = default;
+
+DemoDay DemoZone::next_day() {
+  return builder_->next_day();
+}
 
 DemoDay make_demo_day(const PolicyPack& pack, const DemoOptions& options) {
-  return DayBuilder(pack, options).build();
+  return DemoZone(pack, options).next_day();
 }
 
 }  // namespace zg::demo

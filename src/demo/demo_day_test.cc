@@ -178,7 +178,9 @@ TEST(DemoDay, TimesRunForwardWithinTheDayAndIdsAreUnique) {
     previous = t->unix_seconds;
     EXPECT_EQ(local_date(t->unix_seconds, 480), options.day) << at;
   }
-  EXPECT_EQ(day.commands.front().rfind(R"({"type":"register_enterprise","id":"demo-0001")", 0), 0u);
+  EXPECT_EQ(
+      day.commands.front().rfind(R"({"type":"register_enterprise","id":"demo-20240902-0001")", 0),
+      0u);
 }
 
 TEST(DemoDay, EnterprisesAreValidAndAsTheZoneIs) {
@@ -278,6 +280,70 @@ TEST(DemoDay, WithNoPolicyInForceOnlyTheRegistrations) {
   options.enterprises = 0;
   options.day = DemoOptions{}.day;
   EXPECT_TRUE(make_demo_day(hengqin(), options).commands.empty());
+}
+
+}  // namespace
+}  // namespace zg::demo
+
+namespace zg::demo {
+namespace {
+
+// A run of days through one engine: the model's books must stay the
+// engine's day after day (else an exit would ask for goods the book lacks
+// and be refused), the enterprises register once, and ids never repeat.
+TEST(DemoZone, ARunOfDaysKeepsItsEnterprisesAndBooks) {
+  DemoOptions options;
+  options.declarations = 300;
+  options.joining_per_100_days = 50;
+  DemoZone zone(hengqin(), options);
+  Engine engine(hengqin());
+  std::set<std::string> usccs, ids;
+  size_t undervalued = 0;
+  for (int d = 0; d < 12; ++d) {
+    const DemoDay day = zone.next_day();
+    const Date date = civil_from_days(days_from_civil(options.day) + d);
+    char prefix[32];
+    std::snprintf(prefix, sizeof prefix, "demo-%04d%02d%02d-", date.year, date.month, date.day);
+    const Outcome out = run(day, engine);
+    EXPECT_EQ(out.rejected, day.deliberate_errors)
+        << "day " << d + 1 << ": "
+        << (out.first_rejections.empty() ? "" : out.first_rejections.front());
+    // Only the enterprises new today register; the rest are yesterday's.
+    const int registered = count(out.commands, "register_enterprise");
+    EXPECT_EQ(static_cast<size_t>(registered), day.enterprises.size() - usccs.size()) << d;
+    if (d == 0) {
+      EXPECT_EQ(registered, options.enterprises);
+    }
+    for (const DemoEnterprise& e : day.enterprises) usccs.insert(e.uscc);
+    EXPECT_EQ(usccs.size(), day.enterprises.size());
+    JsonDocument doc;
+    for (const std::string& command : day.commands) {
+      ASSERT_TRUE(doc.parse(command).is_ok());
+      const std::string id(doc.root().get("id").text());
+      EXPECT_TRUE(id.starts_with(prefix)) << id;
+      EXPECT_TRUE(ids.insert(id).second) << id;
+    }
+    // What understates its value is a second-line exit the engine accepts.
+    for (size_t i : day.undervalued) {
+      ASSERT_TRUE(doc.parse(day.commands[i]).is_ok());
+      EXPECT_EQ(doc.root().get("movement").text(), "second_line_exit");
+      EXPECT_TRUE(std::find(out.rejected.begin(), out.rejected.end(), i) == out.rejected.end());
+    }
+    undervalued += day.undervalued.size();
+  }
+  EXPECT_GT(usccs.size(), static_cast<size_t>(options.enterprises));  // the zone grew
+  EXPECT_GE(undervalued, 3u);
+  expect_books_balance(engine);
+}
+
+TEST(DemoZone, TheSameRunDayByDay) {
+  DemoOptions options;
+  options.declarations = 120;
+  DemoZone a(hengqin(), options), b(hengqin(), options);
+  for (int d = 0; d < 3; ++d) EXPECT_EQ(a.next_day().commands, b.next_day().commands) << d;
+  // The first day of a run is the day on its own.
+  EXPECT_EQ(DemoZone(hengqin(), options).next_day().commands,
+            make_demo_day(hengqin(), options).commands);
 }
 
 }  // namespace

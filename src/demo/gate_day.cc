@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "core/decimal.h"
@@ -88,81 +89,14 @@ std::vector<std::string> passport_mrz(Rng& rng, int index, Date birth, Date expi
   return {line1, line2};
 }
 
-}  // namespace
-
-std::vector<std::string> make_gate_preparation(const PolicyPack& pack,
-                                               const GateDayOptions& options) {
-  std::vector<std::string> out = make_demo_day(pack, options.business).commands;
-  const Date day = options.business.day;
-  const PolicyVersion* policy = pack.in_force(day);
-  if (policy == nullptr) return out;
-  const int offset = pack.utc_offset_minutes;
-  const Date eve = add_days(day, -1);
-  Rng rng(options.business.seed ^ 0x6A7E'DA11ULL);
-
-  // Permits, the day before (the same month as the day, unless the day is
-  // the 1st: then the quota of the eve's month counts them).
-  for (int i = 0; i < options.cars; ++i) {
-    std::string json;
-    JsonWriter w(json);
-    char id[32], plate[32], owner[32], driver[32];
-    std::snprintf(id, sizeof id, "prep-permit-%05d", i + 1);
-    std::snprintf(plate, sizeof plate, "MX-%02d-%02d", 10 + i / 100, i % 100);
-    std::snprintf(owner, sizeof owner, "1%06d(%d)", 100'000 + i, i % 10);
-    std::snprintf(driver, sizeof driver, "H%08d", 20'000'000 + i);
-    w.begin_object().field("type", "issue_vehicle_permit").field("id", id);
-    w.field("at", format_rfc3339(Timestamp{midnight(eve, offset) + 7 * kHour + i * 20, offset}));
-    w.field("plate", plate).field("owner", owner);
-    w.key("drivers").begin_array().string(driver);
-    if (rng.percent(30)) w.string("H" + std::to_string(30'000'000 + i));
-    w.end_array();
-    const Date until = add_days(Date{day.year + 1, day.month, 1}, -1);
-    w.field("valid_from", format_date(day)).field("valid_until", format_date(until));
-    w.field("insurance_until", format_date(until)).end_object();
-    out.push_back(std::move(json));
-  }
-
-  // Enrolments, the day before: mostly Macao residents' Home-Return
-  // Permits, some passports.
-  const std::vector<std::string>& categories = policy->gates.traveller_categories;
-  if (categories.empty()) return out;
-  const auto listed = [&](std::string_view c) {
-    return std::find(categories.begin(), categories.end(), c) != categories.end();
-  };
-  const std::string resident = listed("macao_resident") ? "macao_resident" : categories.front();
-  const int travellers = std::max(options.travellers, 0);
-  for (int i = 0; i < travellers; ++i) {
-    std::string json;
-    JsonWriter w(json);
-    char id[32];
-    std::snprintf(id, sizeof id, "prep-enrol-%06d", i + 1);
-    const int64_t at = midnight(eve, offset) + 6 * kHour + int64_t{i} * 54'000 / travellers;
-    w.begin_object().field("type", "enrol_traveller").field("id", id);
-    w.field("at", format_rfc3339(Timestamp{at, offset}));
-    const Date birth{static_cast<int>(rng.between(1950, 2005)),
-                     static_cast<int>(rng.between(1, 12)), static_cast<int>(rng.between(1, 28))};
-    w.key("document").begin_object();
-    if (rng.percent(85)) {
-      w.field("kind", "home_return_permit");
-      w.field("number", "M" + std::to_string(10'000'000 + i));
-      w.field("birth_date", format_date(birth));
-    } else {
-      w.key("mrz").begin_array();
-      for (const std::string& line : passport_mrz(rng, i, birth, add_days(day, 5 * 365))) {
-        w.string(line);
-      }
-      w.end_array();
-    }
-    w.end_object();
-    w.key("categories").begin_array().string(resident);
-    if (listed("zone_worker") && rng.percent(30)) w.string("zone_worker");
-    w.end_array();
-    w.field("biometric_ref", "hall-a/tmpl/" + std::to_string(i + 1));
-    w.field("valid_until", format_date(add_days(day, 365))).end_object();
-    out.push_back(std::move(json));
-  }
-  return out;
+// Ids carry the simulated day, so the days of a run never share one.
+std::string day_tag(Date day) {
+  char tag[16];
+  std::snprintf(tag, sizeof tag, "%04d%02d%02d", day.year, day.month, day.day);
+  return tag;
 }
+
+}  // namespace
 
 namespace {
 
@@ -291,10 +225,14 @@ class DayMaker {
     }
   }
 
-  void travellers(const std::vector<Enrolled>& travellers) {
+  // Returns the indexes, in order, of the travellers who cannot cross again
+  // (revoked, watch-listed).
+  std::vector<size_t> travellers(const std::vector<Enrolled>& travellers) {
+    std::vector<size_t> lost;
     const Channel* hall = channel("traveller", 1, "in");
-    if (hall == nullptr) return;
-    for (const Enrolled& t : travellers) {
+    if (hall == nullptr) return lost;
+    for (size_t index = 0; index < travellers.size(); ++index) {
+      const Enrolled& t = travellers[index];
       const int64_t in = day_start_ + rng_.between(6 * kHour, 14 * kHour);
       const int64_t out = in + rng_.between(1 * kHour, 9 * kHour);
       if (!odd()) {
@@ -333,6 +271,7 @@ class DayMaker {
           c.w().field("traveller", t.traveller).field("reason", "document reported lost");
           plan(c.done(), "cmd");
           plan(crossing(*hall, "in", t.credential, good_score(), true, false, in), "revoked");
+          lost.push_back(index);
           continue;
         }
         default: {  // watch-listed at dawn
@@ -341,12 +280,14 @@ class DayMaker {
           c.w().field("reason", "alert from the partner administration");
           plan(c.done(), "cmd");
           plan(crossing(*hall, "in", t.credential, good_score(), true, false, in), "watch_listed");
+          lost.push_back(index);
           continue;
         }
       }
       plan(crossing(*hall, "in", t.credential, good_score(), true, false, in), "open");
       plan(crossing(*hall, "out", t.credential, good_score(), true, false, out), "open");
     }
+    return lost;
   }
 
  private:
@@ -483,35 +424,200 @@ class DayMaker {
 
 }  // namespace
 
-Result<std::vector<std::string>> make_gate_day(const PolicyPack& pack,
-                                               const GateDayOptions& options,
-                                               const std::vector<std::string>& preparation,
-                                               const std::vector<std::string>& results) {
-  const PolicyVersion* policy = pack.in_force(options.business.day);
+// What the gates remember from one day to the next: the permits issued (to
+// renew them), the cars and travellers phase 1 has made known, and who can
+// no longer cross.
+struct GateZone::Known {
+  struct Permit {
+    std::string plate, owner;
+    std::vector<std::string> drivers;
+    Date valid_until{1970, 1, 1};
+  };
+  std::vector<Permit> permits;
+  int next_permit = 0, next_traveller = 0;
+  std::vector<Car> cars;  // one per plate, whatever its renewals
+  std::set<std::string, std::less<>> plates;
+  std::vector<Enrolled> travellers;  // still crossing
+  int lost_travellers = 0;           // revoked or watch-listed: replaced by new enrolments
+};
+
+GateZone::GateZone(const PolicyPack& pack, const GateDayOptions& options)
+    : pack_(pack),
+      options_(options),
+      business_(pack, options.business),
+      known_(std::make_unique<Known>()),
+      day_(options.business.day),
+      rng_(options.business.seed ^ 0x6A7E'DA11ULL) {}
+
+GateZone::~GateZone() = default;
+
+std::vector<std::string> GateZone::preparation() {
+  if (prepared_days_++ > 0) day_ = add_days(day_, 1);
+  DemoDay business = business_.next_day();
+  enterprises_ = std::move(business.enterprises);
+  undervalued_ = std::move(business.undervalued);
+  std::vector<std::string> out = std::move(business.commands);
+  const PolicyVersion* policy = pack_.in_force(day_);
+  if (policy == nullptr) return out;
+  const int offset = pack_.utc_offset_minutes;
+  const Date eve = add_days(day_, -1);
+  const std::string tag = day_tag(day_);
+  int made = 0;
+  const auto issue = [&](Known::Permit& p, Date on, int64_t second, Date from) {
+    std::string json;
+    JsonWriter w(json);
+    char id[48];
+    std::snprintf(id, sizeof id, "prep-%s-permit-%05d", tag.c_str(), ++made);
+    w.begin_object().field("type", "issue_vehicle_permit").field("id", id);
+    w.field("at", format_rfc3339(Timestamp{midnight(on, offset) + second, offset}));
+    w.field("plate", p.plate).field("owner", p.owner);
+    w.key("drivers").begin_array();
+    for (const std::string& driver : p.drivers) w.string(driver);
+    w.end_array();
+    // Valid for a year less a day: within the pack's twelve months.
+    p.valid_until = add_days(from, 364);
+    w.field("valid_from", format_date(from)).field("valid_until", format_date(p.valid_until));
+    w.field("insurance_until", format_date(p.valid_until)).end_object();
+    out.push_back(std::move(json));
+  };
+
+  if (prepared_days_ == 1) {
+    // The fleet: permits issued month by month before the first day, up to
+    // 95 % of each month's quota (renewals a year on then fit in it too),
+    // for as many months back as the pack was in force, at most ten (a
+    // permit lasts a year less a day: all are still valid on the first day).
+    std::vector<std::pair<Date, int>> months;  // first day, permits issued
+    int wanted = std::max(options_.cars, 0);
+    Date month{day_.year, day_.month, 1};
+    for (int back = 0; back < 10 && wanted > 0; ++back) {
+      month = month.month == 1 ? Date{month.year - 1, 12, 1} : Date{month.year, month.month - 1, 1};
+      const PolicyVersion* then = pack_.in_force(month);
+      if (then == nullptr) break;
+      const int n = std::min(wanted, then->gates.monthly_permit_quota * 95 / 100);
+      if (n > 0) months.emplace_back(month, n);
+      wanted -= n;
+    }
+    std::reverse(months.begin(), months.end());
+    for (const auto& [first, n] : months) {
+      for (int k = 0; k < n; ++k) {
+        const int i = known_->next_permit++;
+        char plate[32], owner[32], driver[32];
+        std::snprintf(plate, sizeof plate, "MX-%02d-%02d", 10 + i / 100, i % 100);
+        std::snprintf(owner, sizeof owner, "1%06d(%d)", 100'000 + i, i % 10);
+        std::snprintf(driver, sizeof driver, "H%08d", 20'000'000 + i);
+        Known::Permit p{plate, owner, {driver}, {}};
+        if (rng_.percent(30)) p.drivers.push_back("H" + std::to_string(30'000'000 + i));
+        const Date on = add_days(first, k * 28 / n);  // spread over the month's first 28 days
+        issue(p, on, 7 * kHour + (k % 2000) * 20, on);
+        known_->permits.push_back(std::move(p));
+      }
+    }
+  } else {
+    // A permit that ended yesterday is renewed, from today.
+    for (Known::Permit& p : known_->permits) {
+      if (p.valid_until < day_) issue(p, eve, 7 * kHour + made * 20, day_);
+    }
+  }
+
+  // Enrolments, the day before: the first day, the day's travellers; after
+  // that, as many new ones as were lost (revoked, watch-listed). Mostly
+  // Macao residents' Home-Return Permits, some passports.
+  const std::vector<std::string>& categories = policy->gates.traveller_categories;
+  if (categories.empty()) return out;
+  const auto listed = [&](std::string_view c) {
+    return std::find(categories.begin(), categories.end(), c) != categories.end();
+  };
+  const std::string resident = listed("macao_resident") ? "macao_resident" : categories.front();
+  const int travellers =
+      prepared_days_ == 1 ? std::max(options_.travellers, 0) : known_->lost_travellers;
+  known_->lost_travellers = 0;
+  for (int k = 0; k < travellers; ++k) {
+    const int i = known_->next_traveller++;
+    std::string json;
+    JsonWriter w(json);
+    char id[48];
+    std::snprintf(id, sizeof id, "prep-%s-enrol-%06d", tag.c_str(), k + 1);
+    const int64_t at = midnight(eve, offset) + 6 * kHour + int64_t{k} * 54'000 / travellers;
+    w.begin_object().field("type", "enrol_traveller").field("id", id);
+    w.field("at", format_rfc3339(Timestamp{at, offset}));
+    const Date birth{static_cast<int>(rng_.between(1950, 2005)),
+                     static_cast<int>(rng_.between(1, 12)), static_cast<int>(rng_.between(1, 28))};
+    w.key("document").begin_object();
+    if (rng_.percent(85)) {
+      w.field("kind", "home_return_permit");
+      w.field("number", "M" + std::to_string(10'000'000 + i));
+      w.field("birth_date", format_date(birth));
+    } else {
+      w.key("mrz").begin_array();
+      for (const std::string& line : passport_mrz(rng_, i, birth, add_days(day_, 5 * 365))) {
+        w.string(line);
+      }
+      w.end_array();
+    }
+    w.end_object();
+    w.key("categories").begin_array().string(resident);
+    if (listed("zone_worker") && rng_.percent(30)) w.string("zone_worker");
+    w.end_array();
+    w.field("biometric_ref", "hall-a/tmpl/" + std::to_string(i + 1));
+    w.field("valid_until", format_date(add_days(day_, 365))).end_object();
+    out.push_back(std::move(json));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> GateZone::gate_day(const std::vector<std::string>& preparation,
+                                                    const std::vector<std::string>& results) {
+  const PolicyVersion* policy = pack_.in_force(day_);
   if (policy == nullptr) {
     return Result<std::vector<std::string>>(
         ErrorCode::kNoPolicyInForce, "",
-        "no version of the pack is in force on " + format_date(options.business.day));
+        "no version of the pack is in force on " + format_date(day_));
   }
-  Result<Phase1> phase1 = read_phase1(preparation, results);
-  if (!phase1.is_ok()) return phase1.status();
-  DayMaker maker(pack, *policy, options);
-  maker.trucks(std::move(phase1->declarations));
-  maker.cars(phase1->cars);
-  maker.travellers(phase1->travellers);
+  Result<Phase1> read = read_phase1(preparation, results);
+  if (!read.is_ok()) return read.status();
+  Phase1 phase1 = *read;
+  for (Car& car : phase1.cars) {
+    if (known_->plates.insert(car.plate).second) known_->cars.push_back(std::move(car));
+  }
+  for (Enrolled& t : phase1.travellers) known_->travellers.push_back(std::move(t));
+  GateDayOptions today = options_;
+  today.business.day = day_;
+  // Each day its own draws, from the run's seed.
+  today.business.seed ^= static_cast<uint64_t>(days_from_civil(day_)) * 0x9E37'79B9'7F4A'7C15ULL;
+  DayMaker maker(pack_, *policy, today);
+  maker.trucks(std::move(phase1.declarations));
+  maker.cars(known_->cars);
+  const std::vector<size_t> lost = maker.travellers(known_->travellers);
+  for (auto it = lost.rbegin(); it != lost.rend(); ++it) {
+    known_->travellers.erase(known_->travellers.begin() + static_cast<long>(*it));
+  }
+  known_->lost_travellers += static_cast<int>(lost.size());
   std::vector<Planned> planned = maker.take();
   std::stable_sort(planned.begin(), planned.end(),
                    [](const Planned& a, const Planned& b) { return a.at < b.at; });
   std::vector<std::string> out;
   out.reserve(planned.size());
+  const std::string tag = day_tag(day_);
   for (size_t i = 0; i < planned.size(); ++i) {
-    char id[64];
-    std::snprintf(id, sizeof id, "gd-%06zu-%s", i + 1, planned[i].expect.c_str());
+    char id[80];
+    std::snprintf(id, sizeof id, "gd-%s-%06zu-%s", tag.c_str(), i + 1, planned[i].expect.c_str());
     std::string json = std::move(planned[i].json);
     json.replace(json.find(kIdMark), kIdMark.size(), id);
     out.push_back(std::move(json));
   }
   return out;
+}
+
+std::vector<std::string> make_gate_preparation(const PolicyPack& pack,
+                                               const GateDayOptions& options) {
+  return GateZone(pack, options).preparation();
+}
+
+Result<std::vector<std::string>> make_gate_day(const PolicyPack& pack,
+                                               const GateDayOptions& options,
+                                               const std::vector<std::string>& preparation,
+                                               const std::vector<std::string>& results) {
+  return GateZone(pack, options).gate_day(preparation, results);
 }
 
 GateDayCheck check_gate_day(const std::vector<std::string>& results, size_t commands) {
@@ -528,8 +634,10 @@ GateDayCheck check_gate_day(const std::vector<std::string>& results, size_t comm
     }
     const JsonRef r = doc.root();
     const std::string id(r.get("id").text());
-    const size_t dash = id.find('-', 3);
-    if (!id.starts_with("gd-") || dash == std::string::npos) {
+    // "gd-20240902-000124-not_released": what it must come to follows the third dash.
+    const size_t dash = id.find('-', id.find('-', 3) + 1);
+    if (!id.starts_with("gd-") || id.find('-', 3) == std::string::npos ||
+        dash == std::string::npos) {
       check.mismatches.push_back("not a gate-day id: " + id);
       continue;
     }
@@ -548,7 +656,9 @@ GateDayCheck check_gate_day(const std::vector<std::string>& results, size_t comm
     for (JsonRef reason : r.get("reasons"))
       has_reason = has_reason || reason.get("code").text() == expect;
     if (expect == "open" ? !open || r.get("reasons").size() != 0 : open || !has_reason) {
-      check.mismatches.push_back(id + ": got " + std::string(r.get("decision").text()));
+      std::string got = id + ": got " + std::string(r.get("decision").text());
+      for (JsonRef reason : r.get("reasons")) got += " " + std::string(reason.get("code").text());
+      check.mismatches.push_back(std::move(got));
       continue;
     }
     if (open) {
