@@ -1181,8 +1181,14 @@ TEST(Lanes, CapacityUnitValuesAndFindingsSelectAndReplay) {
       "capacity = { red = \"0.03\", yellow = \"0.05\" }\ncapacity_burst = 10\n";
   ASSERT_NE(text.find(capacity), std::string::npos);
   text.replace(text.find(capacity), capacity.size(),
-               "capacity = { red = \"0.10\" }\ncapacity_burst = 2\n"
-               "unit_value = { lane = \"yellow\", factor = \"3\", history = 20, minimum = 5 }\n");
+               "capacity = { red = \"0.10\" }\ncapacity_burst = 2\n");
+  // A shorter history than the pack's, so a few declarations make one.
+  // (at a line's start: the pack's comments show the same setting)
+  const std::string unit_value =
+      "\nunit_value = { lane = \"yellow\", factor = \"3\", history = 50, minimum = 10 }\n";
+  ASSERT_NE(text.find(unit_value), std::string::npos);
+  text.replace(text.find(unit_value), unit_value.size(),
+               "\nunit_value = { lane = \"yellow\", factor = \"3\", history = 20, minimum = 5 }\n");
   text +=
       "\n[[risk.criteria]]\nid = \"all-wine\"\nlane = \"red\"\nhs = [\"2204\"]\n"
       "\n[[risk.criteria]]\nid = \"newcomers\"\nlane = \"yellow\"\nfirst_time = true\n"

@@ -135,7 +135,7 @@ int simulate_command(const Args& args) {
               static_cast<unsigned long long>(o.seed));
   std::fflush(stdout);
   int day_number = 0;
-  size_t commands = 0, accepted = 0, mismatches = 0;
+  size_t commands = 0, accepted = 0, mismatches = 0, undervalued = 0, undervalued_held = 0;
   double seconds = 0;
   const Status status = feed_days(
       **zone, options, o.days,
@@ -170,6 +170,8 @@ int simulate_command(const Args& args) {
         commands += day.commands;
         accepted += day.accepted;
         mismatches += g.mismatches.size();
+        undervalued += day.undervalued;
+        undervalued_held += day.undervalued_held;
         seconds += day.seconds;
       });
   if (tty) std::fputs("\r\033[K", stderr);
@@ -178,9 +180,11 @@ int simulate_command(const Args& args) {
     std::fprintf(stderr, "zonegate simulate: %s\n", status.first().message.c_str());
     return 2;
   }
-  std::printf("simulated %d day%s: %zu commands, %zu accepted, in %.1f s (%.0f a second)\n",
-              day_number, day_number == 1 ? "" : "s", commands, accepted, seconds,
-              static_cast<double>(commands) / std::max(seconds, 1e-9));
+  std::printf(
+      "simulated %d day%s: %zu commands, %zu accepted, in %.1f s (%.0f a second); %zu "
+      "undervalued, %zu of them held by the risk lanes\n",
+      day_number, day_number == 1 ? "" : "s", commands, accepted, seconds,
+      static_cast<double>(commands) / std::max(seconds, 1e-9), undervalued, undervalued_held);
   return mismatches == 0 ? 0 : 1;
 }
 

@@ -1220,8 +1220,8 @@ class DemoZone::Builder {
     commit(*d);
   }
 
-  // Now and then trade goods leave for the mainland declared at a fifth to a
-  // half of their price, to pay less duty and VAT: a dishonest enterprise
+  // Now and then trade goods leave for the mainland declared at a tenth to
+  // under a third of their price, to pay less duty and VAT: a dishonest enterprise
   // one time in four, others rarely (options.undervalued_per_thousand). The
   // books are not touched by it (what leaves is drawn at its own value), so
   // the model stays true; DemoDay::undervalued marks it for the risk lanes.
@@ -1235,7 +1235,7 @@ class DemoZone::Builder {
     bool any = false;
     for (Line& line : d.lines) {
       if (line.from == nullptr || line.from->use != Use::kTrade) continue;
-      line.value_minor = std::max<int64_t>(1, line.value_minor * rng_.between(20, 50) / 100);
+      line.value_minor = std::max<int64_t>(1, line.value_minor * rng_.between(10, 30) / 100);
       any = true;
     }
     if (any) day_.undervalued.push_back(day_.commands.size());

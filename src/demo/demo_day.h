@@ -65,7 +65,7 @@ struct DemoDay {
   // exactly these and accept every other command.
   std::vector<size_t> deliberate_errors;
   // Indexes of the declarations that understate their value (trade goods
-  // leaving for the mainland at a fifth to a half of their price): accepted,
+  // leaving for the mainland at a tenth to under a third of their price): accepted,
   // and what the risk lanes are for.
   std::vector<size_t> undervalued;
 };
