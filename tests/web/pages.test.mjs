@@ -2,8 +2,8 @@
 // playwright-core) against a real `zonegate serve --demo`: each role logs
 // in and sees only its pages, an enterprise declares through the form (and
 // sees the API's error at the field), the dashboard's counter moves as a
-// declaration arrives, an officer records an inspection, and an enterprise
-// cannot open another's book.
+// declaration arrives, an officer records an inspection, a declaration's
+// page shows its gate events, and an enterprise cannot open another's book.
 //
 //   node tests/web/pages.test.mjs ZONEGATE_BINARY PACK_DIR
 //
@@ -167,6 +167,36 @@ try {
     return (await r.json()).declaration;
   }, { uscc: a.uscc, at });
   check(/^HQ\d+$/.test(held || ''), `licensed goods are declared and held (${held})`);
+
+  // A declaration's gate events: the demo day's trucks carry its
+  // declarations; a page shows each event the API lists, as the API says it.
+  const carried = await officer.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
+    const get = async (path) => (await fetch(path, { headers: { Authorization: `Bearer ${token}` } }))
+      .json();
+    // The first held at a gate, within the first thousand declarations.
+    let page = { next: '' };
+    for (let pages = 0; pages < 5 && page.next !== null; pages += 1) {
+      page = await get(`/v1/declarations?limit=200${page.next ? `&after=${page.next}` : ''}`);
+      for (const d of page.items) {
+        const story = await get(`/v1/declarations/${d.declaration}`);
+        if (story.gate_events.some((e) => e.decision === 'hold' && e.reasons.length)) return story;
+      }
+    }
+    return null;
+  });
+  check(carried !== null, `a demo declaration was held at a gate (${carried?.declaration})`);
+  if (carried) {
+    await officer.goto(`${base}/#/declaration/${carried.declaration}`);
+    await officer.waitForSelector('#gate-events-list');
+    const rows = await officer.$$eval('#gate-events-list tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const want = carried.gate_events.map((e) => [e.at, e.channel, e.direction, e.decision,
+      e.reasons.join(''), `${e.command} (seq ${e.seq})`]);
+    check(JSON.stringify(rows) === JSON.stringify(want),
+      `${carried.declaration}'s page shows its ${want.length} gate events as the API lists them ` +
+      `(${JSON.stringify(rows)})`);
+  }
 
   // The officer's queue, a held declaration's story, and its inspection.
   await officer.goto(`${base}/#/queue`);
