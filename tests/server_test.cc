@@ -564,6 +564,108 @@ TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
   again.stop();
 }
 
+// A declaration's story shows each truck that presented it and what the
+// gate decided (gate_arrival, the latest 20 and a count of the earlier),
+// and keeps them across a restart from the snapshot and from the journal.
+TEST_F(ServerTest, ADeclarationShowsItsGateEventsAcrossRestarts) {
+  const auto declare = [&](const std::string& id, const std::string& item) {
+    const HttpReply r =
+        post(tokens["a"], R"({"type":"declare","id":")" + id + R"(","at":")" + now_rfc3339() +
+                              R"(","movement":"first_line_entry","declarant":")" + kA +
+                              R"(","purpose":"trade","currency":"CNY",)" +
+                              R"("channel":"HENGQIN-PORT-CARGO",)" + item + "}");
+    EXPECT_NE(r.body.find("\"accepted\""), std::string::npos) << r.body;
+    const size_t at = r.body.find("\"declaration\":\"");
+    return std::pair{at == std::string::npos ? "" : r.body.substr(at + 15, 13),
+                     r.body.find("\"held\"") != std::string::npos};
+  };
+  const auto [chips, chips_held] = declare(
+      "gate-chips",
+      R"("gross_kg":"100.0","items":[{"item":"CHIP-A","hs":"85423100","origin":"KR","quantity":"100","unit":"pcs","value":"5000.00"}])");
+  // Licensed goods wait for an officer; the chips might be drawn for
+  // inspection at random: released then, so the trucks below are decided
+  // by weight and by the cigarettes alone.
+  const auto [cigarettes, cigarettes_held] = declare(
+      "gate-cigarettes",
+      R"("gross_kg":"50.0","items":[{"item":"CIG-A","hs":"24022000","origin":"GB","quantity":"10","unit":"1000pcs","value":"5000.00","licence":"TL-1"}])");
+  ASSERT_TRUE(cigarettes_held);
+  if (chips_held) {
+    ASSERT_NE(post(tokens["officer"], R"({"type":"release","id":"gate-release","at":")" +
+                                          now_rfc3339() + R"(","declaration":")" + chips + "\"}")
+                  .body.find("\"accepted\""),
+              std::string::npos);
+  }
+  const auto truck = [&](int n, const std::string& gross_kg, const std::string& declarations) {
+    return R"({"type":"gate_arrival","id":"truck-)" + std::to_string(n) + R"(","at":")" +
+           now_rfc3339() +
+           R"(","channel":"HENGQIN-PORT-CARGO","direction":"in","conveyance":{"plate":"MX-88-01","gross_kg":")" +
+           gross_kg + R"("},"declarations":[)" + declarations + "]}\n";
+  };
+  // 21 trucks too heavy, one held for the cigarettes it also carries, and
+  // the chips alone at their weight: 23 events, the first 3 no longer kept.
+  std::string trucks;
+  for (int n = 1; n <= 21; ++n) trucks += truck(n, "500.0", "\"" + chips + "\"");
+  trucks += truck(22, "150.0", "\"" + chips + "\",\"" + cigarettes + "\"");
+  trucks += truck(23, "100.0", "\"" + chips + "\"");
+  const HttpReply sent = post(tokens["gate"], trucks, "application/x-ndjson");
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  EXPECT_EQ(sent.body.find("\"rejected\""), std::string::npos) << sent.body;
+
+  const HttpReply story = get("/v1/declarations/" + chips, tokens["officer"]);
+  ASSERT_EQ(story.status, 200) << story.body;
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(story.body).is_ok()) << story.body;
+  EXPECT_EQ(doc.root().get("gate_events_earlier").text(), "3") << story.body;
+  std::vector<std::string> commands, decisions, reasons;
+  for (JsonRef event : doc.root().get("gate_events")) {
+    commands.emplace_back(event.get("command").text());
+    decisions.emplace_back(event.get("decision").text());
+    std::string codes;
+    for (JsonRef code : event.get("reasons")) codes += std::string(code.text()) + " ";
+    reasons.push_back(codes);
+    EXPECT_EQ(event.get("channel").text(), "HENGQIN-PORT-CARGO");
+    EXPECT_EQ(event.get("direction").text(), "in");
+  }
+  ASSERT_EQ(commands.size(), 20u) << story.body;
+  EXPECT_EQ(commands.front(), "truck-4");
+  EXPECT_EQ(reasons.front(), "weight_out_of_tolerance ");
+  EXPECT_EQ(commands[18], "truck-22");
+  EXPECT_EQ(decisions[18], "hold");
+  EXPECT_EQ(reasons[18], "other_declaration ") << "held for the cigarettes, not for itself";
+  EXPECT_EQ(commands.back(), "truck-23");
+  EXPECT_EQ(decisions.back(), "open");
+  EXPECT_EQ(reasons.back(), "");
+  const HttpReply held = get("/v1/declarations/" + cigarettes, tokens["a"]);
+  EXPECT_NE(
+      held.body.find(
+          R"("command":"truck-22","channel":"HENGQIN-PORT-CARGO","direction":"in","decision":"hold","reasons":["not_released"]}],"gate_events_earlier":0)"),
+      std::string::npos)
+      << held.body;
+
+  // The same story after a restart from the snapshot written on shutdown,
+  // then from the journal alone; and the snapshot's state is the replay's.
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  ASSERT_FALSE(std::filesystem::is_empty(data + "/snapshots"));
+  const Outcome from_snapshot = zonegate("snapshot --data " + data);
+  const Outcome replayed = zonegate("verify --data " + data);
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.out;
+  const auto state_hash = [](const std::string& out) {
+    const size_t at = out.find("state hash: ");
+    return at == std::string::npos ? "" : out.substr(at, 12 + 64);
+  };
+  EXPECT_NE(state_hash(replayed.out), "");
+  EXPECT_EQ(state_hash(from_snapshot.out), state_hash(replayed.out));
+  server.start(data);
+  port = server.port();
+  EXPECT_EQ(get("/v1/declarations/" + chips, tokens["officer"]).body, story.body);
+  server.stop(SIGKILL);
+  std::filesystem::remove_all(data + "/snapshots");
+  server.start(data);
+  port = server.port();
+  EXPECT_EQ(get("/v1/declarations/" + chips, tokens["officer"]).body, story.body);
+  EXPECT_EQ(read_file(data + ".log").find("skipped"), std::string::npos);
+}
+
 // Found in review: lines of blanks and carriage returns in a batch are no
 // commands (they once overran the batch), whatever their mix.
 TEST_F(ServerTest, BlankLinesOfAnyKindInABatchAreSkipped) {

@@ -9,7 +9,8 @@
 import { api, session, signOut } from './api.js';
 import { dashboard } from './dashboard.js';
 import { queue, declaration } from './workbench.js';
-import { declareForm, book, upload } from './portal.js';
+import { declareForm, book } from './portal.js';
+import { upload } from './upload.js';
 import { declarations } from './declarations.js';
 import { element, clear } from './dom.js';
 

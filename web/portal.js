@@ -1,9 +1,10 @@
 // The enterprise portal: declaring through a form (the contract's errors
 // shown at the field they name) and the account book with its lots and
-// posting history, downloadable as CSV.
+// posting history, downloadable as CSV. Batch uploads: upload.js.
 
 import { api, send, now, commandId } from './api.js';
 import { element, table, money, lane, showErrors } from './dom.js';
+import { downloadCsv } from './csv.js';
 
 const MOVEMENTS = ['first_line_entry', 'first_line_exit', 'second_line_entry', 'second_line_exit',
   'transfer', 'sale_to_individual'];
@@ -102,26 +103,6 @@ export async function declareForm(main, me) {
   main.append(element('h1', {}, 'Declare'), form, done);
 }
 
-// A cell as spreadsheets read it safely: text a spreadsheet would take for
-// a formula (an item code typed "=HYPERLINK(...)") starts with a quote
-// mark; quotes, commas and line breaks are quoted.
-function csvCell(value) {
-  let s = String(value ?? '');
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) {
-    s = `'${s}`;
-  }
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
-function download(name, rows) {
-  const text = rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
-  const link = element('a', { href: URL.createObjectURL(new Blob([text], { type: 'text/csv' })),
-    download: name });
-  document.body.append(link);
-  link.click();
-  link.remove();
-}
-
 export async function book(main, me, [requested]) {
   const uscc = me.role === 'enterprise' ? me.uscc : requested;
   if (!uscc) {
@@ -160,80 +141,10 @@ export async function book(main, me, [requested]) {
   const columns = ['lot', 'item', 'hs', 'goods_status', 'origin', 'unit', 'received', 'removed',
     'adjusted', 'balance', 'customs_value', 'foreign_content', 'domestic_content', 'entered',
     'declaration'];
-  csv.addEventListener('click', () => download(`${uscc}-lots.csv`,
+  csv.addEventListener('click', () => downloadCsv(`${uscc}-lots.csv`,
     [columns, ...b.lots.map((l) => columns.map((c) => l[c]))]));
   main.append(element('h1', {}, `Account book of ${b.name}`),
     element('p', { class: 'muted' }, uscc, ' · ', csv),
     element('h2', {}, 'Lots'), table(lots, b.lots, 'lots'),
     element('h2', {}, 'Postings'), table(postings, b.postings, 'postings'));
-}
-
-// A batch of commands (JSON Lines, one command a line) sent in parts of
-// BATCH lines, with progress; each line's answer is the contract's, so the
-// rejected ones are listed with the line they came from.
-const BATCH = 500;
-
-export async function upload(main) {
-  const file = element('input', { type: 'file', name: 'batch', accept: '.jsonl,.ndjson,.json' });
-  const progress = element('progress', { id: 'upload-progress', max: 1, value: 0, hidden: true });
-  const status = element('p', { id: 'upload-status', class: 'muted' });
-  const rejected = element('div', { id: 'upload-rejected' });
-  const form = element('form', { id: 'upload' },
-    element('label', {}, 'A JSON Lines file of commands', file),
-    element('button', { type: 'submit' }, 'Send'), ' ', progress);
-  const send = form.querySelector('button[type=submit]');
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!file.files.length || send.disabled) return;
-    send.disabled = true;
-    try {
-      await sendBatch();
-    } finally {
-      send.disabled = false;
-    }
-  });
-  const sendBatch = async () => {
-    const lines = (await file.files[0].text()).split('\n')
-      .map((text, index) => ({ text: text.trim(), line: index + 1 })).filter((l) => l.text);
-    progress.hidden = false;
-    progress.max = lines.length;
-    progress.value = 0;
-    rejected.replaceChildren();
-    let accepted = 0, refused = 0;
-    for (let start = 0; start < lines.length; start += BATCH) {
-      const part = lines.slice(start, start + BATCH);
-      const body = part.map((l) => l.text).join('\n') + '\n';
-      let answer = await api('/v1/commands', { body, type: 'application/x-ndjson' });
-      // A busy server (429, 503) asks to come back: a few tries, a second apart.
-      for (let tries = 0; !answer.ok && [429, 503].includes(answer.status) && tries < 5; tries += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        answer = await api('/v1/commands', { body, type: 'application/x-ndjson' });
-      }
-      if (!answer.ok) {
-        status.textContent = `Stopped at line ${part[0].line}: ${answer.problem.detail}. ` +
-          `${accepted} accepted before; send the file again to go on (commands already ` +
-          'applied are answered as before).';
-        status.className = 'error';
-        return;
-      }
-      // One command's answer parses as an object, several as lines.
-      const results = typeof answer.body === 'string'
-        ? answer.body.trim().split('\n').map((r) => JSON.parse(r)) : [answer.body];
-      results.forEach((r, k) => {
-        if (r.status === 'accepted') {
-          accepted += 1;
-        } else {
-          refused += 1;
-          rejected.append(element('p', { class: 'error' }, `line ${part[k].line}: `,
-            (r.errors || []).map((err) => `${err.field ? `${err.field}: ` : ''}${err.message}`)
-              .join('; ')));
-        }
-      });
-      progress.value = start + part.length;
-      status.className = 'muted';
-      status.textContent = `${progress.value} of ${lines.length} sent: ${accepted} accepted, ` +
-        `${refused} refused.`;
-    }
-  };
-  main.append(element('h1', {}, 'Upload a batch'), form, status, rejected);
 }

@@ -75,6 +75,31 @@ function inspectionForm(number, onDone) {
   return form;
 }
 
+// Each truck that presented the declaration at a gate, and what the gate
+// decided and why (GET /v1/declarations/{number}'s gate_events).
+function gateEvents(d) {
+  const events = d.gate_events || [];
+  const section = element('section', { id: 'gate-events' }, element('h2', {}, 'Gate events'));
+  if (!events.length) {
+    section.append(element('p', { class: 'muted', id: 'gate-events-none' },
+      'No truck has presented it at a gate.'));
+    return section;
+  }
+  section.append(table([
+    ['At', (e) => e.at], ['Channel', (e) => e.channel], ['Direction', (e) => e.direction],
+    ['Decision', (e) => element('strong', { class: `decision ${e.decision}` }, e.decision)],
+    ['Reasons', (e) => element('span', { class: 'reasons' },
+      e.reasons.map((r) => element('code', {}, r)))],
+    ['Command', (e) => `${e.command} (seq ${e.seq})`],
+  ], events, 'gate-events-list'));
+  if (d.gate_events_earlier) {
+    section.append(element('p', { class: 'muted', id: 'gate-events-earlier' },
+      `${d.gate_events_earlier} earlier ${d.gate_events_earlier === 1 ? 'event is' : 'events are'} ` +
+      'no longer kept (the latest 20 are).'));
+  }
+  return section;
+}
+
 export async function declaration(main, me, [number]) {
   const answer = await api(`/v1/declarations/${encodeURIComponent(number)}`);
   if (!answer.ok) {
@@ -103,7 +128,8 @@ export async function declaration(main, me, [number]) {
     ], result.items, 'items'),
     element('p', {}, 'Totals: customs value ', money(result.totals.customs_value), ', duty ',
       money(result.totals.duty), ', consumption tax ', money(result.totals.consumption_tax),
-      ', VAT ', money(result.totals.vat), ', refund ', money(result.totals.refund), '.'));
+      ', VAT ', money(result.totals.vat), ', refund ', money(result.totals.refund), '.'),
+    gateEvents(d));
   if (d.release === 'held' && me.role === 'officer') {
     main.append(inspectionForm(d.declaration, (r) => {
       main.append(element('p', { class: 'ok', id: 'recorded' },

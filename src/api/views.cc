@@ -88,6 +88,36 @@ bool book_part(const Engine& engine, std::string_view uscc, std::string_view mem
   return out.part.is_array();
 }
 
+// Each space-separated word of `words` as a string of an array.
+void write_words(JsonWriter& w, std::string_view words) {
+  w.begin_array();
+  while (!words.empty()) {
+    const size_t space = std::min(words.find(' '), words.size());
+    w.string(words.substr(0, space));
+    words.remove_prefix(std::min(space + 1, words.size()));
+  }
+  w.end_array();
+}
+
+// The trucks that presented a declaration, oldest first, in the words of
+// gate_arrival's result; how many earlier ones are no longer kept.
+void write_gate_events(JsonWriter& w, const GateEventLog& log) {
+  w.key("gate_events").begin_array();
+  for (const DeclarationGateEvent& event : log.latest) {
+    w.begin_object()
+        .field("at", format_rfc3339(event.at))
+        .field("seq", static_cast<int64_t>(event.seq))
+        .field("command", event.command)
+        .field("channel", *event.channel)
+        .field("direction", gate::direction_name(event.direction))
+        .field("decision", event.open ? "open" : "hold");
+    w.key("reasons");
+    write_words(w, event.reasons != nullptr ? std::string_view(*event.reasons) : "");
+    w.end_object();
+  }
+  w.end_array().field("gate_events_earlier", static_cast<int64_t>(log.earlier));
+}
+
 }  // namespace
 
 HttpResponse declarations_view(const Engine& engine, const DeclarationFilter& filter,
@@ -153,15 +183,10 @@ HttpResponse declaration_view(const Engine& engine, std::string_view number,
   // Why the lane: for the zone's officers, auditors and admins only.
   if (principal.role != Role::kEnterprise && principal.role != Role::kGate &&
       d->lane_reasons != nullptr) {
-    w.key("lane_reasons").begin_array();
-    std::string_view rest = *d->lane_reasons;
-    while (!rest.empty()) {
-      const size_t space = std::min(rest.find(' '), rest.size());
-      w.string(rest.substr(0, space));
-      rest.remove_prefix(std::min(space + 1, rest.size()));
-    }
-    w.end_array();
+    w.key("lane_reasons");
+    write_words(w, *d->lane_reasons);
   }
+  write_gate_events(w, d->gate_events);
   w.key("result").raw(engine.state().results.get(d->result)).end_object();
   return json_response(std::move(body));
 }

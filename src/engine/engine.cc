@@ -290,6 +290,22 @@ void hash_gates(Sha256& hash, const GateState& g) {
               std::to_string(g.traveller_referred) + "\n");
 }
 
+// A declaration's gate events as a line of the state hash; "" when it has
+// none, so a zone without gate events hashes as it did before they were kept.
+std::string gate_events_text(const GateEventLog& log) {
+  if (log.total() == 0) return "";
+  std::string text = "gate_events " + std::to_string(log.earlier);
+  for (const DeclarationGateEvent& event : log.latest) {
+    // The command id's length first: ids are the sender's text.
+    text += " " + std::to_string(event.seq) + "@" + std::to_string(event.at.unix_seconds) + "/" +
+            std::to_string(event.at.offset_minutes) + " " + std::to_string(event.command.size()) +
+            ":" + event.command + " " + *event.channel + " " +
+            std::string(gate::direction_name(event.direction)) + " " +
+            (event.open ? "open" : "held") + " " + (event.reasons != nullptr ? *event.reasons : "");
+  }
+  return text + "\n";
+}
+
 }  // namespace
 
 std::string Engine::state_hash() const {
@@ -344,6 +360,7 @@ std::string Engine::state_hash() const {
                 std::to_string(d.totals.consumption_tax.fen) + " " +
                 std::to_string(d.totals.vat.fen) + " " + std::to_string(d.totals.refund.fen) +
                 (d.has_command ? " " + to_hex(sha256(state_.results.get(d.command))) : "") + "\n");
+    hash.update(gate_events_text(d.gate_events));
   }
   hash_gates(hash, state_.gates);
   hash.update(state_.risk.digest_text());

@@ -2,6 +2,8 @@
 // The decision (gate/decisions.h) is recorded either way; `open` closes the
 // declarations, so none crosses twice.
 
+#include <algorithm>
+
 #include "core/decimal.h"
 #include "engine/handlers.h"
 #include "gate/container.h"
@@ -26,6 +28,22 @@ gate::PresentedDeclaration presented(const DeclarationRecord* record, std::strin
   if (record->channel != nullptr) p.declared_channel = *record->channel;
   p.gross_e4 = record->gross_e4;
   return p;
+}
+
+void record_gate_event(CommandContext& ctx, DeclarationRecord& record, std::string_view number,
+                       const std::string* channel, gate::Direction direction,
+                       const gate::Decision& decision) {
+  DeclarationGateEvent event;
+  event.at = ctx.at;
+  event.seq = ctx.seq;
+  event.command = std::string(ctx.id);
+  event.channel = channel;
+  event.direction = direction;
+  event.open = decision.open();
+  if (const std::string reasons = gate_event_reasons(decision, number); !reasons.empty()) {
+    event.reasons = &*ctx.state.names.emplace(reasons).first;
+  }
+  record.gate_events.add(std::move(event));
 }
 
 }  // namespace
@@ -76,14 +94,22 @@ Status handle_gate_arrival(CommandContext& ctx, JsonWriter& out) {
   for (gate::Reason& reason : container_reasons) decision.reasons.push_back(std::move(reason));
 
   // Record: the first presentation is the goods' arrival (time release);
-  // an open gate is their crossing.
-  for (DeclarationRecord* record : records) {
+  // an open gate is their crossing; every presentation is an event in the
+  // declaration's story (once, even when the truck lists it twice).
+  const std::string* channel = &*ctx.state.names.emplace(arrival.channel->id).first;
+  for (size_t index = 0; index < records.size(); ++index) {
+    DeclarationRecord* record = records[index];
     if (record == nullptr) continue;
+    if (std::find(records.begin(), records.begin() + static_cast<long>(index), record) !=
+        records.begin() + static_cast<long>(index)) {
+      continue;
+    }
     if (record->arrived_at == 0) record->arrived_at = ctx.at.unix_seconds;
     if (decision.open()) {
       record->crossed_at = ctx.at.unix_seconds;
-      record->crossed_channel = &*ctx.state.names.emplace(arrival.channel->id).first;
+      record->crossed_channel = channel;
     }
+    record_gate_event(ctx, *record, numbers[index], channel, arrival.direction, decision);
   }
   count_crossing(ctx, *arrival.channel, decision.open());
   out.field("channel", arrival.channel->id);

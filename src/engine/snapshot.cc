@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <unordered_map>
 
 #include "core/sha256.h"
@@ -15,7 +16,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 11\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 12\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -113,6 +114,50 @@ void encode_strings(Encoder& e, const std::vector<std::string>& list) {
 
 bool decode_strings(Decoder& d, std::vector<std::string>& list) {
   for (uint64_t n = d.count(8); n > 0 && d.ok(); --n) list.emplace_back(d.str());
+  return d.ok();
+}
+
+void encode_gate_events(Encoder& e, const GateEventLog& log) {
+  e.u64(log.earlier);
+  e.u64(log.latest.size());
+  for (const DeclarationGateEvent& event : log.latest) {
+    e.i64(event.at.unix_seconds);
+    e.i64(event.at.offset_minutes);
+    e.u64(event.seq);
+    e.str(event.command);
+    e.str(*event.channel);
+    e.u8(static_cast<uint8_t>(event.direction));
+    e.u8(event.open ? 1 : 0);
+    e.str(event.reasons != nullptr ? *event.reasons : "");
+  }
+}
+
+// Channel and reasons are interned in `names`, as the handler interns them.
+bool decode_gate_events(Decoder& d, uint64_t last_seq, std::set<std::string>& names,
+                        GateEventLog& log) {
+  log.earlier = d.u64();
+  const uint64_t count = d.count(50);  // an event is at least 50 bytes
+  if (count > kGateEventsKept) return false;
+  for (uint64_t n = count; n > 0 && d.ok(); --n) {
+    DeclarationGateEvent event;
+    event.at.unix_seconds = d.i64();
+    event.at.offset_minutes = d.small();
+    event.seq = d.u64();
+    event.command = std::string(d.str());
+    const std::string_view channel = d.str();
+    const uint8_t direction = d.u8();
+    const uint8_t open = d.u8();
+    const std::string_view reasons = d.str();
+    if (!d.ok() || channel.empty() || direction > static_cast<uint8_t>(gate::Direction::kOut) ||
+        open > 1 || event.seq == 0 || event.seq > last_seq || (open == 1) != reasons.empty()) {
+      return false;
+    }
+    event.channel = &*names.emplace(channel).first;
+    event.direction = static_cast<gate::Direction>(direction);
+    event.open = open == 1;
+    if (!reasons.empty()) event.reasons = &*names.emplace(reasons).first;
+    log.latest.push_back(std::move(event));
+  }
   return d.ok();
 }
 
@@ -364,6 +409,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.u8(d.finding);
     e.u64(d.has_command ? 1 : 0);
     e.str(d.has_command ? s.results.get(d.command) : std::string_view());
+    encode_gate_events(e, d.gate_events);
   }
   e.u64(s.applied.size());
   for (const auto& [id, applied] : s.applied) {
@@ -536,6 +582,9 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     r.has_command = d.u64() != 0;
     if (const std::string_view command = d.str(); r.has_command) {
       r.command = s.results.add(command);
+    }
+    if (!decode_gate_events(d, s.last_seq, s.names, r.gate_events)) {
+      return damaged("a declaration's gate events");
     }
     s.declarations_by_declarant[r.declarant].push_back(r.seq);
   }

@@ -16,6 +16,7 @@
 #include "audit/tree_head.h"
 #include "core/decimal.h"
 #include "core/string_map.h"
+#include "engine/gate_events.h"
 #include "engine/gate_state.h"
 #include "engine/result_store.h"
 #include "engine/risk_state.h"
@@ -81,6 +82,8 @@ struct DeclarationRecord {
   int64_t arrived_at = 0;   // first presented at a gate
   int64_t crossed_at = 0;   // its gate opened
   const std::string* crossed_channel = nullptr;  // where (a node of `names`)
+  // Each truck that presented it and what the gate decided (the latest few).
+  GateEventLog gate_events;
   // Why the lane is above the pack's default ("criterion/watch-wine
   // random/red", a node of `names`), or nullptr. Officers see it; the
   // declarant's result does not say it (risk criteria are confidential).

@@ -2,8 +2,9 @@
 // playwright-core) against a real `zonegate serve --demo`: each role logs
 // in and sees only its pages, an enterprise declares through the form (and
 // sees the API's error at the field), the dashboard's counter moves as a
-// declaration arrives, an officer records an inspection, and an enterprise
-// cannot open another's book.
+// declaration arrives, an officer records an inspection, a declaration's
+// page shows its gate events, a CSV batch names its refusals by row, and an
+// enterprise cannot open another's book.
 //
 //   node tests/web/pages.test.mjs ZONEGATE_BINARY PACK_DIR
 //
@@ -126,6 +127,52 @@ try {
   check(refusedLines.includes('line 2: items[0].quantity'),
     `a refused line of the batch is named with its error ("${refusedLines}")`);
 
+  // A CSV batch of declarations: one row per item, the rows of an id one
+  // declaration; the API's refusal named by the CSV's rows and column.
+  const csvRows = [
+    'id,movement,declarant,purpose,currency,item,hs,description,origin,quantity,unit,value',
+    `csv-1,first_line_entry,${a.uscc},processing,CNY,CHIP-A,85423100,"chips, ""7 nm""",KR,10,pcs,500.00`,
+    `csv-1,first_line_entry,${a.uscc},processing,CNY,CHIP-B,85423100,chips,KR,5,pcs,250.00`,
+    `csv-2,first_line_entry,${a.uscc},processing,CNY,CHIP-A,85423100,chips,KR,1,pcs,50.00`,
+    `csv-2,first_line_entry,${a.uscc},processing,CNY,CHIP-C,85423100,chips,KR,-1,pcs,50.00`,
+  ];
+  // Away and back: the page at #/upload still shows the last batch's outcome.
+  await enterprise.goto(`${base}/#/declare`);
+  await enterprise.goto(`${base}/#/upload`);
+  await enterprise.waitForSelector('#upload');
+  await enterprise.setInputFiles('#upload input[name=batch]', { name: 'declarations.csv',
+    mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${csvRows.join('\r\n')}\r\n`) });
+  await enterprise.click('#upload button[type=submit]');
+  // Done when all is sent, or stopped: the status says which.
+  await enterprise.waitForFunction(() => /^(2 of 2|Nothing|Stopped)/
+    .test(document.querySelector('#upload-status').textContent));
+  const csvStatus = await enterprise.textContent('#upload-status');
+  check(csvStatus.includes('1 accepted, 1 refused'),
+    `a CSV batch makes one declaration per id ("${csvStatus}": ` +
+    `${await enterprise.textContent('#upload-rejected')})`);
+  const csvRefused = await enterprise.textContent('#upload-rejected');
+  check(csvRefused.includes('row 4 (id csv-2): row 5, column quantity:'),
+    `a refused CSV declaration is named by its rows and column ("${csvRefused}")`);
+  const newest = await enterprise.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
+    const get = async (path) => (await fetch(path, { headers: { Authorization: `Bearer ${token}` } }))
+      .json();
+    let page = await get('/v1/declarations?limit=500');
+    while (page.next) page = await get(`/v1/declarations?limit=500&after=${page.next}`);
+    return get(`/v1/declarations/${page.items[page.items.length - 1].declaration}`);
+  });
+  check(newest.result.id === 'csv-1' && newest.result.items.length === 2,
+    `the rows of csv-1 made one declaration of two items (${newest.result.id}, ` +
+    `${newest.result.items.length} items)`);
+  await enterprise.setInputFiles('#upload input[name=batch]', { name: 'bad.csv',
+    mimeType: 'text/csv', buffer: Buffer.from('id,movement,colour\r\nx,first_line_entry,red\r\n') });
+  await enterprise.click('#upload button[type=submit]');
+  await enterprise.waitForFunction(() =>
+    document.querySelector('#upload-status').textContent.startsWith('Nothing was sent'));
+  const malformed = await enterprise.textContent('#upload-rejected');
+  check(malformed.includes('row 1, column 3: unknown column "colour"'),
+    `a malformed CSV is refused before sending, with its row and column ("${malformed}")`);
+
   // The book as CSV, with the API's exact figures.
   await enterprise.goto(`${base}/#/book`);
   await enterprise.waitForSelector('#download');
@@ -167,6 +214,36 @@ try {
     return (await r.json()).declaration;
   }, { uscc: a.uscc, at });
   check(/^HQ\d+$/.test(held || ''), `licensed goods are declared and held (${held})`);
+
+  // A declaration's gate events: the demo day's trucks carry its
+  // declarations; a page shows each event the API lists, as the API says it.
+  const carried = await officer.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
+    const get = async (path) => (await fetch(path, { headers: { Authorization: `Bearer ${token}` } }))
+      .json();
+    // The first held at a gate, within the first thousand declarations.
+    let page = { next: '' };
+    for (let pages = 0; pages < 5 && page.next !== null; pages += 1) {
+      page = await get(`/v1/declarations?limit=200${page.next ? `&after=${page.next}` : ''}`);
+      for (const d of page.items) {
+        const story = await get(`/v1/declarations/${d.declaration}`);
+        if (story.gate_events.some((e) => e.decision === 'hold' && e.reasons.length)) return story;
+      }
+    }
+    return null;
+  });
+  check(carried !== null, `a demo declaration was held at a gate (${carried?.declaration})`);
+  if (carried) {
+    await officer.goto(`${base}/#/declaration/${carried.declaration}`);
+    await officer.waitForSelector('#gate-events-list');
+    const rows = await officer.$$eval('#gate-events-list tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+    const want = carried.gate_events.map((e) => [e.at, e.channel, e.direction, e.decision,
+      e.reasons.join(''), `${e.command} (seq ${e.seq})`]);
+    check(JSON.stringify(rows) === JSON.stringify(want),
+      `${carried.declaration}'s page shows its ${want.length} gate events as the API lists them ` +
+      `(${JSON.stringify(rows)})`);
+  }
 
   // The officer's queue, a held declaration's story, and its inspection.
   await officer.goto(`${base}/#/queue`);
