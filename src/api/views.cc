@@ -145,12 +145,12 @@ HttpResponse declarations_view(const Engine& engine, const DeclarationFilter& fi
     if (it != state.declarations_by_declarant.end()) {
       const std::vector<uint64_t>& seqs = it->second;
       for (auto s = std::upper_bound(seqs.begin(), seqs.end(), after); s != seqs.end(); ++s) {
-        if (!consider(state.declarations[*s])) break;
+        if (!consider(*state.declarations.find(*s))) break;
       }
     }
   } else {
-    for (size_t seq = after + 1; seq < state.declarations.size(); ++seq) {
-      if (!consider(state.declarations[seq])) break;
+    for (auto d = state.declarations.after(after); d != state.declarations.end(); ++d) {
+      if (!consider(*d)) break;
     }
   }
   std::string body;

@@ -85,7 +85,7 @@ int declarations_command(const Args& args) {
   }
   std::string line;
   for (uint64_t seq : *seqs) {
-    const DeclarationRecord& d = state.declarations[seq];
+    const DeclarationRecord& d = *state.declarations.find(seq);
     if (d.date < options.from || options.to < d.date) continue;
     line.clear();
     JsonWriter w(line);

@@ -9,8 +9,8 @@ namespace {
 
 // "declaration": its number, when the command at `seq` was a declaration.
 void write_declaration(JsonWriter& w, const ZoneState& state, uint64_t seq) {
-  if (seq < state.declarations.size() && state.declarations[seq].seq == seq && seq != 0) {
-    w.field("declaration", ZoneState::number_of(state.declarations[seq]));
+  if (const DeclarationRecord* declared = state.declarations.find(seq)) {
+    w.field("declaration", ZoneState::number_of(*declared));
   }
 }
 

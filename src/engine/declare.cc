@@ -2,6 +2,8 @@
 // individual. Validate, plan the account-book draws, decide each item's
 // treatment, assess the taxes for the whole declaration, then post.
 
+#include <cstdlib>
+
 #include "assess/taxes.h"
 #include "assess/treatment.h"
 #include "core/country.h"
@@ -466,7 +468,6 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
 
   const std::string number = declaration_number(ctx);
   post(ctx, d, outcomes);
-  ctx.state.declarations.resize(ctx.seq + 1);
   LaneInput lane_input;
   lane_input.movement = d.movement;
   lane_input.declarant = d.declarant->uscc;
@@ -496,8 +497,9 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
   }
   const LaneChoice choice = choose_lane(risk, lane_input, ctx.state.risk);
   const Lane lane = choice.lane;
-  DeclarationRecord& record = ctx.state.declarations[ctx.seq];
-  record.seq = ctx.seq;
+  DeclarationRecord* added = ctx.state.declarations.add(ctx.seq);
+  if (added == nullptr) std::abort();  // sequence numbers only rise: a bug if not
+  DeclarationRecord& record = *added;
   record.date = ctx.local_date;
   record.prefix = &*ctx.state.prefixes.insert(ctx.pack.declaration_prefix).first;
   record.declarant = d.declarant;

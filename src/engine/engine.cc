@@ -228,8 +228,8 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   }
   result_.push_back('}');
   const ResultStore::Ref stored = state_.results.add(result_);
-  if (ctx.seq < state_.declarations.size() && state_.declarations[ctx.seq].seq == ctx.seq) {
-    state_.declarations[ctx.seq].result = stored;  // the declaration's own story, for reads
+  if (DeclarationRecord* declared = state_.declarations.find(ctx.seq)) {
+    declared->result = stored;  // the declaration's own story, for reads
   }
   state_.applied.emplace(std::string(id), AppliedCommand{digest, stored});
   last_accepted_ = true;

@@ -16,7 +16,7 @@
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 12\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 13\n";
 
 // Fixed-width little-endian integers and length-prefixed strings.
 class Encoder {
@@ -392,7 +392,6 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
   e.u64(s.declarations.size());
   for (const DeclarationRecord& d : s.declarations) {
     e.u64(d.seq);
-    if (d.seq == 0) continue;
     e.date(d.date);
     e.str(*d.prefix);
     e.str(d.declarant->uscc);
@@ -544,19 +543,19 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     rate.seq = d.u64();
     s.rate_overrides.emplace(key, rate);
   }
-  const uint64_t declarations = d.count(8);
-  s.declarations.resize(static_cast<size_t>(declarations));
+  const uint64_t declarations = d.count(64);
+  s.declarations.reserve(static_cast<size_t>(declarations));
   std::vector<std::pair<uint64_t, uint64_t>> result_of;  // declaration seq, applied index
   for (uint64_t index = 0; index < declarations && d.ok(); ++index) {
-    DeclarationRecord& r = s.declarations[static_cast<size_t>(index)];
-    r.seq = d.u64();
-    if (r.seq == 0) continue;
+    const uint64_t seq = d.u64();
+    // In rising order, none past the journal's end.
+    DeclarationRecord* added = seq > s.last_seq ? nullptr : s.declarations.add(seq);
+    if (added == nullptr) return damaged("a declaration's sequence number");
+    DeclarationRecord& r = *added;
     r.date = d.date();
     r.prefix = &*s.prefixes.insert(std::string(d.str())).first;
     r.declarant = s.enterprise(d.str());
-    if (r.declarant == nullptr || r.seq != index || r.seq > s.last_seq) {
-      return damaged("a declaration");
-    }
+    if (r.declarant == nullptr) return damaged("a declaration");
     const uint8_t movement = d.u8();
     if (movement > static_cast<uint8_t>(Movement::kSaleToIndividual)) return damaged("a movement");
     r.movement = static_cast<Movement>(movement);
@@ -605,7 +604,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   }
   for (const auto& [seq, index] : result_of) {
     if (index >= results.size()) return damaged("a declaration's result");
-    s.declarations[seq].result = results[index];
+    s.declarations.find(seq)->result = results[index];
   }
   for (uint64_t n = d.count(48); n > 0 && d.ok(); --n) {
     const Date date = d.date();

@@ -1,7 +1,7 @@
 // Snapshots: the zone's state at a sequence number, in one file, so a
 // restart loads it and replays only the journal's tail.
 //
-// Layout: the magic line "zonegate-snapshot 12\n" (its format), then the body (fixed-width
+// Layout: the magic line "zonegate-snapshot 13\n" (its format), then the body (fixed-width
 // little-endian integers and length-prefixed strings), then the SHA-256 of
 // everything before it. A file whose hash does not match is damaged and is
 // never half-loaded.

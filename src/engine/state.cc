@@ -17,12 +17,12 @@ const DeclarationRecord* ZoneState::find_declaration(std::string_view number) co
       }
       seq = seq * 10 + static_cast<uint64_t>(c - '0');
     }
-    if (!digits || seq == 0 || seq >= declarations.size()) continue;
-    const DeclarationRecord& record = declarations[seq];
+    if (!digits) continue;
+    const DeclarationRecord* record = declarations.find(seq);
     // The whole number must be the one issued (prefix, date, zero padding):
     // compared in place, since gates look up tens of declarations a truck.
-    if (record.seq == seq && record.prefix == &prefix && is_number_of(record, number)) {
-      return &record;
+    if (record != nullptr && record->prefix == &prefix && is_number_of(*record, number)) {
+      return record;
     }
   }
   return nullptr;

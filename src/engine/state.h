@@ -3,6 +3,7 @@
 // Owned by the Engine; single-threaded (one writer per zone).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -96,6 +97,45 @@ struct DeclarationRecord {
   ResultStore::Ref command{};
 };
 
+// The zone's declarations, one record each, in sequence order. Records are
+// appended as declarations are accepted (their sequence numbers rise), so a
+// lookup by sequence number is a binary search. (A slot for every command,
+// as once, cost a year of gate decisions gigabytes and every scan as long.)
+class DeclarationTable {
+ public:
+  using const_iterator = std::vector<DeclarationRecord>::const_iterator;
+
+  // The declaration accepted at `seq`, or nullptr.
+  const DeclarationRecord* find(uint64_t seq) const {
+    if (!records_.empty() && records_.back().seq == seq) return &records_.back();
+    const auto it = after(seq - 1);
+    return it != records_.end() && it->seq == seq && seq != 0 ? &*it : nullptr;
+  }
+  DeclarationRecord* find(uint64_t seq) {
+    return const_cast<DeclarationRecord*>(std::as_const(*this).find(seq));
+  }
+  // A new record for the declaration at `seq`, which must be above every
+  // one held (the caller's sequence numbers rise); nullptr if it is not.
+  DeclarationRecord* add(uint64_t seq) {
+    if (seq == 0 || (!records_.empty() && records_.back().seq >= seq)) return nullptr;
+    DeclarationRecord& record = records_.emplace_back();
+    record.seq = seq;
+    return &record;
+  }
+  // The first declaration with a sequence number above `seq`.
+  const_iterator after(uint64_t seq) const {
+    return std::upper_bound(records_.begin(), records_.end(), seq,
+                            [](uint64_t s, const DeclarationRecord& r) { return s < r.seq; });
+  }
+  const_iterator begin() const { return records_.begin(); }
+  const_iterator end() const { return records_.end(); }
+  size_t size() const { return records_.size(); }
+  void reserve(size_t n) { records_.reserve(n); }
+
+ private:
+  std::vector<DeclarationRecord> records_;
+};
+
 // What an accepted command answered, kept for idempotent repeats.
 struct AppliedCommand {
   std::array<unsigned char, 32> digest;  // SHA-256 of the command's canonical JSON
@@ -107,10 +147,10 @@ struct ZoneState {
   StringMap<Enterprise> enterprises;
   StringMap<Book> books;
   StringMap<RateOverride> rate_overrides;  // "USD 2024-05"
-  // Declarations by sequence number: a declaration's number ends in its
+  // Declarations in sequence order: a declaration's number ends in its
   // sequence number (declaration_number()), so a lookup parses it instead of
-  // hashing; entries for commands that are not declarations stay empty.
-  std::vector<DeclarationRecord> declarations;
+  // hashing.
+  DeclarationTable declarations;
   // Declaration-number prefixes in use: a number keeps the prefix of the pack
   // it was issued under, even after a pack with another prefix takes over.
   std::set<std::string> prefixes;
@@ -185,7 +225,8 @@ struct ZoneState {
   // rehash as they grow (a hint; a wrong guess only costs speed).
   void reserve(size_t commands) {
     applied.reserve(applied.size() + commands);
-    declarations.reserve(declarations.size() + commands);
+    // A declaration in ten commands or so: most are gate decisions.
+    declarations.reserve(declarations.size() + commands / 8);
   }
 
   // The declaration with this number ("HQ24030500007"), or nullptr.
