@@ -1185,7 +1185,8 @@ TEST(Lanes, CapacityUnitValuesAndFindingsSelectAndReplay) {
   // A shorter history than the pack's, so a few declarations make one.
   // (at a line's start: the pack's comments show the same setting)
   const std::string unit_value =
-      "\nunit_value = { lane = \"yellow\", factor = \"3\", history = 50, minimum = 10 }\n";
+      "\nunit_value = { lane = \"yellow\", factor = \"3\", history = 50, minimum = 10, by = "
+      "\"article\" }\n";
   ASSERT_NE(text.find(unit_value), std::string::npos);
   text.replace(text.find(unit_value), unit_value.size(),
                "\nunit_value = { lane = \"yellow\", factor = \"3\", history = 20, minimum = 5 }\n");

@@ -492,7 +492,7 @@ Status handle_declare(CommandContext& ctx, JsonWriter& out) {
     lane_input.items.push_back({item.tariff->hs, item.origin, item.unit,
                                 d.policy->licence_required.contains(item.tariff->hs), value,
                                 item.quantity.e4, outcomes[i].treatment.customs_value.fen,
-                                outcomes[i].duty.fen});
+                                outcomes[i].duty.fen, item.item});
     lane_input.declared_fen += value;
   }
   const LaneChoice choice = choose_lane(risk, lane_input, ctx.state.risk);

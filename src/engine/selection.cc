@@ -82,6 +82,7 @@ void check_unit_values(const RiskSettings& risk, const LaneInput& in, RiskState&
     if (value < 0) continue;
     std::string goods(item.hs);
     goods.append(" ").append(item.origin).append(" ").append(item.unit);
+    if (check.by_article) goods.append(" ").append(item.article);
     RiskState::UnitValues& history = state.unit_values[goods];
     history.trim(length);  // a pack version may keep fewer
     seen.emplace_back(&history, value);

@@ -47,6 +47,7 @@ struct LaneInput {
     int64_t declared_fen = 0;  // the item's declared value, CNY
     int64_t quantity_e4 = 0;
     int64_t customs_fen = 0, duty_fen = 0;  // as assessed, CNY
+    std::string_view article;               // the item's code as declared ("item")
   };
   std::vector<Item> items;
 };

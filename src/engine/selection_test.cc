@@ -91,7 +91,7 @@ TEST_P(ChooseLane, TakesTheMostDemandingLaneAndSaysWhy) {
   in.number = "HQ24050200007";
   in.declared_fen = c.declared_fen;
   in.first_time = c.first_time;
-  in.items.push_back({c.hs, c.origin, "KGM", c.licence_listed, c.declared_fen, 1'0000});
+  in.items.push_back({c.hs, c.origin, "KGM", c.licence_listed, c.declared_fen, 1'0000, 0, 0, ""});
   const LaneChoice choice = choose_lane(risk, in, state);
   EXPECT_EQ(lane_name(choice.lane), lane_name(c.lane));
   EXPECT_EQ(choice.reasons, c.reasons);
@@ -172,7 +172,8 @@ LaneInput wine(const std::string& number, int64_t fen_per_litre) {
   in.declarant = kTrader;
   in.credit_grade = "general";
   in.number = number;
-  in.items.push_back({"22042100", "FR", "LTR", false, fen_per_litre * 100, 100'0000});  // 100 L
+  in.items.push_back(
+      {"22042100", "FR", "LTR", false, fen_per_litre * 100, 100'0000, 0, 0, ""});  // 100 L
   in.declared_fen = fen_per_litre * 100;
   return in;
 }
@@ -379,7 +380,7 @@ TEST(LearnedScore, SelectsWhatTheModelLearnedAndSaysWhenItCannotJudge) {
     in.date = "2024-06-01";
     in.purpose = "trade";
     in.currency = "CNY";
-    in.items.push_back({hs, origin, "pcs", false, 5000'00, 100'0000, 5000'00, 0});
+    in.items.push_back({hs, origin, "pcs", false, 5000'00, 100'0000, 5000'00, 0, ""});
     return in;
   };
   const LaneChoice cheat = choose_lane(risk, entry(kOffender, "85423100", "KR"), state);
@@ -409,4 +410,42 @@ TEST(LearnedScore, SelectsWhatTheModelLearnedAndSaysWhenItCannotJudge) {
 }
 
 }  // namespace
+// By article, an item meets its own article's prices: two boards of one
+// heading ten times apart are each as usual, and one declared at a fifth
+// of its own price is flagged; by goods, the dear board is flagged too.
+TEST(UnitValue, ByArticleComparesAnArticleWithItsOwnPrices) {
+  for (const bool by_article : {false, true}) {
+    RiskSettings risk;
+    risk.capacity.yellow_ppm = 1'000'000;
+    risk.unit_value = UnitValueCheck{"yellow", 3'000'000, 50, 10, by_article};
+    RiskState state;
+    const auto board = [](const std::string& number, std::string_view article, int64_t fen) {
+      LaneInput in;
+      in.declarant = kTrader;
+      in.credit_grade = "general";
+      in.number = number;
+      in.items.push_back({"85340090", "CN", "pcs", false, fen * 100, 100'0000, fen * 100, 0, ""});
+      in.items.back().article = article;
+      in.declared_fen = fen * 100;
+      return in;
+    };
+    int flagged = 0;
+    for (int i = 0; i < 40; ++i) {  // bare boards at 5.00, camera boards at 60.00 a piece
+      const bool camera = i % 4 == 0;
+      const LaneChoice c = choose_lane(
+          risk,
+          board("B" + std::to_string(i), camera ? "PCB-CAMERA" : "PCB-BARE", camera ? 6000 : 500),
+          state);
+      flagged += c.lane == Lane::kYellow ? 1 : 0;
+    }
+    EXPECT_EQ(flagged > 0, !by_article) << "by_article " << by_article;
+    const LaneChoice cheap = choose_lane(risk, board("B-low", "PCB-CAMERA", 1200), state);
+    if (by_article) {
+      EXPECT_EQ(cheap.lane, Lane::kYellow);
+      ASSERT_FALSE(cheap.reasons.empty());
+      EXPECT_EQ(cheap.reasons.front(), "unit-value/85340090/CN/0.20");
+    }
+  }
+}
+
 }  // namespace zg

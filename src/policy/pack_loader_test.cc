@@ -521,6 +521,9 @@ TEST(PolicyPackBad, EachProblemIsNamedByFileAndLine) {
       {"risk: a unit-value lane that is not one", "v/policy.toml",
        policy_head + "[risk]\nunit_value = { lane = \"amber\", factor = \"3\" }\n",
        "v/policy.toml:5", "risk.unit_value.lane \"amber\""},
+      {"risk: a unit-value history by something unknown", "v/policy.toml",
+       policy_head + "[risk]\nunit_value = { lane = \"yellow\", factor = \"3\", by = \"hs\" }\n",
+       "v/policy.toml:5", "risk.unit_value.by must be \"goods\""},
       {"risk: an empty value band", "v/policy.toml",
        policy_head + "[[risk.criteria]]\nid = \"w\"\nlane = \"red\"\nvalue_from = \"100.00\"\n"
                      "value_below = \"100.00\"\n",

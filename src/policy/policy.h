@@ -161,6 +161,11 @@ struct UnitValueCheck {
   int64_t factor_ppm = 0;  // flagged above median × factor or below median ÷ factor
   int64_t history = 50;    // values kept per HS code, origin and unit
   int64_t minimum = 10;    // values needed before a unit value is judged
+  // Whose history an item meets: the goods' (HS code, origin, unit) or, with
+  // by_article, the same article's (its code as declared, besides): goods
+  // of one heading can differ tenfold in price (a bare board and a camera's
+  // board are both 8534), so the goods' median flags the dear and the cheap.
+  bool by_article = false;
 };
 
 // The learned score in the engine: declarations scoring at least

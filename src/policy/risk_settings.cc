@@ -108,9 +108,19 @@ void load_unit_value(VersionReader& reader, RiskSettings& risk) {
     reader.problems().add(reader.file(), *node, form);
     return;
   }
-  check_table_keys(*t, {"lane", "factor", "history", "minimum"}, "risk.unit_value", reader.file(),
-                   reader.problems());
+  check_table_keys(*t, {"lane", "factor", "history", "minimum", "by"}, "risk.unit_value",
+                   reader.file(), reader.problems());
   UnitValueCheck& check = risk.unit_value;
+  if (const toml::node* by = t->get("by")) {
+    const std::optional<std::string> text = by->value<std::string>();
+    if (text && (*text == "goods" || *text == "article")) {
+      check.by_article = *text == "article";
+    } else {
+      reader.problems().add(reader.file(), *by,
+                            "risk.unit_value.by must be \"goods\" (HS code, origin and unit) or "
+                            "\"article\" (the same, and the article's code as declared)");
+    }
+  }
   check.lane = (*t)["lane"].value_or(std::string());
   if (!is_lane(check.lane)) {
     reader.problems().add(reader.file(), *node,
