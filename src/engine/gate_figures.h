@@ -15,7 +15,7 @@
 namespace zg {
 
 // How the crossings are counted: per channel and local hour (a year is some
-// 30,000 rows), per channel and local day (a year is some 1,500), or per
+// 30,000 rows), per channel and local day (a year is some 2,500), or per
 // channel and hour of the day, 0-23, summed over the range (the day's rhythm).
 enum class CrossingsBy : uint8_t { kHour, kDay, kHourOfDay };
 
