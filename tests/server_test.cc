@@ -345,6 +345,127 @@ TEST_F(ServerTest, ReadViewsAnswerWithTheirData) {
   EXPECT_TRUE(is_problem(get("/v1/hs?q=wine&limit=0", tokens["a"]), 400));
 }
 
+// Crossings counted per hour, per local day and per hour of the day: the
+// days and hours of the day are the hours' sums, the local midnight decides
+// the day, and the rest of the answer is the same whichever is asked. Fed
+// with `zonegate run` (no door, so no window on `at`) over five days.
+TEST(ServeGateFigures, CrossingsByDayAndHourOfDaySumTheHours) {
+  const std::string data = temp_dir("crossings");
+  // Cars without permits: referred at the first line (stopped), let through
+  // at the second (open).
+  const std::vector<std::pair<std::string, std::string>> crossings = {
+      {"2024-09-01T15:30:00Z", "HENGQIN-PORT-VEHICLE"},  // 23:30 on 1 September in Hengqin
+      {"2024-09-01T16:10:00Z", "HENGQIN-PORT-VEHICLE"},  // 00:10 on the 2nd
+      {"2024-09-02T02:00:00+08:00", "HENGQIN-BRIDGE-VEHICLE"},
+      {"2024-09-02T02:59:59+08:00", "HENGQIN-BRIDGE-VEHICLE"},
+      {"2024-09-02T10:00:00+08:00", "HENGQIN-PORT-VEHICLE"},
+      {"2024-09-05T02:15:00+08:00", "HENGQIN-PORT-VEHICLE"},
+      {"2024-09-05T23:00:00+08:00", "HENGQIN-BRIDGE-VEHICLE"},
+  };
+  std::string commands;
+  for (size_t index = 0; index < crossings.size(); ++index) {
+    commands += R"({"type":"vehicle_crossing","id":"vc-)" + std::to_string(index) + R"(","at":")" +
+                crossings[index].first + R"(","channel":")" + crossings[index].second +
+                R"(","direction":"in","plate":"MX-12-3)" + std::to_string(index) +
+                R"(","driver":"H12345678"})" + "\n";
+  }
+  { std::ofstream(data + ".jsonl") << commands; }
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + data + " " + data + ".jsonl").exit_code,
+            0);
+  const std::string officer = create_token(data, "officer");
+  ASSERT_FALSE(officer.empty());
+  Server server;
+  server.start(data);
+  const auto figures = [&](const std::string& query) {
+    const HttpReply r = http(server.port(), "GET", "/v1/gates/figures" + query, officer);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    return r.body;
+  };
+  const std::string by_hour = figures("");
+  EXPECT_EQ(figures("?by=hour"), by_hour);
+  const std::string by_day = figures("?by=day");
+  const std::string by_hour_of_day = figures("?by=hour_of_day");
+  EXPECT_NE(by_day.find(
+                R"("by":"day","crossings_by_day":[)"
+                R"({"channel":"HENGQIN-BRIDGE-VEHICLE","day":"2024-09-02","open":2,"stopped":0},)"
+                R"({"channel":"HENGQIN-BRIDGE-VEHICLE","day":"2024-09-05","open":1,"stopped":0},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","day":"2024-09-01","open":0,"stopped":1},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","day":"2024-09-02","open":0,"stopped":2},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","day":"2024-09-05","open":0,"stopped":1}],)"),
+            std::string::npos)
+      << by_day;
+  EXPECT_NE(by_hour_of_day.find(
+                R"("by":"hour_of_day","crossings_by_hour_of_day":[)"
+                R"({"channel":"HENGQIN-BRIDGE-VEHICLE","hour_of_day":2,"open":2,"stopped":0},)"
+                R"({"channel":"HENGQIN-BRIDGE-VEHICLE","hour_of_day":23,"open":1,"stopped":0},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","hour_of_day":0,"open":0,"stopped":1},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","hour_of_day":2,"open":0,"stopped":1},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","hour_of_day":10,"open":0,"stopped":1},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","hour_of_day":23,"open":0,"stopped":1}],)"),
+            std::string::npos)
+      << by_hour_of_day;
+
+  // Whatever the data, each day and each hour of the day is the sum of the
+  // hourly rows it covers ("2024-09-02T10:00:00+08:00": the local date, then
+  // the hour), and nothing else in the answer changes.
+  using Sums = std::map<std::pair<std::string, std::string>, std::pair<int64_t, int64_t>>;
+  const auto rows = [](const std::string& body, const char* array, const char* bucket, size_t from,
+                       size_t length) {
+    Sums sums;
+    JsonDocument doc;
+    EXPECT_TRUE(doc.parse(body).is_ok()) << body;
+    for (JsonRef row : doc.root().get(array)) {
+      const std::string_view text = row.get(bucket).text();
+      auto& [open, stopped] = sums[{std::string(row.get("channel").text()),
+                                    std::string(text.substr(std::min(from, text.size()), length))}];
+      open += std::stoll(std::string(row.get("open").text()));
+      stopped += std::stoll(std::string(row.get("stopped").text()));
+    }
+    return sums;
+  };
+  const auto two_digits = [](Sums sums) {  // hour_of_day 2 -> "02", as in the hour's text
+    Sums out;
+    for (auto& [key, counts] : sums) {
+      out[{key.first, (key.second.size() < 2 ? "0" : "") + key.second}] = counts;
+    }
+    return out;
+  };
+  const Sums hours_by_day = rows(by_hour, "crossings_by_hour", "hour", 0, 10);
+  EXPECT_EQ(hours_by_day.size(), 5u);
+  EXPECT_EQ(rows(by_day, "crossings_by_day", "day", 0, 10), hours_by_day);
+  EXPECT_EQ(two_digits(rows(by_hour_of_day, "crossings_by_hour_of_day", "hour_of_day", 0, 2)),
+            rows(by_hour, "crossings_by_hour", "hour", 11, 2));
+  const auto rest = [](const std::string& body) {
+    return body.substr(std::min(body.size(), body.find("\"crossings_by_channel\"")));
+  };
+  EXPECT_NE(rest(by_hour).find(R"({"channel":"HENGQIN-PORT-VEHICLE","open":0,"stopped":4})"),
+            std::string::npos)
+      << by_hour;
+  EXPECT_EQ(rest(by_day), rest(by_hour));
+  EXPECT_EQ(rest(by_hour_of_day), rest(by_hour));
+
+  // A range counts its own local days only.
+  EXPECT_NE(
+      figures("?by=day&from=2024-09-02&to=2024-09-02")
+          .find(R"("crossings_by_day":[)"
+                R"({"channel":"HENGQIN-BRIDGE-VEHICLE","day":"2024-09-02","open":2,"stopped":0},)"
+                R"({"channel":"HENGQIN-PORT-VEHICLE","day":"2024-09-02","open":0,"stopped":2}],)"),
+      std::string::npos);
+
+  // Another grouping is refused, naming the parameter.
+  for (const char* bad : {"week", "", "Day", "hour%20"}) {
+    const HttpReply r =
+        http(server.port(), "GET", std::string("/v1/gates/figures?by=") + bad, officer);
+    EXPECT_TRUE(is_problem(r, 400)) << bad << ": " << r.body;
+    EXPECT_NE(r.body.find("\"code\":\"invalid_parameter\""), std::string::npos) << r.body;
+    EXPECT_NE(r.body.find("by must be hour, day or hour_of_day"), std::string::npos) << r.body;
+  }
+  server.stop(SIGKILL);
+  std::filesystem::remove_all(data);
+  std::filesystem::remove(data + ".jsonl");
+  std::filesystem::remove(data + ".log");
+}
+
 // The web pages: files without a token, their types, a policy that lets
 // only the zone's own scripts run, and 404 for what is not there.
 TEST_F(ServerTest, WebPagesAreServedWithoutAToken) {

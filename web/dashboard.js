@@ -25,31 +25,69 @@ async function allEnterprises() {
   }
 }
 
+// Crossings are drawn by the hour for a range of up to this many days, by
+// the day beyond (a year by the hour is 8,760 bars from 2.8 MB of JSON).
+const HOURLY_DAYS_MAX = 3;
+
+// Days from one date ("2024-09-02") to another, both included.
+const daysSpanned = (from, to) => Math.round((Date.parse(to) - Date.parse(from)) / 86400000) + 1;
+
+// The dashboard for a range, as a link (a day's bar leads to its hours).
+function dashboardLink(range) {
+  const query = new URLSearchParams(Object.entries(range).filter(([, v]) => v)).toString();
+  return `#/dashboard${query ? `?${query}` : ''}`;
+}
+
+function ok(answer) {
+  if (!answer.ok) throw new Error(answer.problem.detail || `HTTP ${answer.status}`);
+  return answer.body;
+}
+
+// The gates' figures with crossings by the hour or the day, as the range
+// asks. A range open at an end reaches the first or last day with
+// crossings: asked by the day, and again by the hour when those days are few.
+async function gateFigures(query, range) {
+  const ask = async (by) => {
+    const withBy = new URLSearchParams(query);
+    withBy.set('by', by);
+    return ok(await api(`/v1/gates/figures?${withBy}`));
+  };
+  const span = range.from && range.to ? daysSpanned(range.from, range.to) : Infinity;
+  const gates = await ask(span > HOURLY_DAYS_MAX ? 'day' : 'hour');
+  if (span !== Infinity || gates.crossings_by_day.length === 0) return gates;
+  const days = gates.crossings_by_day.map((r) => r.day).sort();
+  const first = range.from || days[0];
+  const last = range.to || days[days.length - 1];
+  return daysSpanned(first, last) > HOURLY_DAYS_MAX ? gates : ask('hour');
+}
+
 async function figures(range) {
   const query = new URLSearchParams();
   if (range.from) query.set('from', range.from);
   if (range.to) query.set('to', range.to);
   const [taxes, declarations, risk, gates, enterprises] = await Promise.all([
     api(`/v1/taxes?${query}`), api(`/v1/figures?${query}`), api('/v1/risk'),
-    api(`/v1/gates/figures?${query}`), allEnterprises(),
+    gateFigures(query, range), allEnterprises(),
   ]);
-  for (const answer of [taxes, declarations, risk, gates]) {
-    if (!answer.ok) throw new Error(answer.problem.detail || `HTTP ${answer.status}`);
-  }
-  return { range, taxes: taxes.body, declarations: declarations.body, risk: risk.body,
-    gates: gates.body, enterprises };
+  return { range, taxes: ok(taxes), declarations: ok(declarations), risk: ok(risk), gates,
+    enterprises };
 }
 
-// Crossings per channel and hour, summed over the channels for each hour.
-function byHour(rows) {
-  const hours = new Map();
-  for (const r of rows) {
-    const h = hours.get(r.hour) || { label: `${r.hour.slice(5, 13).replace('T', ' ')}h`, values: [0, 0] };
-    h.values[0] += r.open;
-    h.values[1] += r.stopped;
-    hours.set(r.hour, h);
+// Crossings per channel and hour or day, summed over the channels for each
+// hour or day; a day's bar leads to the dashboard of that day, by the hour.
+function perBucket(gates) {
+  const daily = gates.by === 'day';
+  const buckets = new Map();
+  for (const r of daily ? gates.crossings_by_day : gates.crossings_by_hour) {
+    const key = daily ? r.day : r.hour;
+    const b = buckets.get(key) || (daily
+      ? { label: key.slice(5), href: dashboardLink({ from: key, to: key }), values: [0, 0] }
+      : { label: `${key.slice(5, 13).replace('T', ' ')}h`, values: [0, 0] });
+    b.values[0] += r.open;
+    b.values[1] += r.stopped;
+    buckets.set(key, b);
   }
-  return [...hours.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, h]) => h);
+  return [...buckets.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, b]) => b);
 }
 
 // A lane's share of the declarations in the range.
@@ -118,8 +156,9 @@ function render(out, f) {
       ['Capacity', (l) => (f.risk.capacity && f.risk.capacity[l.lane] !== undefined
         ? `${(Number(f.risk.capacity[l.lane]) * 100).toFixed(1)} %` : '–'), true],
     ], f.declarations.by_lane, 'lanes'),
-    element('h2', {}, 'Crossings by hour'),
-    stackedBars(byHour(f.gates.crossings_by_hour || []),
+    element('h2', { id: 'crossings-title' },
+      f.gates.by === 'day' ? 'Crossings by day' : 'Crossings by hour'),
+    stackedBars(perBucket(f.gates),
       [{ name: 'open', color: '#1a7f37' }, { name: 'held', color: '#b42318' }],
       { id: 'crossings-chart' }),
     table([
@@ -128,8 +167,11 @@ function render(out, f) {
 }
 
 export async function dashboard(main) {
-  const from = element('input', { type: 'date', name: 'from' });
-  const to = element('input', { type: 'date', name: 'to' });
+  // "#/dashboard?from=2024-09-02&to=2024-09-02" opens on that range.
+  const hash = location.hash;
+  const range = new URLSearchParams(hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '');
+  const from = element('input', { type: 'date', name: 'from', value: range.get('from') || '' });
+  const to = element('input', { type: 'date', name: 'to', value: range.get('to') || '' });
   const live = element('span', { id: 'live', class: 'muted' }, '');
   const out = element('div', { id: 'figures' }, element('p', { class: 'muted' }, 'Loading…'));
   const form = element('form', { id: 'range' },
@@ -148,7 +190,12 @@ export async function dashboard(main) {
       if (mine === asked) out.replaceChildren(element('p', { class: 'error' }, String(e.message || e)));
     }
   };
-  form.addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
+  // The address follows the range (a reload keeps it) without a new page.
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    history.replaceState(null, '', dashboardLink({ from: from.value, to: to.value }));
+    refresh();
+  });
 
   // Live: each accepted command may move a figure; refresh at most once a
   // second. Started before the first load, and stopped (with its timer and

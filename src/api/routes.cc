@@ -703,8 +703,15 @@ void Api::figures(Call& call) {
 
 void Api::gate_figures(Call& call) {
   FigureRange range;
-  if (!call.only({"from", "to"}) || !call.date("from", range.from) || !call.date("to", range.to)) {
+  if (!call.only({"from", "to", "by"}) || !call.date("from", range.from) ||
+      !call.date("to", range.to)) {
     return;
+  }
+  // The same shape whatever the range: a client that wants days asks for them.
+  if (auto it = call.query.find("by");
+      it != call.query.end() && !parse_crossings_by(it->second, range.by)) {
+    return call.fail(400, "invalid_parameter",
+                     "by must be hour, day or hour_of_day, not \"" + it->second + "\"");
   }
   zone_.read([range](const Engine& e) { return gate_figures_view(e, range); }, call.reply);
 }

@@ -44,7 +44,7 @@ void print_usage(std::FILE* out) {
       "                                           declarations with their totals (JSON Lines)\n"
       "  taxes --data DIR [--from DATE] [--to DATE]\n"
       "                                           taxes assessed per day, and their total\n"
-      "  gates --data DIR [--from DATE] [--to DATE]\n"
+      "  gates --data DIR [--from DATE] [--to DATE] [--by hour|day|hour_of_day]\n"
       "                                           gate figures: crossings per channel and hour,\n"
       "                                           travellers cleared, time release\n"
       "  audit sth|prove|consistency --data DIR ...  the Merkle log: tree heads and proofs\n"

@@ -3,7 +3,7 @@
 //
 //   zonegate declarations --data DIR [--declarant USCC] [--from DATE] [--to DATE]
 //   zonegate taxes --data DIR [--from DATE] [--to DATE]
-//   zonegate gates --data DIR [--from DATE] [--to DATE]
+//   zonegate gates --data DIR [--from DATE] [--to DATE] [--by hour|day|hour_of_day]
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -23,10 +23,12 @@ struct QueryOptions {
   std::string declarant;
   Date from{0, 1, 1};
   Date to{9999, 12, 31};
+  CrossingsBy by = CrossingsBy::kHour;  // gates only
 };
 
 // Parses the options; prints what is wrong and returns false on bad input.
-bool parse_query(const Args& args, bool with_declarant, QueryOptions& options) {
+bool parse_query(const Args& args, bool with_declarant, QueryOptions& options,
+                 bool with_by = false) {
   for (size_t i = 0; i + 1 < args.size(); i += 2) {
     const std::string_view key = args[i];
     const std::string value(args[i + 1]);
@@ -42,6 +44,12 @@ bool parse_query(const Args& args, bool with_declarant, QueryOptions& options) {
         return false;
       }
       (key == "--from" ? options.from : options.to) = *date;
+    } else if (key == "--by" && with_by) {
+      if (!parse_crossings_by(value, options.by)) {
+        std::fprintf(stderr, "zonegate: --by must be hour, day or hour_of_day, not %s\n",
+                     value.c_str());
+        return false;
+      }
     } else {
       std::fprintf(stderr, "zonegate: unknown option %s\n", std::string(key).c_str());
       return false;
@@ -131,8 +139,10 @@ int taxes_command(const Args& args) {
 
 int gates_command(const Args& args) {
   QueryOptions options;
-  if (!parse_query(args, false, options)) {
-    std::fputs("usage: zonegate gates --data DIR [--from DATE] [--to DATE]\n", stderr);
+  if (!parse_query(args, false, options, true)) {
+    std::fputs(
+        "usage: zonegate gates --data DIR [--from DATE] [--to DATE] [--by hour|day|hour_of_day]\n",
+        stderr);
     return 2;
   }
   std::unique_ptr<DataDir> dir;
@@ -142,8 +152,9 @@ int gates_command(const Args& args) {
   const Engine* engine = replayed->engine.get();
   const ZoneState& state = engine != nullptr ? engine->state() : empty;
   const int offset = engine != nullptr ? engine->pack().utc_offset_minutes : 0;
-  std::printf("%s\n",
-              gate_figures_json(state, offset, FigureRange{options.from, options.to}).c_str());
+  std::printf(
+      "%s\n",
+      gate_figures_json(state, offset, FigureRange{options.from, options.to, options.by}).c_str());
   return 0;
 }
 

@@ -1,7 +1,11 @@
 #include "engine/gate_figures.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <iterator>
 #include <map>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/json.h"
@@ -57,11 +61,77 @@ struct ReleaseTimes {
   }
 };
 
-std::string local_hour_text(int64_t hour_start, int offset_minutes) {
-  return format_rfc3339(Timestamp{hour_start, offset_minutes});
+// Crossings summed per (channel, bucket): the bucket is the local hour's
+// first unix second, the local day's number (days_from_civil) or the hour of
+// the day, 0-23. Channels are views into the zone's state.
+using CrossingsBuckets = std::map<std::pair<std::string_view, int64_t>, ChannelHour>;
+
+CrossingsBuckets crossings_buckets(const GateState& gates, int offset_minutes,
+                                   const FigureRange& range) {
+  const int64_t offset_seconds = int64_t{offset_minutes} * 60;
+  CrossingsBuckets buckets;
+  for (const auto& [key, hour] : gates.crossings) {
+    const Date day = local_date(key.second, offset_minutes);
+    if (day < range.from || range.to < day) continue;
+    int64_t bucket = key.second;
+    switch (range.by) {
+      case CrossingsBy::kHour: break;
+      case CrossingsBy::kDay: bucket = days_from_civil(day); break;
+      case CrossingsBy::kHourOfDay:
+        bucket = (((key.second + offset_seconds) % 86400) + 86400) % 86400 / 3600;
+        break;
+    }
+    // The state's hours come in (channel, hour) order, and so do their days:
+    // a row adds to the last bucket or, hinted, starts one after it (hours of
+    // the day come round again and take the map's usual lookup).
+    const std::pair<std::string_view, int64_t> bucket_key{key.first, bucket};
+    const auto last = buckets.empty() ? buckets.end() : std::prev(buckets.end());
+    ChannelHour& sum = last != buckets.end() && last->first == bucket_key
+                           ? last->second
+                           : buckets.try_emplace(buckets.end(), bucket_key)->second;
+    sum.open += hour.open;
+    sum.stopped += hour.stopped;
+  }
+  return buckets;
+}
+
+void write_crossings(JsonWriter& w, const CrossingsBuckets& buckets, int offset_minutes,
+                     CrossingsBy by) {
+  w.key(std::string("crossings_by_") + std::string(crossings_by_name(by))).begin_array();
+  for (const auto& [key, counts] : buckets) {
+    w.begin_object().field("channel", key.first);
+    switch (by) {
+      case CrossingsBy::kHour:
+        w.field("hour", format_rfc3339(Timestamp{key.second, offset_minutes}));
+        break;
+      case CrossingsBy::kDay: w.field("day", format_date(civil_from_days(key.second))); break;
+      case CrossingsBy::kHourOfDay: w.field("hour_of_day", key.second); break;
+    }
+    w.field("open", counts.open).field("stopped", counts.stopped).end_object();
+  }
+  w.end_array();
 }
 
 }  // namespace
+
+bool parse_crossings_by(std::string_view text, CrossingsBy& by) {
+  for (const CrossingsBy each : {CrossingsBy::kHour, CrossingsBy::kDay, CrossingsBy::kHourOfDay}) {
+    if (text == crossings_by_name(each)) {
+      by = each;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string_view crossings_by_name(CrossingsBy by) {
+  switch (by) {  // No default: -Wswitch flags a new CrossingsBy here.
+    case CrossingsBy::kHour: return "hour";
+    case CrossingsBy::kDay: return "day";
+    case CrossingsBy::kHourOfDay: return "hour_of_day";
+  }
+  std::abort();  // Unreachable: every enumerator returns above.
+}
 
 std::string gate_figures_json(const ZoneState& state, int utc_offset_minutes,
                               const FigureRange& range) {
@@ -74,22 +144,18 @@ std::string gate_figures_json(const ZoneState& state, int utc_offset_minutes,
   w.begin_object();
   w.field("from", format_date(range.from)).field("to", format_date(range.to));
 
-  // Crossings per channel and hour, and per channel in all.
-  std::map<std::string, ChannelHour> per_channel;
-  w.key("crossings_by_hour").begin_array();
-  for (const auto& [key, hour] : state.gates.crossings) {
-    if (!in_range(key.second)) continue;
-    w.begin_object()
-        .field("channel", key.first)
-        .field("hour", local_hour_text(key.second, utc_offset_minutes))
-        .field("open", hour.open)
-        .field("stopped", hour.stopped)
-        .end_object();
+  w.field("by", crossings_by_name(range.by));
+
+  // Crossings per channel and hour (or day, or hour of the day), and per
+  // channel in all.
+  const CrossingsBuckets buckets = crossings_buckets(state.gates, utc_offset_minutes, range);
+  write_crossings(w, buckets, utc_offset_minutes, range.by);
+  std::map<std::string_view, ChannelHour> per_channel;
+  for (const auto& [key, counts] : buckets) {
     ChannelHour& total = per_channel[key.first];
-    total.open += hour.open;
-    total.stopped += hour.stopped;
+    total.open += counts.open;
+    total.stopped += counts.stopped;
   }
-  w.end_array();
   w.key("crossings_by_channel").begin_array();
   for (const auto& [channel, total] : per_channel) {
     w.begin_object()

@@ -199,6 +199,51 @@ try {
   check(listed.length > 0 && listed.every((m) => m === 'second_line_entry'),
     `a movement's figure opens its declarations (${listed.length})`);
 
+  // Crossings: the demo's one day by the hour; a longer range by the day,
+  // each bar the API's sum for its day and leading to that day's hours.
+  const bars = (page) => page.$$eval('#crossings-chart .bar-group', (groups) => groups.map((g) =>
+    [...g.querySelectorAll('title')].map((t) => Number(t.textContent.split(': ').pop()))));
+  const sums = (rows, key) => {
+    const buckets = new Map();
+    for (const r of rows) {
+      const [open, held] = buckets.get(r[key]) || [0, 0];
+      buckets.set(r[key], [open + r.open, held + r.stopped]);
+    }
+    return JSON.stringify([...buckets.entries()].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, v]) => v));
+  };
+  const crossingsTitle = (page, text) => page.waitForFunction((t) =>
+    document.querySelector('#crossings-title')?.textContent === t, text);
+  const gates = await officer.evaluate(async () => {
+    const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
+    const get = async (query) => (await fetch(`/v1/gates/figures?${query}`,
+      { headers: { Authorization: `Bearer ${token}` } })).json();
+    return { hours: await get('by=hour'), days: await get('by=day') };
+  });
+  const day = gates.days.crossings_by_day[0]?.day;
+  check(day && gates.days.crossings_by_day.every((r) => r.day === day),
+    `the demo's crossings fall on one day (${day})`);
+  await officer.goto(`${base}/#/dashboard`);
+  await crossingsTitle(officer, 'Crossings by hour');
+  const hourly = JSON.stringify(await bars(officer));
+  check(hourly === sums(gates.hours.crossings_by_hour, 'hour'),
+    `all time, the demo day's crossings are drawn by the hour, as the API counts them (${
+      JSON.parse(hourly).length} hours)`);
+  const shift = (date, days) => new Date(Date.parse(date) + days * 86400000).toISOString().slice(0, 10);
+  await officer.fill('#range input[name=from]', shift(day, -1));
+  await officer.fill('#range input[name=to]', shift(day, 3));
+  await officer.click('#range button[type=submit]');
+  await crossingsTitle(officer, 'Crossings by day');
+  const daily = JSON.stringify(await bars(officer));
+  check(daily === sums(gates.days.crossings_by_day, 'day') && daily === JSON.stringify(
+    [JSON.parse(hourly).reduce(([o, h], [bo, bh]) => [o + bo, h + bh], [0, 0])]),
+    `five days are drawn by the day, the day's bar the sum of its hours (${daily})`);
+  check(officer.url().endsWith(`#/dashboard?from=${shift(day, -1)}&to=${shift(day, 3)}`),
+    'the address keeps the range');
+  await officer.click('#crossings-chart a');
+  await crossingsTitle(officer, 'Crossings by hour');
+  check(await officer.inputValue('#range input[name=from]') === day &&
+    JSON.stringify(await bars(officer)) === hourly, "a day's bar opens that day by the hour");
+
   // Licensed goods wait for an officer (the simulated day's officers have
   // released its own by evening).
   const held = await enterprise.evaluate(async ({ uscc, at }) => {
