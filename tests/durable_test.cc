@@ -22,6 +22,7 @@
 
 #include "core/sha256.h"
 #include "store/postgres/postgres_journal.h"
+#include "store/store_spec.h"
 #include "support.h"
 
 extern char** environ;
@@ -490,6 +491,7 @@ std::string postgres_url_or_skip_reason(std::string& why) {
   }
   zg::PostgresOptions probe;
   probe.url = url;
+  probe.shown = zg::redact_password(url);
   probe.shard = "zg_probe";
   zg::Status reachable = zg::PostgresJournal::drop_shard(probe);
   if (!reachable.is_ok()) why = reachable.first().message;
@@ -509,7 +511,8 @@ class Shard {
     options_.shard = "durable_" + std::to_string(getpid());
     (void)zg::PostgresJournal::drop_shard(options_);
   }
-  ~Shard() { (void)zg::PostgresJournal::drop_shard(options_); }
+  ~Shard() { drop(); }
+  void drop() { (void)zg::PostgresJournal::drop_shard(options_); }
   std::string store() const {
     return options_.url + (options_.url.find('?') == std::string::npos ? "?" : "&") +
            "shard=" + options_.shard;
@@ -580,6 +583,12 @@ TEST(Durable, ARunOnPostgresqlRestartsAndEndsInTheStateOfTheSqliteRun) {
                             " --store " + shard.store() + " " + more + " 2>&1");
   EXPECT_EQ(taken.exit_code, 2);
   EXPECT_NE(taken.out.find("already holds a zone's journal"), std::string::npos) << taken.out;
+  // A directory whose shard is gone stops; it does not start again empty.
+  shard.drop();
+  const Outcome gone =
+      run(kBinary + " run --pack " + kPack + " --data " + postgres.path() + " " + more + " 2>&1");
+  EXPECT_EQ(gone.exit_code, 2);
+  EXPECT_NE(gone.out.find("holds no journal"), std::string::npos) << gone.out;
   fs::remove(load);
 }
 

@@ -160,8 +160,10 @@ Result<std::unique_ptr<JournalStore>> open_store(const fs::path& dir, bool creat
   options.url = spec.url;
   options.shard = spec.shard;
   options.shown = spec.recorded;
+  // Tables are made only with the record: a directory that records a shard
+  // whose tables are gone must stop, not start again on an empty journal.
   Result<std::unique_ptr<PostgresJournal>> journal =
-      PostgresJournal::open(options, create || has_store_file);
+      PostgresJournal::open(options, create && !has_store_file);
   if (!journal.is_ok()) return journal.status();
   if (!has_store_file) {
     // A new directory on a shard that already holds a zone would write a
