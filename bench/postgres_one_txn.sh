@@ -2,7 +2,9 @@
 # Zonegate's durable group commit against PostgreSQL doing one transaction
 # per declaration with its rows (the declaration, its item, two book
 # postings), fsync on, one client — the way a row-per-request system would
-# store the same flow. Both run in this script, on this machine.
+# store the same flow; and the same group commit with the journal in that
+# PostgreSQL (zonegate run --store postgresql://…). All run in this script,
+# on this machine, against the same server.
 #
 #   bench/postgres_one_txn.sh [BUILD_DIR] [SECONDS]
 # Needs PostgreSQL 15's server binaries (Debian's postgresql-15) and pgbench.
@@ -54,14 +56,23 @@ pg_tps=$(pgbench -n -c 1 -j 1 -T "$seconds" -f "$work/declare.sql" -h 127.0.0.1 
   | awk -F'= ' '/^tps/ {print int($2)}')
 echo "  ${pg_tps} declarations/s"
 
-"$build/bench/zonegate_gen_commands" 300000 > "$work/load.jsonl"
-sync
-t0=$(date +%s.%N)
-"$build/zonegate" run --pack "$root/policies/hengqin" --data "$work/zone" \
-  --snapshot-every 1000000000000 "$work/load.jsonl" > /dev/null
-t1=$(date +%s.%N)
-awk -v t0="$t0" -v t1="$t1" -v pg="$pg_tps" 'BEGIN {
-  rate = 300000 / (t1 - t0);
-  printf "Zonegate: group commit, 300,000 single-item commands journaled with their results, fsynced\n";
-  printf "  %.0f commands/s: %.0fx PostgreSQL one transaction per declaration\n", rate, rate / pg;
+commands=${ZG_BENCH_COMMANDS:-300000}
+"$build/bench/zonegate_gen_commands" "$commands" > "$work/load.jsonl"
+# Seconds of one durable run of the load, the journal where $1 says.
+timed_run() {
+  sync
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$build/zonegate" run --pack "$root/policies/hengqin" --data "$work/$1" "${@:2}" \
+    --snapshot-every 1000000000000 "$work/load.jsonl" > /dev/null
+  t1=$(date +%s.%N)
+  awk -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.3f", t1 - t0 }'
+}
+sqlite_s=$(timed_run zone-sqlite)
+pg_s=$(timed_run zone-pg --store "postgresql://postgres@127.0.0.1:$PGPORT/postgres?shard=bench")
+journal_rows=$(psql_ -At -c "SELECT count(*) FROM bench.journal")
+awk -v n="$commands" -v s="$sqlite_s" -v p="$pg_s" -v pg="$pg_tps" -v rows="$journal_rows" 'BEGIN {
+  printf "Zonegate: group commit, %d single-item commands journaled with their results, fsynced\n", n;
+  printf "  SQLite store:     %.0f commands/s (%.2f s): %.0fx PostgreSQL one transaction per declaration\n", n / s, s, n / s / pg;
+  printf "  PostgreSQL store: %.0f commands/s (%.2f s): %.0fx PostgreSQL one transaction per declaration; %.2fx the SQLite store (%d journal rows)\n", n / p, p, n / p / pg, s / p, rows;
 }'

@@ -7,12 +7,15 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache python3 git
   libtomlplusplus-dev libssl-dev libsqlite3-dev libjemalloc-dev libsodium-dev libxgboost-dev
+  libpqxx-dev libpq-dev postgresql-15
   libboost1.81-dev curl wrk openssl
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
   chromium
 )
 
+# PostgreSQL: libpqxx (6.4) for the journal's PostgreSQL backend, and the
+# server itself, which .ci/run starts as a throwaway cluster for its tests.
 # Chromium runs the web pages' tests (scripts/web-test.sh), driven by
 # playwright-core from npm. Node.js and npm run those and the OpenAPI
 # validator (package.json). Machines that

@@ -11,6 +11,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -20,6 +21,8 @@
 #include <vector>
 
 #include "core/sha256.h"
+#include "store/postgres/postgres_journal.h"
+#include "store/store_spec.h"
 #include "support.h"
 
 extern char** environ;
@@ -474,6 +477,136 @@ TEST(Durable, APermitIsFoundByItsPlateAfterARestartFromASnapshot) {
   EXPECT_EQ(state_hash_line(snapshot.out), state_hash_line(verify.out));
   fs::remove(permit);
   fs::remove(crossing);
+}
+
+// ---- The same zone on PostgreSQL ------------------------------------------
+
+// ZG_TEST_POSTGRES_URL names the server (.ci/run starts one); without it the
+// test skips, unless ZG_REQUIRE_POSTGRES=1 (CI), where it fails.
+std::string postgres_url_or_skip_reason(std::string& why) {
+  const char* url = std::getenv("ZG_TEST_POSTGRES_URL");
+  if (url == nullptr || *url == '\0') {
+    why = "ZG_TEST_POSTGRES_URL is not set";
+    return "";
+  }
+  zg::PostgresOptions probe;
+  probe.url = url;
+  probe.shown = zg::redact_password(url);
+  probe.shard = "zg_probe";
+  zg::Status reachable = zg::PostgresJournal::drop_shard(probe);
+  if (!reachable.is_ok()) why = reachable.first().message;
+  return url;
+}
+
+bool postgres_required() {
+  const char* required = std::getenv("ZG_REQUIRE_POSTGRES");
+  return required != nullptr && std::string(required) == "1";
+}
+
+// A shard of its own, dropped at the end.
+class Shard {
+ public:
+  explicit Shard(const std::string& url) {
+    options_.url = url;
+    options_.shard = "durable_" + std::to_string(getpid());
+    (void)zg::PostgresJournal::drop_shard(options_);
+  }
+  ~Shard() { drop(); }
+  void drop() { (void)zg::PostgresJournal::drop_shard(options_); }
+  std::string store() const {
+    return options_.url + (options_.url.find('?') == std::string::npos ? "?" : "&") +
+           "shard=" + options_.shard;
+  }
+
+ private:
+  zg::PostgresOptions options_;
+};
+
+TEST(Durable, ARunOnPostgresqlRestartsAndEndsInTheStateOfTheSqliteRun) {
+  std::string why;
+  const std::string url = postgres_url_or_skip_reason(why);
+  if (!why.empty()) {
+    if (postgres_required()) FAIL() << "PostgreSQL is required here but: " << why;
+    GTEST_SKIP() << "PostgreSQL not available: " << why;
+  }
+  Shard shard(url);
+  DataDir sqlite;
+  DataDir postgres;
+  const std::string load = write_load(sqlite.path() + ".load.jsonl", 3'000);
+  const std::string more = kSource + "/tests/scenarios/value_added.jsonl";
+  const std::string on_postgres =
+      "run --pack " + kPack + " --data " + postgres.path() + " --store " + shard.store();
+  // The same commands, the same answers, line for line; a snapshot on the
+  // way (every 1,000) and a restart that recovers from it.
+  const Outcome lite = zonegate("run --pack " + kPack + " --data " + sqlite.path() +
+                                " --snapshot-every 1000 " + load);
+  ASSERT_EQ(lite.exit_code, 0);
+  const Outcome pg = zonegate(on_postgres + " --snapshot-every 1000 " + load);
+  ASSERT_EQ(pg.exit_code, 0);
+  EXPECT_EQ(pg.out, lite.out);
+  EXPECT_FALSE(fs::exists(postgres.file("journal.db")));  // the journal is in PostgreSQL
+  EXPECT_NE(read_file(postgres.file("store")).find("?shard=durable_"), std::string::npos);
+  ASSERT_EQ(zonegate("run --pack " + kPack + " --data " + sqlite.path() + " " + more).exit_code, 0);
+  // Restarted without --store: the directory says where its journal is.
+  const Outcome pg_more =
+      zonegate("run --pack " + kPack + " --data " + postgres.path() + " " + more);
+  ASSERT_EQ(pg_more.exit_code, 0) << pg_more.out;
+  const Outcome repeat = zonegate(on_postgres + " " + load);  // every command a repeat
+  ASSERT_EQ(repeat.exit_code, 0);
+  EXPECT_EQ(repeat.out, lite.out);
+  const Outcome lite_verify = zonegate("verify --data " + sqlite.path());
+  const Outcome pg_verify = zonegate("verify --data " + postgres.path());
+  ASSERT_EQ(pg_verify.exit_code, 0) << pg_verify.out;
+  EXPECT_NE(state_hash_line(pg_verify.out), "");
+  EXPECT_EQ(state_hash_line(pg_verify.out), state_hash_line(lite_verify.out));
+  const auto replayed = [](const std::string& out) {
+    const size_t at = out.find("verify: ");
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at) - at);
+  };
+  EXPECT_NE(replayed(pg_verify.out).find(" commands replayed"), std::string::npos) << pg_verify.out;
+  EXPECT_EQ(replayed(pg_verify.out).substr(0, replayed(pg_verify.out).find(" in ")),
+            replayed(lite_verify.out).substr(0, replayed(lite_verify.out).find(" in ")));
+  // A journal never changes store by a flag, either way.
+  const Outcome to_sqlite = run(kBinary + " run --pack " + kPack + " --data " + postgres.path() +
+                                " --store sqlite " + more + " 2>&1");
+  EXPECT_EQ(to_sqlite.exit_code, 2);
+  EXPECT_NE(to_sqlite.out.find("keeps its journal in postgresql://"), std::string::npos)
+      << to_sqlite.out;
+  const Outcome to_postgres = run(kBinary + " run --pack " + kPack + " --data " + sqlite.path() +
+                                  " --store " + shard.store() + " " + more + " 2>&1");
+  EXPECT_EQ(to_postgres.exit_code, 2);
+  EXPECT_NE(to_postgres.out.find("keeps its journal in SQLite"), std::string::npos)
+      << to_postgres.out;
+  // A second directory cannot take over a shard that holds a zone.
+  DataDir other;
+  const Outcome taken = run(kBinary + " run --pack " + kPack + " --data " + other.path() +
+                            " --store " + shard.store() + " " + more + " 2>&1");
+  EXPECT_EQ(taken.exit_code, 2);
+  EXPECT_NE(taken.out.find("already holds a zone's journal"), std::string::npos) << taken.out;
+  // A directory whose shard is gone stops; it does not start again empty.
+  shard.drop();
+  const Outcome gone =
+      run(kBinary + " run --pack " + kPack + " --data " + postgres.path() + " " + more + " 2>&1");
+  EXPECT_EQ(gone.exit_code, 2);
+  EXPECT_NE(gone.out.find("holds no journal"), std::string::npos) << gone.out;
+  fs::remove(load);
+}
+
+TEST(Durable, AnUnreachablePostgresqlIsAClearErrorWithoutThePassword) {
+  DataDir data;
+  const auto started = std::chrono::steady_clock::now();
+  const Outcome refused =
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() +
+          " --store postgresql://zonegate:s3cret@127.0.0.1:1/zone - < /dev/null 2>&1");
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(
+      refused.out.find("cannot connect to PostgreSQL at postgresql://zonegate@127.0.0.1:1/zone"),
+      std::string::npos)
+      << refused.out;
+  EXPECT_EQ(refused.out.find("s3cret"), std::string::npos) << refused.out;
+  EXPECT_GE(waited, std::chrono::seconds(4));  // retried with backoff for about 5 s
+  EXPECT_FALSE(fs::exists(data.file("store")));
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ struct ZoneOptions {
   size_t commit_max = 4096;              // journal rows per transaction, at most
   uint64_t snapshot_every = 100'000;     // commands between snapshots
   size_t queued_commands_max = 200'000;  // beyond this the zone answers 503
+  std::string store;                     // --store: "" for what the data directory records
 };
 
 class Zone {

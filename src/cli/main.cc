@@ -30,9 +30,11 @@ void print_usage(std::FILE* out) {
   std::fputs(
       "usage: zonegate <command> [options]\n"
       "\n"
-      "  run --pack DIR [--data DIR] [--stats] FILE.jsonl|-\n"
+      "  run --pack DIR [--data DIR [--store URL]] [--stats] FILE.jsonl|-\n"
       "                                           apply commands, print one result per line;\n"
-      "                                           with --data, durably (journal, restart)\n"
+      "                                           with --data, durably (journal, restart);\n"
+      "                                           --store postgresql://USER@HOST:PORT/DB puts\n"
+      "                                           a new directory's journal in PostgreSQL\n"
       "  book --pack DIR FILE.jsonl|- USCC        print an enterprise's account book after FILE\n"
       "  book --data DIR USCC                     ... as the data directory has it\n"
       "  replay --data DIR                        rebuild the zone from its journal, check "

@@ -41,7 +41,8 @@ constexpr uint64_t kSnapshotEvery = 100'000;  // default of --snapshot-every
 
 struct RunOptions {
   std::string pack;
-  std::string data;  // the data directory of the durable engine
+  std::string data;   // the data directory of the durable engine
+  std::string store;  // --store: where a new data directory keeps its journal
   std::string input;
   std::string uscc;  // book only
   bool stats = false;
@@ -70,6 +71,8 @@ bool parse_options(const Args& args, bool want_uscc, RunOptions& options) {
       options.pack = std::string(args[++i]);
     } else if (args[i] == "--data" && i + 1 < args.size()) {
       options.data = std::string(args[++i]);
+    } else if (args[i] == "--store" && i + 1 < args.size()) {
+      options.store = std::string(args[++i]);
     } else if (args[i] == "--commit-max" && i + 1 < args.size()) {
       const long value = std::atol(std::string(args[++i]).c_str());
       if (value < 1 || value > static_cast<long>(kGroupCommitLimit)) {
@@ -95,6 +98,10 @@ bool parse_options(const Args& args, bool want_uscc, RunOptions& options) {
   }
   const size_t want = want_uscc ? 2 : 1;
   if (options.pack.empty() || positional.size() != want) return false;
+  if (!options.store.empty() && options.data.empty()) {
+    std::fputs("zonegate: --store goes with --data (the store of a data directory)\n", stderr);
+    return false;
+  }
   options.input = std::string(positional[0]);
   if (want_uscc) options.uscc = std::string(positional[1]);
   return true;
@@ -307,7 +314,8 @@ bool load_pack(const std::string& dir, PolicyPack& pack) {
 
 int run_durable(const RunOptions& options) {
   std::unique_ptr<DataDir> dir;
-  Result<DataDir::Replayed> replayed = open_and_replay(options.data, true, dir, true);
+  Result<DataDir::Replayed> replayed =
+      open_and_replay(options.data, true, dir, true, /*use_snapshots=*/true, options.store);
   if (!replayed.is_ok()) return report(replayed.status());
   Result<std::string> hash = dir->keep_pack(options.pack);
   if (!hash.is_ok()) return report(hash.status());
@@ -351,8 +359,9 @@ int run_command(const Args& args) {
   RunOptions options;
   if (!parse_options(args, false, options)) {
     std::fputs(
-        "usage: zonegate run --pack DIR [--data DIR [--commit-max N] [--snapshot-every N]] "
-        "[--stats] FILE.jsonl|-\n",
+        "usage: zonegate run --pack DIR [--data DIR [--store "
+        "sqlite|postgresql://USER@HOST:PORT/DB]\n"
+        "                    [--commit-max N] [--snapshot-every N]] [--stats] FILE.jsonl|-\n",
         stderr);
     return 2;
   }

@@ -67,6 +67,8 @@ bool parse_serve(const Args& args, ServeOptions& o) {
       o.pack = std::string(args[++i]);
     } else if (a == "--data") {
       o.data = std::string(args[++i]);
+    } else if (a == "--store") {
+      o.zone.store = std::string(args[++i]);
     } else if (a == "--listen") {
       o.listen = std::string(args[++i]);
     } else if (a == "--tls-cert") {
@@ -133,7 +135,8 @@ bool parse_serve(const Args& args, ServeOptions& o) {
 }
 
 constexpr const char* kUsage =
-    "usage: zonegate serve --pack DIR --data DIR [--listen HOST:PORT] [--io-threads N]\n"
+    "usage: zonegate serve --pack DIR --data DIR [--store postgresql://USER@HOST:PORT/DB]\n"
+    "                      [--listen HOST:PORT] [--io-threads N]\n"
     "                      [--commit-max N] [--snapshot-every N] [--rate-limit PER_SECOND]\n"
     "                      [--body-max BYTES] [--batch-max N] [--read-timeout S]\n"
     "                      [--idle-timeout S] [--retry-max-ms MS]\n"

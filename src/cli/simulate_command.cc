@@ -21,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/simulated_day.h"
 #include "core/time.h"
+#include "durable/data_dir.h"
 
 namespace zg::cli {
 namespace {
@@ -29,11 +30,12 @@ constexpr const char* kUsage =
     "usage: zonegate simulate --data DIR [--day YYYY-MM-DD (2024-09-02)] [--days N (1, at most "
     "365)]\n"
     "                         [--scale S (1.0)] [--gate-scale G (S)] [--seed N (the first day)]\n"
-    "                         [--pack DIR]\n"
+    "                         [--pack DIR] [--store postgresql://USER@HOST:PORT/DB]\n"
     "  (without --pack: the pack the data directory used last; a new one policies/hengqin)\n";
 
 struct Options {
   std::string data, pack;  // no --pack: the one the directory used last, or Hengqin's
+  std::string store;       // --store: where a new data directory keeps its journal
   Date day{2024, 9, 2};
   int days = 1;
   double scale = 1.0;
@@ -56,6 +58,8 @@ bool parse(const Args& args, Options& o) {
       o.data = value;
     } else if (flag == "--pack") {
       o.pack = value;
+    } else if (flag == "--store") {
+      o.store = value;
     } else if (flag == "--day") {
       Result<Date> day = parse_date(value);
       if (!day.is_ok()) {
@@ -112,12 +116,15 @@ int simulate_command(const Args& args) {
     o.seed = static_cast<uint64_t>(o.day.year) * 10'000 + static_cast<uint64_t>(o.day.month) * 100 +
              static_cast<uint64_t>(o.day.day);
   }
-  if (o.pack.empty() && !std::filesystem::exists(std::filesystem::path(o.data) / "journal.db")) {
+  if (o.pack.empty() && !holds_journal(o.data)) {
     o.pack = "policies/hengqin";
   }
   api::EventHub events;
   api::Metrics metrics;
-  Result<std::unique_ptr<api::Zone>> zone = api::Zone::open(o.data, o.pack, {}, events, metrics);
+  api::ZoneOptions zone_options;
+  zone_options.store = o.store;
+  Result<std::unique_ptr<api::Zone>> zone =
+      api::Zone::open(o.data, o.pack, zone_options, events, metrics);
   if (!zone.is_ok()) {
     std::fprintf(stderr, "zonegate simulate: %s\n", zone.status().first().message.c_str());
     return 2;

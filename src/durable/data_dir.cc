@@ -20,7 +20,9 @@
 #include "engine/journal_entry.h"
 #include "engine/snapshot.h"
 #include "policy/pack_loader.h"
+#include "store/postgres/postgres_journal.h"
 #include "store/sqlite/sqlite_journal.h"
+#include "store/store_spec.h"
 
 namespace zg {
 namespace fs = std::filesystem;
@@ -80,7 +82,114 @@ Result<std::string> hash_pack_dir(const std::string& pack_dir) {
   return to_hex(hash.finish());
 }
 
-Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool create) {
+namespace {
+
+constexpr const char* kStoreFile = "store";  // DIR/store: the PostgreSQL shard's URL
+
+// Writes DIR/store durably: a directory whose journal is in PostgreSQL must
+// never be mistaken for a new, empty SQLite one after a crash.
+Status write_store_file(const fs::path& dir, const std::string& recorded) {
+  const fs::path file = dir / kStoreFile;
+  const fs::path temporary = dir / "store.tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << recorded << "\n";
+    if (!out.flush()) {
+      return Status(ErrorCode::kIoError, "", "cannot write " + temporary.string());
+    }
+  }
+  std::error_code error;
+  bool written = sync_path(temporary);
+  if (written) fs::rename(temporary, file, error);
+  written = written && !error && sync_path(dir);
+  if (!written) return Status(ErrorCode::kIoError, "", "cannot write " + file.string());
+  return Status::ok();
+}
+
+// Opens the journal store of DIR: what DIR/store or DIR/journal.db says,
+// or for a new directory what `store` names (SQLite when "").
+Result<std::unique_ptr<JournalStore>> open_store(const fs::path& dir, bool create,
+                                                 const std::string& store) {
+  using Opened = Result<std::unique_ptr<JournalStore>>;
+  const std::string path = dir.string();
+  const bool has_sqlite = fs::exists(dir / "journal.db");
+  const bool has_store_file = fs::exists(dir / kStoreFile);
+  if (has_sqlite && has_store_file) {
+    return Opened(ErrorCode::kUnsupportedFormat, "",
+                  path + " holds both journal.db and store: which journal is the zone's?");
+  }
+  StoreSpec spec;
+  if (!store.empty()) {
+    Result<StoreSpec> parsed = parse_store_spec(store);
+    if (!parsed.is_ok()) return parsed.status();
+    spec = std::move(parsed).value();
+  }
+  if (has_store_file) {
+    std::string recorded = read_file(dir / kStoreFile);
+    while (!recorded.empty() && (recorded.back() == '\n' || recorded.back() == '\r')) {
+      recorded.pop_back();
+    }
+    Result<StoreSpec> kept = parse_store_spec(recorded);
+    if (!kept.is_ok() || kept->kind != StoreSpec::Kind::kPostgres) {
+      return Opened(ErrorCode::kUnsupportedFormat, "",
+                    (dir / kStoreFile).string() + " does not name a PostgreSQL store");
+    }
+    if (store.empty()) {
+      spec = std::move(kept).value();  // the password, if any, from PGPASSWORD or ~/.pgpass
+    } else if (spec.recorded != kept->recorded) {
+      return Opened(ErrorCode::kUsage, "",
+                    path + " keeps its journal in " + kept->recorded + ", not in " + spec.recorded +
+                        " (--store)");
+    }
+  } else if (has_sqlite) {
+    if (spec.kind != StoreSpec::Kind::kSqlite) {
+      return Opened(ErrorCode::kUsage, "",
+                    path + " keeps its journal in SQLite (journal.db); --store " + spec.recorded +
+                        " cannot move it (start a new data directory on PostgreSQL)");
+    }
+  } else if (!create) {
+    return Opened(ErrorCode::kIoError, "", path + " holds no journal.db");
+  }
+  if (spec.kind == StoreSpec::Kind::kSqlite) {
+    Result<std::unique_ptr<SqliteJournal>> journal =
+        SqliteJournal::open((dir / "journal.db").string(), create);
+    if (!journal.is_ok()) return journal.status();
+    return std::unique_ptr<JournalStore>(std::move(journal).value());
+  }
+  PostgresOptions options;
+  options.url = spec.url;
+  options.shard = spec.shard;
+  options.shown = spec.recorded;
+  // Tables are made only with the record: a directory that records a shard
+  // whose tables are gone must stop, not start again on an empty journal.
+  Result<std::unique_ptr<PostgresJournal>> journal =
+      PostgresJournal::open(options, create && !has_store_file);
+  if (!journal.is_ok()) return journal.status();
+  if (!has_store_file) {
+    // A new directory on a shard that already holds a zone would write a
+    // second zone's commands after the first's.
+    Result<std::string> key = (*journal)->get_meta("signing_public_key");
+    if (!key.is_ok()) return key.status();
+    if ((*journal)->last_seq() > 0 || !key->empty()) {
+      return Opened(ErrorCode::kUnsupportedFormat, "",
+                    "shard " + spec.shard + " of " + spec.recorded +
+                        " already holds a zone's journal, made with another data directory; "
+                        "name a new shard (?shard=NAME) or open that directory");
+    }
+    Status kept = write_store_file(dir, spec.recorded);
+    if (!kept.is_ok()) return kept;
+  }
+  return std::unique_ptr<JournalStore>(std::move(journal).value());
+}
+
+}  // namespace
+
+bool holds_journal(const std::string& data) {
+  return fs::exists(fs::path(data) / "journal.db") || fs::exists(fs::path(data) / kStoreFile);
+}
+
+Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool create,
+                                               const std::string& store) {
   std::error_code error;
   const fs::path dir(path);
   if (!fs::exists(dir, error)) {
@@ -95,20 +204,14 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
   } else if (!fs::is_directory(dir, error)) {
     return Result<std::unique_ptr<DataDir>>(ErrorCode::kUnsupportedFormat, "",
                                             path + " is not a directory");
-  } else if (!fs::exists(dir / "journal.db") && !fs::is_empty(dir, error) &&
-             !fs::exists(dir / "packs")) {
+  } else if (!holds_journal(path) && !fs::is_empty(dir, error) && !fs::exists(dir / "packs")) {
     // Someone else's directory: refuse rather than write into it.
     return Result<std::unique_ptr<DataDir>>(
         ErrorCode::kUnsupportedFormat, "",
         path + " is not a Zonegate data directory (no journal.db) and is not empty");
   }
   if (create) fs::create_directories(dir / "packs", error);
-  const bool has_journal = fs::exists(dir / "journal.db");
-  if (!has_journal && !create) {
-    return Result<std::unique_ptr<DataDir>>(ErrorCode::kIoError, "", path + " holds no journal.db");
-  }
-  Result<std::unique_ptr<SqliteJournal>> journal =
-      SqliteJournal::open((dir / "journal.db").string(), create);
+  Result<std::unique_ptr<JournalStore>> journal = open_store(dir, create, store);
   if (!journal.is_ok()) return journal.status();
   auto data = std::unique_ptr<DataDir>(new DataDir());
   data->path_ = path;
@@ -468,8 +571,8 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
 // engine is null when the journal is empty.
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
                                           std::unique_ptr<DataDir>& dir, bool progress,
-                                          bool use_snapshots) {
-  Result<std::unique_ptr<DataDir>> opened = DataDir::open(data, create);
+                                          bool use_snapshots, const std::string& store) {
+  Result<std::unique_ptr<DataDir>> opened = DataDir::open(data, create, store);
   if (!opened.is_ok()) return opened.status();
   dir = std::move(opened).value();
   const bool bar = progress && isatty(STDERR_FILENO);

@@ -1,6 +1,9 @@
 // A data directory: where the durable engine keeps a zone.
 //
-//   DIR/journal.db          the journal (SQLite, WAL, synchronous=FULL)
+//   DIR/journal.db          the journal (SQLite, WAL, synchronous=FULL), or
+//   DIR/store               the PostgreSQL shard that holds it instead, as
+//                           `--store` named it when the directory was made
+//                           (its URL without the password: store/store_spec.h)
 //   DIR/packs/<hash>/       every policy pack the journal used, by hash
 //   DIR/zone-signing.key    the zone's Ed25519 key for traveller credentials (0600)
 //
@@ -30,7 +33,11 @@ class DataDir {
  public:
   // Opens DIR (creating it when `create`); refuses a directory that is not
   // a Zonegate data directory, or of a newer format, without touching it.
-  static Result<std::unique_ptr<DataDir>> open(const std::string& path, bool create);
+  // `store` is `--store`'s value: "" for what the directory records (SQLite
+  // for a new one), else it must be what a directory that exists records:
+  // a journal never moves between stores by a flag.
+  static Result<std::unique_ptr<DataDir>> open(const std::string& path, bool create,
+                                               const std::string& store = "");
 
   JournalStore& journal() { return *journal_; }
   // The zone's credential key: created with the directory, and needed by a
@@ -95,7 +102,10 @@ class DataDir {
 // `use_snapshots` false replays the whole journal (replay and verify do).
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
                                           std::unique_ptr<DataDir>& dir, bool progress,
-                                          bool use_snapshots = true);
+                                          bool use_snapshots = true, const std::string& store = "");
+
+// True when DIR holds a zone's journal, in either store.
+bool holds_journal(const std::string& data);
 
 // Prints a status's errors to standard error; returns exit code 2.
 int report(const Status& status);

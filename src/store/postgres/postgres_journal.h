@@ -1,0 +1,65 @@
+// The journal in PostgreSQL: one schema per shard (a zone), holding
+//
+//   journal    (seq bigint PRIMARY KEY, entry text, leaf bytea)
+//   tree_heads (size bigint PRIMARY KEY, root bytea, timestamp_ms bigint, signature bytea)
+//   meta       (key text PRIMARY KEY, value text)
+//
+// A batch goes in with COPY in one transaction, committed with
+// synchronous_commit=on (the WAL flushed) before append() returns. Reads
+// page through the journal in sequence order, a page per query, so a
+// year's journal is never in memory at once.
+//
+// libpqxx stays inside postgres_journal.cc: this header names none of it.
+// Thread-safe: one connection behind a mutex. The server's committer thread
+// appends while its zone thread may read a row for a snapshot; a read's
+// `visit` runs outside the lock, so it may call back into the store.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/journal_store.h"
+
+namespace zg {
+
+struct PostgresOptions {
+  std::string url;                // for libpq, password and all
+  std::string shard = "zone";     // the schema (store/store_spec.h checks the name)
+  std::string shown;              // the URL in messages: no password
+  int connect_retry_ms = 5'000;   // how long an unreachable server is retried at open
+  size_t read_page_rows = 2'000;  // rows per query of read() and read_leaves()
+};
+
+class PostgresJournal final : public JournalStore {
+ public:
+  // Connects (retrying with backoff for connect_retry_ms while the server
+  // cannot be reached: a kUnavailable error naming the URL after that) and
+  // opens the shard's tables, creating them when absent and `create`. A
+  // schema holding other tables, or a journal of a newer format, is refused
+  // without being changed.
+  static Result<std::unique_ptr<PostgresJournal>> open(const PostgresOptions& options, bool create);
+  ~PostgresJournal() override;
+
+  Status append(std::span<const JournalEntry> batch) override;
+  uint64_t last_seq() const override;
+  Status read(uint64_t from_seq,
+              const std::function<Status(const JournalEntry&)>& visit) const override;
+  Status read_leaves(uint64_t from_seq,
+                     const std::function<Status(uint64_t, const Digest&)>& visit) const override;
+  Status append_tree_head(const StoredTreeHead& head) override;
+  Status read_tree_heads(const std::function<Status(const StoredTreeHead&)>& visit) const override;
+  Status put_meta(std::string_view key, std::string_view value) override;
+  Result<std::string> get_meta(std::string_view key) const override;
+
+  // Drops the shard's schema and everything in it (tests clean up with it).
+  static Status drop_shard(const PostgresOptions& options);
+
+  static constexpr int kFormatVersion = 1;
+
+ private:
+  struct Impl;
+  explicit PostgresJournal(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zg
