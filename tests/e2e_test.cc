@@ -1163,6 +1163,14 @@ TEST(Simulate, ARunOfDaysGoesOnWhereItStopped) {
   // Three days of declarations, numbered apart.
   const Outcome verify = zonegate("verify --data " + base + "/zone");
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  // A run from another day would share no id with this one, but would mix
+  // into its figures: refused, nothing applied.
+  const Outcome other = zonegate(args + " --day 2024-09-10 2>&1");
+  EXPECT_EQ(other.exit_code, 2) << other.out;
+  EXPECT_NE(other.out.find("already holds other commands"), std::string::npos) << other.out;
+  const Outcome after = zonegate("verify --data " + base + "/zone");
+  EXPECT_EQ(after.out.substr(after.out.find("state hash")),
+            verify.out.substr(verify.out.find("state hash")));
   std::filesystem::remove_all(base);
 }
 

@@ -55,8 +55,11 @@ Result<std::vector<std::string>> apply(api::Zone& zone, const std::vector<std::s
 // Whether the zone already applied other commands under the ids of this
 // day's (another day, scale or seed simulated into the same directory):
 // then much of this one would be refused as id conflicts. Every command is
-// checked, in one read of the zone, before any is applied.
-Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands) {
+// checked, in one read of the zone, before any is applied. On a run's first
+// day, a zone holding commands but not this day's first (another run from
+// another day, an older version's demo, a real zone) is refused too: the
+// days would be mixed into its figures.
+Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands, bool first_day) {
   std::vector<std::pair<std::string, std::array<unsigned char, 32>>> identities;
   identities.reserve(commands.size());
   PreparedCommand prepared;
@@ -69,7 +72,13 @@ Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands)
   zone.read(
       [&](const Engine& engine) {
         std::string found;
+        const auto& applied = engine.state().applied;
+        if (first_day && engine.state().last_seq > 0 && !identities.empty() &&
+            applied.find(identities.front().first) == applied.end()) {
+          found = "other";
+        }
         for (const auto& [id, digest] : identities) {
+          if (!found.empty()) break;
           const auto it = engine.state().applied.find(id);
           if (it != engine.state().applied.end() && it->second.digest != digest) {
             found = id;
@@ -80,7 +89,14 @@ Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands)
         return api::HttpResponse{};
       },
       [](api::HttpResponse) {});
-  if (const std::string id = clash.get_future().get(); !id.empty()) {
+  const std::string id = clash.get_future().get();
+  if (id == "other") {
+    return Status(ErrorCode::kIdConflict, "",
+                  "this data directory already holds other commands, not this simulated run's: "
+                  "a simulated run goes into a new directory (or the one it was made in, with "
+                  "the same --day, --scale, --gate-scale and --seed)");
+  }
+  if (!id.empty()) {
     return Status(ErrorCode::kIdConflict, "",
                   "this data directory already holds another simulated day (command " + id +
                       " is not this day's): use a new directory, or the --day, --scale and "
@@ -138,7 +154,7 @@ Status feed_days(api::Zone& zone, const demo::GateDayOptions& options, int days,
     SimulatedDay day;
     day.day = gates.day();
     day.enterprises = gates.enterprises();
-    if (Status same = check_same_day(zone, preparation); !same.is_ok()) return same;
+    if (Status same = check_same_day(zone, preparation, d == 0); !same.is_ok()) return same;
     // About twice as many commands at the gates as enrolled travellers.
     const size_t estimate = preparation.size() + 2 * static_cast<size_t>(options.travellers);
     Result<std::vector<std::string>> prepared = apply(zone, preparation, 0, estimate, progress);

@@ -783,13 +783,15 @@ class DemoZone::Builder {
     int64_t second = kRatesAt;
     for (std::string_view code : {"MOP", "HKD", "USD", "EUR", "JPY"}) {
       const Currency* currency = find_currency(code);
-      if (auto rate = policy_->exchange_rates.find(code, month)) {
-        fx_.emplace(code, Fx{currency, *rate});
-        continue;
-      }
+      // A rate we set earlier in the month first, as the engine reads a
+      // zone's set_rate before the pack's.
       const std::string set_key = std::string(code) + " " + format_month(month);
       if (auto set = rates_set_.find(set_key); set != rates_set_.end()) {
-        fx_.emplace(code, Fx{currency, set->second});  // set on an earlier day of the month
+        fx_.emplace(code, Fx{currency, set->second});
+        continue;
+      }
+      if (auto rate = policy_->exchange_rates.find(code, month)) {
+        fx_.emplace(code, Fx{currency, *rate});
         continue;
       }
       Month earlier = month;

@@ -74,7 +74,10 @@ Result<StoreSpec> parse_store_spec(const std::string& text) {
   spec.url = base + params;
   spec.recorded = redact_password(base) + "?shard=" + spec.shard;
   for (const std::string& param : kept) {
-    if (param.rfind("password=", 0) != 0) spec.recorded += "&" + param;
+    // Neither password libpq takes is written down or shown.
+    if (param.rfind("password=", 0) != 0 && param.rfind("sslpassword=", 0) != 0) {
+      spec.recorded += "&" + param;
+    }
   }
   return spec;
 }

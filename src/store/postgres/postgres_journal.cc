@@ -117,6 +117,19 @@ Result<std::unique_ptr<pqxx::connection>> connect(const PostgresOptions& options
       // Durable before acknowledged, whatever the server's default: every
       // commit waits for its WAL flush. Kept across pqxx's reconnects.
       connection->set_variable("synchronous_commit", "on");
+      // Commands carry Chinese text: a database that cannot hold it would
+      // refuse an append mid-run and stop the zone; say so at the start.
+      connection->set_client_encoding("UTF8");
+      pqxx::nontransaction check(*connection);
+      const std::string encoding = check.exec1("SHOW server_encoding")[0].as<std::string>();
+      check.commit();
+      if (encoding != "UTF8") {
+        return Result<std::unique_ptr<pqxx::connection>>(
+            ErrorCode::kUsage, "",
+            "the PostgreSQL database at " + options.shown + " is encoded " + encoding +
+                ", not UTF8: commands carry text in any language (create it with "
+                "ENCODING 'UTF8')");
+      }
       return connection;
     } catch (const pqxx::broken_connection& e) {
       const std::string why = first_line(e.what());
