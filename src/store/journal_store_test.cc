@@ -422,6 +422,30 @@ TEST(PostgresJournal, ShardsOfOneDatabaseAreSeparate) {
   EXPECT_EQ(read_all(**b).size(), 2u);
 }
 
+// Commands carry Chinese text: a database that could not hold it is
+// refused at the start, not at the first append that needs it.
+TEST(PostgresJournal, ADatabaseNotEncodedInUtf8IsRefusedAtTheStart) {
+  PostgresBackend backend;
+  ZG_NEED_BACKEND(backend, "postgresql");
+  const std::string url = backend.options().url;
+  const std::string name = "zg_latin1_" + std::to_string(getpid());
+  const auto psql = [&](const std::string& sql) {
+    return std::system(("psql -q -X '" + url + "' -c \"" + sql + "\" >/dev/null 2>&1").c_str());
+  };
+  ASSERT_EQ(psql("CREATE DATABASE " + name +
+                 " ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"),
+            0);
+  PostgresOptions options = backend.options();
+  options.url = url.substr(0, url.rfind('/') + 1) + name;
+  options.shown = redact_password(options.url);
+  auto opened = PostgresJournal::open(options, true);
+  psql("DROP DATABASE " + name);
+  ASSERT_FALSE(opened.is_ok());
+  EXPECT_EQ(opened.status().first().code, ErrorCode::kUsage);
+  EXPECT_NE(opened.status().first().message.find("LATIN1, not UTF8"), std::string::npos)
+      << opened.status().first().message;
+}
+
 // Needs no server: nothing listens on port 1.
 TEST(PostgresJournal, AnUnreachableServerIsRetriedThenNamedWithoutItsPassword) {
   PostgresOptions options;
