@@ -756,12 +756,17 @@ TEST_F(ServerTest, ADeclarationShowsItsGateEventsAcrossRestarts) {
   EXPECT_EQ(commands.back(), "truck-23");
   EXPECT_EQ(decisions.back(), "open");
   EXPECT_EQ(reasons.back(), "");
+  // The declarant sees when, where and what; the gate's command is the zone's.
   const HttpReply held = get("/v1/declarations/" + cigarettes, tokens["a"]);
   EXPECT_NE(
       held.body.find(
-          R"("command":"truck-22","channel":"HENGQIN-PORT-CARGO","direction":"in","decision":"hold","reasons":["not_released"]}],"gate_events_earlier":0)"),
+          R"(,"channel":"HENGQIN-PORT-CARGO","direction":"in","decision":"hold","reasons":["not_released"]}],"gate_events_earlier":0)"),
       std::string::npos)
       << held.body;
+  EXPECT_EQ(held.body.find("truck-22"), std::string::npos) << held.body;
+  EXPECT_NE(
+      get("/v1/declarations/" + cigarettes, tokens["officer"]).body.find(R"("command":"truck-22")"),
+      std::string::npos);
 
   // The same story after a restart from the snapshot written on shutdown,
   // then from the journal alone; and the snapshot's state is the replay's.

@@ -90,7 +90,8 @@ function gateEvents(d) {
     ['Decision', (e) => element('strong', { class: `decision ${e.decision}` }, e.decision)],
     ['Reasons', (e) => element('span', { class: 'reasons' },
       e.reasons.map((r) => element('code', {}, r)))],
-    ['Command', (e) => `${e.command} (seq ${e.seq})`],
+    // The gate's command is shown to the zone's roles only (the API omits it for a declarant).
+    ['Command', (e) => (e.command === undefined ? '—' : `${e.command} (seq ${e.seq})`)],
   ], events, 'gate-events-list'));
   if (d.gate_events_earlier) {
     section.append(element('p', { class: 'muted', id: 'gate-events-earlier' },

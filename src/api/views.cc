@@ -100,15 +100,16 @@ void write_words(JsonWriter& w, std::string_view words) {
 }
 
 // The trucks that presented a declaration, oldest first, in the words of
-// gate_arrival's result; how many earlier ones are no longer kept.
-void write_gate_events(JsonWriter& w, const GateEventLog& log) {
+// gate_arrival's result; how many earlier ones are no longer kept. The
+// gate's command (its id, its place in the journal) is the zone's: a gate
+// may name its commands after a plate or a driver, and a truck carries
+// other declarants' goods, so a declarant sees when, where and what.
+void write_gate_events(JsonWriter& w, const GateEventLog& log, bool zone_role) {
   w.key("gate_events").begin_array();
   for (const DeclarationGateEvent& event : log.latest) {
-    w.begin_object()
-        .field("at", format_rfc3339(event.at))
-        .field("seq", static_cast<int64_t>(event.seq))
-        .field("command", event.command)
-        .field("channel", *event.channel)
+    w.begin_object().field("at", format_rfc3339(event.at));
+    if (zone_role) w.field("seq", static_cast<int64_t>(event.seq)).field("command", event.command);
+    w.field("channel", *event.channel)
         .field("direction", gate::direction_name(event.direction))
         .field("decision", event.open ? "open" : "hold");
     w.key("reasons");
@@ -186,7 +187,7 @@ HttpResponse declaration_view(const Engine& engine, std::string_view number,
     w.key("lane_reasons");
     write_words(w, *d->lane_reasons);
   }
-  write_gate_events(w, d->gate_events);
+  write_gate_events(w, d->gate_events, principal.role != Role::kEnterprise);
   w.key("result").raw(engine.state().results.get(d->result)).end_object();
   return json_response(std::move(body));
 }
