@@ -15,19 +15,27 @@ export class CsvError extends Error {
 // RFC 4180 records: fields separated by commas, records by CRLF (or a bare
 // LF or CR, as editors write them); a field in double quotes may hold
 // commas, line breaks and doubled quotes (""). A leading byte-order mark is
-// dropped. Records with one empty field (blank lines) are skipped. Each
-// record: { row, cells }, `row` counting records, not lines, so a quoted
-// line break does not shift the numbers a spreadsheet shows.
+// dropped. Records of empty unquoted fields only are skipped: blank lines,
+// and the ",,,," Excel and WPS write for a row whose cells were cleared.
+// Each record: { row, cells }, `row` counting records, not lines, so a
+// quoted line break or a skipped record does not shift the numbers a
+// spreadsheet shows.
 export function parseCsv(text) {
   const records = [];
-  let cells = [], cell = '', quoted = false, row = 1, i = 0;
+  let cells = [], cell = '', quoted = false, anyQuoted = false, row = 1, i = 0;
   if (text.startsWith('\uFEFF')) i = 1;
-  const endField = () => { cells.push(cell); cell = ''; quoted = false; };
+  const endField = () => {
+    cells.push(cell);
+    anyQuoted ||= quoted;
+    cell = '';
+    quoted = false;
+  };
   const endRecord = () => {
-    const blank = cells.length === 0 && cell === '' && !quoted;
     endField();
-    if (!blank) records.push({ row, cells });
+    // A quoted empty field ("") is a value, so its record is kept.
+    if (anyQuoted || cells.some((c) => c !== '')) records.push({ row, cells });
     cells = [];
+    anyQuoted = false;
     row += 1;
   };
   while (i < text.length) {
@@ -78,9 +86,11 @@ export function csvCell(value) {
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-// Offers `rows` (arrays of cells) as a CSV file named `name`.
+// Offers `rows` (arrays of cells) as a CSV file named `name`, UTF-8 with a
+// byte-order mark: without one, Excel reads a CSV in the system's code page
+// (GBK on Chinese Windows) and garbles Chinese text.
 export function downloadCsv(name, rows) {
-  const text = rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+  const text = '\uFEFF' + rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
   link.download = name;

@@ -60,9 +60,10 @@ function readHeader(record) {
 
 // { declarations, errors }: each declaration { id, command, rows (its rows'
 // numbers, item by item), columns (the file's column names) }; `errors`
-// the file's faults (CsvError), empty when it can be sent. `atFor(id)`
-// dates a declaration whose row has no "at".
-export function declarationsFromCsv(text, atFor) {
+// the file's faults (CsvError), empty when it can be sent. A declaration
+// whose rows have no "at" gets none here: the page dates it when it first
+// sends it (upload.js), not when the file is read.
+export function declarationsFromCsv(text) {
   let records, columns;
   try {
     records = parseCsv(text);
@@ -108,7 +109,7 @@ export function declarationsFromCsv(text, atFor) {
     errors.push(new Error(`and ${more} more`));
   }
   const declarations = [...byId.values()].map((d) => ({
-    id: d.id, rows: d.rows, columns: d.columns, command: commandOf(d, atFor),
+    id: d.id, rows: d.rows, columns: d.columns, command: commandOf(d),
   }));
   return { declarations, errors };
 }
@@ -118,9 +119,11 @@ function itemOf(values) {
 }
 
 // The declare command, its fields in the contract's order; blank cells are
-// left out, so the API says which required field is missing.
-function commandOf(d, atFor) {
-  const command = { type: 'declare', id: d.id, at: d.first.at || atFor(d.id) };
+// left out, so the API says which required field is missing (a blank "at"
+// is the page's to fill when sending).
+function commandOf(d) {
+  const command = { type: 'declare', id: d.id };
+  if (d.first.at) command.at = d.first.at;
   for (const name of DECLARATION_COLUMNS.slice(2)) {
     if (d.first[name]) command[name] = d.first[name];
   }

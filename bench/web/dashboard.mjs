@@ -72,20 +72,45 @@ function officerToken(dir) {
   return { token: printed.at(-1), id: printed.find((l) => l.startsWith('id: ')).slice(4) };
 }
 
-// The server over `dir`: how long until it said it listens and until
-// /health answered, and each request's own time from its log (route, µs).
+// Stops a child process: SIGTERM, then SIGKILL if it has not exited within
+// `graceMs`. One ended by a signal has a signalCode and an exitCode of null,
+// so both say whether it has exited.
+async function stop(child, graceMs = 30000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+// The server over `dir`, added to `zones` (so stopped at the end) as soon
+// as it listens: how long until it said it listens and until /health
+// answered, and each request's own time from its log (route, µs).
 async function startZone(name, dir) {
   const started = performance.now();
   const { server, port } = await serve(binary, ['--data', dir], { timeout: startTimeoutMs });
   const listening = performance.now() - started;
   const base = `http://127.0.0.1:${port}`;
+  const zone = { name, dir, server, base, listening, log: [] };
+  zones.push(zone);
+  // Bounded, and given up when the server exits: a loop that waited for a
+  // dead server's /health would never end.
   for (;;) {
+    if (server.exitCode !== null || server.signalCode !== null) {
+      throw new Error(`the ${name} server exited (${server.exitCode ?? server.signalCode}) ` +
+        'before /health answered');
+    }
+    if (performance.now() - started > startTimeoutMs) {
+      throw new Error(`the ${name} server's /health did not answer within ${startTimeoutMs / 1000} s ` +
+        '(ZG_BENCH_START_TIMEOUT_MS)');
+    }
     try {
       if ((await fetch(`${base}/health`)).ok) break;
     } catch { /* not yet */ }
     await new Promise((r) => setTimeout(r, 20));
   }
-  const zone = { name, dir, server, base, listening, healthy: performance.now() - started, log: [] };
+  zone.healthy = performance.now() - started;
   let partial = '';
   server.stderr.on('data', (chunk) => {
     const lines = (partial + chunk).split('\n');
@@ -157,6 +182,39 @@ const zones = [];
 let dataToken = null;
 let browser = null;
 let failed = false;
+
+// The end, whichever comes first (the run's end or a signal), done once:
+// the browser closed, the servers stopped, DATA_DIR's token revoked.
+let cleaning = null;
+const cleanup = () => (cleaning ??= (async () => {
+  if (browser) await browser.close().catch(() => {});
+  await Promise.all(zones.map((z) => stop(z.server)));
+  // Tried again a few times: the binary may be being rebuilt meanwhile.
+  for (let attempt = 1; dataToken && attempt <= 5; attempt += 1) {
+    try {
+      zonegate('token', 'revoke', '--data', data, dataToken.id);
+      dataToken = null;
+    } catch (e) {
+      if (attempt === 5) {
+        console.error(`dashboard bench: could not revoke token ${dataToken.id} in ${data} ` +
+          `(zonegate token revoke --data ${data} ${dataToken.id}): ${e.message}`);
+      } else {
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+})());
+// Interrupted (^C, a timeout's SIGTERM): the same end, so no day-long
+// officer token is left in DATA_DIR and no server or browser runs on.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, async () => {
+    console.error(`dashboard bench: ${signal}: stopping the servers, revoking the token`);
+    await cleanup();
+    process.exit(code);
+  });
+}
+
 try {
   const size = spawnSync('du', ['-sh', data], { encoding: 'utf8' }).stdout.split('\t')[0];
   const journal = spawnSync('du', ['-sh', join(data, 'journal.db')], { encoding: 'utf8' })
@@ -174,7 +232,6 @@ try {
 
   const baseline = await startZone('baseline', baselineDir);
   const target = await startZone('data', data);
-  zones.push(baseline, target);
   for (const z of zones) {
     console.log(`server start (${z.name}): listening after ${ms(z.listening)}, ` +
       `/health answered after ${ms(z.healthy)}`);
@@ -257,27 +314,9 @@ try {
   }
 } catch (e) {
   failed = true;
-  console.error(`dashboard bench: ${e.message || e}`);
+  // After a signal, the error is only the closed browser's: not worth a line.
+  if (!cleaning) console.error(`dashboard bench: ${e.message || e}`);
 } finally {
-  if (browser) await browser.close().catch(() => {});
-  for (const z of zones) {
-    z.server.kill('SIGTERM');
-    await new Promise((r) => (z.server.exitCode !== null ? r() : z.server.once('exit', r)));
-  }
-  // Tried again a few times: the binary may be being rebuilt meanwhile.
-  for (let attempt = 1; dataToken && attempt <= 5; attempt += 1) {
-    try {
-      zonegate('token', 'revoke', '--data', data, dataToken.id);
-      dataToken = null;
-    } catch (e) {
-      if (attempt === 5) {
-        console.error(`dashboard bench: could not revoke token ${dataToken.id} in ${data} ` +
-          `(zonegate token revoke --data ${data} ${dataToken.id}): ${e.message}`);
-      } else {
-        await new Promise((r) => setTimeout(r, 2000));
-      }
-    }
-  }
-  rmSync(work, { recursive: true, force: true });
+  await cleanup();
 }
 process.exit(failed ? 1 : 0);

@@ -153,7 +153,8 @@ try {
   const csvRefused = await enterprise.textContent('#upload-rejected');
   check(csvRefused.includes('row 4 (id csv-2): row 5, column quantity:'),
     `a refused CSV declaration is named by its rows and column ("${csvRefused}")`);
-  const newest = await enterprise.evaluate(async () => {
+  // The enterprise's newest declaration, as the API tells it.
+  const newestDeclaration = () => enterprise.evaluate(async () => {
     const { token } = JSON.parse(sessionStorage.getItem('zonegate-session'));
     const get = async (path) => (await fetch(path, { headers: { Authorization: `Bearer ${token}` } }))
       .json();
@@ -161,15 +162,69 @@ try {
     while (page.next) page = await get(`/v1/declarations?limit=500&after=${page.next}`);
     return get(`/v1/declarations/${page.items[page.items.length - 1].declaration}`);
   });
+  const newest = await newestDeclaration();
   check(newest.result.id === 'csv-1' && newest.result.items.length === 2,
     `the rows of csv-1 made one declaration of two items (${newest.result.id}, ` +
     `${newest.result.items.length} items)`);
-  await enterprise.setInputFiles('#upload input[name=batch]', { name: 'bad.csv',
-    mimeType: 'text/csv', buffer: Buffer.from('id,movement,colour\r\nx,first_line_entry,red\r\n') });
-  await enterprise.click('#upload button[type=submit]');
-  await enterprise.waitForFunction(() =>
-    document.querySelector('#upload-status').textContent.startsWith('Nothing was sent'));
-  const malformed = await enterprise.textContent('#upload-rejected');
+  // Sent once a CSV file (`rows`, or bytes) and awaits its outcome: { status, rejected }.
+  const sendCsv = async (name, rows) => {
+    await enterprise.setInputFiles('#upload input[name=batch]', { name, mimeType: 'text/csv',
+      buffer: Buffer.isBuffer(rows) ? rows : Buffer.from(`${rows.join('\r\n')}\r\n`) });
+    // Cleared first, so the last file's outcome is not taken for this one's.
+    await enterprise.evaluate(() => { document.querySelector('#upload-status').textContent = ''; });
+    await enterprise.click('#upload button[type=submit]');
+    await enterprise.waitForFunction(() => /(\d+ of \d+ sent|Nothing was sent|Stopped)/
+      .test(document.querySelector('#upload-status').textContent));
+    return { status: await enterprise.textContent('#upload-status'),
+      rejected: await enterprise.textContent('#upload-rejected') };
+  };
+  // Sent again after a reload (as after a lost connection), in another
+  // second: the accepted declaration is answered as before, its "at" the
+  // one it was first sent with, not refused as id_conflict.
+  await enterprise.reload();
+  await enterprise.waitForSelector('#upload');
+  await enterprise.waitForTimeout(1100);
+  const again = await sendCsv('declarations.csv', csvRows);
+  check(again.status.includes('1 accepted, 1 refused') && !again.rejected.includes('csv-1'),
+    `a CSV file sent again after a reload is answered as before ("${again.status}": ${again.rejected})`);
+  // The same id with other content: said to be lodged already, not refused.
+  const changed = await sendCsv('changed.csv', [csvRows[0], csvRows[1].replace(',KR,10,', ',KR,11,'),
+    csvRows[2]]);
+  check(changed.status.includes('0 accepted, 0 refused, 1 already lodged with other content') &&
+    changed.rejected.includes('row 2 (id csv-1): id csv-1 was already lodged, with other content'),
+  `an id already lodged with other content is said so ("${changed.status}": ${changed.rejected})`);
+  // Excel on Chinese Windows saves CSV as GBK, and writes a cleared row as
+  // commas: read as GB18030, saying so, the row skipped.
+  const gbk = Buffer.concat([Buffer.from(`${csvRows[0]}\r\n` +
+    `csv-gbk,first_line_entry,${a.uscc},trade,CNY,WINE-R,22042100,`),
+  Buffer.from([0xba, 0xec, 0xbe, 0xc6]),  // 红酒 in GBK
+  Buffer.from(`,FR,60,L,6000.00\r\n${','.repeat(11)}\r\n`)]);
+  // The API does not echo a description: the command as sent shows it.
+  const sent = [];
+  const onRequest = (r) => { if (r.url().endsWith('/v1/commands')) sent.push(r.postData()); };
+  enterprise.on('request', onRequest);
+  const chinese = await sendCsv('gbk.csv', gbk);
+  enterprise.off('request', onRequest);
+  check(chinese.status.includes('read as GB18030, not UTF-8') &&
+    chinese.status.includes('1 accepted, 0 refused'),
+  `a GBK CSV is read as GB18030, and says so ("${chinese.status}": ${chinese.rejected})`);
+  check((await newestDeclaration()).result.id === 'csv-gbk' &&
+    sent.join('').includes('"description":"红酒"'), `its Chinese description is sent as written (${sent})`);
+  // 100,000 rows: "Reading the file…" shows while the file is parsed.
+  await enterprise.evaluate(() => {
+    window.statusShown = [];
+    new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) =>
+      window.statusShown.push(n.textContent)))).observe(document.querySelector('#upload-status'),
+      { childList: true });
+  });
+  const large = await sendCsv('large.csv', [csvRows[0],
+    ...Array.from({ length: 100000 }, (_, k) => `large-${k},first_line_entry`)]);
+  const shown = await enterprise.evaluate(() => window.statusShown);
+  check(shown.includes('Reading the file…') && large.status.startsWith('Nothing was sent') &&
+    large.rejected.includes('and 99980 more'),
+  `a file of 100,000 rows shows "Reading the file…" while it is read (${JSON.stringify(shown)})`);
+  const malformed = (await sendCsv('bad.csv', ['id,movement,colour', 'x,first_line_entry,red']))
+    .rejected;
   check(malformed.includes('row 1, column 3: unknown column "colour"'),
     `a malformed CSV is refused before sending, with its row and column ("${malformed}")`);
 
@@ -186,8 +241,8 @@ try {
       stream.on('error', reject);
     }, reject);
   });
-  check(csv.startsWith('lot,item,hs,goods_status') && csv.split('\n').length > 2,
-    'the account book downloads as CSV');
+  check(csv.startsWith('\uFEFFlot,item,hs,goods_status') && csv.split('\n').length > 2,
+    'the account book downloads as CSV, UTF-8 with a byte-order mark (for Excel)');
 
   // A figure leads to its declarations.
   await officer.goto(`${base}/#/dashboard`);
@@ -309,7 +364,10 @@ try {
   failures += 1;
   console.log(`FAIL ${e.stack || e}`);
 } finally {
-  if (browser) await browser.close();
+  // A browser that fails to close must not leave the server running.
+  if (browser) {
+    await browser.close().catch((e) => console.log(`(closing the browser: ${e.message})`));
+  }
   if (server) server.kill('SIGKILL');
   if (profile) rmSync(profile, { recursive: true, force: true });
   rmSync(data, { recursive: true, force: true });
