@@ -16,18 +16,12 @@
 #include "core/json.h"
 #include "engine/engine.h"
 #include "policy/pack_loader.h"
+#include "policy/test_packs.h"
 
 namespace zg::demo {
 namespace {
 
-const PolicyPack& hengqin() {
-  static const PolicyPack pack = [] {
-    Result<PolicyPack> loaded = load_policy_pack(std::string(ZG_SOURCE_DIR) + "/policies/hengqin");
-    EXPECT_TRUE(loaded.is_ok());
-    return std::move(loaded).value();
-  }();
-  return pack;
-}
+using testing_packs::hengqin;
 
 // What the engine made of a day.
 struct Outcome {

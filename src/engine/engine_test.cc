@@ -6,18 +6,12 @@
 
 #include "core/json.h"
 #include "policy/pack_loader.h"
+#include "policy/test_packs.h"
 
 namespace zg {
 namespace {
 
-const PolicyPack& hengqin() {
-  static const PolicyPack pack = [] {
-    Result<PolicyPack> loaded = load_policy_pack(std::string(ZG_SOURCE_DIR) + "/policies/hengqin");
-    EXPECT_TRUE(loaded.is_ok());
-    return std::move(loaded).value();
-  }();
-  return pack;
-}
+using testing_packs::hengqin;
 
 constexpr const char* kUscc = "914404000MA4W2X016";
 

@@ -9,16 +9,8 @@
 
 import { parseCsv, csvCell, CsvError } from '../../web/csv.js';
 import { declarationsFromCsv, locateInCsv, csvTemplate } from '../../web/csv_declarations.js';
+import { check, failureCount } from './check.mjs';
 
-let failures = 0;
-function check(condition, what) {
-  if (condition) {
-    console.log(`ok   ${what}`);
-  } else {
-    failures += 1;
-    console.log(`FAIL ${what}`);
-  }
-}
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 function thrown(f) {
   try {
@@ -117,5 +109,5 @@ const HEADER = 'id,movement,declarant,purpose,currency,gross_kg,item,hs,descript
     `rows of empty cells are skipped as blank lines (${cleared.errors.map((e) => e.message)})`);
 }
 
-console.log(failures === 0 ? 'csv: all checks passed' : `csv: ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+console.log(failureCount() === 0 ? 'csv: all checks passed' : `csv: ${failureCount()} failed`);
+process.exit(failureCount() === 0 ? 0 : 1);

@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, launchBrowser, logIn } from './harness.mjs';
+import { check, fail, failureCount } from './check.mjs';
 
 const [binary, pack] = process.argv.slice(2);
 if (!binary || !pack) {
@@ -21,15 +22,6 @@ if (!binary || !pack) {
   process.exit(2);
 }
 
-let failures = 0;
-function check(condition, what) {
-  if (condition) {
-    console.log(`ok   ${what}`);
-  } else {
-    failures += 1;
-    console.log(`FAIL ${what}`);
-  }
-}
 
 const data = mkdtempSync(join(tmpdir(), 'zonegate-web-'));
 // Started inside the try, so a browser that will not launch still stops the server.
@@ -361,8 +353,7 @@ try {
   await officer.waitForSelector('#queue, #queue-empty');
   check(!(await officer.textContent('main')).includes(held), `${held} has left the queue`);
 } catch (e) {
-  failures += 1;
-  console.log(`FAIL ${e.stack || e}`);
+  fail(e.stack || e);
 } finally {
   // A browser that fails to close must not leave the server running.
   if (browser) {
@@ -372,5 +363,5 @@ try {
   if (profile) rmSync(profile, { recursive: true, force: true });
   rmSync(data, { recursive: true, force: true });
 }
-console.log(failures === 0 ? 'web pages: all checks passed' : `web pages: ${failures} failed`);
-process.exit(failures === 0 ? 0 : 1);
+console.log(failureCount() === 0 ? 'web pages: all checks passed' : `web pages: ${failureCount()} failed`);
+process.exit(failureCount() === 0 ? 0 : 1);

@@ -76,6 +76,12 @@ struct PostgresJournal::Impl {
 
   std::string table(const char* name) const { return schema + "." + name; }
 
+  template <class Row>
+  Status read_in_pages(const char* statement, const std::string& what, uint64_t from_seq,
+                       const std::function<void(const pqxx::row&, Row&)>& decode,
+                       const std::function<uint64_t(const Row&)>& seq_of,
+                       const std::function<Status(const Row&)>& visit);
+
   Status failure(const std::string& doing, const std::exception& e) const {
     return Status(ErrorCode::kIoError, "",
                   "PostgreSQL at " + options.shown + ", " + doing + ": " + first_line(e.what()));
@@ -317,70 +323,67 @@ Status PostgresJournal::append(std::span<const JournalEntry> batch) {
   return Status::ok();
 }
 
-Status PostgresJournal::read(uint64_t from_seq,
-                             const std::function<Status(const JournalEntry&)>& visit) const {
-  std::vector<JournalEntry> page;
+// Reads the journal from `from_seq` in pages of the options' size with the
+// prepared `statement` (seq and page size as its parameters), each row
+// decoded by `decode`; a page is visited outside the lock, so the committer
+// may append meanwhile. `what` names the read in errors.
+template <class Row>
+Status PostgresJournal::Impl::read_in_pages(
+    const char* statement, const std::string& what, uint64_t from_seq,
+    const std::function<void(const pqxx::row&, Row&)>& decode,
+    const std::function<uint64_t(const Row&)>& seq_of,
+    const std::function<Status(const Row&)>& visit) {
+  std::vector<Row> page;
   uint64_t next = std::max<uint64_t>(from_seq, 1);
-  const size_t page_rows = std::max<size_t>(impl_->options.read_page_rows, 1);
+  const size_t page_rows = std::max<size_t>(options.read_page_rows, 1);
   for (;;) {
     page.clear();
     {
-      std::lock_guard lock(impl_->mutex);
+      std::lock_guard lock(mutex);
       try {
-        pqxx::nontransaction query(*impl_->connection);
-        const pqxx::result rows = query.exec_prepared("read_page", static_cast<int64_t>(next),
+        pqxx::nontransaction query(*connection);
+        const pqxx::result rows = query.exec_prepared(statement, static_cast<int64_t>(next),
                                                       static_cast<int64_t>(page_rows));
         page.resize(rows.size());
         for (size_t i = 0; i < rows.size(); ++i) {
-          const pqxx::row row = rows[static_cast<pqxx::result::size_type>(i)];
-          page[i].seq = row[0].as<uint64_t>();
-          page[i].entry.assign(row[1].c_str(), row[1].size());
-          read_bytea(row[2], page[i].leaf_hash);
+          decode(rows[static_cast<pqxx::result::size_type>(i)], page[i]);
         }
       } catch (const std::exception& e) {
-        return impl_->failure("reading the journal from seq " + std::to_string(next), e);
+        return failure(what + " from seq " + std::to_string(next), e);
       }
     }
-    // Visited outside the lock: the committer may append meanwhile.
-    for (const JournalEntry& entry : page) {
-      Status status = visit(entry);
+    for (const Row& row : page) {
+      Status status = visit(row);
       if (!status.is_ok()) return status;
     }
     if (page.size() < page_rows) return Status::ok();
-    next = page.back().seq + 1;
+    next = seq_of(page.back()) + 1;
   }
+}
+
+Status PostgresJournal::read(uint64_t from_seq,
+                             const std::function<Status(const JournalEntry&)>& visit) const {
+  return impl_->read_in_pages<JournalEntry>(
+      "read_page", "reading the journal", from_seq,
+      [](const pqxx::row& row, JournalEntry& entry) {
+        entry.seq = row[0].as<uint64_t>();
+        entry.entry.assign(row[1].c_str(), row[1].size());
+        read_bytea(row[2], entry.leaf_hash);
+      },
+      [](const JournalEntry& entry) { return entry.seq; }, visit);
 }
 
 Status PostgresJournal::read_leaves(
     uint64_t from_seq, const std::function<Status(uint64_t, const Digest&)>& visit) const {
-  std::vector<std::pair<uint64_t, Digest>> page;
-  uint64_t next = std::max<uint64_t>(from_seq, 1);
-  const size_t page_rows = std::max<size_t>(impl_->options.read_page_rows, 1);
-  for (;;) {
-    page.clear();
-    {
-      std::lock_guard lock(impl_->mutex);
-      try {
-        pqxx::nontransaction query(*impl_->connection);
-        const pqxx::result rows = query.exec_prepared(
-            "read_leaves_page", static_cast<int64_t>(next), static_cast<int64_t>(page_rows));
-        page.resize(rows.size());
-        for (size_t i = 0; i < rows.size(); ++i) {
-          const pqxx::row row = rows[static_cast<pqxx::result::size_type>(i)];
-          page[i].first = row[0].as<uint64_t>();
-          read_bytea(row[1], page[i].second);
-        }
-      } catch (const std::exception& e) {
-        return impl_->failure("reading the journal's leaves from seq " + std::to_string(next), e);
-      }
-    }
-    for (const auto& [seq, leaf] : page) {
-      Status status = visit(seq, leaf);
-      if (!status.is_ok()) return status;
-    }
-    if (page.size() < page_rows) return Status::ok();
-    next = page.back().first + 1;
-  }
+  using Leaf = std::pair<uint64_t, Digest>;
+  return impl_->read_in_pages<Leaf>(
+      "read_leaves_page", "reading the journal's leaves", from_seq,
+      [](const pqxx::row& row, Leaf& leaf) {
+        leaf.first = row[0].as<uint64_t>();
+        read_bytea(row[1], leaf.second);
+      },
+      [](const Leaf& leaf) { return leaf.first; },
+      [&](const Leaf& leaf) { return visit(leaf.first, leaf.second); });
 }
 
 Status PostgresJournal::append_tree_head(const StoredTreeHead& head) {
