@@ -688,6 +688,31 @@ TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
 // A declaration's story shows each truck that presented it and what the
 // gate decided (gate_arrival, the latest 20 and a count of the earlier),
 // and keeps them across a restart from the snapshot and from the journal.
+// A simulated day sent to the running server over its API (simulate --to),
+// as an officer, each command dated when sent: every command accepted,
+// every gate decision as expected, and the server's figures count it.
+TEST_F(ServerTest, ASimulatedDayIsSentToTheServer) {
+  const std::string to = " --to http://127.0.0.1:" + std::to_string(port) + " --pack " + kPack +
+                         " --scale 0.02 --gate-scale 0.01 --seed 3";
+  const Outcome sent = zonegate("simulate" + to + " --speed 0 --token " + tokens["officer"]);
+  ASSERT_EQ(sent.exit_code, 0) << sent.out;
+  EXPECT_EQ(sent.out.find("NOT AS"), std::string::npos) << sent.out;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(sent.out, m, std::regex(R"((\d+) commands, (\d+) accepted)")))
+      << sent.out;
+  EXPECT_EQ(m[1].str(), m[2].str()) << sent.out;
+  const HttpReply figures = get("/v1/gates/figures", tokens["officer"]);
+  EXPECT_NE(figures.body.find(R"("travellers":{"decisions":)"), std::string::npos) << figures.body;
+  EXPECT_EQ(figures.body.find(R"("travellers":{"decisions":0,)"), std::string::npos)
+      << figures.body;
+  // A token that may not send the day is refused before the gates' part.
+  const Outcome refused =
+      zonegate("simulate" + to + " --seed 4 --speed 0 --token " + tokens["auditor"] + " 2>&1");
+  EXPECT_NE(refused.exit_code, 0) << refused.out;
+  EXPECT_EQ(zonegate("simulate --to ftp://x --token t 2>/dev/null").exit_code, 2);
+  EXPECT_EQ(zonegate("simulate" + to + " 2>/dev/null").exit_code, 2);  // no token
+}
+
 TEST_F(ServerTest, ADeclarationShowsItsGateEventsAcrossRestarts) {
   const auto declare = [&](const std::string& id, const std::string& item) {
     const HttpReply r =

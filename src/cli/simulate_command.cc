@@ -6,13 +6,15 @@
 //                     [--gate-scale G] [--seed N] [--pack DIR]
 //
 // Then `zonegate serve --data DIR` shows it (or `zonegate verify --data DIR`
-// checks it). Sending a day to a running server (--to URL) is not done yet:
-// the server bounds a command's "at" to around now, per role.
+// checks it). With --to URL, one day goes to a running server through its
+// API instead (cli/simulated_day_live.h).
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -20,8 +22,10 @@
 #include "api/metrics.h"
 #include "cli/commands.h"
 #include "cli/simulated_day.h"
+#include "cli/simulated_day_live.h"
 #include "core/time.h"
 #include "durable/data_dir.h"
+#include "policy/pack_loader.h"
 
 namespace zg::cli {
 namespace {
@@ -31,7 +35,11 @@ constexpr const char* kUsage =
     "365)]\n"
     "                         [--scale S (1.0)] [--gate-scale G (S)] [--seed N (the first day)]\n"
     "                         [--pack DIR] [--store postgresql://USER@HOST:PORT/DB]\n"
-    "  (without --pack: the pack the data directory used last; a new one policies/hengqin)\n";
+    "  (without --pack: the pack the data directory used last; a new one policies/hengqin)\n"
+    "       zonegate simulate --to http://HOST:PORT --token OFFICER_TOKEN [--admin-token T]\n"
+    "                         [--speed N (60; 0: at once)] [--day (today)] [--scale S]\n"
+    "                         [--gate-scale G] [--seed N] [--pack DIR (policies/hengqin)]\n"
+    "  (one day sent to a running server, each command dated when sent)\n";
 
 struct Options {
   std::string data, pack;  // no --pack: the one the directory used last, or Hengqin's
@@ -42,6 +50,9 @@ struct Options {
   double gate_scale = -1;  // not given: the same as scale
   uint64_t seed = 20240902;
   bool seed_given = false;
+  bool day_given = false;
+  std::string to;  // --to: a running server instead of a data directory
+  LiveTarget target;
 };
 
 // Reads the flags; false (with the reason printed) on anything wrong.
@@ -68,6 +79,24 @@ bool parse(const Args& args, Options& o) {
         return false;
       }
       o.day = *day;
+      o.day_given = true;
+    } else if (flag == "--to") {
+      o.to = value;
+      if (!parse_target_url(value, o.target)) {
+        std::fputs("zonegate simulate: --to is http://HOST:PORT\n", stderr);
+        return false;
+      }
+    } else if (flag == "--token") {
+      o.target.token = value;
+    } else if (flag == "--admin-token") {
+      o.target.admin_token = value;
+    } else if (flag == "--speed") {
+      char* end = nullptr;
+      o.target.speed = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !(o.target.speed >= 0 && o.target.speed <= 100'000)) {
+        std::fputs("zonegate simulate: --speed is a number from 0 (at once) to 100000\n", stderr);
+        return false;
+      }
     } else if (flag == "--days") {
       if (!parse_days(value, o.days)) {
         std::fputs("zonegate simulate: --days is a whole number from 1 to 365\n", stderr);
@@ -96,11 +125,97 @@ bool parse(const Args& args, Options& o) {
       return false;
     }
   }
+  if (!o.to.empty()) {
+    if (!o.data.empty() || !o.store.empty() || o.days != 1) {
+      std::fputs(
+          "zonegate simulate: --to sends one day to a server: no --data, --store or --days\n",
+          stderr);
+      return false;
+    }
+    if (o.target.token.empty()) {
+      std::fputs("zonegate simulate: --to needs --token (an officer's)\n", stderr);
+      return false;
+    }
+    return true;
+  }
   if (o.data.empty()) {
-    std::fputs("zonegate simulate: --data DIR is needed (where the zone is kept)\n", stderr);
+    std::fputs("zonegate simulate: --data DIR (or --to URL) is needed\n", stderr);
     return false;
   }
   return true;
+}
+
+// A day's line: its commands, enterprises, undervalued declarations and the
+// gates' decisions, with the first few that were not as expected.
+void print_day(const SimulatedDay& day) {
+  const demo::GateDayCheck& g = day.gates;
+  std::printf(
+      "%s: %zu commands, %zu accepted, in %.1f s (%.0f a second); %zu enterprises; %zu "
+      "undervalued, %zu of them held; gates: %lld decisions, %lld open, %lld held or "
+      "referred as expected\n",
+      format_date(day.day).c_str(), day.commands, day.accepted, day.seconds,
+      static_cast<double>(day.commands) / std::max(day.seconds, 1e-9), day.enterprises.size(),
+      day.undervalued, day.undervalued_held, static_cast<long long>(g.decisions),
+      static_cast<long long>(g.open), static_cast<long long>(g.stopped));
+  // The first few say what went wrong; the count says how much.
+  for (size_t i = 0; i < g.mismatches.size() && i < 20; ++i) {
+    std::printf("  NOT AS THE SIMULATOR EXPECTED: %s\n", g.mismatches[i].c_str());
+  }
+  if (g.mismatches.size() > 20) {
+    std::printf("  ... and %zu more not as expected\n", g.mismatches.size() - 20);
+  }
+}
+
+// --to: today (or --day) sent to a running server.
+int send_to_server(Options& o, bool tty) {
+  if (o.pack.empty()) o.pack = "policies/hengqin";
+  Result<PolicyPack> pack = load_policy_pack(o.pack);
+  if (!pack.is_ok()) {
+    std::fprintf(stderr, "zonegate simulate: the pack %s has errors (zonegate policy check)\n",
+                 o.pack.c_str());
+    return 2;
+  }
+  if (!o.day_given) {
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    o.day = local_date(now, pack->utc_offset_minutes);
+  }
+  if (!o.seed_given) {
+    o.seed = static_cast<uint64_t>(o.day.year) * 10'000 + static_cast<uint64_t>(o.day.month) * 100 +
+             static_cast<uint64_t>(o.day.day);
+  }
+  if (pack->in_force(o.day) == nullptr) {
+    std::fprintf(stderr, "zonegate simulate: no version of the pack is in force on %s\n",
+                 format_date(o.day).c_str());
+    return 2;
+  }
+  if (o.gate_scale < 0) o.gate_scale = o.scale;
+  demo::GateDayOptions options = day_options(o.day, o.scale, o.gate_scale, o.seed);
+  // The seed in every id: a server holds many sent days, each its own.
+  options.business.id_tag = "s" + std::to_string(o.seed);
+  options.serial_series = 1 + static_cast<int>(o.seed % 25);
+  // Every permit is dated when sent, so the fleet counts against this
+  // month's quota alone.
+  const int quota = pack->in_force(o.day)->gates.monthly_permit_quota;
+  options.cars = std::min(options.cars, quota * 95 / 100);
+  std::printf("sending %s to %s at %gx (scale %g, gates at %g, seed %llu)\n",
+              format_date(o.day).c_str(), o.to.c_str(), o.target.speed, o.scale, o.gate_scale,
+              static_cast<unsigned long long>(o.seed));
+  std::fflush(stdout);
+  Result<SimulatedDay> day = send_day(*pack, options, o.target, [&](size_t done, size_t total) {
+    if (!tty) return;
+    const size_t width = 30, filled = total == 0 ? width : std::min(width, done * width / total);
+    std::fprintf(stderr, "\r[%s%s] %zu of about %zu commands", std::string(filled, '#').c_str(),
+                 std::string(width - filled, ' ').c_str(), done, std::max(done, total));
+  });
+  if (tty) std::fputs("\r\033[K", stderr);
+  if (!day.is_ok()) {
+    std::fprintf(stderr, "zonegate simulate: %s\n", day.status().first().message.c_str());
+    return 2;
+  }
+  print_day(*day);
+  return day->gates.ok() ? 0 : 1;
 }
 
 }  // namespace
@@ -111,6 +226,8 @@ int simulate_command(const Args& args) {
     std::fputs(kUsage, stderr);
     return 2;
   }
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  if (!o.to.empty()) return send_to_server(o, tty);
   // Each day its own draws unless a seed is given.
   if (!o.seed_given) {
     o.seed = static_cast<uint64_t>(o.day.year) * 10'000 + static_cast<uint64_t>(o.day.month) * 100 +
@@ -134,7 +251,6 @@ int simulate_command(const Args& args) {
                  format_date(o.day).c_str());
     return 2;
   }
-  const bool tty = isatty(STDERR_FILENO) != 0;
   if (o.gate_scale < 0) o.gate_scale = o.scale;
   const demo::GateDayOptions options = day_options(o.day, o.scale, o.gate_scale, o.seed);
   std::printf("simulating %d day%s from %s at scale %g, gates at %g (seed %llu)\n", o.days,
@@ -158,21 +274,7 @@ int simulate_command(const Args& args) {
         ++day_number;
         if (tty) std::fputs("\r\033[K", stderr);
         const demo::GateDayCheck& g = day.gates;
-        std::printf(
-            "%s: %zu commands, %zu accepted, in %.1f s (%.0f a second); %zu enterprises; %zu "
-            "undervalued, %zu of them held; gates: %lld decisions, %lld open, %lld held or "
-            "referred as expected\n",
-            format_date(day.day).c_str(), day.commands, day.accepted, day.seconds,
-            static_cast<double>(day.commands) / std::max(day.seconds, 1e-9), day.enterprises.size(),
-            day.undervalued, day.undervalued_held, static_cast<long long>(g.decisions),
-            static_cast<long long>(g.open), static_cast<long long>(g.stopped));
-        // The first few say what went wrong; the count says how much.
-        for (size_t i = 0; i < g.mismatches.size() && i < 20; ++i) {
-          std::printf("  NOT AS THE SIMULATOR EXPECTED: %s\n", g.mismatches[i].c_str());
-        }
-        if (g.mismatches.size() > 20) {
-          std::printf("  ... and %zu more not as expected\n", g.mismatches.size() - 20);
-        }
+        print_day(day);
         std::fflush(stdout);
         commands += day.commands;
         accepted += day.accepted;

@@ -880,10 +880,10 @@ class DemoZone::Builder {
   }
 
   void begin_command(JsonWriter& w, std::string_view type, int64_t second) {
-    char id[32];
+    char id[64];
     // The day in every id, so the days of a run never share one.
-    std::snprintf(id, sizeof id, "demo-%04d%02d%02d-%04d", day_date_.year, day_date_.month,
-                  day_date_.day, ++next_id_);
+    std::snprintf(id, sizeof id, "demo-%04d%02d%02d%s-%04d", day_date_.year, day_date_.month,
+                  day_date_.day, options_.id_tag.c_str(), ++next_id_);
     w.begin_object().field("type", type).field("id", id).field("at", at(second));
   }
 

@@ -43,6 +43,9 @@ struct DemoOptions {
   // Over a run of days: the chance in 100 that a new enterprise registers on
   // a day after the first (the zone grows by a hundred or so a year).
   int joining_per_100_days = 30;
+  // Added to the day in every id ("demo-20240902s7-0001"), where runs of one
+  // day must not share ids (several sent live to one server); "" for none.
+  std::string id_tag;
 };
 
 struct DemoEnterprise {

@@ -90,10 +90,10 @@ std::vector<std::string> passport_mrz(Rng& rng, int index, Date birth, Date expi
 }
 
 // Ids carry the simulated day, so the days of a run never share one.
-std::string day_tag(Date day) {
+std::string day_tag(Date day, const std::string& id_tag) {
   char tag[16];
   std::snprintf(tag, sizeof tag, "%04d%02d%02d", day.year, day.month, day.day);
-  return tag;
+  return tag + id_tag;
 }
 
 }  // namespace
@@ -461,12 +461,12 @@ std::vector<std::string> GateZone::preparation() {
   if (policy == nullptr) return out;
   const int offset = pack_.utc_offset_minutes;
   const Date eve = add_days(day_, -1);
-  const std::string tag = day_tag(day_);
+  const std::string tag = day_tag(day_, options_.business.id_tag);
   int made = 0;
   const auto issue = [&](Known::Permit& p, Date on, int64_t second, Date from) {
     std::string json;
     JsonWriter w(json);
-    char id[48];
+    char id[96];
     std::snprintf(id, sizeof id, "prep-%s-permit-%05d", tag.c_str(), ++made);
     w.begin_object().field("type", "issue_vehicle_permit").field("id", id);
     w.field("at", format_rfc3339(Timestamp{midnight(on, offset) + second, offset}));
@@ -502,11 +502,16 @@ std::vector<std::string> GateZone::preparation() {
       for (int k = 0; k < n; ++k) {
         const int i = known_->next_permit++;
         char plate[32], owner[32], driver[32];
-        std::snprintf(plate, sizeof plate, "MX-%02d-%02d", 10 + i / 100, i % 100);
-        std::snprintf(owner, sizeof owner, "1%06d(%d)", 100'000 + i, i % 10);
-        std::snprintf(driver, sizeof driver, "H%08d", 20'000'000 + i);
+        // Another series' cars (options.serial_series) have other plates.
+        const int b = options_.serial_series;
+        std::snprintf(plate, sizeof plate, "M%c-%02d-%02d", b == 0 ? 'X' : 'A' + b - 1,
+                      10 + i / 100, i % 100);
+        std::snprintf(owner, sizeof owner, "1%06d(%d)", 100'000 + b * 30'000 + i, i % 10);
+        std::snprintf(driver, sizeof driver, "H%08d", 20'000'000 + b * 100'000 + i);
         Known::Permit p{plate, owner, {driver}, {}};
-        if (rng_.percent(30)) p.drivers.push_back("H" + std::to_string(30'000'000 + i));
+        if (rng_.percent(30)) {
+          p.drivers.push_back("H" + std::to_string(30'000'000 + b * 100'000 + i));
+        }
         const Date on = add_days(first, k * 28 / n);  // spread over the month's first 28 days
         issue(p, on, 7 * kHour + (k % 2000) * 20, on);
         known_->permits.push_back(std::move(p));
@@ -532,10 +537,11 @@ std::vector<std::string> GateZone::preparation() {
       prepared_days_ == 1 ? std::max(options_.travellers, 0) : known_->lost_travellers;
   known_->lost_travellers = 0;
   for (int k = 0; k < travellers; ++k) {
-    const int i = known_->next_traveller++;
+    // Another series' travellers (options.serial_series) hold other documents.
+    const int i = options_.serial_series * 3'000'000 + known_->next_traveller++;
     std::string json;
     JsonWriter w(json);
-    char id[48];
+    char id[96];
     std::snprintf(id, sizeof id, "prep-%s-enrol-%06d", tag.c_str(), k + 1);
     const int64_t at = midnight(eve, offset) + 6 * kHour + int64_t{k} * 54'000 / travellers;
     w.begin_object().field("type", "enrol_traveller").field("id", id);
@@ -597,9 +603,9 @@ Result<std::vector<std::string>> GateZone::gate_day(const std::vector<std::strin
                    [](const Planned& a, const Planned& b) { return a.at < b.at; });
   std::vector<std::string> out;
   out.reserve(planned.size());
-  const std::string tag = day_tag(day_);
+  const std::string tag = day_tag(day_, options_.business.id_tag);
   for (size_t i = 0; i < planned.size(); ++i) {
-    char id[80];
+    char id[128];
     std::snprintf(id, sizeof id, "gd-%s-%06zu-%s", tag.c_str(), i + 1, planned[i].expect.c_str());
     std::string json = std::move(planned[i].json);
     json.replace(json.find(kIdMark), kIdMark.size(), id);

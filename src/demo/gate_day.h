@@ -41,6 +41,10 @@ struct GateDayOptions {
   // force, at most ten — so fewer where the pack is new.
   int cars = 2'850;
   int odd_per_thousand = 20;  // refusals and second tries, per 1,000 of each kind
+  // 0 to 25: which numbers the cars' plates and the travellers' documents
+  // take, so runs sent to one server (each its own series) do not meet
+  // each other's cars and people.
+  int serial_series = 0;
 };
 
 // The gates over a run of consecutive days (with a DemoZone's business): the
