@@ -105,13 +105,13 @@ Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands,
   return Status::ok();
 }
 
+}  // namespace
+
 size_t count_accepted(const std::vector<std::string>& results) {
   return static_cast<size_t>(std::count_if(
       results.begin(), results.end(),
       [](const std::string& r) { return r.find("\"status\":\"accepted\"") != std::string::npos; }));
 }
-
-}  // namespace
 
 bool parse_scale(const std::string& text, double& scale) {
   char* end = nullptr;

@@ -32,6 +32,9 @@ struct SimulatedDay {
 // 10 (ten days' worth in one go: 300,000 travellers); false otherwise.
 bool parse_scale(const std::string& text, double& scale);
 
+// How many of a batch's results (one JSON object each) are accepted.
+size_t count_accepted(const std::vector<std::string>& results);
+
 // A run's length as the command line gives it: 1 to 365 days (the
 // travellers enrolled before the first day hold credentials for a year).
 bool parse_days(const std::string& text, int& days);

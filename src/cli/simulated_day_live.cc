@@ -73,12 +73,6 @@ Status send(api::HttpClient& client, const std::string& token, int offset_minute
   }
 }
 
-size_t count_accepted(const std::vector<std::string>& results) {
-  return static_cast<size_t>(std::count_if(
-      results.begin(), results.end(),
-      [](const std::string& r) { return r.find("\"status\":\"accepted\"") != std::string::npos; }));
-}
-
 }  // namespace
 
 bool parse_target_url(const std::string& url, LiveTarget& target) {
