@@ -145,6 +145,17 @@ bool parse(const Args& args, Options& o) {
   return true;
 }
 
+// What follows from the first day once it is known: each day its own draws
+// unless a seed is given (the date as a number), and the gates at the
+// business's scale unless --gate-scale.
+void settle_day_defaults(Options& o) {
+  if (!o.seed_given) {
+    o.seed = static_cast<uint64_t>(o.day.year) * 10'000 + static_cast<uint64_t>(o.day.month) * 100 +
+             static_cast<uint64_t>(o.day.day);
+  }
+  if (o.gate_scale < 0) o.gate_scale = o.scale;
+}
+
 // A day's line: its commands, enterprises, undervalued declarations and the
 // gates' decisions, with the first few that were not as expected.
 void print_day(const SimulatedDay& day) {
@@ -181,16 +192,12 @@ int send_to_server(Options& o, bool tty) {
                             .count();
     o.day = local_date(now, pack->utc_offset_minutes);
   }
-  if (!o.seed_given) {
-    o.seed = static_cast<uint64_t>(o.day.year) * 10'000 + static_cast<uint64_t>(o.day.month) * 100 +
-             static_cast<uint64_t>(o.day.day);
-  }
+  settle_day_defaults(o);
   if (pack->in_force(o.day) == nullptr) {
     std::fprintf(stderr, "zonegate simulate: no version of the pack is in force on %s\n",
                  format_date(o.day).c_str());
     return 2;
   }
-  if (o.gate_scale < 0) o.gate_scale = o.scale;
   demo::GateDayOptions options = day_options(o.day, o.scale, o.gate_scale, o.seed);
   // The seed in every id: a server holds many sent days, each its own.
   options.business.id_tag = "s" + std::to_string(o.seed);
@@ -228,11 +235,7 @@ int simulate_command(const Args& args) {
   }
   const bool tty = isatty(STDERR_FILENO) != 0;
   if (!o.to.empty()) return send_to_server(o, tty);
-  // Each day its own draws unless a seed is given.
-  if (!o.seed_given) {
-    o.seed = static_cast<uint64_t>(o.day.year) * 10'000 + static_cast<uint64_t>(o.day.month) * 100 +
-             static_cast<uint64_t>(o.day.day);
-  }
+  settle_day_defaults(o);
   if (o.pack.empty() && !holds_journal(o.data)) {
     o.pack = "policies/hengqin";
   }
@@ -251,7 +254,6 @@ int simulate_command(const Args& args) {
                  format_date(o.day).c_str());
     return 2;
   }
-  if (o.gate_scale < 0) o.gate_scale = o.scale;
   const demo::GateDayOptions options = day_options(o.day, o.scale, o.gate_scale, o.seed);
   std::printf("simulating %d day%s from %s at scale %g, gates at %g (seed %llu)\n", o.days,
               o.days == 1 ? "" : "s", format_date(o.day).c_str(), o.scale, o.gate_scale,
