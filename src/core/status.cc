@@ -42,6 +42,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kQuotaExhausted: return "quota_exhausted";
     case ErrorCode::kUnknownTraveller: return "unknown_traveller";
     case ErrorCode::kInvalidDocument: return "invalid_document";
+    case ErrorCode::kFenced: return "fenced";
   }
   std::abort();  // Unreachable: every enumerator returns above.
 }

@@ -51,6 +51,7 @@ enum class ErrorCode : uint8_t {
   kQuotaExhausted,     // the month's single-plate permits are all issued
   kUnknownTraveller,   // revocation or watch list for a traveller not enrolled
   kInvalidDocument,    // a travel document whose check digits or form fail
+  kFenced,             // a journal write by a writer whose lease another node has taken
 };
 
 // The contract's word for a code, e.g. "unknown_hs_code".

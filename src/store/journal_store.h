@@ -1,7 +1,7 @@
 // The storage interface under the durable engine: an append-only journal of
 // accepted commands, plus the small facts a data directory keeps about
-// itself. SQLite implements it now (store/sqlite); PostgreSQL will implement
-// the same interface and pass the same test suite (store/journal_store_test.cc).
+// itself. SQLite (store/sqlite) and PostgreSQL (store/postgres) implement it
+// and pass the same test suite (store/journal_store_test.cc).
 //
 // Not thread-safe: one writer per zone uses it.
 #pragma once
@@ -61,6 +61,18 @@ class JournalStore {
   // A small key-value table for facts about the data directory.
   virtual Status put_meta(std::string_view key, std::string_view value) = 0;
   virtual Result<std::string> get_meta(std::string_view key) const = 0;  // "" when absent
+
+  // Writer fencing, for a store that several nodes share (PostgreSQL): from
+  // now on every append checks, inside its transaction, that the shard's
+  // lease is still at `epoch`, and is refused with kFenced once another
+  // node has taken it. Epoch 0 is an unleased writer (`zonegate run`), which
+  // may append only while no node holds a live lease. Also re-reads the last
+  // sequence number stored (a new owner follows the old one's rows).
+  // A store on one node's disk (SQLite) has no leases: a no-op.
+  virtual Status become_writer(uint64_t epoch) {
+    (void)epoch;
+    return Status::ok();
+  }
 };
 
 }  // namespace zg

@@ -1,8 +1,8 @@
 // The journal store's contract, one suite run against both backends:
 // SQLite always, PostgreSQL at ZG_TEST_POSTGRES_URL (skipped without it,
 // failed without it when ZG_REQUIRE_POSTGRES=1, as in CI). Then what only
-// one backend has: PostgreSQL's server-side refusals, second writers and
-// shards; SQLite's files.
+// one backend has: PostgreSQL's server-side refusals, second writers,
+// shards, leases and fencing, lost connections; SQLite's files.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -11,10 +11,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "engine/journal_entry.h"
 #include "store/postgres/postgres_journal.h"
+#include "store/postgres/shard_lease.h"
 #include "store/sqlite/sqlite_journal.h"
 #include "store/store_spec.h"
 
@@ -70,6 +72,11 @@ std::string postgres_url() {
 bool postgres_required() {
   const char* required = std::getenv("ZG_REQUIRE_POSTGRES");
   return required != nullptr && std::string(required) == "1";
+}
+
+// Runs one SQL statement with psql; its exit code.
+int psql(const std::string& url, const std::string& sql) {
+  return std::system(("psql -q -X '" + url + "' -c \"" + sql + "\" >/dev/null 2>&1").c_str());
 }
 
 class Backend {
@@ -429,17 +436,14 @@ TEST(PostgresJournal, ADatabaseNotEncodedInUtf8IsRefusedAtTheStart) {
   ZG_NEED_BACKEND(backend, "postgresql");
   const std::string url = backend.options().url;
   const std::string name = "zg_latin1_" + std::to_string(getpid());
-  const auto psql = [&](const std::string& sql) {
-    return std::system(("psql -q -X '" + url + "' -c \"" + sql + "\" >/dev/null 2>&1").c_str());
-  };
-  ASSERT_EQ(psql("CREATE DATABASE " + name +
+  ASSERT_EQ(psql(url, "CREATE DATABASE " + name +
                  " ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"),
             0);
   PostgresOptions options = backend.options();
   options.url = url.substr(0, url.rfind('/') + 1) + name;
   options.shown = redact_password(options.url);
   auto opened = PostgresJournal::open(options, true);
-  psql("DROP DATABASE " + name);
+  psql(url, "DROP DATABASE " + name);
   ASSERT_FALSE(opened.is_ok());
   EXPECT_EQ(opened.status().first().code, ErrorCode::kUsage);
   EXPECT_NE(opened.status().first().message.find("LATIN1, not UTF8"), std::string::npos)
@@ -464,6 +468,127 @@ TEST(PostgresJournal, AnUnreachableServerIsRetriedThenNamedWithoutItsPassword) {
   EXPECT_NE(error.message.find("attempts"), std::string::npos) << error.message;
   EXPECT_GE(waited, std::chrono::milliseconds(200));  // retried with backoff, not given up at once
   EXPECT_LT(waited, std::chrono::milliseconds(3'000));
+}
+
+// A lease for a test node on the backend's shard.
+std::unique_ptr<ShardLease> lease_for(const PostgresBackend& backend, const std::string& node,
+                                      int ttl_ms) {
+  auto lease = ShardLease::open(backend.options(), node, "http://" + node + ":8080", ttl_ms);
+  EXPECT_TRUE(lease.is_ok()) << lease.status().first().message;
+  return lease.is_ok() ? std::move(lease).value() : nullptr;
+}
+
+// The failover story in one process: a owns the shard, stops renewing
+// (paused), b takes the lease after it expires, and a's next append is
+// refused by the epoch check, while b's goes on from a's last row.
+TEST(ShardLease, ADeposedWriterIsFencedByTheEpoch) {
+  PostgresBackend backend;
+  ZG_NEED_BACKEND(backend, "postgresql");
+  auto a_journal = backend.open(true);
+  auto b_journal = backend.open(false);
+  ASSERT_TRUE(a_journal.is_ok() && b_journal.is_ok());
+  auto a = lease_for(backend, "a", 300);
+  auto b = lease_for(backend, "b", 300);
+  ASSERT_TRUE(a && b);
+  Result<uint64_t> a_epoch = a->try_acquire();
+  ASSERT_TRUE(a_epoch.is_ok());
+  EXPECT_EQ(*a_epoch, 1u);
+  EXPECT_EQ(*b->try_acquire(), 0u);  // held and live
+  ASSERT_TRUE((*a_journal)->become_writer(*a_epoch).is_ok());
+  ASSERT_TRUE((*a_journal)->append(entries(1, 3)).is_ok());
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));  // a misses its renewals
+  Result<uint64_t> b_epoch = b->try_acquire();
+  ASSERT_TRUE(b_epoch.is_ok());
+  EXPECT_EQ(*b_epoch, 2u);
+  Status late = (*a_journal)->append(entries(4, 4));
+  ASSERT_FALSE(late.is_ok());
+  EXPECT_EQ(late.first().code, ErrorCode::kFenced);
+  EXPECT_NE(late.first().message.find("epoch 2 (node b), this writer held epoch 1"),
+            std::string::npos)
+      << late.first().message;
+  EXPECT_FALSE(*a->renew(*a_epoch));  // and its renewal says it is deposed
+
+  ASSERT_TRUE((*b_journal)->become_writer(*b_epoch).is_ok());
+  EXPECT_EQ((*b_journal)->last_seq(), 3u);  // follows a's rows
+  ASSERT_TRUE((*b_journal)->append(entries(4, 5)).is_ok());
+  EXPECT_TRUE(*b->renew(*b_epoch));
+  EXPECT_EQ(read_all(**b_journal).size(), 5u);
+}
+
+TEST(ShardLease, AnUnleasedWriterWaitsForNoNodeToHoldTheShard) {
+  PostgresBackend backend;
+  ZG_NEED_BACKEND(backend, "postgresql");
+  auto journal = backend.open(true);
+  ASSERT_TRUE(journal.is_ok());
+  auto node = lease_for(backend, "a", 60'000);
+  ASSERT_TRUE(node);
+  Result<uint64_t> acquired = node->try_acquire();
+  ASSERT_TRUE(acquired.is_ok()) << acquired.status().first().message;
+  const uint64_t epoch = *acquired;
+  ASSERT_EQ(epoch, 1u);
+  Status refused = (*journal)->append(entries(1, 1));  // `zonegate run` while a server serves
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.first().code, ErrorCode::kFenced);
+  EXPECT_NE(refused.first().message.find("is served by node a"), std::string::npos)
+      << refused.first().message;
+  EXPECT_EQ(read_all(**journal).size(), 0u);
+  // A clean shutdown releases the lease: writers go on at once.
+  ASSERT_TRUE(node->release(epoch).is_ok());
+  EXPECT_TRUE((*journal)->append(entries(1, 1)).is_ok());
+  auto standby = lease_for(backend, "b", 60'000);
+  EXPECT_EQ(*standby->try_acquire(), 2u);
+}
+
+TEST(ShardLease, ShardsListTheirLeaseNodesAndLength) {
+  PostgresBackend backend;
+  ZG_NEED_BACKEND(backend, "postgresql");
+  auto journal = backend.open(true);
+  ASSERT_TRUE(journal.is_ok());
+  auto a = lease_for(backend, "a", 60'000);
+  auto b = lease_for(backend, "b", 60'000);
+  const uint64_t epoch = *a->try_acquire();
+  ASSERT_TRUE((*journal)->become_writer(epoch).is_ok());
+  ASSERT_TRUE((*journal)->append(entries(1, 4)).is_ok());
+  ASSERT_TRUE(a->report("owner", epoch, 4).is_ok());
+  ASSERT_TRUE(b->report("standby", epoch, 2).is_ok());
+  Result<std::vector<ShardState>> shards = ShardLease::list(backend.options());
+  ASSERT_TRUE(shards.is_ok()) << shards.status().first().message;
+  const ShardState* ours = nullptr;
+  for (const ShardState& shard : *shards) {
+    if (shard.shard == backend.options().shard) ours = &shard;
+  }
+  ASSERT_NE(ours, nullptr);
+  EXPECT_EQ(ours->last_seq, 4u);
+  EXPECT_EQ(ours->lease.holder, "a");
+  EXPECT_EQ(ours->lease.address, "http://a:8080");
+  EXPECT_EQ(ours->lease.epoch, 1u);
+  EXPECT_GT(ours->lease.expires_in_ms, 50'000);
+  ASSERT_EQ(ours->nodes.size(), 2u);
+  EXPECT_EQ(ours->nodes[1].node, "b");
+  EXPECT_EQ(ours->nodes[1].role, "standby");
+  EXPECT_EQ(ours->nodes[1].applied_seq, 2u);
+}
+
+// The server restarting, or the network dropping, mid-run: the journal's
+// connection is cut from another session; the next append connects again
+// and goes on, and nothing is lost or doubled.
+TEST(PostgresJournal, ALostConnectionIsMadeAgainAndTheAppendGoesOn) {
+  PostgresBackend backend;
+  ZG_NEED_BACKEND(backend, "postgresql");
+  const std::string tag = "zg_cut_" + std::to_string(getpid());
+  PostgresOptions options = backend.options();
+  options.url += (options.url.find('?') == std::string::npos ? "?" : "&");
+  options.url += "application_name=" + tag;
+  auto journal = PostgresJournal::open(options, true);
+  ASSERT_TRUE(journal.is_ok()) << journal.status().first().message;
+  ASSERT_TRUE((*journal)->append(entries(1, 3)).is_ok());
+  psql(backend.options().url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + tag +
+       "'");
+  Status appended = (*journal)->append(entries(4, 6));
+  ASSERT_TRUE(appended.is_ok()) << appended.first().message;
+  EXPECT_EQ(read_all(**journal).size(), 6u);
+  EXPECT_EQ(read_all(**journal)[5].entry, entry(6).entry);
 }
 
 TEST(StoreSpec, ParsesSqliteAndPostgresUrls) {

@@ -1,10 +1,11 @@
 #include "store/postgres/postgres_journal.h"
 
+#include "store/postgres/pg_connection.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
-#include <pqxx/pqxx>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -14,17 +15,6 @@ namespace {
 
 // Marks the schema as ours: one without it is someone else's.
 constexpr const char* kApplicationName = "zonegate-journal";
-// Backoff while the server cannot be reached at open: 50 ms, doubling, at most 1 s.
-constexpr int kConnectBackoffFirstMs = 50;
-constexpr int kConnectBackoffMaxMs = 1'000;
-
-// The first line of a libpq/libpqxx message: enough to say what went wrong.
-std::string first_line(const char* what) {
-  std::string text(what != nullptr ? what : "unknown error");
-  const size_t newline = text.find('\n');
-  if (newline != std::string::npos) text.resize(newline);
-  return text;
-}
 
 // Bytes as PostgreSQL's bytea hex input, "\x0a1b…".
 template <size_t N>
@@ -71,8 +61,19 @@ struct PostgresJournal::Impl {
   mutable std::mutex mutex;
   std::unique_ptr<pqxx::connection> connection;  // GUARDED_BY(mutex)
   uint64_t last_seq = 0;                         // GUARDED_BY(mutex)
-  int fail_commits_after = -1;                   // a test's injected fault; -1: none
+  uint64_t writer_epoch = 0;                     // GUARDED_BY(mutex): become_writer's
+  bool broken = false;  // GUARDED_BY(mutex): the connection failed; make a new one first
+  int fail_commits_after = -1;  // a test's injected fault; -1: none
   int commits = 0;
+
+  // A new connection after the old one broke (the server restarted, the
+  // network dropped), trying for up to `retry_ms`.
+  Status reconnect(int retry_ms);
+  // Makes sure the connection is usable: reconnects at once if it broke.
+  Status ready() { return broken ? reconnect(0) : Status::ok(); }
+  // One try at appending `batch` (see append()); `retrying` after a try
+  // whose commit may have landed.
+  Status append_once(std::span<const JournalEntry> batch, const std::string& range, bool retrying);
 
   std::string table(const char* name) const { return schema + "." + name; }
 
@@ -82,9 +83,12 @@ struct PostgresJournal::Impl {
                        const std::function<uint64_t(const Row&)>& seq_of,
                        const std::function<Status(const Row&)>& visit);
 
-  Status failure(const std::string& doing, const std::exception& e) const {
+  // An error of `doing`; a lost connection is remembered, so the next
+  // operation connects again rather than fail on the dead one.
+  Status failure(const std::string& doing, const std::exception& e) {
+    if (pg::connection_lost(e)) broken = true;
     return Status(ErrorCode::kIoError, "",
-                  "PostgreSQL at " + options.shown + ", " + doing + ": " + first_line(e.what()));
+                  "PostgreSQL at " + options.shown + ", " + doing + ": " + pg::first_line(e.what()));
   }
 
   void prepare_statements() {
@@ -103,66 +107,31 @@ struct PostgresJournal::Impl {
                             "ON CONFLICT (size) DO NOTHING");
     connection->prepare("tree_heads", "SELECT size, root, timestamp_ms, signature FROM " +
                                           table("tree_heads") + " ORDER BY size");
+    // The fence: locked FOR SHARE until the append commits, so a node
+    // taking the lease (an UPDATE of this row) waits for the append, and
+    // every append after the takeover sees the new epoch.
+    connection->prepare("fence", "SELECT epoch, holder, expires_at > clock_timestamp() FROM " +
+                                     table("lease") + " FOR SHARE");
+    connection->prepare("leaf_at", "SELECT leaf FROM " + table("journal") + " WHERE seq = $1");
   }
 };
 
 namespace {
 
-// Connects, retrying with backoff while the server cannot be reached (not
-// started yet, restarting) for up to `retry_ms`; any other refusal (bad
-// password, unknown database) is final at once.
-Result<std::unique_ptr<pqxx::connection>> connect(const PostgresOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  const auto deadline = started + std::chrono::milliseconds(options.connect_retry_ms);
-  int backoff_ms = kConnectBackoffFirstMs;
-  int attempts = 0;
-  for (;;) {
-    ++attempts;
-    try {
-      auto connection = std::make_unique<pqxx::connection>(options.url);
-      // Durable before acknowledged, whatever the server's default: every
-      // commit waits for its WAL flush. Kept across pqxx's reconnects.
-      connection->set_variable("synchronous_commit", "on");
-      // Commands carry Chinese text: a database that cannot hold it would
-      // refuse an append mid-run and stop the zone; say so at the start.
-      connection->set_client_encoding("UTF8");
-      pqxx::nontransaction check(*connection);
-      const std::string encoding = check.exec1("SHOW server_encoding")[0].as<std::string>();
-      check.commit();
-      if (encoding != "UTF8") {
-        return Result<std::unique_ptr<pqxx::connection>>(
-            ErrorCode::kUsage, "",
-            "the PostgreSQL database at " + options.shown + " is encoded " + encoding +
-                ", not UTF8: commands carry text in any language (create it with "
-                "ENCODING 'UTF8')");
-      }
-      return connection;
-    } catch (const pqxx::broken_connection& e) {
-      const std::string why = first_line(e.what());
-      const bool unreachable = why.find("Connection refused") != std::string::npos ||
-                               why.find("No such file") != std::string::npos ||
-                               why.find("timeout expired") != std::string::npos ||
-                               why.find("starting up") != std::string::npos ||
-                               why.find("shutting down") != std::string::npos ||
-                               why.find("could not translate host") != std::string::npos;
-      const auto now = std::chrono::steady_clock::now();
-      if (!unreachable || now + std::chrono::milliseconds(backoff_ms) > deadline) {
-        const double seconds = std::chrono::duration<double>(now - started).count();
-        char waited[64];
-        std::snprintf(waited, sizeof waited, " (%d attempt%s in %.1f s)", attempts,
-                      attempts == 1 ? "" : "s", seconds);
-        return Result<std::unique_ptr<pqxx::connection>>(
-            ErrorCode::kUnavailable, "",
-            "cannot connect to PostgreSQL at " + options.shown + waited + ": " + why);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(backoff_ms));
-      backoff_ms = std::min(backoff_ms * 2, kConnectBackoffMaxMs);
-    } catch (const std::exception& e) {
-      return Result<std::unique_ptr<pqxx::connection>>(
-          ErrorCode::kUsage, "",
-          "cannot connect to PostgreSQL at " + options.shown + ": " + first_line(e.what()));
-    }
-  }
+// The shard's lease (one row: who writes, at which epoch, until when) and
+// the nodes that follow it (store/postgres/shard_lease.h). Made on every
+// open, so a shard from before leases gains them.
+void ensure_lease_tables(pqxx::work& work, const std::string& schema) {
+  work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
+             ".lease (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), "
+             "holder text NOT NULL, address text NOT NULL, epoch bigint NOT NULL, "
+             "expires_at timestamptz NOT NULL, changed_at timestamptz NOT NULL)");
+  work.exec0("INSERT INTO " + schema +
+             ".lease VALUES (true, '', '', 0, '-infinity', clock_timestamp()) "
+             "ON CONFLICT DO NOTHING");
+  work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
+             ".nodes (node text PRIMARY KEY, address text NOT NULL, role text NOT NULL, "
+             "epoch bigint NOT NULL, applied_seq bigint NOT NULL, seen_at timestamptz NOT NULL)");
 }
 
 // Creates the shard's schema and tables when absent (and `create`), then
@@ -188,6 +157,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
     work.exec_params0("INSERT INTO " + schema + ".meta (key, value) VALUES ($1, $2), ($3, $4)",
                       "application", kApplicationName, "format",
                       std::to_string(PostgresJournal::kFormatVersion));
+    ensure_lease_tables(work, schema);
     work.commit();
     return Status::ok();
   }
@@ -211,6 +181,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
                   where + " has journal format " + format + "; this zonegate reads format " +
                       std::to_string(PostgresJournal::kFormatVersion));
   }
+  ensure_lease_tables(work, schema);
   work.commit();
   return Status::ok();
 }
@@ -226,7 +197,8 @@ Result<std::unique_ptr<PostgresJournal>> PostgresJournal::open(const PostgresOpt
   impl->options = options;
   if (impl->options.shown.empty()) impl->options.shown = "the server";
   impl->schema = "\"" + options.shard + "\"";  // store_spec.cc allows [a-z0-9_] only
-  Result<std::unique_ptr<pqxx::connection>> connection = connect(impl->options);
+  Result<std::unique_ptr<pqxx::connection>> connection =
+      pg::connect(impl->options, impl->options.connect_retry_ms);
   if (!connection.is_ok()) return connection.status();
   impl->connection = std::move(connection).value();
   try {
@@ -249,7 +221,7 @@ Result<std::unique_ptr<PostgresJournal>> PostgresJournal::open(const PostgresOpt
 Status PostgresJournal::drop_shard(const PostgresOptions& options) {
   PostgresOptions once = options;
   once.connect_retry_ms = 0;
-  Result<std::unique_ptr<pqxx::connection>> connection = connect(once);
+  Result<std::unique_ptr<pqxx::connection>> connection = pg::connect(once, 0);
   if (!connection.is_ok()) return connection.status();
   try {
     pqxx::work work(**connection);
@@ -264,6 +236,33 @@ Status PostgresJournal::drop_shard(const PostgresOptions& options) {
 uint64_t PostgresJournal::last_seq() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->last_seq;
+}
+
+Status PostgresJournal::Impl::reconnect(int retry_ms) {
+  Result<std::unique_ptr<pqxx::connection>> fresh = pg::connect(options, retry_ms);
+  if (!fresh.is_ok()) return fresh.status();
+  connection = std::move(fresh).value();
+  try {
+    prepare_statements();
+  } catch (const std::exception& e) {
+    return failure("preparing statements", e);
+  }
+  broken = false;
+  return Status::ok();
+}
+
+Status PostgresJournal::become_writer(uint64_t epoch) {
+  std::lock_guard lock(impl_->mutex);
+  Status ready = impl_->ready();
+  if (!ready.is_ok()) return ready;
+  try {
+    pqxx::nontransaction read(*impl_->connection);
+    impl_->last_seq = read.exec_prepared1("last_seq")[0].as<uint64_t>();
+  } catch (const std::exception& e) {
+    return impl_->failure("reading the journal's last seq", e);
+  }
+  impl_->writer_epoch = epoch;
+  return Status::ok();
 }
 
 Status PostgresJournal::append(std::span<const JournalEntry> batch) {
@@ -287,20 +286,67 @@ Status PostgresJournal::append(std::span<const JournalEntry> batch) {
   }
   const std::string range =
       "seq " + std::to_string(batch.front().seq) + "-" + std::to_string(batch.back().seq);
+  // A lost connection (the server restarting, the network dropping) is
+  // waited out for reconnect_retry_ms: the answers wait, nothing is lost.
+  // A commit cut off mid-way may have landed; the next try finds out.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(impl.options.reconnect_retry_ms);
+  bool retrying = false;
+  for (;;) {
+    Status status = impl.ready();
+    if (status.is_ok()) status = impl.append_once(batch, range, retrying);
+    if (status.is_ok()) break;
+    const int left_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             deadline - std::chrono::steady_clock::now())
+                                             .count());
+    if (!impl.broken || left_ms <= 0) return status;
+    retrying = true;
+    std::fprintf(stderr, "zonegate: %s; reconnecting (%.1f s left)\n",
+                 status.first().message.c_str(), left_ms / 1000.0);
+    status = impl.reconnect(left_ms);
+    if (!status.is_ok()) return status;
+  }
+  impl.last_seq = batch.back().seq;
+  return Status::ok();
+}
+
+Status PostgresJournal::Impl::append_once(std::span<const JournalEntry> batch,
+                                          const std::string& range, bool retrying) {
   try {
-    pqxx::work work(*impl.connection);
+    pqxx::work work(*connection);
     // Another writer on this shard would show here (and its rows would
     // collide with ours on the primary key): the batch must follow what is
     // stored, not only what this process remembers.
     const uint64_t stored = work.exec_prepared1("last_seq")[0].as<uint64_t>();
-    if (stored != impl.last_seq) {
+    if (retrying && stored == batch.back().seq) {
+      // The commit that was cut off did land, if its last row is ours.
+      Digest leaf{};
+      read_bytea(work.exec_prepared1("leaf_at", static_cast<int64_t>(stored))[0], leaf);
+      if (leaf == batch.back().leaf_hash) return Status::ok();
+    }
+    const pqxx::row lease = work.exec_prepared1("fence");
+    const uint64_t epoch = lease[0].as<uint64_t>();
+    const bool live = lease[2].as<bool>();
+    if (writer_epoch != 0 && epoch != writer_epoch) {
+      return Status(ErrorCode::kFenced, "",
+                    "shard " + options.shard + ": the lease is at epoch " + std::to_string(epoch) +
+                        " (node " + lease[1].as<std::string>() + "), this writer held epoch " +
+                        std::to_string(writer_epoch) + ": " + range + " refused");
+    }
+    if (writer_epoch == 0 && live) {
+      return Status(ErrorCode::kFenced, "",
+                    "shard " + options.shard + " is served by node " + lease[1].as<std::string>() +
+                        " (epoch " + std::to_string(epoch) +
+                        "): send the commands to it, or stop it first");
+    }
+    if (stored != last_seq) {
       return Status(ErrorCode::kCorruption, "",
-                    "shard " + impl.options.shard + " holds seq " + std::to_string(stored) +
-                        " as its last, this writer expected " + std::to_string(impl.last_seq) +
+                    "shard " + options.shard + " holds seq " + std::to_string(stored) +
+                        " as its last, this writer expected " + std::to_string(last_seq) +
                         ": another writer appended to it");
     }
     // COPY names the table unqualified: the schema is this transaction's path.
-    work.exec0("SET LOCAL search_path TO " + impl.schema);
+    work.exec0("SET LOCAL search_path TO " + schema);
     {
       pqxx::stream_to copy(work, "journal", std::vector<std::string>{"seq", "entry", "leaf"});
       for (const JournalEntry& entry : batch) {
@@ -311,15 +357,15 @@ Status PostgresJournal::append(std::span<const JournalEntry> batch) {
     }
     work.commit();  // returns once the commit's WAL is flushed (synchronous_commit=on)
   } catch (const pqxx::in_doubt_error& e) {
-    // The connection broke during COMMIT: the batch may or may not be in.
-    // Nothing is answered; a restart reads the journal and knows.
+    // The connection broke during COMMIT: the batch may or may not be in;
+    // the next try (on a new connection) reads which.
+    broken = true;
     return Status(ErrorCode::kIoError, "",
-                  "PostgreSQL at " + impl.options.shown + ": the commit of " + range +
-                      " is in doubt (" + first_line(e.what()) + "); restart to recover");
+                  "PostgreSQL at " + options.shown + ": the commit of " + range + " is in doubt (" +
+                      pg::first_line(e.what()) + ")");
   } catch (const std::exception& e) {
-    return impl.failure("appending " + range, e);  // rolled back: nothing of the batch is stored
+    return failure("appending " + range, e);  // rolled back: nothing of the batch is stored
   }
-  impl.last_seq = batch.back().seq;
   return Status::ok();
 }
 
@@ -340,6 +386,7 @@ Status PostgresJournal::Impl::read_in_pages(
     page.clear();
     {
       std::lock_guard lock(mutex);
+      if (Status usable = ready(); !usable.is_ok()) return usable;
       try {
         pqxx::nontransaction query(*connection);
         const pqxx::result rows = query.exec_prepared(statement, static_cast<int64_t>(next),
@@ -388,6 +435,7 @@ Status PostgresJournal::read_leaves(
 
 Status PostgresJournal::append_tree_head(const StoredTreeHead& head) {
   std::lock_guard lock(impl_->mutex);
+  if (Status usable = impl_->ready(); !usable.is_ok()) return usable;
   try {
     pqxx::work work(*impl_->connection);
     work.exec_prepared0("put_tree_head", static_cast<int64_t>(head.size), bytea_hex(head.root),
@@ -404,6 +452,7 @@ Status PostgresJournal::read_tree_heads(
   std::vector<StoredTreeHead> heads;  // a minute apart at most: 525,600 a year, read once
   {
     std::lock_guard lock(impl_->mutex);
+    if (Status usable = impl_->ready(); !usable.is_ok()) return usable;
     try {
       pqxx::nontransaction query(*impl_->connection);
       const pqxx::result rows = query.exec_prepared("tree_heads");
@@ -428,6 +477,7 @@ Status PostgresJournal::read_tree_heads(
 
 Status PostgresJournal::put_meta(std::string_view key, std::string_view value) {
   std::lock_guard lock(impl_->mutex);
+  if (Status usable = impl_->ready(); !usable.is_ok()) return usable;
   try {
     pqxx::work work(*impl_->connection);
     work.exec_prepared0("put_meta", std::string(key), std::string(value));
@@ -440,6 +490,7 @@ Status PostgresJournal::put_meta(std::string_view key, std::string_view value) {
 
 Result<std::string> PostgresJournal::get_meta(std::string_view key) const {
   std::lock_guard lock(impl_->mutex);
+  if (Status usable = impl_->ready(); !usable.is_ok()) return usable;
   try {
     pqxx::nontransaction query(*impl_->connection);
     const pqxx::result rows = query.exec_prepared("get_meta", std::string(key));

@@ -3,6 +3,14 @@
 //   journal    (seq bigint PRIMARY KEY, entry text, leaf bytea)
 //   tree_heads (size bigint PRIMARY KEY, root bytea, timestamp_ms bigint, signature bytea)
 //   meta       (key text PRIMARY KEY, value text)
+//   lease      (one row: holder, address, epoch, expires_at: shard_lease.h)
+//   nodes      (node text PRIMARY KEY, role, epoch, applied_seq, seen_at)
+//
+// Every append checks the lease in its own transaction (row locked FOR
+// SHARE until the commit), so a writer whose lease another node has taken
+// cannot add a row: fencing by epoch. A connection lost mid-append (the
+// server restarting) is waited out for reconnect_retry_ms and the batch
+// tried again, after checking whether the cut-off commit landed.
 //
 // A batch goes in with COPY in one transaction, committed with
 // synchronous_commit=on (the WAL flushed) before append() returns. Reads
@@ -27,6 +35,7 @@ struct PostgresOptions {
   std::string shard = "zone";     // the schema (store/store_spec.h checks the name)
   std::string shown;              // the URL in messages: no password
   int connect_retry_ms = 5'000;   // how long an unreachable server is retried at open
+  int reconnect_retry_ms = 30'000;  // how long an append waits out a lost connection
   size_t read_page_rows = 2'000;  // rows per query of read() and read_leaves()
 };
 
@@ -50,6 +59,8 @@ class PostgresJournal final : public JournalStore {
   Status read_tree_heads(const std::function<Status(const StoredTreeHead&)>& visit) const override;
   Status put_meta(std::string_view key, std::string_view value) override;
   Result<std::string> get_meta(std::string_view key) const override;
+  // Checks the lease (store/postgres/shard_lease.h) in every append from now on.
+  Status become_writer(uint64_t epoch) override;
 
   // Drops the shard's schema and everything in it (tests clean up with it).
   static Status drop_shard(const PostgresOptions& options);
