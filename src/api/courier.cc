@@ -107,7 +107,9 @@ void Courier::run() {
   while (!stopping()) {
     Round round;
     bool recorded = false;
-    if (fetch(round)) {
+    // Only the shard's owner delivers: a standby would send the same
+    // messages again, and could not record that it had.
+    if (zone_.is_owner() && fetch(round)) {
       if (round.zone) deliver(round);
       if (!round.delivered.empty()) recorded = acknowledge(round);
       if (!round.tree_head.empty()) share(round.tree_head);

@@ -108,6 +108,20 @@ std::string Metrics::exposition(const Gauges& g) const {
   gauge("zonegate_http_timeouts_total", "Connections closed for being idle or slow.", "counter",
         g.timeouts);
   gauge("zonegate_event_watchers", "Open event streams.", "gauge", g.event_watchers);
+  if (g.leased) {
+    gauge("zonegate_lease_owner", "1 when this node holds its shard's lease and takes commands.",
+          "gauge", g.owner ? 1 : 0);
+    gauge("zonegate_lease_epoch", "The epoch of the lease this node holds (0: none).", "gauge",
+          g.epoch);
+    gauge("zonegate_lease_promotions_total", "Times this node took over its shard.", "counter",
+          g.promotions);
+    gauge("zonegate_lease_renewals_failed_total",
+          "Lease renewals that could not reach the database.", "counter", g.renewals_failed);
+    gauge("zonegate_lease_ms_since_renewal", "Milliseconds since the lease was last renewed.",
+          "gauge", g.owner ? g.ms_since_renewal : 0);
+    gauge("zonegate_replication_lag", "Journal rows stored but not yet applied by this node.",
+          "gauge", g.stored_seq - std::min(g.stored_seq, g.last_seq));
+  }
   gauge("zonegate_rate_limited_total", "Requests refused by a token's rate limit.", "counter",
         g.tokens_rate_limited);
   gauge("zonegate_commands_accepted_total", "Commands accepted (repeats included).", "counter",

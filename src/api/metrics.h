@@ -53,6 +53,14 @@ class Metrics {
     uint64_t timeouts = 0;
     uint64_t event_watchers = 0;
     uint64_t tokens_rate_limited = 0;
+    // A node of a PostgreSQL shard (api/zone.h): written only when `leased`.
+    bool leased = false;
+    bool owner = false;
+    uint64_t epoch = 0;
+    uint64_t promotions = 0;
+    uint64_t renewals_failed = 0;
+    uint64_t ms_since_renewal = 0;
+    uint64_t stored_seq = 0;  // the journal's last row, as the lease thread last read it
   };
   std::string exposition(const Gauges& gauges) const;
 

@@ -19,6 +19,7 @@ std::string_view status_title(int status) {
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
+    case 307: return "Temporary Redirect";
     default: return "Error";
   }
 }
@@ -41,6 +42,19 @@ HttpResponse problem(int status, std::string_view code, std::string_view detail,
   w.end_object();
   if (status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"zonegate\"");
   return response;
+}
+
+HttpResponse not_taken(const Status& status, const std::string& owner, std::string_view path) {
+  const bool standby = status.first().code == ErrorCode::kFenced;
+  if (standby && !owner.empty()) {
+    HttpResponse redirect = problem(307, "not_owner", status.first().message, path);
+    redirect.headers.emplace_back("Location", owner + std::string(path));
+    return redirect;
+  }
+  HttpResponse refusal =
+      problem(503, standby ? "not_owner" : "unavailable", status.first().message, path);
+  refusal.headers.emplace_back("Retry-After", "1");
+  return refusal;
 }
 
 }  // namespace zg::api

@@ -426,7 +426,10 @@ void Api::ready(Call& call) {
                      draining_ ? "the server is shutting down"
                                : "the journal failed to commit; restart the server");
   }
-  call.reply(json_body(R"({"status":"ready","seq":)" + std::to_string(zone_.durable_seq()) + "}"));
+  // A standby is ready for reads; "role" says whether it takes commands.
+  call.reply(json_body(R"({"status":"ready","role":")" +
+                       std::string(zone_.is_owner() ? "owner" : "standby") +
+                       R"(","seq":)" + std::to_string(zone_.durable_seq()) + "}"));
 }
 
 void Api::metrics(Call& call) {
@@ -443,6 +446,14 @@ void Api::metrics(Call& call) {
   }
   g.event_watchers = events_.watchers();
   g.tokens_rate_limited = rate_limited_.load();
+  const Zone::ShardFigures shard = zone_.shard_figures();
+  g.leased = shard.leased;
+  g.owner = shard.owner;
+  g.epoch = shard.epoch;
+  g.promotions = shard.promotions;
+  g.renewals_failed = shard.renewals_failed;
+  g.ms_since_renewal = static_cast<uint64_t>(shard.seconds_since_renewal * 1000);
+  g.stored_seq = shard.stored_seq;
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4";
   response.body = metrics_.exposition(g);
@@ -553,12 +564,9 @@ void Api::commands(Call& call) {
   }
   Reply reply = call.reply;
   submission.json_lines = json_lines;
-  submission.done = [reply, json_lines](const Status& status, std::string results) {
-    if (!status.is_ok()) {
-      HttpResponse refusal = problem(503, "unavailable", status.first().message);
-      refusal.headers.emplace_back("Retry-After", "1");
-      return reply(std::move(refusal));
-    }
+  submission.done = [reply, json_lines, path = call.path, zone = &zone_](const Status& status,
+                                                                         std::string results) {
+    if (!status.is_ok()) return reply(not_taken(status, zone->owner_address(), path));
     HttpResponse response;
     if (json_lines) response.content_type = "application/x-ndjson";
     response.body = std::move(results);
@@ -899,13 +907,9 @@ void Api::exchange_inbox(Call& call) {
                   submission.commands.back());
   }
   Reply reply = call.reply;
-  const auto answer = [reply, json_lines, path = call.path, early = std::move(early)](
-                          const Status& status, std::string results) {
-    if (!status.is_ok()) {
-      HttpResponse refusal = problem(503, "unavailable", status.first().message, path);
-      refusal.headers.emplace_back("Retry-After", "1");
-      return reply(std::move(refusal));
-    }
+  const auto answer = [reply, json_lines, path = call.path, zone = &zone_,
+                       early = std::move(early)](const Status& status, std::string results) {
+    if (!status.is_ok()) return reply(not_taken(status, zone->owner_address(), path));
     std::vector<InboxAnswer> answers;
     size_t at = 0;
     for (const std::optional<InboxAnswer>& refused : early) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "api/problem.h"
@@ -50,6 +51,35 @@ void count_rejections(std::string_view result, Metrics& metrics) {
     if (end == std::string_view::npos) break;
     metrics.rejection(result.substr(at, end - at));
   }
+}
+
+// The event of a journal row the zone has applied (recovery, following).
+Result<Event> event_of_row(const JournalEntry& row, const ZoneState& state, JsonDocument& entry) {
+  Status parsed = entry.parse(row.entry);
+  if (!parsed.is_ok()) return parsed;
+  const JsonRef command = entry.root().get("command");
+  // The result as the engine answered it (the journal keeps it canonical).
+  const auto applied = state.applied.find(text_of(command.get("id")));
+  if (applied == state.applied.end()) {
+    return Status(ErrorCode::kCorruption, "",
+                  "journal row " + std::to_string(row.seq) + " names a command the zone lacks");
+  }
+  return make_event(row.seq, text_of(command.get("type")), text_of(command.get("at")),
+                    subject_of(command, state), state.results.get(applied->second.result));
+}
+
+int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A line of the server's JSON log on standard error.
+void log_line(const char* level, const std::string& message) {
+  std::string line = std::string("{\"level\":\"") + level + "\",\"msg\":";
+  append_json_string(line, message);
+  line += "}\n";
+  std::fputs(line.c_str(), stderr);
 }
 
 }  // namespace
@@ -119,18 +149,10 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   const ZoneState& state = zone->engine_->state();
   JsonDocument entry;
   Status read = zone->dir_->journal().read(from, [&](const JournalEntry& row) -> Status {
-    Status parsed = entry.parse(row.entry);
-    if (!parsed.is_ok()) return parsed;
-    const JsonRef command = entry.root().get("command");
-    // The result as the engine answered it (the journal keeps it canonical).
-    const auto applied = state.applied.find(text_of(command.get("id")));
-    if (applied == state.applied.end()) {
-      return Status(ErrorCode::kCorruption, "",
-                    "journal row " + std::to_string(row.seq) + " names a command the zone lacks");
-    }
-    recent.push_back(make_event(row.seq, text_of(command.get("type")), text_of(command.get("at")),
-                                subject_of(command, state),
-                                state.results.get(applied->second.result)));
+    if (row.seq > last_seq) return Status::ok();  // a standby's owner writes on
+    Result<Event> event = event_of_row(row, state, entry);
+    if (!event.is_ok()) return event.status();
+    recent.push_back(std::move(event).value());
     return Status::ok();
   });
   if (!read.is_ok()) return read;
@@ -140,13 +162,118 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   Result<AuditLog*> audit = zone->dir_->audit_log(zone->pack_->zone_id);
   if (!audit.is_ok()) return audit.status();
   zone->audit_ = *audit;
-  Metrics* observed = &metrics;
-  zone->committer_ = std::make_unique<Committer>(
-      zone->dir_->journal(), hash, nullptr, options.commit_max,
-      [observed](size_t rows, double seconds) { observed->commit(rows, seconds); }, zone->audit_);
   Zone* z = zone.get();
+  const StoreSpec& store = zone->dir_->store();
+  if (store.kind == StoreSpec::Kind::kPostgres) {
+    // One of the shard's nodes: a standby until the lease is ours.
+    PostgresOptions lease_options;
+    lease_options.url = store.url;
+    lease_options.shard = store.shard;
+    lease_options.shown = store.recorded;
+    if (options.node.empty() || options.advertise.empty()) {
+      return Status(ErrorCode::kUsage, "", "a zone on PostgreSQL needs a node name and address");
+    }
+    Result<std::unique_ptr<ShardLease>> lease = ShardLease::open(
+        lease_options, options.node, options.advertise, std::max(options.lease_ms, 100));
+    if (!lease.is_ok()) return lease.status();
+    zone->lease_ = std::move(lease).value();
+    zone->owner_ = false;
+    zone->lease_thread_ = std::thread([z] { z->keep_lease(); });
+  } else {
+    zone->make_committer();
+  }
   zone->thread_ = std::thread([z] { z->run(); });
   return zone;
+}
+
+void Zone::make_committer() {
+  Metrics* observed = metrics_;
+  committer_ = std::make_unique<Committer>(
+      dir_->journal(), pack_hash_, nullptr, options_.commit_max,
+      [observed](size_t rows, double seconds) { observed->commit(rows, seconds); }, audit_);
+}
+
+std::string Zone::owner_address() const {
+  std::lock_guard lock(owner_mutex_);
+  return owner_address_;
+}
+
+Zone::ShardFigures Zone::shard_figures() const {
+  ShardFigures figures;
+  figures.leased = lease_ != nullptr;
+  figures.owner = owner_.load();
+  figures.epoch = epoch_.load();
+  figures.promotions = promotions_.load();
+  figures.renewals_failed = renewals_failed_.load();
+  const int64_t renewed = renewed_at_ms_.load();
+  figures.seconds_since_renewal =
+      renewed == 0 ? 0 : static_cast<double>(steady_ms() - renewed) / 1000.0;
+  figures.stored_seq = stored_seq_.load();
+  return figures;
+}
+
+void Zone::keep_lease() {
+  const int ttl = lease_->ttl_ms();
+  uint64_t epoch = 0;
+  std::string last_problem;
+  for (;;) {
+    std::string problem;
+    if (epoch == 0) {
+      Result<uint64_t> taken = lease_->try_acquire();
+      if (!taken.is_ok()) {
+        problem = taken.status().first().message;
+      } else if (*taken != 0) {
+        epoch = *taken;
+        epoch_ = epoch;
+        renewed_at_ms_ = steady_ms();
+        {
+          std::lock_guard lock(owner_mutex_);
+          owner_address_ = options_.advertise;
+        }
+        promote_to_ = epoch;
+        changed_.notify_all();
+      } else if (Result<LeaseState> held = lease_->read(); held.is_ok()) {
+        std::lock_guard lock(owner_mutex_);
+        owner_address_ = held->expires_in_ms > 0 ? held->address : "";
+      }
+    } else {
+      Result<bool> kept = lease_->renew(epoch);
+      if (!kept.is_ok()) {
+        // The database cannot be reached: keep trying. Should another node
+        // take the lease meanwhile, the journal's epoch check stops our writes.
+        ++renewals_failed_;
+        problem = kept.status().first().message;
+      } else if (*kept) {
+        renewed_at_ms_ = steady_ms();
+      } else {
+        log_line("warn", "shard " + dir_->store().shard + ": the lease of epoch " +
+                             std::to_string(epoch) +
+                             " was taken by another node; this node steps down to standby");
+        epoch = 0;
+        epoch_ = 0;
+        deposed_ = true;
+        changed_.notify_all();
+      }
+    }
+    Result<uint64_t> stored = lease_->report(owner_ ? "owner" : "standby", epoch, last_seq_.load());
+    if (stored.is_ok()) {
+      stored_seq_ = *stored;
+    } else if (problem.empty()) {
+      problem = stored.status().first().message;
+    }
+    if (!problem.empty() && problem != last_problem) log_line("warn", problem);
+    last_problem = problem;
+    std::unique_lock lock(mutex_);
+    // An owner renews three times a lease's life; a standby looks twice as often.
+    lease_wake_.wait_for(lock, std::chrono::milliseconds(epoch != 0 ? ttl / 3 : ttl / 6),
+                         [&] { return lease_stop_; });
+    if (lease_stop_) break;
+  }
+  // A clean stop lets the lease go, so a standby need not wait for it to expire.
+  if (epoch != 0 && owner_) {
+    Status released = lease_->release(epoch);
+    if (!released.is_ok()) log_line("warn", released.first().message);
+  }
 }
 
 Zone::~Zone() {
@@ -159,6 +286,10 @@ void Zone::submit(Submission submission) {
   std::string refusal;
   if (draining_) {
     refusal = "the server is shutting down";
+  } else if (!owner_) {
+    lock.unlock();
+    submission.done(Status(ErrorCode::kFenced, "", standby_refusal()), {});
+    return;
   } else if (!healthy_) {
     refusal = "the journal failed to commit; the zone takes no commands until it is restarted";
   } else if (queued_.load() + n > options_.queued_commands_max) {
@@ -193,10 +324,24 @@ void Zone::run() {
     std::deque<Job> work;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [&] { return !jobs_.empty() || draining_; });
-      if (jobs_.empty()) break;  // draining, and nothing left
+      const auto woken = [&] {
+        return !jobs_.empty() || draining_ || promote_to_ != 0 || deposed_;
+      };
+      if (owner_) {
+        changed_.wait(lock, woken);
+      } else {
+        changed_.wait_for(lock, std::chrono::milliseconds(options_.follow_ms), woken);
+      }
+      if (jobs_.empty() && draining_) break;  // draining, and nothing left
       work.swap(jobs_);
     }
+    if (deposed_.exchange(false) && owner_) step_down();
+    if (const uint64_t epoch = promote_to_.exchange(0); epoch != 0) promote(epoch);
+    if (!owner_) {
+      serve_as_standby(work);
+      continue;
+    }
+    if (work.empty()) continue;
     std::vector<PendingEntry> entries;
     auto events = std::make_shared<std::vector<Event>>();
     auto answers = std::make_shared<std::vector<Answer>>();
@@ -221,6 +366,12 @@ void Zone::run() {
           if (status.is_ok()) {
             events_->publish(std::move(*events));  // before the seq moves on: see Api::events
             durable_seq_ = seq;
+          } else if (status.first().code == ErrorCode::kFenced) {
+            // Another node holds the lease: this one steps down, and the
+            // commands not committed are for the owner (same ids).
+            log_line("warn", status.first().message);
+            deposed_ = true;
+            changed_.notify_all();
           } else {
             healthy_ = false;
             std::fprintf(stderr,
@@ -232,13 +383,122 @@ void Zone::run() {
         });
     if (!queued) {
       // A commit failed before: the committer takes nothing more. The state
-      // in memory is ahead of the journal, so nothing more is served.
-      healthy_ = false;
-      const Status failed(ErrorCode::kUnavailable, "", "the journal failed to commit");
+      // in memory is ahead of the journal: a deposed owner steps down and
+      // rebuilds, any other failure stops the zone.
+      const Status failed =
+          deposed_ ? Status(ErrorCode::kFenced, "", standby_refusal())
+                   : Status(ErrorCode::kUnavailable, "", "the journal failed to commit");
+      if (!deposed_) healthy_ = false;
       for (Answer& answer : *answers) answer.deliver(failed);
     }
     if (healthy_) maybe_snapshot(false);
   }
+}
+
+std::string Zone::standby_refusal() const {
+  const std::string owner = owner_address();
+  return "this node is a standby of shard " + dir_->store().shard +
+         (owner.empty() ? std::string(" and no owner holds its lease just now")
+                        : "; its owner is at " + owner) +
+         ": send the commands there, or retry shortly with the same ids";
+}
+
+void Zone::serve_as_standby(std::deque<Job>& work) {
+  Status followed = follow();
+  if (!followed.is_ok()) log_line("warn", "following the journal: " + followed.first().message);
+  for (Job& job : work) {
+    if (job.commands) {
+      queued_ -= job.commands->commands.size();
+      job.commands->done(Status(ErrorCode::kFenced, "", standby_refusal()), {});
+    } else {
+      job.reply(job.view(*engine_));  // all it has applied is in the journal: durable
+    }
+  }
+  if (followed.is_ok()) maybe_snapshot(false);
+}
+
+Status Zone::follow() {
+  std::vector<Event> events;
+  JsonDocument entry;
+  Status event_status;
+  Result<uint64_t> applied = dir_->follow(engine_, [&](const JournalEntry& row) {
+    audit_->followed(row.leaf_hash);
+    Result<Event> event = event_of_row(row, engine_->state(), entry);
+    if (event.is_ok()) {
+      events.push_back(std::move(event).value());
+    } else if (event_status.is_ok()) {
+      event_status = event.status();
+    }
+  });
+  const uint64_t seq = engine_->state().last_seq;
+  if (!events.empty()) events_->publish(std::move(events));
+  last_seq_ = seq;
+  durable_seq_ = seq;
+  if (!applied.is_ok()) return applied.status();
+  if (*applied > 0) {
+    Status heads = audit_->read_heads();  // the owner's newest signed heads
+    if (!heads.is_ok()) return heads;
+  }
+  return event_status;
+}
+
+void Zone::promote(uint64_t epoch) {
+  // The lease is ours, so the old owner can append no more: what the
+  // journal holds now is all there is. Read it to the end, then write.
+  Status status = follow();
+  if (status.is_ok()) status = dir_->journal().become_writer(epoch);
+  if (status.is_ok() && dir_->journal().last_seq() != engine_->state().last_seq) {
+    status = Status(ErrorCode::kCorruption, "",
+                    "the journal ends at " + std::to_string(dir_->journal().last_seq()) +
+                        " but this node applied " + std::to_string(engine_->state().last_seq));
+  }
+  if (status.is_ok()) status = audit_->read_heads();
+  if (!status.is_ok()) {
+    // Give the lease up: another node may do better.
+    log_line("error", "cannot take over shard " + dir_->store().shard + ": " +
+                          status.first().message);
+    deposed_ = false;
+    epoch_ = 0;
+    Status released = lease_->release(epoch);
+    (void)released;
+    return;
+  }
+  engine_->set_pack(*pack_);
+  make_committer();
+  owner_ = true;
+  ++promotions_;
+  log_line("info", "this node owns shard " + dir_->store().shard + " now (epoch " +
+                       std::to_string(epoch) + ", journal at seq " +
+                       std::to_string(engine_->state().last_seq) + ")");
+}
+
+void Zone::step_down() {
+  owner_ = false;
+  // What was queued is committed or refused (fenced) before anything else.
+  if (committer_ != nullptr) {
+    (void)committer_->finish();
+    committer_.reset();
+  }
+  reap_snapshot(true);
+  if (engine_->state().last_seq != durable_seq_.load()) {
+    // Applied but never journalled: the state is rebuilt from the journal.
+    Result<DataDir::Replayed> replayed = dir_->replay(nullptr);
+    if (!replayed.is_ok()) {
+      log_line("error", "cannot rebuild the zone after losing the lease: " +
+                            replayed.status().first().message);
+      healthy_ = false;
+      return;
+    }
+    engine_ = std::move(replayed).value().engine;
+    if (engine_ == nullptr) {
+      engine_ = std::make_unique<Engine>(*pack_);
+      engine_->set_signing_key(dir_->signing_key());
+    }
+    last_seq_ = engine_->state().last_seq;
+    durable_seq_ = engine_->state().last_seq;
+  }
+  log_line("info", "this node is a standby of shard " + dir_->store().shard + " now (journal at seq " +
+                       std::to_string(engine_->state().last_seq) + ")");
 }
 
 void Zone::apply(Submission& submission, std::vector<PendingEntry>& entries,
@@ -296,7 +556,7 @@ void Zone::maybe_snapshot(bool force) {
   if (!force && seq < snapshot_seq_ + every) return;
   // The snapshot names the journal row it ends at: wait for it to be there
   // (the committer is idle then, so the journal is ours to read).
-  if (!committer_->finish().is_ok()) return;
+  if (committer_ != nullptr && !committer_->finish().is_ok()) return;
   if (force) {
     Status status = dir_->snapshot(*engine_, pack_hash_);
     if (status.is_ok()) {
@@ -353,7 +613,8 @@ void Zone::drain() {
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (committer_ != nullptr) {
+  const bool standby = !owner_;
+  if (committer_ != nullptr && !standby) {
     if (committer_->finish().is_ok() && healthy_) {
       // A server stops on a signed tree head of everything it committed.
       if (audit_ != nullptr && audit_->size() > 0) {
@@ -365,6 +626,16 @@ void Zone::drain() {
       }
       maybe_snapshot(true);
     }
+  } else if (standby && healthy_) {
+    maybe_snapshot(true);  // a standby restarts from what it followed
+  }
+  if (lease_thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      lease_stop_ = true;
+    }
+    lease_wake_.notify_all();
+    lease_thread_.join();  // an owner releases the lease: everything is committed
   }
 }
 

@@ -6,6 +6,16 @@
 // lot to the committer as one group; answers go out only once the group is
 // durable. A read answered after the commands before it are durable never
 // shows a command that a crash could still take back.
+//
+// On PostgreSQL a zone is one node of its shard. A second thread keeps the
+// shard's lease: a standby tries to take it once it has expired, an owner
+// renews it. A standby follows the journal (applying the owner's rows as
+// replay does, so its reads are the owner's state a moment ago) and sends
+// commands to the owner (307); once it takes the lease it reads the tail,
+// fences the journal with the new epoch and takes commands. An owner that
+// finds its lease taken (or an append fenced) steps down to standby,
+// rebuilding its state from the journal if it had applied more than the
+// journal holds. On SQLite the zone is always the owner.
 #pragma once
 
 #include <atomic>
@@ -26,6 +36,7 @@
 #include "api/metrics.h"
 #include "durable/committer.h"
 #include "durable/data_dir.h"
+#include "store/postgres/shard_lease.h"
 
 namespace zg::api {
 
@@ -34,6 +45,12 @@ struct ZoneOptions {
   uint64_t snapshot_every = 100'000;     // commands between snapshots
   size_t queued_commands_max = 200'000;  // beyond this the zone answers 503
   std::string store;                     // --store: "" for what the data directory records
+  // On a PostgreSQL store the shard has one writer, the lease's holder
+  // (store/postgres/shard_lease.h); every other node is a standby.
+  std::string node;       // this node's name among the shard's nodes
+  std::string advertise;  // where clients reach this node: http://HOST:PORT
+  int lease_ms = 3'000;   // the lease's time to live: a dead owner is replaced after it
+  int follow_ms = 100;    // how often a standby reads the journal's new rows
 };
 
 class Zone {
@@ -76,6 +93,21 @@ class Zone {
   size_t queued() const { return queued_.load(); }
   // False once a commit failed: the zone answers 503 and should be restarted.
   bool healthy() const { return healthy_.load(); }
+  // True when this node takes commands (always, on SQLite).
+  bool is_owner() const { return owner_.load(); }
+  // Where the shard's owner listens, as its lease says ("" unknown).
+  std::string owner_address() const;
+  // The lease's figures, for /metrics.
+  struct ShardFigures {
+    bool leased = false;  // a PostgreSQL shard with leases
+    bool owner = true;
+    uint64_t epoch = 0;
+    uint64_t promotions = 0;
+    uint64_t renewals_failed = 0;
+    double seconds_since_renewal = 0;
+    uint64_t stored_seq = 0;  // the journal's last row, as last read
+  };
+  ShardFigures shard_figures() const;
   // Finishes the work queued, commits it, writes a snapshot and stops the
   // zone's thread; later work is answered 503.
   void drain();
@@ -89,6 +121,18 @@ class Zone {
   };
   struct Answer;
   void run();
+  // The lease's thread: takes, renews, releases the shard's lease.
+  void keep_lease();
+  // On the zone's thread: a standby applies the journal's new rows; takes
+  // over as owner at `epoch`; an owner steps down.
+  Status follow();
+  void promote(uint64_t epoch);
+  void step_down();
+  // Jobs reaching a standby: commands refused (sent to the owner), reads answered.
+  void serve_as_standby(std::deque<Job>& work);
+  // Why a standby takes no commands, naming the owner.
+  std::string standby_refusal() const;
+  void make_committer();
   void apply(Submission& submission, std::vector<PendingEntry>& entries, std::vector<Event>& events,
              Answer& answer);
   Event event_for(const PreparedCommand& command, uint64_t seq, std::string_view result) const;
@@ -119,6 +163,20 @@ class Zone {
   int snapshot_child_ = 0;  // pid of the child writing a snapshot, or 0
   uint64_t snapshot_child_seq_ = 0;
   std::thread thread_;
+
+  // The shard's lease (PostgreSQL only; null on SQLite).
+  std::unique_ptr<ShardLease> lease_;
+  std::thread lease_thread_;
+  std::condition_variable lease_wake_;  // with mutex_: the lease thread's sleep
+  bool lease_stop_ = false;             // GUARDED_BY(mutex_)
+  std::atomic<bool> owner_{true};
+  std::atomic<uint64_t> epoch_{0};       // the lease held, 0: none (the lease thread's)
+  std::atomic<uint64_t> promote_to_{0};  // the lease was taken at this epoch: take over
+  std::atomic<bool> deposed_{false};     // the lease was lost: step down
+  std::atomic<uint64_t> promotions_{0}, renewals_failed_{0}, stored_seq_{0};
+  std::atomic<int64_t> renewed_at_ms_{0};  // steady clock
+  mutable std::mutex owner_mutex_;
+  std::string owner_address_;  // GUARDED_BY(owner_mutex_)
 };
 
 }  // namespace zg::api

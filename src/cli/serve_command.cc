@@ -71,6 +71,13 @@ bool parse_serve(const Args& args, ServeOptions& o) {
       o.zone.store = std::string(args[++i]);
     } else if (a == "--listen") {
       o.listen = std::string(args[++i]);
+    } else if (a == "--node") {
+      o.zone.node = std::string(args[++i]);
+    } else if (a == "--advertise") {
+      o.zone.advertise = std::string(args[++i]);
+    } else if (a == "--lease-ms" && positive(args[i + 1], 600'000, n) && n >= 300) {
+      o.zone.lease_ms = static_cast<int>(n);
+      ++i;
     } else if (a == "--tls-cert") {
       o.tls_cert = std::string(args[++i]);
     } else if (a == "--tls-key") {
@@ -131,6 +138,11 @@ bool parse_serve(const Args& args, ServeOptions& o) {
     if (o.data.empty()) o.data = "zonegate-demo";
     if (o.pack.empty()) o.pack = "policies/hengqin";
   }
+  // A node of a PostgreSQL shard is known by where it listens, unless named.
+  if (o.zone.advertise.empty()) {
+    o.zone.advertise = (o.tls_cert.empty() ? "http://" : "https://") + o.listen;
+  }
+  if (o.zone.node.empty()) o.zone.node = o.listen;
   return !o.data.empty();
 }
 
@@ -141,9 +153,11 @@ constexpr const char* kUsage =
     "                      [--body-max BYTES] [--batch-max N] [--read-timeout S]\n"
     "                      [--idle-timeout S] [--retry-max-ms MS]\n"
     "                      [--tls-cert PEM --tls-key PEM] [--quiet]\n"
+    "                      [--node NAME] [--advertise URL] [--lease-ms MS (3000)]\n"
     "       zonegate serve --demo [--demo-scale S (1.0)] [--pack DIR] [--data DIR]\n"
     "                      [--listen HOST:PORT]\n"
-    "  (without --pack, the pack the data directory used last)\n";
+    "  (without --pack, the pack the data directory used last; --node, --advertise and\n"
+    "  --lease-ms for nodes sharing a PostgreSQL shard: docs/operations.md)\n";
 
 struct DemoToken {
   std::string label;

@@ -18,6 +18,7 @@
 #include "api/tokens.h"
 #include "cli/commands.h"
 #include "core/time.h"
+#include "durable/data_dir.h"
 
 namespace zg::cli {
 namespace {
@@ -114,13 +115,12 @@ std::string utc_time(int64_t unix_seconds) {
 // Tokens belong to a data directory the server runs on; refusing any other directory
 // keeps a mistyped path from growing a stray tokens.db that no server will ever read.
 Result<std::unique_ptr<api::TokenStore>> open_store(const std::string& dir) {
-  std::error_code error;
-  if (!std::filesystem::exists(std::filesystem::path(dir) / "journal.db", error)) {
+  if (!holds_journal(dir)) {  // journal.db, or the PostgreSQL shard it names in DIR/store
     return Result<std::unique_ptr<api::TokenStore>>(
         ErrorCode::kIoError, "",
         dir +
-            " is not a Zonegate data directory (no journal.db); start zonegate serve or "
-            "zonegate run --data on it first");
+            " is not a Zonegate data directory (no journal.db or store); start zonegate serve "
+            "or zonegate run --data on it first");
   }
   return api::TokenStore::open(dir);
 }

@@ -28,12 +28,7 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(JournalStore& journal,
     return Status::ok();
   });
   if (!read.is_ok()) return read;
-  Status heads = journal.read_tree_heads([&](const StoredTreeHead& head) {
-    log->signed_size_ = std::max(log->signed_size_, head.size);
-    log->signed_at_ms_ = std::max(log->signed_at_ms_, head.timestamp_ms);
-    log->heads_.push_back(audit::from_stored(head, log->zone_));
-    return Status::ok();
-  });
+  Status heads = log->read_heads();
   if (!heads.is_ok()) return heads;
   // The heads name the zone they were first signed for (kept in the journal's
   // meta), not whichever pack decides now.
@@ -64,6 +59,29 @@ Result<std::unique_ptr<AuditLog>> AuditLog::open(JournalStore& journal,
     }
   }
   return log;
+}
+
+Status AuditLog::read_heads() {
+  std::vector<audit::TreeHead> heads;
+  uint64_t signed_size = 0;
+  int64_t signed_at_ms = 0;
+  Status read = journal_.read_tree_heads([&](const StoredTreeHead& head) {
+    signed_size = std::max(signed_size, head.size);
+    signed_at_ms = std::max(signed_at_ms, head.timestamp_ms);
+    heads.push_back(audit::from_stored(head, zone_));
+    return Status::ok();
+  });
+  if (!read.is_ok()) return read;
+  std::lock_guard lock(mutex_);
+  heads_ = std::move(heads);
+  signed_size_ = signed_size;
+  signed_at_ms_ = signed_at_ms;
+  return Status::ok();
+}
+
+void AuditLog::followed(const Digest& leaf) {
+  std::lock_guard lock(mutex_);
+  tree_.append(leaf);
 }
 
 Status AuditLog::committed(std::span<const JournalEntry> rows, int64_t now_ms) {

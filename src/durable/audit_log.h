@@ -35,6 +35,10 @@ class AuditLog {
 
   // After a commit: the group's leaves; signs a head if the interval passed.
   Status committed(std::span<const JournalEntry> rows, int64_t now_ms);
+  // A standby: a row its owner committed (no head is signed: only the
+  // owner signs), and the heads the owner stored, read again.
+  void followed(const Digest& leaf);
+  Status read_heads();
   // Signs and stores a head for the whole journal now (unless one exists).
   Result<audit::TreeHead> sign_now(int64_t now_ms);
 

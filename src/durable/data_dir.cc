@@ -109,7 +109,7 @@ Status write_store_file(const fs::path& dir, const std::string& recorded) {
 // Opens the journal store of DIR: what DIR/store or DIR/journal.db says,
 // or for a new directory what `store` names (SQLite when "").
 Result<std::unique_ptr<JournalStore>> open_store(const fs::path& dir, bool create,
-                                                 const std::string& store) {
+                                                 const std::string& store, StoreSpec& spec) {
   using Opened = Result<std::unique_ptr<JournalStore>>;
   const std::string path = dir.string();
   const bool has_sqlite = fs::exists(dir / "journal.db");
@@ -118,7 +118,7 @@ Result<std::unique_ptr<JournalStore>> open_store(const fs::path& dir, bool creat
     return Opened(ErrorCode::kUnsupportedFormat, "",
                   path + " holds both journal.db and store: which journal is the zone's?");
   }
-  StoreSpec spec;
+  spec = StoreSpec{};
   if (!store.empty()) {
     Result<StoreSpec> parsed = parse_store_spec(store);
     if (!parsed.is_ok()) return parsed.status();
@@ -211,10 +211,12 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, bool cre
         path + " is not a Zonegate data directory (no journal.db) and is not empty");
   }
   if (create) fs::create_directories(dir / "packs", error);
-  Result<std::unique_ptr<JournalStore>> journal = open_store(dir, create, store);
+  StoreSpec spec;
+  Result<std::unique_ptr<JournalStore>> journal = open_store(dir, create, store, spec);
   if (!journal.is_ok()) return journal.status();
   auto data = std::unique_ptr<DataDir>(new DataDir());
   data->path_ = path;
+  data->store_ = std::move(spec);
   data->journal_ = std::move(journal).value();
   Status keyed = data->open_signing_key(create);
   if (!keyed.is_ok()) return keyed;
@@ -513,31 +515,10 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     hand_over(true);
   });
 
-  // Applies one row: under the pack it names, accepted as its own seq, with
-  // the result that was recorded.
   const auto apply_replayed = [&](const ReplayItem& item) -> Status {
-    Result<const PolicyPack*> pack = this->pack(item.pack);
-    if (!pack.is_ok()) return pack.status();
-    if (out.engine == nullptr) {
-      out.engine = std::make_unique<Engine>(**pack);
-      out.engine->set_signing_key(signing_key_);
-    } else {
-      out.engine->set_pack(**pack);
-    }
-    const std::string_view result = out.engine->apply(item.command);
-    if (!out.engine->last_new() || out.engine->state().last_seq != item.seq) {
-      return Status(ErrorCode::kCorruption, "",
-                    "journal seq " + std::to_string(item.seq) +
-                        ": replaying the command did not accept it as seq " +
-                        std::to_string(item.seq) + ": " + std::string(result.substr(0, 300)));
-    }
-    if (canonical_result(result) != item.result) {
-      return Status(ErrorCode::kCorruption, "",
-                    "journal seq " + std::to_string(item.seq) +
-                        ": replay gave a different result than the one recorded");
-    }
-    ++out.commands;
-    return Status::ok();
+    Status applied = apply_recorded(out.engine, item.seq, item.pack, item.command, item.result);
+    if (applied.is_ok()) ++out.commands;
+    return applied;
   };
 
   Status status;
@@ -565,6 +546,56 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
   if (!read_status.is_ok()) return read_status;
   if (progress) progress(out.commands, total);
   return out;
+}
+
+Status DataDir::apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq,
+                               const std::string& pack_hash, const PreparedCommand& command,
+                               const std::string& recorded_result) {
+  Result<const PolicyPack*> pack = this->pack(pack_hash);
+  if (!pack.is_ok()) return pack.status();
+  if (engine == nullptr) {
+    engine = std::make_unique<Engine>(**pack);
+    engine->set_signing_key(signing_key_);
+  } else {
+    engine->set_pack(**pack);
+  }
+  const std::string_view result = engine->apply(command);
+  if (!engine->last_new() || engine->state().last_seq != seq) {
+    return Status(ErrorCode::kCorruption, "",
+                  "journal seq " + std::to_string(seq) +
+                      ": replaying the command did not accept it as seq " + std::to_string(seq) +
+                      ": " + std::string(result.substr(0, 300)));
+  }
+  if (canonical_result(result) != recorded_result) {
+    return Status(ErrorCode::kCorruption, "",
+                  "journal seq " + std::to_string(seq) +
+                      ": replay gave a different result than the one recorded");
+  }
+  return Status::ok();
+}
+
+Result<uint64_t> DataDir::follow(std::unique_ptr<Engine>& engine,
+                                 const std::function<void(const JournalEntry&)>& applied) {
+  const uint64_t from = engine == nullptr ? 1 : engine->state().last_seq + 1;
+  uint64_t expected = from;
+  PreparedCommand command;
+  Status status = journal_->read(from, [&](const JournalEntry& row) -> Status {
+    if (row.seq != expected) {
+      return Status(ErrorCode::kCorruption, "",
+                    "journal seq " + std::to_string(expected) + " is missing (next row is " +
+                        std::to_string(row.seq) + ")");
+    }
+    Result<JournalRecord> record = check_journal_entry(row);
+    if (!record.is_ok()) return record.status();
+    Engine::prepare_canonical(record->command, static_cast<int64_t>(row.seq), command);
+    Status done = apply_recorded(engine, row.seq, record->pack, command, record->result);
+    if (!done.is_ok()) return done;
+    ++expected;
+    if (applied) applied(row);
+    return Status::ok();
+  });
+  if (!status.is_ok()) return status;
+  return expected - from;
 }
 
 // Opens a data directory and rebuilds its zone from the journal; the

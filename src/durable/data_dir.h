@@ -22,6 +22,7 @@
 #include "engine/engine.h"
 #include "policy/policy.h"
 #include "store/journal_store.h"
+#include "store/store_spec.h"
 
 namespace zg {
 
@@ -64,6 +65,16 @@ class DataDir {
   Result<Replayed> replay(const std::function<void(uint64_t, uint64_t)>& progress,
                           bool use_snapshots = true);
 
+  // A standby following its shard's owner: applies the journal's rows after
+  // the engine's last (creating it at the first row), checked as replay
+  // checks them; `applied` hears of each row once it is applied. The number
+  // of rows applied.
+  Result<uint64_t> follow(std::unique_ptr<Engine>& engine,
+                          const std::function<void(const JournalEntry&)>& applied);
+
+  // Which store holds the journal (kind, URL, shard), as opened.
+  const StoreSpec& store() const { return store_; }
+
   // Writes a snapshot of `engine` (whose next commands the pack `pack_hash`
   // decides) as DIR/snapshots/<seq>.snap, and keeps the two newest.
   Status snapshot(const Engine& engine, const std::string& pack_hash);
@@ -88,8 +99,15 @@ class DataDir {
   Status open_signing_key(bool create);
   // The journal's leaf hash at `seq`, as hex; "" when there is no such row.
   std::string journal_leaf(uint64_t seq) const;
+  // Applies a journal row to `engine` (made at the first row) under the
+  // pack it names, and checks it was accepted as `seq` with the result
+  // the journal recorded.
+  Status apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq,
+                        const std::string& pack_hash, const PreparedCommand& command,
+                        const std::string& recorded_result);
 
   std::string path_;
+  StoreSpec store_;
   std::unique_ptr<JournalStore> journal_;
   std::shared_ptr<const gate::SigningKey> signing_key_;
   std::unique_ptr<AuditLog> audit_;

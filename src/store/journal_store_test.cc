@@ -550,7 +550,9 @@ TEST(ShardLease, ShardsListTheirLeaseNodesAndLength) {
   const uint64_t epoch = *a->try_acquire();
   ASSERT_TRUE((*journal)->become_writer(epoch).is_ok());
   ASSERT_TRUE((*journal)->append(entries(1, 4)).is_ok());
-  ASSERT_TRUE(a->report("owner", epoch, 4).is_ok());
+  Result<uint64_t> stored = a->report("owner", epoch, 4);
+  ASSERT_TRUE(stored.is_ok());
+  EXPECT_EQ(*stored, 4u);
   ASSERT_TRUE(b->report("standby", epoch, 2).is_ok());
   Result<std::vector<ShardState>> shards = ShardLease::list(backend.options());
   ASSERT_TRUE(shards.is_ok()) << shards.status().first().message;

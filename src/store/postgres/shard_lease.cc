@@ -10,6 +10,7 @@ struct ShardLease::Impl {
   PostgresOptions options;
   std::string lease;  // "shard".lease
   std::string nodes;  // "shard".nodes
+  std::string journal;  // "shard".journal
   std::unique_ptr<pqxx::connection> connection;
   bool broken = false;
 
@@ -50,6 +51,7 @@ Result<std::unique_ptr<ShardLease>> ShardLease::open(const PostgresOptions& opti
   impl->options = options;
   impl->lease = "\"" + options.shard + "\".lease";  // store_spec.cc allows [a-z0-9_] only
   impl->nodes = "\"" + options.shard + "\".nodes";
+  impl->journal = "\"" + options.shard + "\".journal";
   Result<std::unique_ptr<pqxx::connection>> connection =
       pg::connect(options, options.connect_retry_ms);
   if (!connection.is_ok()) return connection.status();
@@ -130,9 +132,10 @@ Result<LeaseState> ShardLease::read() {
   });
 }
 
-Status ShardLease::report(const std::string& role, uint64_t epoch, uint64_t applied_seq) {
-  return impl_->run_status("reporting this node",
-                  [&](pqxx::connection& c) {
+Result<uint64_t> ShardLease::report(const std::string& role, uint64_t epoch,
+                                    uint64_t applied_seq) {
+  return impl_->run<uint64_t>("reporting this node",
+                  [&](pqxx::connection& c) -> uint64_t {
                     pqxx::work work(c);
                     work.exec_params(
                         "INSERT INTO " + impl_->nodes +
@@ -143,8 +146,11 @@ Status ShardLease::report(const std::string& role, uint64_t epoch, uint64_t appl
                             "applied_seq = excluded.applied_seq, seen_at = excluded.seen_at",
                         node_, address_, role, static_cast<int64_t>(epoch),
                         static_cast<int64_t>(applied_seq));
+                    const uint64_t last =
+                        work.exec1("SELECT coalesce(max(seq), 0) FROM " + impl_->journal)[0]
+                            .as<uint64_t>();
                     work.commit();
-                    return true;
+                    return last;
                   });
 }
 

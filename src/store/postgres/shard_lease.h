@@ -68,8 +68,9 @@ class ShardLease {
   // without waiting for it to expire.
   Status release(uint64_t epoch);
   Result<LeaseState> read();
-  // Records this node's role ("owner" or "standby"), epoch and progress.
-  Status report(const std::string& role, uint64_t epoch, uint64_t applied_seq);
+  // Records this node's role ("owner" or "standby"), epoch and progress;
+  // returns the journal's last seq (a standby's lag is the difference).
+  Result<uint64_t> report(const std::string& role, uint64_t epoch, uint64_t applied_seq);
 
   int ttl_ms() const { return ttl_ms_; }
   const std::string& node() const { return node_; }
