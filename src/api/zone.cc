@@ -163,27 +163,36 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   if (!audit.is_ok()) return audit.status();
   zone->audit_ = *audit;
   Zone* z = zone.get();
-  const StoreSpec& store = zone->dir_->store();
-  if (store.kind == StoreSpec::Kind::kPostgres) {
-    // One of the shard's nodes: a standby until the lease is ours.
-    PostgresOptions lease_options;
-    lease_options.url = store.url;
-    lease_options.shard = store.shard;
-    lease_options.shown = store.recorded;
-    if (options.node.empty() || options.advertise.empty()) {
-      return Status(ErrorCode::kUsage, "", "a zone on PostgreSQL needs a node name and address");
-    }
-    Result<std::unique_ptr<ShardLease>> lease = ShardLease::open(
-        lease_options, options.node, options.advertise, std::max(options.lease_ms, 100));
-    if (!lease.is_ok()) return lease.status();
-    zone->lease_ = std::move(lease).value();
-    zone->owner_ = false;
-    zone->lease_thread_ = std::thread([z] { z->keep_lease(); });
-  } else {
-    zone->make_committer();
-  }
+  zone->make_committer();  // an unleased writer until it joins its shard
   zone->thread_ = std::thread([z] { z->run(); });
   return zone;
+}
+
+Status Zone::join_shard(const std::string& node, const std::string& advertise) {
+  const StoreSpec& store = dir_->store();
+  if (store.kind != StoreSpec::Kind::kPostgres) return Status::ok();  // SQLite: the only node
+  PostgresOptions lease_options;
+  lease_options.url = store.url;
+  lease_options.shard = store.shard;
+  lease_options.shown = store.recorded;
+  Result<std::unique_ptr<ShardLease>> lease =
+      ShardLease::open(lease_options, node, advertise, std::max(options_.lease_ms, 100));
+  if (!lease.is_ok()) return lease.status();
+  // A standby until the lease is ours; nothing was submitted yet, so the
+  // committer is idle.
+  {
+    std::lock_guard lock(mutex_);
+    owner_ = false;
+    lease_ = std::move(lease).value();
+  }
+  if (!committer_->finish().is_ok()) {
+    return Status(ErrorCode::kIoError, "", "the journal failed before the node joined its shard");
+  }
+  committer_.reset();
+  options_.advertise = advertise;
+  lease_thread_ = std::thread([this] { keep_lease(); });
+  changed_.notify_all();
+  return Status::ok();
 }
 
 void Zone::make_committer() {

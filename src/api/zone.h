@@ -45,9 +45,7 @@ struct ZoneOptions {
   uint64_t snapshot_every = 100'000;     // commands between snapshots
   size_t queued_commands_max = 200'000;  // beyond this the zone answers 503
   std::string store;                     // --store: "" for what the data directory records
-  // On a PostgreSQL store the shard has one writer, the lease's holder
-  // (store/postgres/shard_lease.h); every other node is a standby.
-  std::string node;       // this node's name among the shard's nodes
+  // A node of a PostgreSQL shard (join_shard):
   std::string advertise;  // where clients reach this node: http://HOST:PORT
   int lease_ms = 3'000;   // the lease's time to live: a dead owner is replaced after it
   int follow_ms = 100;    // how often a standby reads the journal's new rows
@@ -63,6 +61,14 @@ class Zone {
                                             EventHub& events, Metrics& metrics);
   ~Zone();
   Zone(const Zone&) = delete;
+
+  // On a PostgreSQL store the shard has one writer, the lease's holder
+  // (store/postgres/shard_lease.h), and every other node is a standby.
+  // A zone opens as an unleased writer (it may write while no node holds
+  // the lease: `zonegate simulate`); a server joins the shard as the node
+  // `node`, reached at `advertise`, before any command is submitted, and
+  // is a standby until the lease is its own. On SQLite: nothing to do.
+  Status join_shard(const std::string& node, const std::string& advertise);
   Zone& operator=(const Zone&) = delete;
 
   // Commands from one request. `done` gets the results (one per command, in

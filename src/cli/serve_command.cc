@@ -36,6 +36,7 @@ struct ServeOptions {
   std::string tls_cert, tls_key;  // PEM files: serve HTTPS
   int io_threads = 2;
   bool demo = false;
+  std::string node;  // the name among a PostgreSQL shard's nodes ("" : HOST:PORT)
   double demo_scale = 1.0;  // the simulated day's size (tests use a small one)
   api::ZoneOptions zone;
   api::CourierOptions courier;
@@ -72,7 +73,7 @@ bool parse_serve(const Args& args, ServeOptions& o) {
     } else if (a == "--listen") {
       o.listen = std::string(args[++i]);
     } else if (a == "--node") {
-      o.zone.node = std::string(args[++i]);
+      o.node = std::string(args[++i]);
     } else if (a == "--advertise") {
       o.zone.advertise = std::string(args[++i]);
     } else if (a == "--lease-ms" && positive(args[i + 1], 600'000, n) && n >= 300) {
@@ -138,11 +139,6 @@ bool parse_serve(const Args& args, ServeOptions& o) {
     if (o.data.empty()) o.data = "zonegate-demo";
     if (o.pack.empty()) o.pack = "policies/hengqin";
   }
-  // A node of a PostgreSQL shard is known by where it listens, unless named.
-  if (o.zone.advertise.empty()) {
-    o.zone.advertise = (o.tls_cert.empty() ? "http://" : "https://") + o.listen;
-  }
-  if (o.zone.node.empty()) o.zone.node = o.listen;
   return !o.data.empty();
 }
 
@@ -242,8 +238,35 @@ int serve_command(const Args& args) {
   Result<std::unique_ptr<api::TokenStore>> tokens = api::TokenStore::open(o.data);
   if (!tokens.is_ok()) return report(tokens.status());
 
+  api::Api handler(**zone, **tokens, events, metrics, o.api);
+  api::HttpServer server(handler, o.limits);
+  std::string error;
+  if (!o.tls_cert.empty()) error = server.use_tls(o.tls_cert, o.tls_key);
+  if (error.empty()) error = server.listen(o.listen);
+  if (!error.empty()) {
+    std::fprintf(stderr, "zonegate serve: %s\n", error.c_str());
+    return 2;
+  }
+  handler.set_http_counters([&server] { return server.counters(); });
+  const std::string host = o.listen.substr(0, o.listen.rfind(':'));
+  const std::string url =
+      (o.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(server.port());
+  // A node of a PostgreSQL shard is known by where it listens, unless named.
+  Status joined = (*zone)->join_shard(
+      o.node.empty() ? host + ":" + std::to_string(server.port()) : o.node,
+      o.zone.advertise.empty() ? url : o.zone.advertise);
+  if (!joined.is_ok()) return report(joined);
   std::vector<DemoToken> demo_secrets;
   if (o.demo) {
+    // The day is written by the shard's owner: wait for the lease.
+    for (int waited = 0; !(*zone)->is_owner() && waited < 2 * o.zone.lease_ms + 2'000;
+         waited += 50) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (!(*zone)->is_owner()) {
+      std::fputs("zonegate serve --demo: another node holds the shard's lease\n", stderr);
+      return 2;
+    }
     // A simulated Hengqin day (cli/simulated_day.h): the business and the gates.
     std::printf("Zonegate demo: %s\n  data: %s   pack: %s\n", (*zone)->pack().zone_name.c_str(),
                 o.data.c_str(), o.pack.c_str());
@@ -264,22 +287,9 @@ int serve_command(const Args& args) {
     demo_secrets = demo_tokens(**tokens, day->enterprises);
   }
 
-  api::Api handler(**zone, **tokens, events, metrics, o.api);
-  api::HttpServer server(handler, o.limits);
-  std::string error;
-  if (!o.tls_cert.empty()) error = server.use_tls(o.tls_cert, o.tls_key);
-  if (error.empty()) error = server.listen(o.listen);
-  if (!error.empty()) {
-    std::fprintf(stderr, "zonegate serve: %s\n", error.c_str());
-    return 2;
-  }
-  handler.set_http_counters([&server] { return server.counters(); });
   // Delivers the outbox to partners' inboxes (docs/exchange.md).
   api::Courier courier(**zone, o.courier);
   handler.set_courier(&courier);
-  const std::string host = o.listen.substr(0, o.listen.rfind(':'));
-  const std::string url =
-      (o.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(server.port());
   if (o.demo) print_demo_guide(demo_secrets, url);
   std::printf("zonegate serve: listening on %s (zone %s, seq %llu)\n", url.c_str(),
               (*zone)->pack().zone_id.c_str(),
