@@ -231,6 +231,10 @@ class Server {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
   }
   ~Server() { stop(SIGKILL); }
+  // Sends `signal` without waiting (SIGSTOP, SIGCONT).
+  void signal(int signal) const {
+    if (pid_ > 0) ::kill(pid_, signal);
+  }
   int port() const { return port_; }
   // What the server printed before it listened (the demo's tokens).
   const std::string& banner() const { return banner_; }

@@ -378,8 +378,7 @@ void Zone::run() {
           } else if (status.first().code == ErrorCode::kFenced) {
             // Another node holds the lease: this one steps down, and the
             // commands not committed are for the owner (same ids).
-            log_line("warn", status.first().message);
-            deposed_ = true;
+            if (!deposed_.exchange(true)) log_line("warn", status.first().message);
             changed_.notify_all();
           } else {
             healthy_ = false;

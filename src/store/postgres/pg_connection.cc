@@ -28,6 +28,11 @@ bool connection_lost(const std::exception& e) {
   return false;
 }
 
+std::string describe(const std::exception& e) {
+  const std::string what = first_line(e.what());
+  return connection_lost(e) ? "the connection was lost (" + what + ")" : what;
+}
+
 Result<std::unique_ptr<pqxx::connection>> connect(const PostgresOptions& options, int retry_ms) {
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::milliseconds(retry_ms);

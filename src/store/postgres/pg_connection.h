@@ -26,6 +26,10 @@ std::string first_line(const char* what);
 // work may be tried again on a new connection.
 bool connection_lost(const std::exception& e);
 
+// What went wrong, for a message: the first line of `e`, said plainly
+// when the connection itself was lost (libpqxx's words for it vary).
+std::string describe(const std::exception& e);
+
 // Connects to options.url, retrying with backoff while the server cannot be
 // reached (not started yet, restarting) for up to `retry_ms`; any other
 // refusal (bad password, unknown database, not UTF8) is final at once.

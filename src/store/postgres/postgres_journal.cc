@@ -69,6 +69,9 @@ struct PostgresJournal::Impl {
   // A new connection after the old one broke (the server restarted, the
   // network dropped), trying for up to `retry_ms`.
   Status reconnect(int retry_ms);
+  // Records this connection's session in the lease (for a writer with an
+  // epoch), so a node that takes the lease over can end it.
+  Status name_writer();
   // Makes sure the connection is usable: reconnects at once if it broke.
   Status ready() { return broken ? reconnect(0) : Status::ok(); }
   // One try at appending `batch` (see append()); `retrying` after a try
@@ -88,7 +91,7 @@ struct PostgresJournal::Impl {
   Status failure(const std::string& doing, const std::exception& e) {
     if (pg::connection_lost(e)) broken = true;
     return Status(ErrorCode::kIoError, "",
-                  "PostgreSQL at " + options.shown + ", " + doing + ": " + pg::first_line(e.what()));
+                  "PostgreSQL at " + options.shown + ", " + doing + ": " + pg::describe(e));
   }
 
   void prepare_statements() {
@@ -113,6 +116,11 @@ struct PostgresJournal::Impl {
     connection->prepare("fence", "SELECT epoch, holder, expires_at > clock_timestamp() FROM " +
                                      table("lease") + " FOR SHARE");
     connection->prepare("leaf_at", "SELECT leaf FROM " + table("journal") + " WHERE seq = $1");
+    connection->prepare("name_writer",
+                        "UPDATE " + table("lease") +
+                            " SET writer_pid = pg_backend_pid(), writer_started = "
+                            "(SELECT backend_start FROM pg_stat_activity WHERE pid = "
+                            "pg_backend_pid()) WHERE epoch = $1");
   }
 };
 
@@ -129,6 +137,11 @@ void ensure_lease_tables(pqxx::work& work, const std::string& schema) {
   work.exec0("INSERT INTO " + schema +
              ".lease VALUES (true, '', '', 0, '-infinity', clock_timestamp()) "
              "ON CONFLICT DO NOTHING");
+  // The writer's journal session (pid and start), so that a node taking
+  // over can end a paused writer's open transaction and its lock.
+  work.exec0("ALTER TABLE " + schema +
+             ".lease ADD COLUMN IF NOT EXISTS writer_pid integer NOT NULL DEFAULT 0, "
+             "ADD COLUMN IF NOT EXISTS writer_started timestamptz");
   work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
              ".nodes (node text PRIMARY KEY, address text NOT NULL, role text NOT NULL, "
              "epoch bigint NOT NULL, applied_seq bigint NOT NULL, seen_at timestamptz NOT NULL)");
@@ -248,6 +261,17 @@ Status PostgresJournal::Impl::reconnect(int retry_ms) {
     return failure("preparing statements", e);
   }
   broken = false;
+  return name_writer();
+}
+
+Status PostgresJournal::Impl::name_writer() {
+  if (writer_epoch == 0) return Status::ok();
+  try {
+    pqxx::nontransaction write(*connection);
+    write.exec_prepared0("name_writer", static_cast<int64_t>(writer_epoch));
+  } catch (const std::exception& e) {
+    return failure("naming the writer's session in the lease", e);
+  }
   return Status::ok();
 }
 
@@ -262,7 +286,7 @@ Status PostgresJournal::become_writer(uint64_t epoch) {
     return impl_->failure("reading the journal's last seq", e);
   }
   impl_->writer_epoch = epoch;
-  return Status::ok();
+  return impl_->name_writer();
 }
 
 Status PostgresJournal::append(std::span<const JournalEntry> batch) {

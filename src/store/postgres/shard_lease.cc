@@ -22,6 +22,7 @@ struct ShardLease::Impl {
       Result<std::unique_ptr<pqxx::connection>> fresh = pg::connect(options, 0);
       if (!fresh.is_ok()) return fresh.status();
       connection = std::move(fresh).value();
+      configure();
       broken = false;
     }
     try {
@@ -30,9 +31,13 @@ struct ShardLease::Impl {
       if (pg::connection_lost(e)) broken = true;
       return Result<T>(ErrorCode::kIoError, "",
                        "PostgreSQL at " + options.shown + ", " + doing + " of shard " +
-                           options.shard + ": " + pg::first_line(e.what()));
+                           options.shard + ": " + pg::describe(e));
     }
   }
+  // Lease statements run one at a time, each committed on its own
+  // (nontransaction), so no lock of ours outlives a statement even if this
+  // process is paused; and none waits long for another's lock.
+  void configure() { connection->set_variable("lock_timeout", "'500ms'"); }
   // run() for work that returns nothing but success.
   Status run_status(const std::string& doing, const std::function<bool(pqxx::connection&)>& work) {
     Result<bool> done = run<bool>(doing, work);
@@ -56,6 +61,7 @@ Result<std::unique_ptr<ShardLease>> ShardLease::open(const PostgresOptions& opti
       pg::connect(options, options.connect_retry_ms);
   if (!connection.is_ok()) return connection.status();
   impl->connection = std::move(connection).value();
+  impl->configure();
   auto lease = std::unique_ptr<ShardLease>(new ShardLease(std::move(impl), node, ttl_ms));
   // The address is part of the node's report; kept here for try_acquire.
   lease->address_ = std::move(address);
@@ -64,7 +70,17 @@ Result<std::unique_ptr<ShardLease>> ShardLease::open(const PostgresOptions& opti
 
 Result<uint64_t> ShardLease::try_acquire() {
   return impl_->run<uint64_t>("taking the lease", [&](pqxx::connection& c) -> uint64_t {
-    pqxx::work work(c);
+    pqxx::nontransaction work(c);
+    // A writer paused (SIGSTOP, a frozen VM) inside its append holds the
+    // lease row locked FOR SHARE, and would hold it for as long as it is
+    // paused: once its lease has expired, its journal session is ended
+    // (its transaction rolls back, the lock goes). Matched by pid and start
+    // time, so a pid the server has reused is never hit.
+    work.exec(
+        "SELECT pg_terminate_backend(a.pid) FROM " + impl_->lease +
+        " l JOIN pg_stat_activity a ON a.pid = l.writer_pid AND a.backend_start = "
+        "l.writer_started WHERE l.expires_at < clock_timestamp() AND l.writer_pid <> 0 AND "
+        "a.pid <> pg_backend_pid()");
     const pqxx::result rows = work.exec_params(
         "UPDATE " + impl_->lease +
             " SET holder = $1, address = $2, epoch = epoch + 1, "
@@ -72,20 +88,18 @@ Result<uint64_t> ShardLease::try_acquire() {
             "changed_at = clock_timestamp() "
             "WHERE expires_at < clock_timestamp() RETURNING epoch",
         node_, address_, ttl_ms_);
-    work.commit();
     return rows.empty() ? 0 : rows[0][0].as<uint64_t>();
   });
 }
 
 Result<bool> ShardLease::renew(uint64_t epoch) {
   return impl_->run<bool>("renewing the lease", [&](pqxx::connection& c) {
-    pqxx::work work(c);
+    pqxx::nontransaction work(c);
     const pqxx::result rows = work.exec_params(
         "UPDATE " + impl_->lease +
             " SET expires_at = clock_timestamp() + $1 * interval '1 millisecond' "
             "WHERE epoch = $2 AND holder = $3 RETURNING epoch",
         ttl_ms_, static_cast<int64_t>(epoch), node_);
-    work.commit();
     return !rows.empty();
   });
 }
@@ -93,12 +107,11 @@ Result<bool> ShardLease::renew(uint64_t epoch) {
 Status ShardLease::release(uint64_t epoch) {
   return impl_->run_status("releasing the lease",
                   [&](pqxx::connection& c) {
-                    pqxx::work work(c);
+                    pqxx::nontransaction work(c);
                     work.exec_params("UPDATE " + impl_->lease +
                                          " SET expires_at = '-infinity', changed_at = "
                                          "clock_timestamp() WHERE epoch = $1 AND holder = $2",
                                      static_cast<int64_t>(epoch), node_);
-                    work.commit();
                     return true;
                   });
 }
@@ -136,7 +149,7 @@ Result<uint64_t> ShardLease::report(const std::string& role, uint64_t epoch,
                                     uint64_t applied_seq) {
   return impl_->run<uint64_t>("reporting this node",
                   [&](pqxx::connection& c) -> uint64_t {
-                    pqxx::work work(c);
+                    pqxx::nontransaction work(c);
                     work.exec_params(
                         "INSERT INTO " + impl_->nodes +
                             " (node, address, role, epoch, applied_seq, seen_at) "
@@ -149,7 +162,6 @@ Result<uint64_t> ShardLease::report(const std::string& role, uint64_t epoch,
                     const uint64_t last =
                         work.exec1("SELECT coalesce(max(seq), 0) FROM " + impl_->journal)[0]
                             .as<uint64_t>();
-                    work.commit();
                     return last;
                   });
 }
