@@ -92,6 +92,14 @@ class Failover : public ::testing::Test {
   }
   void TearDown() override {
     for (Node& node : nodes_) node.server.stop(SIGKILL);
+    if (HasFailure()) {  // what each node said, to see why
+      for (const Node& node : nodes_) {
+        std::string log = read_text(node.data + ".log");
+        if (log.size() > 4'000) log = "…" + log.substr(log.size() - 4'000);
+        std::fprintf(stderr, "--- node %s (%s.log):\n%s\n", node.name.c_str(), node.data.c_str(),
+                     log.c_str());
+      }
+    }
     if (!shard_.empty() && !base_url_.empty()) {
       PostgresOptions options;
       options.url = base_url_;
@@ -289,6 +297,22 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
   Load load(nodes_, enterprise_);
   std::this_thread::sleep_for(std::chrono::milliseconds(1'500));
   ASSERT_GT(load.count(), 20u) << "the load did not get going";
+  // `zonegate shards` names the owner, its epoch and the three nodes.
+  const Outcome listed = zonegate("shards --json --data " + nodes_[0].data);
+  ASSERT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_NE(listed.out.find("\"shard\":\"" + shard_ + "\""), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("\"owner\":\"127.0.0.1:" + std::to_string(nodes_[0].port) +
+                            "\",\"address\":\"http://127.0.0.1:" +
+                            std::to_string(nodes_[0].port) + "\",\"epoch\":1"),
+            std::string::npos)
+      << listed.out;
+  EXPECT_EQ(lines_of(listed.out).size(), 1u);
+  size_t standbys = 0;
+  for (size_t at = listed.out.find("\"role\":\"standby\""); at != std::string::npos;
+       at = listed.out.find("\"role\":\"standby\"", at + 1)) {
+    ++standbys;
+  }
+  EXPECT_EQ(standbys, 2u) << listed.out;
 
   // 1. The owner dies.
   const auto killed_at = Clock::now();

@@ -28,5 +28,6 @@ int audit_command(const Args& args);
 int exchange_command(const Args& args);
 int risk_command(const Args& args);
 int simulate_command(const Args& args);
+int shards_command(const Args& args);
 
 }  // namespace zg::cli

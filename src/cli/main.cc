@@ -12,6 +12,7 @@
 //   zonegate gates --data DIR [--from DATE] [--to DATE]
 //   zonegate token create|list|revoke --data DIR ...
 //   zonegate serve --pack DIR --data DIR [--listen HOST:PORT] | serve --demo
+//   zonegate shards --store postgresql://... | --data DIR [--json]
 //   zonegate policy check DIR
 //   zonegate id check uscc|resident-id|hs|container VALUE
 //   zonegate mrz parse < LINES
@@ -63,6 +64,8 @@ void print_usage(std::FILE* out) {
       "  serve --pack DIR --data DIR [--listen HOST:PORT] [options]\n"
       "  serve --demo [--data DIR] [--listen HOST:PORT]\n"
       "                                           the HTTP API (docs/api.md)\n"
+      "  shards --store postgresql://... | --data DIR [--json]\n"
+      "                                           PostgreSQL shards: owner, epoch, nodes' lag\n"
       "  policy check DIR                         check a policy pack, print a summary or errors\n"
       "  id check uscc|resident-id|hs|container VALUE\n"
       "                                           validate an identifier (container: ISO 6346)\n"
@@ -96,6 +99,7 @@ int main(int argc, char** argv) {
   if (command == "exchange") return zg::cli::exchange_command(args);
   if (command == "risk") return zg::cli::risk_command(args);
   if (command == "simulate") return zg::cli::simulate_command(args);
+  if (command == "shards") return zg::cli::shards_command(args);
   if (command == "token") return zg::cli::token_command(args);
   if (command == "serve") return zg::cli::serve_command(args);
   if (command == "mrz") return zg::cli::mrz_command(args);
