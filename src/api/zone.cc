@@ -227,6 +227,13 @@ void Zone::keep_lease() {
   std::string last_problem;
   for (;;) {
     std::string problem;
+    if (epoch != 0 && give_up_lease_.exchange(false)) {
+      // The zone could not take over: another node may do better.
+      Status released = lease_->release(epoch);
+      if (!released.is_ok()) problem = released.first().message;
+      epoch = 0;
+      epoch_ = 0;
+    }
     if (epoch == 0) {
       Result<uint64_t> taken = lease_->try_acquire();
       if (!taken.is_ok()) {
@@ -275,7 +282,7 @@ void Zone::keep_lease() {
     std::unique_lock lock(mutex_);
     // An owner renews three times a lease's life; a standby looks twice as often.
     lease_wake_.wait_for(lock, std::chrono::milliseconds(epoch != 0 ? ttl / 3 : ttl / 6),
-                         [&] { return lease_stop_; });
+                         [&] { return lease_stop_ || give_up_lease_; });
     if (lease_stop_) break;
   }
   // A clean stop lets the lease go, so a standby need not wait for it to expire.
@@ -465,10 +472,11 @@ void Zone::promote(uint64_t epoch) {
     // Give the lease up: another node may do better.
     log_line("error", "cannot take over shard " + dir_->store().shard + ": " +
                           status.first().message);
-    deposed_ = false;
-    epoch_ = 0;
-    Status released = lease_->release(epoch);
-    (void)released;
+    {
+      std::lock_guard lock(mutex_);
+      give_up_lease_ = true;  // the lease thread lets it go (it owns the connection)
+    }
+    lease_wake_.notify_all();
     return;
   }
   engine_->set_pack(*pack_);
