@@ -437,7 +437,9 @@ Status Zone::follow() {
   JsonDocument entry;
   Status event_status;
   Result<uint64_t> applied = dir_->follow(engine_, [&](const JournalEntry& row) {
-    audit_->followed(row.leaf_hash);
+    // The log was read from the journal when the zone opened, maybe
+    // beyond what the engine had replayed: only newer rows are added.
+    if (audit_->size() < row.seq) audit_->followed(row.leaf_hash);
     Result<Event> event = event_of_row(row, engine_->state(), entry);
     if (event.is_ok()) {
       events.push_back(std::move(event).value());
@@ -461,6 +463,16 @@ void Zone::promote(uint64_t epoch) {
   // The lease is ours, so the old owner can append no more: what the
   // journal holds now is all there is. Read it to the end, then write.
   Status status = follow();
+  // The journal must still be the one this node followed: a shard dropped
+  // and made again (another zone's, or an empty one) is never written to
+  // from this node's state.
+  const uint64_t applied = engine_->state().last_seq;
+  if (status.is_ok() && applied > 0 &&
+      dir_->journal_leaf(applied) != audit::hash_hex(audit_->leaf(applied - 1))) {
+    status = Status(ErrorCode::kCorruption, "",
+                    "journal row " + std::to_string(applied) +
+                        " is not the one this node applied: the shard was replaced");
+  }
   if (status.is_ok()) status = dir_->journal().become_writer(epoch);
   if (status.is_ok() && dir_->journal().last_seq() != engine_->state().last_seq) {
     status = Status(ErrorCode::kCorruption, "",

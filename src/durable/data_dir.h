@@ -72,6 +72,9 @@ class DataDir {
   Result<uint64_t> follow(std::unique_ptr<Engine>& engine,
                           const std::function<void(const JournalEntry&)>& applied);
 
+  // The journal's leaf hash at `seq`, as hex; "" when there is no such row.
+  std::string journal_leaf(uint64_t seq) const;
+
   // Which store holds the journal (kind, URL, shard), as opened.
   const StoreSpec& store() const { return store_; }
 
@@ -97,8 +100,6 @@ class DataDir {
   // Loads DIR/zone-signing.key, creating it (when `create`) for a zone that
   // has none, and checks it against the public key the journal recorded.
   Status open_signing_key(bool create);
-  // The journal's leaf hash at `seq`, as hex; "" when there is no such row.
-  std::string journal_leaf(uint64_t seq) const;
   // Applies a journal row to `engine` (made at the first row) under the
   // pack it names, and checks it was accepted as `seq` with the result
   // the journal recorded.
