@@ -73,6 +73,13 @@ struct Node {
   }
 };
 
+// The seq a node's /ready reports (0 when it does not answer).
+uint64_t ready_seq(const Node& node) {
+  const HttpReply r = http(node.port, "GET", "/ready");
+  const size_t at = r.body.find("\"seq\":");
+  return r.status == 200 && at != std::string::npos ? std::stoull(r.body.substr(at + 6)) : 0;
+}
+
 class Failover : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -195,6 +202,9 @@ struct Joined {
   }
 };
 
+// Redirects to the node that gave them: a client following them would loop.
+std::atomic<int> self_redirects{0};
+
 Answered send_until_answered(std::vector<Node>& nodes, const std::string& token,
                              const std::string& command, size_t& next) {
   for (int attempt = 0; attempt < 400; ++attempt) {
@@ -210,7 +220,9 @@ Answered send_until_answered(std::vector<Node>& nodes, const std::string& token,
       if (r.status == 200) return Answered{r.body, sent, Clock::now()};
       if (r.status != 307 || !r.headers.count("location")) break;
       const std::string& location = r.headers.at("location");  // http://127.0.0.1:PORT/v1/commands
-      port = std::atoi(location.c_str() + location.rfind(':') + 1);
+      const int to = std::atoi(location.c_str() + location.rfind(':') + 1);
+      if (to == port) ++self_redirects;
+      port = to;
     }
     ++next;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
@@ -280,6 +292,7 @@ class Load {
     EXPECT_EQ(doubled, 0u);
     for (const auto& [id, rows] : journal) EXPECT_EQ(rows, 1) << id;
     EXPECT_EQ(unanswered_.load(), 0) << "commands no node ever answered";
+    EXPECT_EQ(self_redirects.load(), 0) << "307s naming the node that sent them";
   }
 
  private:
@@ -313,6 +326,16 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
     ++standbys;
   }
   EXPECT_EQ(standbys, 2u) << listed.out;
+  // Standbys follow the journal by themselves (commands sent to them are
+  // refused at the door and wake nothing): they reach what the owner had.
+  const uint64_t owner_seq = ready_seq(nodes_[0]);
+  for (size_t i = 1; i < 3; ++i) {
+    const auto until = Clock::now() + std::chrono::seconds(5);
+    while (ready_seq(nodes_[i]) < owner_seq && Clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_GE(ready_seq(nodes_[i]), owner_seq) << nodes_[i].name << " does not follow";
+  }
 
   // 1. The owner dies.
   const auto killed_at = Clock::now();
@@ -380,6 +403,15 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
   EXPECT_EQ(trimmed(replayed.out), trimmed(book.body));
   const Outcome verified = zonegate("verify --data " + clean);
   EXPECT_EQ(verified.exit_code, 0) << verified.out;
+  // The woken ex-owner's Merkle log is the owner's: the same consistency
+  // proof from an early size to the whole journal.
+  const std::string ready = http(third->port, "GET", "/ready").body;
+  const std::string proof = "/v1/audit/consistency?size1=7&size2=" +
+                            ready.substr(ready.find("\"seq\":") + 6,
+                                         ready.find('}') - ready.find("\"seq\":") - 6);
+  const HttpReply owner_proof = http(third->port, "GET", proof, officer_);
+  ASSERT_EQ(owner_proof.status, 200) << proof << ": " << owner_proof.body;
+  EXPECT_EQ(http(second->port, "GET", proof, officer_).body, owner_proof.body);
 
   RecordProperty("accepted", static_cast<int>(load.count()));
   RecordProperty("writes_resumed_after_kill_ms", static_cast<int>(resumed_after * 1000));

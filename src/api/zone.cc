@@ -204,6 +204,9 @@ void Zone::make_committer() {
 
 std::string Zone::owner_address() const {
   std::lock_guard lock(owner_mutex_);
+  // Never this node's own address while it takes no commands (taking
+  // over, or just deposed): a client would be sent round in a circle.
+  if (owner_address_ == options_.advertise && !owner_) return "";
   return owner_address_;
 }
 
@@ -224,33 +227,49 @@ Zone::ShardFigures Zone::shard_figures() const {
 void Zone::keep_lease() {
   const int ttl = lease_->ttl_ms();
   uint64_t epoch = 0;
+  int64_t no_take_before_ms = 0;  // after giving the lease up: others first
   std::string last_problem;
+  const auto set_owner_address = [&](const std::string& address) {
+    std::lock_guard lock(owner_mutex_);
+    owner_address_ = address;
+  };
   for (;;) {
     std::string problem;
-    if (epoch != 0 && give_up_lease_.exchange(false)) {
-      // The zone could not take over: another node may do better.
-      Status released = lease_->release(epoch);
-      if (!released.is_ok()) problem = released.first().message;
+    bool draining = false;
+    {
+      std::lock_guard lock(mutex_);
+      draining = draining_;
+    }
+    // Given up: the zone could not take over, or its journal failed (it
+    // answers 503 until restarted): another node may do better. A draining
+    // owner keeps renewing until it has committed everything (drain()).
+    if (give_up_lease_.exchange(false) || (epoch != 0 && !healthy_)) {
+      if (epoch != 0) {
+        Status released = lease_->release(epoch);
+        if (!released.is_ok()) problem = released.first().message;
+      }
       epoch = 0;
       epoch_ = 0;
+      set_owner_address("");
+      no_take_before_ms = steady_ms() + ttl;
     }
     if (epoch == 0) {
-      Result<uint64_t> taken = lease_->try_acquire();
+      const bool may_take = healthy_ && !draining && steady_ms() >= no_take_before_ms;
+      Result<uint64_t> taken = may_take ? lease_->try_acquire() : Result<uint64_t>(uint64_t{0});
       if (!taken.is_ok()) {
         problem = taken.status().first().message;
       } else if (*taken != 0) {
         epoch = *taken;
         epoch_ = epoch;
         renewed_at_ms_ = steady_ms();
+        set_owner_address(options_.advertise);
         {
-          std::lock_guard lock(owner_mutex_);
-          owner_address_ = options_.advertise;
+          std::lock_guard lock(mutex_);
+          promote_to_ = epoch;
         }
-        promote_to_ = epoch;
         changed_.notify_all();
       } else if (Result<LeaseState> held = lease_->read(); held.is_ok()) {
-        std::lock_guard lock(owner_mutex_);
-        owner_address_ = held->expires_in_ms > 0 ? held->address : "";
+        set_owner_address(held->expires_in_ms > 0 ? held->address : "");
       }
     } else {
       Result<bool> kept = lease_->renew(epoch);
@@ -267,7 +286,11 @@ void Zone::keep_lease() {
                              " was taken by another node; this node steps down to standby");
         epoch = 0;
         epoch_ = 0;
-        deposed_ = true;
+        set_owner_address("");
+        {
+          std::lock_guard lock(mutex_);
+          deposed_ = true;
+        }
         changed_.notify_all();
       }
     }
@@ -285,8 +308,9 @@ void Zone::keep_lease() {
                          [&] { return lease_stop_ || give_up_lease_; });
     if (lease_stop_) break;
   }
-  // A clean stop lets the lease go, so a standby need not wait for it to expire.
-  if (epoch != 0 && owner_) {
+  // A clean stop lets the lease go (drain() stops this thread once all is
+  // committed), so a standby need not wait for it to expire.
+  if (epoch != 0) {
     Status released = lease_->release(epoch);
     if (!released.is_ok()) log_line("warn", released.first().message);
   }
@@ -340,13 +364,17 @@ void Zone::run() {
     std::deque<Job> work;
     {
       std::unique_lock lock(mutex_);
+      // A node of a shard looks at the journal (and its role) now and
+      // then; a zone waits for work, or for joining a shard (join_shard).
+      const bool timed = lease_ != nullptr;
       const auto woken = [&] {
-        return !jobs_.empty() || draining_ || promote_to_ != 0 || deposed_;
+        return !jobs_.empty() || draining_ || promote_to_ != 0 || deposed_ ||
+               (!timed && lease_ != nullptr);
       };
-      if (owner_) {
-        changed_.wait(lock, woken);
-      } else {
+      if (timed) {
         changed_.wait_for(lock, std::chrono::milliseconds(options_.follow_ms), woken);
+      } else {
+        changed_.wait(lock, woken);
       }
       if (jobs_.empty() && draining_) break;  // draining, and nothing left
       work.swap(jobs_);
@@ -385,7 +413,12 @@ void Zone::run() {
           } else if (status.first().code == ErrorCode::kFenced) {
             // Another node holds the lease: this one steps down, and the
             // commands not committed are for the owner (same ids).
-            if (!deposed_.exchange(true)) log_line("warn", status.first().message);
+            bool first = false;
+            {
+              std::lock_guard lock(mutex_);
+              first = !deposed_.exchange(true);
+            }
+            if (first) log_line("warn", status.first().message);
             changed_.notify_all();
           } else {
             healthy_ = false;
@@ -524,6 +557,13 @@ void Zone::step_down() {
     }
     last_seq_ = engine_->state().last_seq;
     durable_seq_ = engine_->state().last_seq;
+    // The log holds what this node committed; the rebuilt state goes further.
+    Status caught_up = audit_->catch_up();
+    if (!caught_up.is_ok()) {
+      log_line("error", "cannot read the journal's leaves: " + caught_up.first().message);
+      healthy_ = false;
+      return;
+    }
   }
   log_line("info", "this node is a standby of shard " + dir_->store().shard + " now (journal at seq " +
                        std::to_string(engine_->state().last_seq) + ")");
@@ -641,6 +681,17 @@ void Zone::drain() {
   }
   changed_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Lets the lease go (an owner once everything is committed), so a
+  // standby takes over before this node's closing snapshot is written.
+  const auto stop_lease = [this] {
+    if (!lease_thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      lease_stop_ = true;
+    }
+    lease_wake_.notify_all();
+    lease_thread_.join();
+  };
   const bool standby = !owner_;
   if (committer_ != nullptr && !standby) {
     if (committer_->finish().is_ok() && healthy_) {
@@ -652,19 +703,14 @@ void Zone::drain() {
                        head.status().first().message.c_str());
         }
       }
+      stop_lease();
       maybe_snapshot(true);
     }
   } else if (standby && healthy_) {
+    stop_lease();
     maybe_snapshot(true);  // a standby restarts from what it followed
   }
-  if (lease_thread_.joinable()) {
-    {
-      std::lock_guard lock(mutex_);
-      lease_stop_ = true;
-    }
-    lease_wake_.notify_all();
-    lease_thread_.join();  // an owner releases the lease: everything is committed
-  }
+  stop_lease();
 }
 
 }  // namespace zg::api

@@ -30,4 +30,8 @@ int risk_command(const Args& args);
 int simulate_command(const Args& args);
 int shards_command(const Args& args);
 
+// `--store` with its shard named after the pack's zone id when it is a
+// PostgreSQL URL that names none (cli/pack_shard.cc).
+std::string store_named_by_pack(const std::string& store, const std::string& pack_dir);
+
 }  // namespace zg::cli

@@ -315,7 +315,8 @@ bool load_pack(const std::string& dir, PolicyPack& pack) {
 int run_durable(const RunOptions& options) {
   std::unique_ptr<DataDir> dir;
   Result<DataDir::Replayed> replayed =
-      open_and_replay(options.data, true, dir, true, /*use_snapshots=*/true, options.store);
+      open_and_replay(options.data, true, dir, true, /*use_snapshots=*/true,
+                      store_named_by_pack(options.store, options.pack));
   if (!replayed.is_ok()) return report(replayed.status());
   Result<std::string> hash = dir->keep_pack(options.pack);
   if (!hash.is_ok()) return report(hash.status());

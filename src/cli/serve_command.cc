@@ -232,6 +232,7 @@ int serve_command(const Args& args) {
   }
   api::EventHub events;
   api::Metrics metrics;
+  o.zone.store = store_named_by_pack(o.zone.store, o.pack);
   Result<std::unique_ptr<api::Zone>> zone =
       api::Zone::open(o.data, o.pack, o.zone, events, metrics);
   if (!zone.is_ok()) return report(zone.status());

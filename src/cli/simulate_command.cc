@@ -242,7 +242,7 @@ int simulate_command(const Args& args) {
   api::EventHub events;
   api::Metrics metrics;
   api::ZoneOptions zone_options;
-  zone_options.store = o.store;
+  zone_options.store = store_named_by_pack(o.store, o.pack);
   Result<std::unique_ptr<api::Zone>> zone =
       api::Zone::open(o.data, o.pack, zone_options, events, metrics);
   if (!zone.is_ok()) {

@@ -79,6 +79,26 @@ Status AuditLog::read_heads() {
   return Status::ok();
 }
 
+Status AuditLog::catch_up() {
+  const uint64_t from = size() + 1;
+  std::vector<Digest> leaves;
+  uint64_t expected = from;
+  Status read = journal_.read_leaves(from, [&](uint64_t seq, const Digest& leaf) -> Status {
+    if (seq != expected++) {
+      return Status(ErrorCode::kCorruption, "",
+                    "journal seq " + std::to_string(seq) + " follows " +
+                        std::to_string(expected - 2) + ": the log has a gap");
+    }
+    leaves.push_back(leaf);
+    return Status::ok();
+  });
+  if (!read.is_ok()) return read;
+  std::lock_guard lock(mutex_);
+  if (tree_.size() + 1 != from) return Status::ok();  // someone added meanwhile: theirs stands
+  for (const Digest& leaf : leaves) tree_.append(leaf);
+  return Status::ok();
+}
+
 void AuditLog::followed(const Digest& leaf) {
   std::lock_guard lock(mutex_);
   tree_.append(leaf);

@@ -39,6 +39,9 @@ class AuditLog {
   // owner signs), and the heads the owner stored, read again.
   void followed(const Digest& leaf);
   Status read_heads();
+  // Reads the journal's leaves after the log's last into it (a deposed
+  // owner whose state was rebuilt from a journal that went on without it).
+  Status catch_up();
   // Signs and stores a head for the whole journal now (unless one exists).
   Result<audit::TreeHead> sign_now(int64_t now_ms);
 

@@ -593,6 +593,20 @@ TEST(PostgresJournal, ALostConnectionIsMadeAgainAndTheAppendGoesOn) {
   EXPECT_EQ(read_all(**journal)[5].entry, entry(6).entry);
 }
 
+TEST(StoreSpec, TheDefaultShardIsNamedOnlyWhenTheUrlNamesNone) {
+  EXPECT_EQ(with_default_shard("postgresql://u@h:5432/db", "hengqin"),
+            "postgresql://u@h:5432/db?shard=hengqin");
+  EXPECT_EQ(with_default_shard("postgresql://u@h/db?sslmode=require", "hengqin"),
+            "postgresql://u@h/db?sslmode=require&shard=hengqin");
+  EXPECT_EQ(with_default_shard("postgresql://u@h/db?shard=macao", "hengqin"),
+            "postgresql://u@h/db?shard=macao");
+  EXPECT_EQ(with_default_shard("postgresql://u@h/db?a=1&shard=macao", "hengqin"),
+            "postgresql://u@h/db?a=1&shard=macao");
+  EXPECT_EQ(with_default_shard("sqlite", "hengqin"), "sqlite");
+  EXPECT_EQ(with_default_shard("", "hengqin"), "");
+  EXPECT_EQ(with_default_shard("postgresql://u@h/db", "Bad-Name"), "postgresql://u@h/db");
+}
+
 TEST(StoreSpec, ParsesSqliteAndPostgresUrls) {
   struct Case {
     std::string_view text;

@@ -5,7 +5,8 @@
 //
 // `shard` is Zonegate's own parameter (the PostgreSQL schema that holds this
 // zone's tables, so one database can hold several zones); it is taken out
-// of the URL before libpq sees it. Every other parameter goes to libpq
+// of the URL before libpq sees it. Without it, a new zone's shard is named
+// after its pack's zone (`with_default_shard`), else "zone". Every other parameter goes to libpq
 // unchanged (sslmode=…, connect_timeout=…). The password never leaves the
 // process: `recorded` (what DIR/store keeps and messages print) has none,
 // and a later open without `--store` relies on libpq's PGPASSWORD or
@@ -28,6 +29,11 @@ struct StoreSpec {
 
 inline constexpr const char* kDefaultShard = "zone";
 inline constexpr size_t kShardNameBytesMax = 48;  // a PostgreSQL identifier is at most 63 bytes
+
+// `store` with `shard=NAME` added when it is a PostgreSQL URL that names
+// no shard (the pack names it: its zone's id); otherwise `store` as it is.
+// A name that is no valid shard leaves the default.
+std::string with_default_shard(const std::string& store, const std::string& shard);
 
 // Parses a `--store` value; a bad one is a kUsage error that says why.
 Result<StoreSpec> parse_store_spec(const std::string& text);

@@ -33,6 +33,23 @@ std::string describe(const std::exception& e) {
   return connection_lost(e) ? "the connection was lost (" + what + ")" : what;
 }
 
+std::string with_timeouts(const std::string& url) {
+  // A dead server or network is noticed within seconds rather than after
+  // the kernel's TCP timeouts (minutes), unless the URL says otherwise.
+  static constexpr const char* kDefaults[] = {"connect_timeout=5", "keepalives_idle=5",
+                                              "keepalives_interval=2", "keepalives_count=3",
+                                              "tcp_user_timeout=10000"};
+  std::string out = url;
+  for (const char* setting : kDefaults) {
+    const std::string name = std::string(setting).substr(0, std::string(setting).find('=') + 1);
+    if (url.find("?" + name) != std::string::npos || url.find("&" + name) != std::string::npos) {
+      continue;
+    }
+    out += (out.find('?') == std::string::npos ? "?" : "&") + std::string(setting);
+  }
+  return out;
+}
+
 Result<std::unique_ptr<pqxx::connection>> connect(const PostgresOptions& options, int retry_ms) {
   const auto started = std::chrono::steady_clock::now();
   const auto deadline = started + std::chrono::milliseconds(retry_ms);
@@ -41,7 +58,14 @@ Result<std::unique_ptr<pqxx::connection>> connect(const PostgresOptions& options
   for (;;) {
     ++attempts;
     try {
-      auto connection = std::make_unique<pqxx::connection>(options.url);
+      auto connection = std::make_unique<pqxx::connection>(with_timeouts(options.url));
+      // A lost connection is made again by the store itself (which names the
+      // writer's new session), never silently by libpqxx. (Deprecated in 6.x,
+      // gone in 7, where nothing reconnects silently any more.)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+      connection->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
       // Durable before acknowledged, whatever the server's default: every
       // commit waits for its WAL flush. Kept across pqxx's reconnects.
       connection->set_variable("synchronous_commit", "on");

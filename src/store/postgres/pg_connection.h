@@ -30,6 +30,10 @@ bool connection_lost(const std::exception& e);
 // when the connection itself was lost (libpqxx's words for it vary).
 std::string describe(const std::exception& e);
 
+// `url` with libpq's connect and TCP timeouts (connect_timeout=5, keepalives
+// after 5 s idle, tcp_user_timeout=10000) added where it sets none.
+std::string with_timeouts(const std::string& url);
+
 // Connects to options.url, retrying with backoff while the server cannot be
 // reached (not started yet, restarting) for up to `retry_ms`; any other
 // refusal (bad password, unknown database, not UTF8) is final at once.

@@ -110,12 +110,13 @@ struct PostgresJournal::Impl {
                             "ON CONFLICT (size) DO NOTHING");
     connection->prepare("tree_heads", "SELECT size, root, timestamp_ms, signature FROM " +
                                           table("tree_heads") + " ORDER BY size");
-    // The fence: locked FOR SHARE until the append commits, so a node
-    // taking the lease (an UPDATE of this row) waits for the append, and
-    // every append after the takeover sees the new epoch.
+    // The fence: locked FOR KEY SHARE until the append commits, so a node
+    // taking the lease (an UPDATE of the key, epoch) waits for the append,
+    // and every append after the takeover sees the new epoch.
     connection->prepare("fence", "SELECT epoch, holder, expires_at > clock_timestamp() FROM " +
-                                     table("lease") + " FOR SHARE");
-    connection->prepare("leaf_at", "SELECT leaf FROM " + table("journal") + " WHERE seq = $1");
+                                     table("lease") + " FOR KEY SHARE");
+    connection->prepare("leaves_between", "SELECT seq, leaf FROM " + table("journal") +
+                                              " WHERE seq BETWEEN $1 AND $2 ORDER BY seq");
     connection->prepare("name_writer",
                         "UPDATE " + table("lease") +
                             " SET writer_pid = pg_backend_pid(), writer_started = "
@@ -142,6 +143,10 @@ void ensure_lease_tables(pqxx::work& work, const std::string& schema) {
   work.exec0("ALTER TABLE " + schema +
              ".lease ADD COLUMN IF NOT EXISTS writer_pid integer NOT NULL DEFAULT 0, "
              "ADD COLUMN IF NOT EXISTS writer_started timestamptz");
+  // The epoch is a key (unique index), so a takeover, which changes it, is
+  // a key update: it conflicts with an append's FOR KEY SHARE, while a
+  // renewal (expires_at only) does not, and never waits for an append.
+  work.exec0("CREATE UNIQUE INDEX IF NOT EXISTS lease_epoch ON " + schema + ".lease (epoch)");
   work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
              ".nodes (node text PRIMARY KEY, address text NOT NULL, role text NOT NULL, "
              "epoch bigint NOT NULL, applied_seq bigint NOT NULL, seen_at timestamptz NOT NULL)");
@@ -252,6 +257,7 @@ uint64_t PostgresJournal::last_seq() const {
 }
 
 Status PostgresJournal::Impl::reconnect(int retry_ms) {
+  broken = true;  // until the new connection is ready, statements and all
   Result<std::unique_ptr<pqxx::connection>> fresh = pg::connect(options, retry_ms);
   if (!fresh.is_ok()) return fresh.status();
   connection = std::move(fresh).value();
@@ -260,15 +266,18 @@ Status PostgresJournal::Impl::reconnect(int retry_ms) {
   } catch (const std::exception& e) {
     return failure("preparing statements", e);
   }
-  broken = false;
-  return name_writer();
+  Status named = name_writer();
+  if (named.is_ok()) broken = false;
+  return named;
 }
 
 Status PostgresJournal::Impl::name_writer() {
   if (writer_epoch == 0) return Status::ok();
   try {
-    pqxx::nontransaction write(*connection);
+    pqxx::work write(*connection);
+    write.exec0("SET LOCAL lock_timeout = '2s'");  // never stuck behind a paused session
     write.exec_prepared0("name_writer", static_cast<int64_t>(writer_epoch));
+    write.commit();
   } catch (const std::exception& e) {
     return failure("naming the writer's session in the lease", e);
   }
@@ -317,18 +326,19 @@ Status PostgresJournal::append(std::span<const JournalEntry> batch) {
       std::chrono::steady_clock::now() + std::chrono::milliseconds(impl.options.reconnect_retry_ms);
   bool retrying = false;
   for (;;) {
-    Status status = impl.ready();
-    if (status.is_ok()) status = impl.append_once(batch, range, retrying);
-    if (status.is_ok()) break;
     const int left_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                              deadline - std::chrono::steady_clock::now())
                                              .count());
+    Status status = impl.broken ? impl.reconnect(std::max(left_ms, 0)) : Status::ok();
+    if (status.is_ok()) status = impl.append_once(batch, range, retrying);
+    if (status.is_ok()) break;
     if (!impl.broken || left_ms <= 0) return status;
+    if (!retrying) {
+      std::fprintf(stderr, "zonegate: %s; reconnecting (for %.1f s at most)\n",
+                   status.first().message.c_str(), left_ms / 1000.0);
+    }
     retrying = true;
-    std::fprintf(stderr, "zonegate: %s; reconnecting (%.1f s left)\n",
-                 status.first().message.c_str(), left_ms / 1000.0);
-    status = impl.reconnect(left_ms);
-    if (!status.is_ok()) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(pg::kConnectBackoffFirstMs));
   }
   impl.last_seq = batch.back().seq;
   return Status::ok();
@@ -342,11 +352,19 @@ Status PostgresJournal::Impl::append_once(std::span<const JournalEntry> batch,
     // collide with ours on the primary key): the batch must follow what is
     // stored, not only what this process remembers.
     const uint64_t stored = work.exec_prepared1("last_seq")[0].as<uint64_t>();
-    if (retrying && stored == batch.back().seq) {
-      // The commit that was cut off did land, if its last row is ours.
-      Digest leaf{};
-      read_bytea(work.exec_prepared1("leaf_at", static_cast<int64_t>(stored))[0], leaf);
-      if (leaf == batch.back().leaf_hash) return Status::ok();
+    if (retrying && stored >= batch.back().seq) {
+      // The commit that was cut off landed if every row of the batch is
+      // there as ours (another writer's rows at these seqs are not).
+      const pqxx::result rows =
+          work.exec_prepared("leaves_between", static_cast<int64_t>(batch.front().seq),
+                             static_cast<int64_t>(batch.back().seq));
+      bool landed = rows.size() == batch.size();
+      for (size_t i = 0; landed && i < batch.size(); ++i) {
+        Digest leaf{};
+        read_bytea(rows[static_cast<pqxx::result::size_type>(i)][1], leaf);
+        landed = leaf == batch[i].leaf_hash;
+      }
+      if (landed) return Status::ok();
     }
     const pqxx::row lease = work.exec_prepared1("fence");
     const uint64_t epoch = lease[0].as<uint64_t>();
