@@ -517,6 +517,7 @@ class Shard {
     return options_.url + (options_.url.find('?') == std::string::npos ? "?" : "&") +
            "shard=" + options_.shard;
   }
+  const std::string& name() const { return options_.shard; }
 
  private:
   zg::PostgresOptions options_;
@@ -566,6 +567,39 @@ TEST(Durable, ARunOnPostgresqlRestartsAndEndsInTheStateOfTheSqliteRun) {
   EXPECT_NE(replayed(pg_verify.out).find(" commands replayed"), std::string::npos) << pg_verify.out;
   EXPECT_EQ(replayed(pg_verify.out).substr(0, replayed(pg_verify.out).find(" in ")),
             replayed(lite_verify.out).substr(0, replayed(lite_verify.out).find(" in ")));
+  // The analysts' views over the journal: every accepted declaration, with
+  // the totals its result printed, exactly (numeric, not floating point).
+  int64_t declarations = 0, duty_fen = 0, vat_fen = 0;
+  for (const std::string* out : {&pg.out, &pg_more.out}) {
+    for (const std::string& line : lines_of(*out)) {
+      const size_t totals = line.find("\"totals\":{");
+      if (line.find("\"status\":\"accepted\"") == std::string::npos ||
+          line.find("\"declaration\":") == std::string::npos || totals == std::string::npos) {
+        continue;
+      }
+      ++declarations;
+      const auto fen = [&](const std::string& key) {
+        const size_t at = line.find("\"" + key + "\":\"", totals) + key.size() + 4;
+        const std::string text = line.substr(at, line.find('"', at) - at);  // "1234.56"
+        return std::stoll(text.substr(0, text.find('.'))) * 100 +
+               std::stoll(text.substr(text.find('.') + 1));
+      };
+      duty_fen += fen("duty");
+      vat_fen += fen("vat");
+    }
+  }
+  ASSERT_GT(declarations, 100);
+  const auto yuan = [](int64_t fen) {
+    return std::to_string(fen / 100) + "." + (fen % 100 < 10 ? "0" : "") + std::to_string(fen % 100);
+  };
+  const Outcome sql = run("psql -X -At -F ' ' '" + url + "' -c \"SELECT count(*), sum(duty), sum(vat) FROM " +
+                          shard.name() + ".declarations\" 2>&1");
+  ASSERT_EQ(sql.exit_code, 0) << sql.out;
+  EXPECT_EQ(sql.out, std::to_string(declarations) + " " + yuan(duty_fen) + " " + yuan(vat_fen) + "\n");
+  const Outcome items = run("psql -X -At '" + url + "' -c \"SELECT count(DISTINCT number) FROM " +
+                            shard.name() + ".declaration_items WHERE hs <> ''\" 2>&1");
+  EXPECT_EQ(items.out, std::to_string(declarations) + "\n");
+
   // A journal never changes store by a flag, either way.
   const Outcome to_sqlite = run(kBinary + " run --pack " + kPack + " --data " + postgres.path() +
                                 " --store sqlite " + more + " 2>&1");

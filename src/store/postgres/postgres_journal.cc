@@ -152,12 +152,51 @@ void ensure_lease_tables(pqxx::work& work, const std::string& schema) {
              "epoch bigint NOT NULL, applied_seq bigint NOT NULL, seen_at timestamptz NOT NULL)");
 }
 
+// The shard's read models for analysts: SQL views over the journal (each
+// row's entry as jsonb), so the zone's figures are queries in the database
+// they already run. Amounts are numeric, exact as the results print them.
+// Remade on every open, so a newer zonegate brings newer views.
+void ensure_read_models(pqxx::work& work, const std::string& schema) {
+  work.exec0("CREATE OR REPLACE VIEW " + schema +
+             ".commands AS SELECT j.seq, x.e->'command'->>'id' AS id, "
+             "x.e->'command'->>'type' AS type, (x.e->'command'->>'at')::timestamptz AS at, "
+             "x.e->'result'->>'status' AS status, x.e->>'pack' AS pack, "
+             "x.e->'command' AS command, x.e->'result' AS result FROM " +
+             schema + ".journal j, LATERAL (SELECT j.entry::jsonb AS e) x");
+  const auto amount = [](const char* from, const char* name) {
+    return std::string("(") + from + "->>'" + name + "')::numeric(18,2) AS " + name;
+  };
+  work.exec0("CREATE OR REPLACE VIEW " + schema +
+             ".declarations AS SELECT seq, result->>'declaration' AS number, "
+             "command->>'declarant' AS declarant, result->>'movement' AS movement, "
+             "command->>'purpose' AS purpose, at, result->>'policy' AS policy, "
+             "result->>'lane' AS lane, " +
+             amount("result->'totals'", "customs_value") + ", " +
+             amount("result->'totals'", "duty") + ", " +
+             amount("result->'totals'", "consumption_tax") + ", " +
+             amount("result->'totals'", "vat") + ", " + amount("result->'totals'", "refund") +
+             " FROM " + schema +
+             ".commands WHERE type = 'declare' AND status = 'accepted'");
+  work.exec0("CREATE OR REPLACE VIEW " + schema +
+             ".declaration_items AS SELECT c.seq, c.result->>'declaration' AS number, "
+             "(i->>'line')::int AS line, i->>'item' AS item, i->>'hs' AS hs, "
+             "i->>'goods_status' AS goods_status, " +
+             amount("i", "customs_value") + ", " + amount("i", "duty") + ", " +
+             amount("i", "consumption_tax") + ", " + amount("i", "vat") + ", " +
+             amount("i", "refund") + ", i->'rules' AS rules FROM " + schema +
+             ".commands c, jsonb_array_elements(c.result->'items') i "
+             "WHERE c.type = 'declare' AND c.status = 'accepted'");
+}
+
 // Creates the shard's schema and tables when absent (and `create`), then
 // checks they are a Zonegate journal of our format. In one transaction, so
 // a failure leaves no half-made schema.
 Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
                    const std::string& schema, bool create) {
   pqxx::work work(connection);
+  // Nodes of one shard often start together: one at a time makes or
+  // updates its tables and views (a lock for this transaction only).
+  work.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "zonegate:" + options.shard);
   const pqxx::result tables = work.exec_params(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", options.shard);
   const std::string where = "shard " + options.shard + " of " + options.shown;
@@ -176,6 +215,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
                       "application", kApplicationName, "format",
                       std::to_string(PostgresJournal::kFormatVersion));
     ensure_lease_tables(work, schema);
+    ensure_read_models(work, schema);
     work.commit();
     return Status::ok();
   }
@@ -200,6 +240,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
                       std::to_string(PostgresJournal::kFormatVersion));
   }
   ensure_lease_tables(work, schema);
+  ensure_read_models(work, schema);
   work.commit();
   return Status::ok();
 }
