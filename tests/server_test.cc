@@ -989,6 +989,64 @@ TEST(ServeDemo, PrintedTokensWorkAndTenantsStayApart) {
 // The server killed (SIGKILL) in the middle of a load, three times over:
 // every command answered "accepted" is in the journal after the restart,
 // with the same result, and the journal verifies.
+// One node, two zones: each under /shards/NAME/ with its own journal,
+// tokens and sequence; the first also at the root.
+TEST(ServeShards, TwoZonesOnOneNodeAreRoutedByShard) {
+  const std::string hengqin = temp_dir("shards-hq");
+  const std::string hainan = temp_dir("shards-hn");
+  const std::string empty = hainan + ".empty.jsonl";
+  std::ofstream(empty).close();
+  ASSERT_EQ(zonegate("run --pack " + kSource + "/policies/hainan --data " + hainan + " " + empty)
+                .exit_code,
+            0);
+  Server server;
+  server.start(hengqin, "--zone " + hainan);
+  const int port = server.port();
+  const std::string hq_officer = create_token(hengqin, "officer");
+  const std::string hn_officer = create_token(hainan, "officer");
+
+  const HttpReply list = http(port, "GET", "/shards");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_NE(list.body.find(R"("shard":"hengqin","zone":"hengqin","path":"/shards/hengqin")"),
+            std::string::npos)
+      << list.body;
+  EXPECT_NE(list.body.find(R"("shard":"hainan","zone":"hainan","path":"/shards/hainan","role":"owner","seq":0)"),
+            std::string::npos)
+      << list.body;
+
+  const HttpReply in_hainan = http(port, "POST", "/shards/hainan/v1/commands", hn_officer,
+                                   registration("reg-hn", kA, false));
+  ASSERT_EQ(in_hainan.status, 200) << in_hainan.body;
+  EXPECT_NE(in_hainan.body.find(R"("seq":1,"status":"accepted")"), std::string::npos)
+      << in_hainan.body;
+  // Each zone has its own sequence and its own tokens.
+  const HttpReply in_hengqin =
+      http(port, "POST", "/v1/commands", hq_officer, registration("reg-hq", kB, false));
+  EXPECT_NE(in_hengqin.body.find(R"("seq":1,"status":"accepted")"), std::string::npos)
+      << in_hengqin.body;
+  EXPECT_EQ(http(port, "GET", "/shards/hengqin/v1/enterprises/" + kB, hq_officer).status, 200);
+  EXPECT_EQ(http(port, "GET", "/shards/hainan/v1/enterprises/" + kB, hn_officer).status, 404);
+  EXPECT_EQ(http(port, "GET", "/shards/hainan/v1/enterprises/" + kA, hq_officer).status, 401);
+  EXPECT_NE(http(port, "GET", "/shards/hainan/ready").body.find(R"("seq":1)"), std::string::npos);
+  const HttpReply unknown = http(port, "GET", "/shards/macao/ready");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("unknown_shard"), std::string::npos) << unknown.body;
+
+  // Two directories of one zone cannot both be served.
+  Server twice;
+  const std::string copy = temp_dir("shards-hn2");
+  std::filesystem::remove_all(copy);
+  std::filesystem::copy(hainan, copy, std::filesystem::copy_options::recursive);
+  const std::string other = temp_dir("shards-hq2");
+  EXPECT_THROW(twice.start(other, "--zone " + hainan + " --zone " + copy), std::runtime_error);
+  EXPECT_NE(read_file(other + ".log").find("are both shard hainan"), std::string::npos);
+  server.stop();
+  for (const std::string& dir : {hengqin, hainan, copy, other}) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::remove(dir + ".log");
+  }
+}
+
 TEST_F(ServerTest, KillDuringLoadLosesNothingAnswered) {
   std::map<std::string, std::pair<std::string, std::string>> answered;  // id: command, result
   std::mutex answered_mutex;

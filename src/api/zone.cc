@@ -202,6 +202,10 @@ void Zone::make_committer() {
       [observed](size_t rows, double seconds) { observed->commit(rows, seconds); }, audit_);
 }
 
+std::string Zone::shard_name() const {
+  return dir_->store().kind == StoreSpec::Kind::kPostgres ? dir_->store().shard : pack_->zone_id;
+}
+
 std::string Zone::owner_address() const {
   std::lock_guard lock(owner_mutex_);
   // Never this node's own address while it takes no commands (taking

@@ -101,6 +101,9 @@ class Zone {
   bool healthy() const { return healthy_.load(); }
   // True when this node takes commands (always, on SQLite).
   bool is_owner() const { return owner_.load(); }
+  // The zone's name among a node's shards: its PostgreSQL shard, or on
+  // SQLite its pack's zone id.
+  std::string shard_name() const;
   // Where the shard's owner listens, as its lease says ("" unknown).
   std::string owner_address() const;
   // The lease's figures, for /metrics.

@@ -20,6 +20,7 @@
 #include "api/http.h"
 #include "api/metrics.h"
 #include "api/routes.h"
+#include "api/shard_router.h"
 #include "api/tokens.h"
 #include "api/zone.h"
 #include "cli/commands.h"
@@ -37,6 +38,7 @@ struct ServeOptions {
   int io_threads = 2;
   bool demo = false;
   std::string node;  // the name among a PostgreSQL shard's nodes ("" : HOST:PORT)
+  std::vector<std::string> more_zones;  // --zone DIR: served under /shards/NAME/
   double demo_scale = 1.0;  // the simulated day's size (tests use a small one)
   api::ZoneOptions zone;
   api::CourierOptions courier;
@@ -72,6 +74,8 @@ bool parse_serve(const Args& args, ServeOptions& o) {
       o.zone.store = std::string(args[++i]);
     } else if (a == "--listen") {
       o.listen = std::string(args[++i]);
+    } else if (a == "--zone") {
+      o.more_zones.emplace_back(args[++i]);
     } else if (a == "--node") {
       o.node = std::string(args[++i]);
     } else if (a == "--advertise") {
@@ -150,10 +154,25 @@ constexpr const char* kUsage =
     "                      [--idle-timeout S] [--retry-max-ms MS]\n"
     "                      [--tls-cert PEM --tls-key PEM] [--quiet]\n"
     "                      [--node NAME] [--advertise URL] [--lease-ms MS (3000)]\n"
+    "                      [--zone DIR]...   more zones, each under /shards/NAME/\n"
     "       zonegate serve --demo [--demo-scale S (1.0)] [--pack DIR] [--data DIR]\n"
     "                      [--listen HOST:PORT]\n"
     "  (without --pack, the pack the data directory used last; --node, --advertise and\n"
     "  --lease-ms for nodes sharing a PostgreSQL shard: docs/operations.md)\n";
+
+// One zone this node serves, with its own tokens, events, metrics and API.
+// (Members go in reverse order: the courier and API before the zone, the
+// zone before the events and metrics it reports to.)
+struct ServedZone {
+  std::string data;
+  std::string name;  // its shard: the path /shards/NAME/
+  api::EventHub events;
+  api::Metrics metrics;
+  std::unique_ptr<api::Zone> zone;
+  std::unique_ptr<api::TokenStore> tokens;
+  std::unique_ptr<api::Api> api;
+  std::unique_ptr<api::Courier> courier;
+};
 
 struct DemoToken {
   std::string label;
@@ -230,16 +249,41 @@ int serve_command(const Args& args) {
                  o.pack.c_str());
     return 2;
   }
-  api::EventHub events;
-  api::Metrics metrics;
+  // The zones this node serves: --data first (also at the root), then each
+  // --zone (a data directory made before, with its pack: `zonegate run`).
+  std::vector<std::unique_ptr<ServedZone>> zones;
   o.zone.store = store_named_by_pack(o.zone.store, o.pack);
-  Result<std::unique_ptr<api::Zone>> zone =
-      api::Zone::open(o.data, o.pack, o.zone, events, metrics);
-  if (!zone.is_ok()) return report(zone.status());
-  Result<std::unique_ptr<api::TokenStore>> tokens = api::TokenStore::open(o.data);
-  if (!tokens.is_ok()) return report(tokens.status());
-
-  api::Api handler(**zone, **tokens, events, metrics, o.api);
+  for (size_t i = 0; i <= o.more_zones.size(); ++i) {
+    auto served = std::make_unique<ServedZone>();
+    served->data = i == 0 ? o.data : o.more_zones[i - 1];
+    api::ZoneOptions options = o.zone;
+    if (i > 0) options.store.clear();  // each directory says where its journal is
+    Result<std::unique_ptr<api::Zone>> zone = api::Zone::open(
+        served->data, i == 0 ? o.pack : "", options, served->events, served->metrics);
+    if (!zone.is_ok()) return report(zone.status());
+    served->zone = std::move(zone).value();
+    Result<std::unique_ptr<api::TokenStore>> tokens = api::TokenStore::open(served->data);
+    if (!tokens.is_ok()) return report(tokens.status());
+    served->tokens = std::move(tokens).value();
+    served->name = served->zone->shard_name();
+    for (const auto& other : zones) {
+      if (other->name == served->name) {
+        std::fprintf(stderr, "zonegate serve: %s and %s are both shard %s\n",
+                     other->data.c_str(), served->data.c_str(), served->name.c_str());
+        return 2;
+      }
+    }
+    served->api = std::make_unique<api::Api>(*served->zone, *served->tokens, served->events,
+                                             served->metrics, o.api);
+    zones.push_back(std::move(served));
+  }
+  std::vector<api::ShardRouter::Shard> routes;
+  for (const auto& served : zones) {
+    routes.push_back({served->name, served->api.get(), served->zone.get()});
+  }
+  api::ShardRouter handler(std::move(routes));
+  api::Zone* const zone = zones.front()->zone.get();
+  api::TokenStore* const tokens = zones.front()->tokens.get();
   api::HttpServer server(handler, o.limits);
   std::string error;
   if (!o.tls_cert.empty()) error = server.use_tls(o.tls_cert, o.tls_key);
@@ -248,33 +292,37 @@ int serve_command(const Args& args) {
     std::fprintf(stderr, "zonegate serve: %s\n", error.c_str());
     return 2;
   }
-  handler.set_http_counters([&server] { return server.counters(); });
   const std::string host = o.listen.substr(0, o.listen.rfind(':'));
   const std::string url =
       (o.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(server.port());
-  // A node of a PostgreSQL shard is known by where it listens, unless named.
-  Status joined = (*zone)->join_shard(
-      o.node.empty() ? host + ":" + std::to_string(server.port()) : o.node,
-      o.zone.advertise.empty() ? url : o.zone.advertise);
-  if (!joined.is_ok()) return report(joined);
+  for (const auto& served : zones) {
+    served->api->set_http_counters([&server] { return server.counters(); });
+    // A node of a PostgreSQL shard is known by where it listens, unless
+    // named; with several zones, each is reached under its path.
+    const std::string base = o.zone.advertise.empty() ? url : o.zone.advertise;
+    Status joined = served->zone->join_shard(
+        o.node.empty() ? host + ":" + std::to_string(server.port()) : o.node,
+        zones.size() == 1 ? base : base + "/shards/" + served->name);
+    if (!joined.is_ok()) return report(joined);
+  }
   std::vector<DemoToken> demo_secrets;
   if (o.demo) {
     // The day is written by the shard's owner: wait for the lease.
-    for (int waited = 0; !(*zone)->is_owner() && waited < 2 * o.zone.lease_ms + 2'000;
+    for (int waited = 0; !zone->is_owner() && waited < 2 * o.zone.lease_ms + 2'000;
          waited += 50) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (!(*zone)->is_owner()) {
+    if (!zone->is_owner()) {
       std::fputs("zonegate serve --demo: another node holds the shard's lease\n", stderr);
       return 2;
     }
     // A simulated Hengqin day (cli/simulated_day.h): the business and the gates.
-    std::printf("Zonegate demo: %s\n  data: %s   pack: %s\n", (*zone)->pack().zone_name.c_str(),
+    std::printf("Zonegate demo: %s\n  data: %s   pack: %s\n", zone->pack().zone_name.c_str(),
                 o.data.c_str(), o.pack.c_str());
     std::fflush(stdout);
     const demo::GateDayOptions options =
         day_options(Date{2024, 9, 2}, o.demo_scale, o.demo_scale, 20240902);
-    Result<SimulatedDay> day = feed_day(**zone, options, nullptr);
+    Result<SimulatedDay> day = feed_day(*zone, options, nullptr);
     if (!day.is_ok()) {
       std::fprintf(stderr, "zonegate serve --demo: the simulated day failed: %s\n",
                    day.status().first().message.c_str());
@@ -285,16 +333,23 @@ int serve_command(const Args& args) {
         "decisions), in %.1f s\n",
         day->commands, day->accepted, day->enterprises.size(),
         static_cast<long long>(day->gates.decisions), day->seconds);
-    demo_secrets = demo_tokens(**tokens, day->enterprises);
+    demo_secrets = demo_tokens(*tokens, day->enterprises);
   }
 
-  // Delivers the outbox to partners' inboxes (docs/exchange.md).
-  api::Courier courier(**zone, o.courier);
-  handler.set_courier(&courier);
+  // Delivers each zone's outbox to partners' inboxes (docs/exchange.md).
+  for (const auto& served : zones) {
+    served->courier = std::make_unique<api::Courier>(*served->zone, o.courier);
+    served->api->set_courier(served->courier.get());
+  }
   if (o.demo) print_demo_guide(demo_secrets, url);
   std::printf("zonegate serve: listening on %s (zone %s, seq %llu)\n", url.c_str(),
-              (*zone)->pack().zone_id.c_str(),
-              static_cast<unsigned long long>((*zone)->durable_seq()));
+              zone->pack().zone_id.c_str(),
+              static_cast<unsigned long long>(zone->durable_seq()));
+  for (size_t i = 1; i < zones.size(); ++i) {
+    std::printf("  and %s/shards/%s/ (zone %s, seq %llu)\n", url.c_str(),
+                zones[i]->name.c_str(), zones[i]->zone->pack().zone_id.c_str(),
+                static_cast<unsigned long long>(zones[i]->zone->durable_seq()));
+  }
   std::fflush(stdout);
 
   // Shutting down, once: stop taking requests, let the zone finish and
@@ -303,11 +358,13 @@ int serve_command(const Args& args) {
   std::thread closer;
   const auto shut_down = [&] {
     if (stopping.exchange(true)) return;
-    handler.set_draining();
+    for (const auto& served : zones) served->api->set_draining();
     server.stop_accepting();
     closer = std::thread([&] {
-      courier.stop();  // its acknowledgements go in before the zone closes
-      (*zone)->drain();
+      for (const auto& served : zones) {
+        served->courier->stop();  // its acknowledgements go in before the zone closes
+        served->zone->drain();
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // answers on their way
       server.stop();
     });
@@ -316,7 +373,9 @@ int serve_command(const Args& args) {
   // restart rebuilds the zone from what is durable.
   std::thread watchdog([&] {
     while (!stopping.load()) {
-      if (!(*zone)->healthy()) {
+      bool healthy = true;
+      for (const auto& served : zones) healthy = healthy && served->zone->healthy();
+      if (!healthy) {
         std::fputs("zonegate serve: the journal failed; shutting down (restart to recover)\n",
                    stderr);
         shut_down();
@@ -326,13 +385,14 @@ int serve_command(const Args& args) {
     }
   });
   server.run(o.io_threads, shut_down);
-  events.forget_watchers();  // their connections go with the server
+  for (const auto& served : zones) served->events.forget_watchers();  // they go with the server
   stopping = true;
   watchdog.join();
   if (closer.joinable()) closer.join();
-  const bool healthy = (*zone)->healthy();
+  bool healthy = true;
+  for (const auto& served : zones) healthy = healthy && served->zone->healthy();
   std::fprintf(stderr, "zonegate serve: stopped at seq %llu\n",
-               static_cast<unsigned long long>((*zone)->durable_seq()));
+               static_cast<unsigned long long>(zone->durable_seq()));
   return healthy ? 0 : 2;
 }
 
