@@ -109,7 +109,7 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   zone->metrics_ = &metrics;
   Result<DataDir::Replayed> replayed =
       open_and_replay(data_dir, !pack_dir.empty(), zone->dir_, /*progress=*/true,
-                      /*use_snapshots=*/true, options.store);
+                      /*use_snapshots=*/true, options.store, /*take_shared=*/true);
   if (!replayed.is_ok()) return replayed.status();
   std::string hash;
   if (!pack_dir.empty()) {
@@ -633,6 +633,7 @@ void Zone::maybe_snapshot(bool force) {
     Status status = dir_->snapshot(*engine_, pack_hash_);
     if (status.is_ok()) {
       snapshot_seq_ = seq;
+      share_snapshot(seq, /*wait=*/true);
     } else {
       // The journal has everything; only the next start-up is slower.
       std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"snapshot failed\",\"detail\":\"%s\"}\n",
@@ -675,6 +676,20 @@ void Zone::reap_snapshot(bool wait) {
   }
   snapshot_seq_ = snapshot_child_seq_;  // written, or to be tried after more commands
   snapshot_child_ = 0;
+  if (ok) share_snapshot(snapshot_seq_, /*wait=*/false);
+}
+
+void Zone::share_snapshot(uint64_t seq, bool wait) {
+  // The owner of a shared shard hands its snapshots to the store, so a
+  // node that starts (a new standby, one back from a long stop) need not
+  // replay the whole journal. On a thread: a big state takes seconds.
+  if (lease_ == nullptr || !owner_) return;
+  if (snapshot_share_.joinable()) snapshot_share_.join();  // one at a time
+  snapshot_share_ = std::thread([this, seq] {
+    Status shared = dir_->share_snapshot(seq);
+    if (!shared.is_ok()) log_line("warn", "snapshot not shared: " + shared.first().message);
+  });
+  if (wait) snapshot_share_.join();
 }
 
 void Zone::drain() {
@@ -708,13 +723,14 @@ void Zone::drain() {
         }
       }
       stop_lease();
-      maybe_snapshot(true);
+      maybe_snapshot(true);  // and shared (an owner's, even once the lease is let go)
     }
   } else if (standby && healthy_) {
     stop_lease();
     maybe_snapshot(true);  // a standby restarts from what it followed
   }
   stop_lease();
+  if (snapshot_share_.joinable()) snapshot_share_.join();
 }
 
 }  // namespace zg::api

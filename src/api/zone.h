@@ -150,6 +150,8 @@ class Zone {
   void maybe_snapshot(bool force);
   // Collects a finished snapshot child; with `wait`, waits for it.
   void reap_snapshot(bool wait);
+  // The owner of a shared shard hands the snapshot at `seq` to the store.
+  void share_snapshot(uint64_t seq, bool wait);
 
   std::unique_ptr<DataDir> dir_;
   std::unique_ptr<Engine> engine_;
@@ -172,6 +174,7 @@ class Zone {
   int snapshot_child_ = 0;  // pid of the child writing a snapshot, or 0
   uint64_t snapshot_child_seq_ = 0;
   std::thread thread_;
+  std::thread snapshot_share_;  // handing a snapshot to the store (share_snapshot)
 
   // The shard's lease (PostgreSQL only; null on SQLite).
   std::unique_ptr<ShardLease> lease_;

@@ -372,6 +372,36 @@ std::string DataDir::journal_leaf(uint64_t seq) const {
   return leaf;
 }
 
+std::string DataDir::snapshot_file(uint64_t seq) const {
+  char name[32];
+  std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
+  return (fs::path(path_) / "snapshots" / name).string();
+}
+
+Status DataDir::share_snapshot(uint64_t seq) {
+  return journal_->keep_snapshot(seq, snapshot_file(seq));
+}
+
+void DataDir::take_shared_snapshot(uint64_t journal_seq) {
+  Result<uint64_t> kept = journal_->newest_kept_snapshot();
+  if (!kept.is_ok() || *kept == 0 || *kept <= newest_snapshot_seq() || *kept > journal_seq) return;
+  // Fetched under a temporary name: a half-written file is never a snapshot.
+  std::error_code error;
+  fs::create_directories(fs::path(path_) / "snapshots", error);
+  const std::string file = snapshot_file(*kept);
+  Status fetched = journal_->fetch_snapshot(*kept, file + ".part");
+  if (fetched.is_ok()) fs::rename(file + ".part", file, error);
+  if (!fetched.is_ok() || error) {
+    fs::remove(file + ".part", error);
+    std::fprintf(stderr, "zonegate: the shard's snapshot %llu was not taken: %s\n",
+                 static_cast<unsigned long long>(*kept),
+                 fetched.is_ok() ? "cannot rename it" : fetched.first().message.c_str());
+    return;
+  }
+  std::fprintf(stderr, "zonegate: snapshot %llu taken from the shard\n",
+               static_cast<unsigned long long>(*kept));
+}
+
 uint64_t DataDir::newest_snapshot_seq() const {
   const auto found = list_snapshots(path_);
   return found.empty() ? 0 : found.front().first;
@@ -430,11 +460,12 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
 }
 
 Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uint64_t)>& progress,
-                                          bool use_snapshots) {
+                                          bool use_snapshots, bool take_shared) {
   // Two threads, like a run: this one reads rows, checks their hashes and
   // prepares their commands; the caller's applies them and compares results.
   Replayed out;
   const uint64_t total = journal_->last_seq();
+  if (use_snapshots && take_shared) take_shared_snapshot(total);
   for (const auto& [seq, file] :
        use_snapshots ? list_snapshots(path_) : std::vector<std::pair<uint64_t, fs::path>>{}) {
     if (seq > total) {
@@ -602,7 +633,8 @@ Result<uint64_t> DataDir::follow(std::unique_ptr<Engine>& engine,
 // engine is null when the journal is empty.
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
                                           std::unique_ptr<DataDir>& dir, bool progress,
-                                          bool use_snapshots, const std::string& store) {
+                                          bool use_snapshots, const std::string& store,
+                                          bool take_shared) {
   Result<std::unique_ptr<DataDir>> opened = DataDir::open(data, create, store);
   if (!opened.is_ok()) return opened.status();
   dir = std::move(opened).value();
@@ -619,7 +651,7 @@ Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
                        static_cast<unsigned long long>(total));
         }
       },
-      use_snapshots);
+      use_snapshots, take_shared);
   if (bar) std::fputs("\n", stderr);
   return replayed;
 }

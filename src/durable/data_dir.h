@@ -62,8 +62,10 @@ class DataDir {
     uint64_t commands = 0;           // replayed from the journal
     uint64_t snapshot_seq = 0;       // where the snapshot left off (0: none)
   };
+  // With `take_shared`, a server's start: a newer snapshot the journal's
+  // store keeps for the shard's nodes is fetched first (take_shared_snapshot).
   Result<Replayed> replay(const std::function<void(uint64_t, uint64_t)>& progress,
-                          bool use_snapshots = true);
+                          bool use_snapshots = true, bool take_shared = false);
 
   // A standby following its shard's owner: applies the journal's rows after
   // the engine's last (creating it at the first row), checked as replay
@@ -95,11 +97,23 @@ class DataDir {
   Result<AuditLog*> audit_log(const std::string& zone);
   // The journal length of the newest snapshot (0: none).
   uint64_t newest_snapshot_seq() const;
+  // Hands DIR's snapshot at `seq` to the journal's store, for other nodes
+  // of its shard (JournalStore::keep_snapshot; SQLite keeps none). Safe on
+  // a thread of its own: it touches only that file and the store's own
+  // connection for it.
+  Status share_snapshot(uint64_t seq);
 
  private:
   // Loads DIR/zone-signing.key, creating it (when `create`) for a zone that
   // has none, and checks it against the public key the journal recorded.
   Status open_signing_key(bool create);
+  // DIR/snapshots/<seq>.snap.
+  std::string snapshot_file(uint64_t seq) const;
+  // Replay's first step on a shared store: the store's newest snapshot into
+  // DIR/snapshots when it is newer than DIR's own (and not past the
+  // journal); replay then checks it as any other. A failure is reported
+  // and replay goes on without it.
+  void take_shared_snapshot(uint64_t journal_seq);
   // Applies a journal row to `engine` (made at the first row) under the
   // pack it names, and checks it was accepted as `seq` with the result
   // the journal recorded.
@@ -118,10 +132,12 @@ class DataDir {
 // Opens a data directory and rebuilds its zone from the journal (the
 // engine is null when the journal is empty); with `progress`, a progress
 // bar on a terminal.
-// `use_snapshots` false replays the whole journal (replay and verify do).
+// `use_snapshots` false replays the whole journal (replay and verify do);
+// `take_shared` fetches the shard's newer snapshot first (servers do).
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
                                           std::unique_ptr<DataDir>& dir, bool progress,
-                                          bool use_snapshots = true, const std::string& store = "");
+                                          bool use_snapshots = true, const std::string& store = "",
+                                          bool take_shared = false);
 
 // True when DIR holds a zone's journal, in either store.
 bool holds_journal(const std::string& data);

@@ -62,6 +62,24 @@ class JournalStore {
   virtual Status put_meta(std::string_view key, std::string_view value) = 0;
   virtual Result<std::string> get_meta(std::string_view key) const = 0;  // "" when absent
 
+  // Snapshots kept beside the journal, for a store several nodes share
+  // (PostgreSQL): a node starting without a snapshot as new as the newest
+  // kept takes that one, rather than replaying the journal from further
+  // back. A store on one node's disk (SQLite) keeps none: snapshots are
+  // that node's files. `file` is a snapshot file as DataDir writes it.
+  virtual Status keep_snapshot(uint64_t seq, const std::string& file) {
+    (void)seq;
+    (void)file;
+    return Status::ok();
+  }
+  // The seq of the newest snapshot kept (0: none).
+  virtual Result<uint64_t> newest_kept_snapshot() const { return uint64_t{0}; }
+  // Writes the snapshot kept at `seq` to `file`.
+  virtual Status fetch_snapshot(uint64_t seq, const std::string& file) const {
+    (void)file;
+    return Status(ErrorCode::kIoError, "", "no snapshot " + std::to_string(seq) + " is kept");
+  }
+
   // Writer fencing, for a store that several nodes share (PostgreSQL): from
   // now on every append checks, inside its transaction, that the shard's
   // lease is still at `epoch`, and is refused with kFenced once another

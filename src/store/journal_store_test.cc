@@ -572,6 +572,31 @@ TEST(ShardLease, ShardsListTheirLeaseNodesAndLength) {
   EXPECT_EQ(ours->nodes[1].applied_seq, 2u);
 }
 
+// Nodes of a shard share snapshots through it: the two newest are kept,
+// each fetched back byte for byte.
+TEST(PostgresJournal, KeepsTheTwoNewestSnapshotsForOtherNodes) {
+  PostgresBackend backend;
+  ZG_NEED_BACKEND(backend, "postgresql");
+  auto journal = backend.open(true);
+  ASSERT_TRUE(journal.is_ok());
+  TempDir dir;
+  const auto write = [&](const char* name, size_t bytes, char fill) {
+    std::ofstream(dir.file(name), std::ios::binary) << std::string(bytes, fill);
+    return dir.file(name);
+  };
+  EXPECT_EQ(*(*journal)->newest_kept_snapshot(), 0u);
+  ASSERT_TRUE((*journal)->keep_snapshot(100, write("a", 300'000, 'a')).is_ok());
+  ASSERT_TRUE((*journal)->keep_snapshot(200, write("b", 5, 'b')).is_ok());
+  ASSERT_TRUE((*journal)->keep_snapshot(300, write("c", 70'000, 'c')).is_ok());
+  ASSERT_TRUE((*journal)->keep_snapshot(300, write("c2", 1, 'x')).is_ok());  // kept already
+  EXPECT_EQ(*(*journal)->newest_kept_snapshot(), 300u);
+  ASSERT_TRUE((*journal)->fetch_snapshot(300, dir.file("out")).is_ok());
+  std::ifstream in(dir.file("out"), std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), std::string(70'000, 'c'));
+  EXPECT_TRUE((*journal)->fetch_snapshot(200, dir.file("out2")).is_ok());
+  EXPECT_FALSE((*journal)->fetch_snapshot(100, dir.file("out3")).is_ok());  // the oldest went
+}
+
 // The server restarting, or the network dropping, mid-run: the journal's
 // connection is cut from another session; the next append connects again
 // and goes on, and nothing is lost or doubled.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -127,9 +128,9 @@ struct PostgresJournal::Impl {
 
 namespace {
 
-// The shard's lease (one row: who writes, at which epoch, until when) and
-// the nodes that follow it (store/postgres/shard_lease.h). Made on every
-// open, so a shard from before leases gains them.
+// The shard's lease (one row: who writes, at which epoch, until when), the
+// nodes that follow it (store/postgres/shard_lease.h) and the snapshots
+// they share. Made on every open, so a shard from before them gains them.
 void ensure_lease_tables(pqxx::work& work, const std::string& schema) {
   work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
              ".lease (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), "
@@ -150,6 +151,9 @@ void ensure_lease_tables(pqxx::work& work, const std::string& schema) {
   work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
              ".nodes (node text PRIMARY KEY, address text NOT NULL, role text NOT NULL, "
              "epoch bigint NOT NULL, applied_seq bigint NOT NULL, seen_at timestamptz NOT NULL)");
+  work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
+             ".snapshots (seq bigint PRIMARY KEY, object oid NOT NULL, bytes bigint NOT NULL, "
+             "kept_at timestamptz NOT NULL)");
 }
 
 // The shard's read models for analysts: SQL views over the journal (each
@@ -277,6 +281,70 @@ Result<std::unique_ptr<PostgresJournal>> PostgresJournal::open(const PostgresOpt
   return std::unique_ptr<PostgresJournal>(new PostgresJournal(std::move(impl)));
 }
 
+Status PostgresJournal::keep_snapshot(uint64_t seq, const std::string& file) {
+  Result<std::unique_ptr<pqxx::connection>> connection = pg::connect(impl_->options, 0);
+  if (!connection.is_ok()) return connection.status();
+  const std::string table = impl_->table("snapshots");
+  try {
+    pqxx::work work(**connection);
+    if (!work.exec_params("SELECT 1 FROM " + table + " WHERE seq = $1", static_cast<int64_t>(seq))
+             .empty()) {
+      return Status::ok();  // kept already (by another node)
+    }
+    std::error_code error;
+    const auto bytes = static_cast<int64_t>(std::filesystem::file_size(file, error));
+    if (error) return Status(ErrorCode::kIoError, "", "cannot read " + file + ": " + error.message());
+    const pqxx::largeobject object(work, file);  // lo_import of the local file
+    work.exec_params0("INSERT INTO " + table +
+                          " (seq, object, bytes, kept_at) VALUES ($1, $2, $3, clock_timestamp())",
+                      static_cast<int64_t>(seq), static_cast<int64_t>(object.id()), bytes);
+    // The two newest stay, as in a data directory.
+    work.exec("SELECT lo_unlink(object) FROM " + table + " WHERE seq < (SELECT min(seq) FROM " +
+              "(SELECT seq FROM " + table + " ORDER BY seq DESC LIMIT 2) newest)");
+    work.exec0("DELETE FROM " + table + " WHERE seq < (SELECT min(seq) FROM (SELECT seq FROM " +
+               table + " ORDER BY seq DESC LIMIT 2) newest)");
+    work.commit();
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kIoError, "",
+                  "PostgreSQL at " + impl_->options.shown + ", keeping snapshot " +
+                      std::to_string(seq) + ": " + pg::describe(e));
+  }
+  return Status::ok();
+}
+
+Result<uint64_t> PostgresJournal::newest_kept_snapshot() const {
+  std::lock_guard lock(impl_->mutex);
+  if (Status usable = impl_->ready(); !usable.is_ok()) return usable;
+  try {
+    pqxx::nontransaction query(*impl_->connection);
+    return query.exec("SELECT coalesce(max(seq), 0) FROM " + impl_->table("snapshots"))[0][0]
+        .as<uint64_t>();
+  } catch (const std::exception& e) {
+    return Result<uint64_t>(impl_->failure("reading the snapshots kept", e));
+  }
+}
+
+Status PostgresJournal::fetch_snapshot(uint64_t seq, const std::string& file) const {
+  Result<std::unique_ptr<pqxx::connection>> connection = pg::connect(impl_->options, 0);
+  if (!connection.is_ok()) return connection.status();
+  try {
+    pqxx::work work(**connection);
+    const pqxx::result rows = work.exec_params(
+        "SELECT object FROM " + impl_->table("snapshots") + " WHERE seq = $1",
+        static_cast<int64_t>(seq));
+    if (rows.empty()) {
+      return Status(ErrorCode::kIoError, "", "no snapshot " + std::to_string(seq) + " is kept");
+    }
+    pqxx::largeobject(rows[0][0].as<pqxx::oid>()).to_file(work, file);  // lo_export
+    work.commit();
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kIoError, "",
+                  "PostgreSQL at " + impl_->options.shown + ", fetching snapshot " +
+                      std::to_string(seq) + ": " + pg::describe(e));
+  }
+  return Status::ok();
+}
+
 Status PostgresJournal::drop_shard(const PostgresOptions& options) {
   PostgresOptions once = options;
   once.connect_retry_ms = 0;
@@ -284,6 +352,13 @@ Status PostgresJournal::drop_shard(const PostgresOptions& options) {
   if (!connection.is_ok()) return connection.status();
   try {
     pqxx::work work(**connection);
+    // Large objects live outside the schema: the snapshots' go first.
+    if (!work.exec_params("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND "
+                          "table_name = 'snapshots'",
+                          options.shard)
+             .empty()) {
+      work.exec("SELECT lo_unlink(object) FROM \"" + options.shard + "\".snapshots");
+    }
     work.exec0("DROP SCHEMA IF EXISTS \"" + options.shard + "\" CASCADE");
     work.commit();
   } catch (const std::exception& e) {

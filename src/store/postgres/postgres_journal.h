@@ -5,6 +5,8 @@
 //   meta       (key text PRIMARY KEY, value text)
 //   lease      (one row: holder, address, epoch, expires_at: shard_lease.h)
 //   nodes      (node text PRIMARY KEY, role, epoch, applied_seq, seen_at)
+//   snapshots  (seq bigint PRIMARY KEY, object oid: a large object, bytes)
+//   views      commands, declarations, declaration_items (for analysts)
 //
 // Every append checks the lease in its own transaction (row locked FOR
 // SHARE until the commit), so a writer whose lease another node has taken
@@ -61,6 +63,12 @@ class PostgresJournal final : public JournalStore {
   Result<std::string> get_meta(std::string_view key) const override;
   // Checks the lease (store/postgres/shard_lease.h) in every append from now on.
   Status become_writer(uint64_t epoch) override;
+  // Snapshots as large objects (the `snapshots` table names them), the two
+  // newest kept; each transfer on a connection of its own, so the journal's
+  // appends never wait behind a gigabyte.
+  Status keep_snapshot(uint64_t seq, const std::string& file) override;
+  Result<uint64_t> newest_kept_snapshot() const override;
+  Status fetch_snapshot(uint64_t seq, const std::string& file) const override;
 
   // Drops the shard's schema and everything in it (tests clean up with it).
   static Status drop_shard(const PostgresOptions& options);
