@@ -5,6 +5,8 @@
 #   a. the baseline: PostgreSQL storing each declaration (the declaration,
 #      its item, two book postings) in its own transaction, fsync on, with
 #      CLIENTS clients (pgbench -c CLIENTS);
+#  a2. zonegate run --store postgresql://… on ZG_BENCH_COMMANDS (200,000)
+#      generated single-item commands: group commit from a file;
 #   b. zonegate serve --store postgresql://…: single-item declarations, one
 #      per request, from CLIENTS keep-alive connections (wrk, bench/http/
 #      single.lua), every answer after its group commit; accepted/s, and the
@@ -70,6 +72,20 @@ echo "a. PostgreSQL, one transaction per declaration, $clients clients, ${second
 pg_tps=$(pgbench -n -c "$clients" -j 2 -T "$seconds" -f "$work/declare.sql" "$url" |
   awk -F'= ' '/^tps/ {print int($2)}')
 echo "   $pg_tps declarations/s"
+
+# a2. The same declarations as a file through `zonegate run --store`: group commit
+# with nothing between the engine and PostgreSQL but the journal.
+commands=${ZG_BENCH_COMMANDS:-200000}
+"$build/bench/zonegate_gen_commands" "$commands" > "$work/load.jsonl"
+sync
+t0=$(date +%s.%N)
+"$build/zonegate" run --pack "$root/policies/hengqin" --data "$work/run" --store "$url?shard=bench_run" \
+  --snapshot-every 1000000000000 "$work/load.jsonl" > /dev/null
+t1=$(date +%s.%N)
+echo "a2. zonegate run --store postgresql://…, $commands single-item commands from a file"
+awk -v n="$commands" -v t0="$t0" -v t1="$t1" -v pg="$pg_tps" 'BEGIN {
+  printf "   %.0f commands/s (%.2f s): %.1fx PostgreSQL one transaction per declaration\n",
+    n / (t1 - t0), t1 - t0, n / (t1 - t0) / pg }'
 
 # b. The server on the same PostgreSQL.
 start_node() {  # DIR OUT [ARGS...]: in the background; its pid is the last of pids

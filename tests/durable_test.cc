@@ -590,12 +590,15 @@ TEST(Durable, ARunOnPostgresqlRestartsAndEndsInTheStateOfTheSqliteRun) {
   }
   ASSERT_GT(declarations, 100);
   const auto yuan = [](int64_t fen) {
-    return std::to_string(fen / 100) + "." + (fen % 100 < 10 ? "0" : "") + std::to_string(fen % 100);
+    return std::to_string(fen / 100) + "." + (fen % 100 < 10 ? "0" : "") +
+           std::to_string(fen % 100);
   };
-  const Outcome sql = run("psql -X -At -F ' ' '" + url + "' -c \"SELECT count(*), sum(duty), sum(vat) FROM " +
-                          shard.name() + ".declarations\" 2>&1");
+  const Outcome sql =
+      run("psql -X -At -F ' ' '" + url + "' -c \"SELECT count(*), sum(duty), sum(vat) FROM " +
+          shard.name() + ".declarations\" 2>&1");
   ASSERT_EQ(sql.exit_code, 0) << sql.out;
-  EXPECT_EQ(sql.out, std::to_string(declarations) + " " + yuan(duty_fen) + " " + yuan(vat_fen) + "\n");
+  EXPECT_EQ(sql.out,
+            std::to_string(declarations) + " " + yuan(duty_fen) + " " + yuan(vat_fen) + "\n");
   const Outcome items = run("psql -X -At '" + url + "' -c \"SELECT count(DISTINCT number) FROM " +
                             shard.name() + ".declaration_items WHERE hs <> ''\" 2>&1");
   EXPECT_EQ(items.out, std::to_string(declarations) + "\n");

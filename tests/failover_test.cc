@@ -6,8 +6,8 @@
 //
 // Needs ZG_TEST_POSTGRES_URL (CI's .ci/run starts a PostgreSQL); skipped
 // without it, failed without it when ZG_REQUIRE_POSTGRES=1.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -37,8 +37,8 @@ using Clock = std::chrono::steady_clock;
 const std::string kA = "914404000MA4W2X03C";
 
 std::string registration() {
-  return R"({"type":"register_enterprise","id":"reg-a","at":")" + now_rfc3339() +
-         R"(","uscc":")" + kA +
+  return R"({"type":"register_enterprise","id":"reg-a","at":")" + now_rfc3339() + R"(","uscc":")" +
+         kA +
          R"(","name":"Test A","legal_person":true,"registered_in_zone":true,"macao_funded":true,"duty_free_importer":false,"encouraged_industry":false,"high_tech":false,"credit_grade":"general"})";
 }
 
@@ -93,8 +93,7 @@ class Failover : public ::testing::Test {
     }
     base_url_ = url;
     shard_ = "failover_" + std::to_string(getpid());
-    store_ = base_url_ + (base_url_.find('?') == std::string::npos ? "?" : "&") +
-             "shard=" + shard_;
+    store_ = base_url_ + (base_url_.find('?') == std::string::npos ? "?" : "&") + "shard=" + shard_;
     root_ = temp_dir("failover");
   }
   void TearDown() override {
@@ -116,8 +115,7 @@ class Failover : public ::testing::Test {
     if (!root_.empty() && std::getenv("ZG_KEEP") == nullptr) fs::remove_all(root_);
   }
   void start(Node& node) {
-    node.server.start(node.data, "--store '" + store_ + "' --lease-ms " +
-                                     std::to_string(kLeaseMs) +
+    node.server.start(node.data, "--store '" + store_ + "' --lease-ms " + std::to_string(kLeaseMs) +
                                      " --rate-limit 0 --snapshot-every 1000");
     node.port = node.server.port();
   }
@@ -317,8 +315,8 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
   ASSERT_EQ(listed.exit_code, 0) << listed.out;
   EXPECT_NE(listed.out.find("\"shard\":\"" + shard_ + "\""), std::string::npos) << listed.out;
   EXPECT_NE(listed.out.find("\"owner\":\"127.0.0.1:" + std::to_string(nodes_[0].port) +
-                            "\",\"address\":\"http://127.0.0.1:" +
-                            std::to_string(nodes_[0].port) + "\",\"epoch\":1"),
+                            "\",\"address\":\"http://127.0.0.1:" + std::to_string(nodes_[0].port) +
+                            "\",\"epoch\":1"),
             std::string::npos)
       << listed.out;
   EXPECT_EQ(lines_of(listed.out).size(), 1u);
@@ -426,17 +424,18 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
   // The woken ex-owner's Merkle log is the owner's: the same consistency
   // proof from an early size to the whole journal.
   const std::string ready = http(third->port, "GET", "/ready").body;
-  const std::string proof = "/v1/audit/consistency?size1=7&size2=" +
-                            ready.substr(ready.find("\"seq\":") + 6,
-                                         ready.find('}') - ready.find("\"seq\":") - 6);
+  const std::string proof =
+      "/v1/audit/consistency?size1=7&size2=" +
+      ready.substr(ready.find("\"seq\":") + 6, ready.find('}') - ready.find("\"seq\":") - 6);
   const HttpReply owner_proof = http(third->port, "GET", proof, officer_);
   ASSERT_EQ(owner_proof.status, 200) << proof << ": " << owner_proof.body;
   EXPECT_EQ(http(second->port, "GET", proof, officer_).body, owner_proof.body);
 
   RecordProperty("accepted", static_cast<int>(load.count()));
   RecordProperty("writes_resumed_after_kill_ms", static_cast<int>(resumed_after * 1000));
-  std::printf("failover: %zu commands accepted; writes resumed %.2f s after kill -9 (lease %d ms)\n",
-              load.count(), resumed_after, kLeaseMs);
+  std::printf(
+      "failover: %zu commands accepted; writes resumed %.2f s after kill -9 (lease %d ms)\n",
+      load.count(), resumed_after, kLeaseMs);
 }
 
 // A PostgreSQL cluster of the test's own (initdb in a temporary directory,
@@ -484,8 +483,8 @@ class PrivatePostgres {
   }
   bool pg_ctl(const std::string& action) {
     return run(as_ + bin_ + "/pg_ctl -D " + dir_ + " -l " + dir_ + "/server.log -w -t 60 -o '-p " +
-               std::to_string(port_) + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" +
-               dir_ + "' " + action)
+               std::to_string(port_) +
+               " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dir_ + "' " + action)
                .exit_code == 0;
   }
   std::string dir_, bin_, as_;

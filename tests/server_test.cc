@@ -1010,8 +1010,10 @@ TEST(ServeShards, TwoZonesOnOneNodeAreRoutedByShard) {
   EXPECT_NE(list.body.find(R"("shard":"hengqin","zone":"hengqin","path":"/shards/hengqin")"),
             std::string::npos)
       << list.body;
-  EXPECT_NE(list.body.find(R"("shard":"hainan","zone":"hainan","path":"/shards/hainan","role":"owner","seq":0)"),
-            std::string::npos)
+  EXPECT_NE(
+      list.body.find(
+          R"("shard":"hainan","zone":"hainan","path":"/shards/hainan","role":"owner","seq":0)"),
+      std::string::npos)
       << list.body;
 
   const HttpReply in_hainan = http(port, "POST", "/shards/hainan/v1/commands", hn_officer,

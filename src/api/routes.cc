@@ -428,8 +428,8 @@ void Api::ready(Call& call) {
   }
   // A standby is ready for reads; "role" says whether it takes commands.
   call.reply(json_body(R"({"status":"ready","role":")" +
-                       std::string(zone_.is_owner() ? "owner" : "standby") +
-                       R"(","seq":)" + std::to_string(zone_.durable_seq()) + "}"));
+                       std::string(zone_.is_owner() ? "owner" : "standby") + R"(","seq":)" +
+                       std::to_string(zone_.durable_seq()) + "}"));
 }
 
 void Api::metrics(Call& call) {

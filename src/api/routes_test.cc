@@ -1,11 +1,11 @@
 #include "api/routes.h"
-#include "api/shard_router.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <set>
 
+#include "api/shard_router.h"
 #include "core/json.h"
 
 namespace zg::api {

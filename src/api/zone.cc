@@ -519,8 +519,8 @@ void Zone::promote(uint64_t epoch) {
   if (status.is_ok()) status = audit_->read_heads();
   if (!status.is_ok()) {
     // Give the lease up: another node may do better.
-    log_line("error", "cannot take over shard " + dir_->store().shard + ": " +
-                          status.first().message);
+    log_line("error",
+             "cannot take over shard " + dir_->store().shard + ": " + status.first().message);
     {
       std::lock_guard lock(mutex_);
       give_up_lease_ = true;  // the lease thread lets it go (it owns the connection)
@@ -569,8 +569,8 @@ void Zone::step_down() {
       return;
     }
   }
-  log_line("info", "this node is a standby of shard " + dir_->store().shard + " now (journal at seq " +
-                       std::to_string(engine_->state().last_seq) + ")");
+  log_line("info", "this node is a standby of shard " + dir_->store().shard +
+                       " now (journal at seq " + std::to_string(engine_->state().last_seq) + ")");
 }
 
 void Zone::apply(Submission& submission, std::vector<PendingEntry>& entries,

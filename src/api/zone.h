@@ -182,9 +182,9 @@ class Zone {
   std::condition_variable lease_wake_;  // with mutex_: the lease thread's sleep
   bool lease_stop_ = false;             // GUARDED_BY(mutex_)
   std::atomic<bool> owner_{true};
-  std::atomic<uint64_t> epoch_{0};       // the lease held, 0: none (the lease thread's)
-  std::atomic<uint64_t> promote_to_{0};  // the lease was taken at this epoch: take over
-  std::atomic<bool> deposed_{false};     // the lease was lost: step down
+  std::atomic<uint64_t> epoch_{0};          // the lease held, 0: none (the lease thread's)
+  std::atomic<uint64_t> promote_to_{0};     // the lease was taken at this epoch: take over
+  std::atomic<bool> deposed_{false};        // the lease was lost: step down
   std::atomic<bool> give_up_lease_{false};  // taking over failed: release the lease
   std::atomic<uint64_t> promotions_{0}, renewals_failed_{0}, stored_seq_{0};
   std::atomic<int64_t> renewed_at_ms_{0};  // steady clock

@@ -39,7 +39,7 @@ struct ServeOptions {
   bool demo = false;
   std::string node;  // the name among a PostgreSQL shard's nodes ("" : HOST:PORT)
   std::vector<std::string> more_zones;  // --zone DIR: served under /shards/NAME/
-  double demo_scale = 1.0;  // the simulated day's size (tests use a small one)
+  double demo_scale = 1.0;              // the simulated day's size (tests use a small one)
   api::ZoneOptions zone;
   api::CourierOptions courier;
   api::ApiOptions api;
@@ -268,8 +268,8 @@ int serve_command(const Args& args) {
     served->name = served->zone->shard_name();
     for (const auto& other : zones) {
       if (other->name == served->name) {
-        std::fprintf(stderr, "zonegate serve: %s and %s are both shard %s\n",
-                     other->data.c_str(), served->data.c_str(), served->name.c_str());
+        std::fprintf(stderr, "zonegate serve: %s and %s are both shard %s\n", other->data.c_str(),
+                     served->data.c_str(), served->name.c_str());
         return 2;
       }
     }
@@ -308,8 +308,7 @@ int serve_command(const Args& args) {
   std::vector<DemoToken> demo_secrets;
   if (o.demo) {
     // The day is written by the shard's owner: wait for the lease.
-    for (int waited = 0; !zone->is_owner() && waited < 2 * o.zone.lease_ms + 2'000;
-         waited += 50) {
+    for (int waited = 0; !zone->is_owner() && waited < 2 * o.zone.lease_ms + 2'000; waited += 50) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     if (!zone->is_owner()) {
@@ -343,11 +342,10 @@ int serve_command(const Args& args) {
   }
   if (o.demo) print_demo_guide(demo_secrets, url);
   std::printf("zonegate serve: listening on %s (zone %s, seq %llu)\n", url.c_str(),
-              zone->pack().zone_id.c_str(),
-              static_cast<unsigned long long>(zone->durable_seq()));
+              zone->pack().zone_id.c_str(), static_cast<unsigned long long>(zone->durable_seq()));
   for (size_t i = 1; i < zones.size(); ++i) {
-    std::printf("  and %s/shards/%s/ (zone %s, seq %llu)\n", url.c_str(),
-                zones[i]->name.c_str(), zones[i]->zone->pack().zone_id.c_str(),
+    std::printf("  and %s/shards/%s/ (zone %s, seq %llu)\n", url.c_str(), zones[i]->name.c_str(),
+                zones[i]->zone->pack().zone_id.c_str(),
                 static_cast<unsigned long long>(zones[i]->zone->durable_seq()));
   }
   std::fflush(stdout);

@@ -3,9 +3,9 @@
 //
 //   zonegate shards --store postgresql://USER@HOST:PORT/DB[?shard=NAME] [--json]
 //   zonegate shards --data DIR [--json]      (the store DIR records)
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <algorithm>
 #include <string>
 
 #include "cli/commands.h"
@@ -38,7 +38,8 @@ std::string expiry(const LeaseState& lease) {
   char text[48];
   if (lease.expires_in_ms <= -1'000'000'000) return "released";
   if (lease.expires_in_ms >= 0) {
-    std::snprintf(text, sizeof text, "for %.1f s more", static_cast<double>(lease.expires_in_ms) / 1000);
+    std::snprintf(text, sizeof text, "for %.1f s more",
+                  static_cast<double>(lease.expires_in_ms) / 1000);
   } else {
     std::snprintf(text, sizeof text, "expired %.1f s ago",
                   static_cast<double>(-lease.expires_in_ms) / 1000);
@@ -63,7 +64,8 @@ void print_json(const ShardState& shard) {
     w.key("address").string(node.address);
     w.key("role").string(role_of(node, shard));
     w.key("applied_seq").number(static_cast<int64_t>(node.applied_seq));
-    w.key("lag").number(static_cast<int64_t>(shard.last_seq - std::min(shard.last_seq, node.applied_seq)));
+    w.key("lag").number(
+        static_cast<int64_t>(shard.last_seq - std::min(shard.last_seq, node.applied_seq)));
     w.key("seen_ms_ago").number(node.seen_ms_ago);
     w.end_object();
   }
@@ -86,8 +88,7 @@ void print_text(const ShardState& shard) {
     const uint64_t lag = shard.last_seq - std::min(shard.last_seq, node.applied_seq);
     std::printf("  %-24s %-8s applied %llu (lag %llu), seen %.1f s ago\n", node.node.c_str(),
                 role_of(node, shard).c_str(), static_cast<unsigned long long>(node.applied_seq),
-                static_cast<unsigned long long>(lag),
-                static_cast<double>(node.seen_ms_ago) / 1000);
+                static_cast<unsigned long long>(lag), static_cast<double>(node.seen_ms_ago) / 1000);
   }
 }
 

@@ -117,9 +117,8 @@ class DataDir {
   // Applies a journal row to `engine` (made at the first row) under the
   // pack it names, and checks it was accepted as `seq` with the result
   // the journal recorded.
-  Status apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq,
-                        const std::string& pack_hash, const PreparedCommand& command,
-                        const std::string& recorded_result);
+  Status apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq, const std::string& pack_hash,
+                        const PreparedCommand& command, const std::string& recorded_result);
 
   std::string path_;
   StoreSpec store_;

@@ -437,7 +437,7 @@ TEST(PostgresJournal, ADatabaseNotEncodedInUtf8IsRefusedAtTheStart) {
   const std::string url = backend.options().url;
   const std::string name = "zg_latin1_" + std::to_string(getpid());
   ASSERT_EQ(psql(url, "CREATE DATABASE " + name +
-                 " ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"),
+                          " ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"),
             0);
   PostgresOptions options = backend.options();
   options.url = url.substr(0, url.rfind('/') + 1) + name;
@@ -610,8 +610,9 @@ TEST(PostgresJournal, ALostConnectionIsMadeAgainAndTheAppendGoesOn) {
   auto journal = PostgresJournal::open(options, true);
   ASSERT_TRUE(journal.is_ok()) << journal.status().first().message;
   ASSERT_TRUE((*journal)->append(entries(1, 3)).is_ok());
-  psql(backend.options().url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + tag +
-       "'");
+  psql(backend.options().url,
+       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + tag +
+           "'");
   Status appended = (*journal)->append(entries(4, 6));
   ASSERT_TRUE(appended.is_ok()) << appended.first().message;
   EXPECT_EQ(read_all(**journal).size(), 6u);

@@ -85,9 +85,8 @@ Result<StoreSpec> parse_store_spec(const std::string& text) {
 std::string with_default_shard(const std::string& store, const std::string& shard) {
   const bool postgres = store.rfind("postgresql://", 0) == 0 || store.rfind("postgres://", 0) == 0;
   const size_t question = store.find('?');
-  const bool named = question != std::string::npos &&
-                     (store.find("?shard=") != std::string::npos ||
-                      store.find("&shard=") != std::string::npos);
+  const bool named = question != std::string::npos && (store.find("?shard=") != std::string::npos ||
+                                                       store.find("&shard=") != std::string::npos);
   if (!postgres || named || !valid_shard(shard)) return store;
   return store + (question == std::string::npos ? "?" : "&") + "shard=" + shard;
 }

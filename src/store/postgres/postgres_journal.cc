@@ -1,7 +1,5 @@
 #include "store/postgres/postgres_journal.h"
 
-#include "store/postgres/pg_connection.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -10,6 +8,8 @@
 #include <thread>
 #include <tuple>
 #include <vector>
+
+#include "store/postgres/pg_connection.h"
 
 namespace zg {
 namespace {
@@ -63,7 +63,7 @@ struct PostgresJournal::Impl {
   std::unique_ptr<pqxx::connection> connection;  // GUARDED_BY(mutex)
   uint64_t last_seq = 0;                         // GUARDED_BY(mutex)
   uint64_t writer_epoch = 0;                     // GUARDED_BY(mutex): become_writer's
-  bool broken = false;  // GUARDED_BY(mutex): the connection failed; make a new one first
+  bool broken = false;          // GUARDED_BY(mutex): the connection failed; make a new one first
   int fail_commits_after = -1;  // a test's injected fault; -1: none
   int commits = 0;
 
@@ -179,8 +179,7 @@ void ensure_read_models(pqxx::work& work, const std::string& schema) {
              amount("result->'totals'", "duty") + ", " +
              amount("result->'totals'", "consumption_tax") + ", " +
              amount("result->'totals'", "vat") + ", " + amount("result->'totals'", "refund") +
-             " FROM " + schema +
-             ".commands WHERE type = 'declare' AND status = 'accepted'");
+             " FROM " + schema + ".commands WHERE type = 'declare' AND status = 'accepted'");
   work.exec0("CREATE OR REPLACE VIEW " + schema +
              ".declaration_items AS SELECT c.seq, c.result->>'declaration' AS number, "
              "(i->>'line')::int AS line, i->>'item' AS item, i->>'hs' AS hs, "
@@ -293,7 +292,8 @@ Status PostgresJournal::keep_snapshot(uint64_t seq, const std::string& file) {
     }
     std::error_code error;
     const auto bytes = static_cast<int64_t>(std::filesystem::file_size(file, error));
-    if (error) return Status(ErrorCode::kIoError, "", "cannot read " + file + ": " + error.message());
+    if (error)
+      return Status(ErrorCode::kIoError, "", "cannot read " + file + ": " + error.message());
     const pqxx::largeobject object(work, file);  // lo_import of the local file
     work.exec_params0("INSERT INTO " + table +
                           " (seq, object, bytes, kept_at) VALUES ($1, $2, $3, clock_timestamp())",
@@ -329,9 +329,9 @@ Status PostgresJournal::fetch_snapshot(uint64_t seq, const std::string& file) co
   if (!connection.is_ok()) return connection.status();
   try {
     pqxx::work work(**connection);
-    const pqxx::result rows = work.exec_params(
-        "SELECT object FROM " + impl_->table("snapshots") + " WHERE seq = $1",
-        static_cast<int64_t>(seq));
+    const pqxx::result rows =
+        work.exec_params("SELECT object FROM " + impl_->table("snapshots") + " WHERE seq = $1",
+                         static_cast<int64_t>(seq));
     if (rows.empty()) {
       return Status(ErrorCode::kIoError, "", "no snapshot " + std::to_string(seq) + " is kept");
     }

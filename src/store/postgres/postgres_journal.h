@@ -33,12 +33,12 @@
 namespace zg {
 
 struct PostgresOptions {
-  std::string url;                // for libpq, password and all
-  std::string shard = "zone";     // the schema (store/store_spec.h checks the name)
-  std::string shown;              // the URL in messages: no password
-  int connect_retry_ms = 5'000;   // how long an unreachable server is retried at open
+  std::string url;                  // for libpq, password and all
+  std::string shard = "zone";       // the schema (store/store_spec.h checks the name)
+  std::string shown;                // the URL in messages: no password
+  int connect_retry_ms = 5'000;     // how long an unreachable server is retried at open
   int reconnect_retry_ms = 30'000;  // how long an append waits out a lost connection
-  size_t read_page_rows = 2'000;  // rows per query of read() and read_leaves()
+  size_t read_page_rows = 2'000;    // rows per query of read() and read_leaves()
 };
 
 class PostgresJournal final : public JournalStore {

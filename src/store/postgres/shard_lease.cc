@@ -8,8 +8,8 @@ namespace zg {
 
 struct ShardLease::Impl {
   PostgresOptions options;
-  std::string lease;  // "shard".lease
-  std::string nodes;  // "shard".nodes
+  std::string lease;    // "shard".lease
+  std::string nodes;    // "shard".nodes
   std::string journal;  // "shard".journal
   std::unique_ptr<pqxx::connection> connection;
   bool broken = false;
@@ -76,18 +76,17 @@ Result<uint64_t> ShardLease::try_acquire() {
     // paused: once its lease has expired, its journal session is ended
     // (its transaction rolls back, the lock goes). Matched by pid and start
     // time, so a pid the server has reused is never hit.
-    work.exec(
-        "SELECT pg_terminate_backend(a.pid) FROM " + impl_->lease +
-        " l JOIN pg_stat_activity a ON a.pid = l.writer_pid AND a.backend_start = "
-        "l.writer_started WHERE l.expires_at < clock_timestamp() AND l.writer_pid <> 0 AND "
-        "a.pid <> pg_backend_pid()");
-    const pqxx::result rows = work.exec_params(
-        "UPDATE " + impl_->lease +
-            " SET holder = $1, address = $2, epoch = epoch + 1, "
-            "expires_at = clock_timestamp() + $3 * interval '1 millisecond', "
-            "changed_at = clock_timestamp() "
-            "WHERE expires_at < clock_timestamp() RETURNING epoch",
-        node_, address_, ttl_ms_);
+    work.exec("SELECT pg_terminate_backend(a.pid) FROM " + impl_->lease +
+              " l JOIN pg_stat_activity a ON a.pid = l.writer_pid AND a.backend_start = "
+              "l.writer_started WHERE l.expires_at < clock_timestamp() AND l.writer_pid <> 0 AND "
+              "a.pid <> pg_backend_pid()");
+    const pqxx::result rows =
+        work.exec_params("UPDATE " + impl_->lease +
+                             " SET holder = $1, address = $2, epoch = epoch + 1, "
+                             "expires_at = clock_timestamp() + $3 * interval '1 millisecond', "
+                             "changed_at = clock_timestamp() "
+                             "WHERE expires_at < clock_timestamp() RETURNING epoch",
+                         node_, address_, ttl_ms_);
     return rows.empty() ? 0 : rows[0][0].as<uint64_t>();
   });
 }
@@ -95,25 +94,24 @@ Result<uint64_t> ShardLease::try_acquire() {
 Result<bool> ShardLease::renew(uint64_t epoch) {
   return impl_->run<bool>("renewing the lease", [&](pqxx::connection& c) {
     pqxx::nontransaction work(c);
-    const pqxx::result rows = work.exec_params(
-        "UPDATE " + impl_->lease +
-            " SET expires_at = clock_timestamp() + $1 * interval '1 millisecond' "
-            "WHERE epoch = $2 AND holder = $3 RETURNING epoch",
-        ttl_ms_, static_cast<int64_t>(epoch), node_);
+    const pqxx::result rows =
+        work.exec_params("UPDATE " + impl_->lease +
+                             " SET expires_at = clock_timestamp() + $1 * interval '1 millisecond' "
+                             "WHERE epoch = $2 AND holder = $3 RETURNING epoch",
+                         ttl_ms_, static_cast<int64_t>(epoch), node_);
     return !rows.empty();
   });
 }
 
 Status ShardLease::release(uint64_t epoch) {
-  return impl_->run_status("releasing the lease",
-                  [&](pqxx::connection& c) {
-                    pqxx::nontransaction work(c);
-                    work.exec_params("UPDATE " + impl_->lease +
-                                         " SET expires_at = '-infinity', changed_at = "
-                                         "clock_timestamp() WHERE epoch = $1 AND holder = $2",
-                                     static_cast<int64_t>(epoch), node_);
-                    return true;
-                  });
+  return impl_->run_status("releasing the lease", [&](pqxx::connection& c) {
+    pqxx::nontransaction work(c);
+    work.exec_params("UPDATE " + impl_->lease +
+                         " SET expires_at = '-infinity', changed_at = "
+                         "clock_timestamp() WHERE epoch = $1 AND holder = $2",
+                     static_cast<int64_t>(epoch), node_);
+    return true;
+  });
 }
 
 namespace {
@@ -145,25 +143,21 @@ Result<LeaseState> ShardLease::read() {
   });
 }
 
-Result<uint64_t> ShardLease::report(const std::string& role, uint64_t epoch,
-                                    uint64_t applied_seq) {
-  return impl_->run<uint64_t>("reporting this node",
-                  [&](pqxx::connection& c) -> uint64_t {
-                    pqxx::nontransaction work(c);
-                    work.exec_params(
-                        "INSERT INTO " + impl_->nodes +
-                            " (node, address, role, epoch, applied_seq, seen_at) "
-                            "VALUES ($1, $2, $3, $4, $5, clock_timestamp()) "
-                            "ON CONFLICT (node) DO UPDATE SET address = excluded.address, "
-                            "role = excluded.role, epoch = excluded.epoch, "
-                            "applied_seq = excluded.applied_seq, seen_at = excluded.seen_at",
-                        node_, address_, role, static_cast<int64_t>(epoch),
-                        static_cast<int64_t>(applied_seq));
-                    const uint64_t last =
-                        work.exec1("SELECT coalesce(max(seq), 0) FROM " + impl_->journal)[0]
-                            .as<uint64_t>();
-                    return last;
-                  });
+Result<uint64_t> ShardLease::report(const std::string& role, uint64_t epoch, uint64_t applied_seq) {
+  return impl_->run<uint64_t>("reporting this node", [&](pqxx::connection& c) -> uint64_t {
+    pqxx::nontransaction work(c);
+    work.exec_params("INSERT INTO " + impl_->nodes +
+                         " (node, address, role, epoch, applied_seq, seen_at) "
+                         "VALUES ($1, $2, $3, $4, $5, clock_timestamp()) "
+                         "ON CONFLICT (node) DO UPDATE SET address = excluded.address, "
+                         "role = excluded.role, epoch = excluded.epoch, "
+                         "applied_seq = excluded.applied_seq, seen_at = excluded.seen_at",
+                     node_, address_, role, static_cast<int64_t>(epoch),
+                     static_cast<int64_t>(applied_seq));
+    const uint64_t last =
+        work.exec1("SELECT coalesce(max(seq), 0) FROM " + impl_->journal)[0].as<uint64_t>();
+    return last;
+  });
 }
 
 Result<std::vector<ShardState>> ShardLease::list(const PostgresOptions& options) {
@@ -179,8 +173,8 @@ Result<std::vector<ShardState>> ShardLease::list(const PostgresOptions& options)
     for (const pqxx::row& row : schemas) {
       const std::string name = row[0].as<std::string>();
       const std::string schema = query.quote_name(name);
-      const pqxx::result application = query.exec(
-          "SELECT value FROM " + schema + ".meta WHERE key = 'application'");
+      const pqxx::result application =
+          query.exec("SELECT value FROM " + schema + ".meta WHERE key = 'application'");
       if (application.empty() || application[0][0].as<std::string>() != "zonegate-journal") {
         continue;
       }
