@@ -12,20 +12,16 @@ set -euo pipefail
 build=${1:-build}
 seconds=${2:-10}
 root=$(cd "$(dirname "$0")/.." && pwd)
-PGBIN=$(pg_config --bindir)
+. "$root/bench/lib/throwaway_postgres.sh"
 PGDATA=/tmp/zg-bench-pg
 PGPORT=55433
 work=$(mktemp -d /tmp/zg-bench-pg-work-XXXXXX)
 cleanup() {
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop > /dev/null 2>&1 || true
+  stop_throwaway_postgres "$PGDATA"
   rm -rf "$work" "$PGDATA"
 }
 trap cleanup EXIT
-
-rm -rf "$PGDATA"; install -d -o postgres -g postgres -m 700 "$PGDATA"
-runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 > /dev/null
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-  -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PGDATA" start > /dev/null
+start_throwaway_postgres "$PGDATA" "$PGPORT"
 psql_() { psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres "$@"; }
 psql_ <<'SQL'
 CREATE SEQUENCE declaration_seq;

@@ -24,22 +24,19 @@ seconds=${2:-10}
 clients=${3:-8}
 lease_ms=${4:-3000}
 root=$(cd "$(dirname "$0")/.." && pwd)
-PGBIN=$(pg_config --bindir)
+. "$root/bench/lib/throwaway_postgres.sh"
 PGPORT=55434
 work=$(mktemp -d /tmp/zg-bench-serve-XXXXXX)
 PGDATA=$work/pg
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill -9 "$pid" 2> /dev/null || true; done
-  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop > /dev/null 2>&1 || true
+  stop_throwaway_postgres "$PGDATA"
   rm -rf "$work"
 }
 trap cleanup EXIT
 chmod 755 "$work"
-install -d -o postgres -g postgres -m 700 "$PGDATA"
-runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 > /dev/null
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
-  -o "-p $PGPORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$PGDATA" start > /dev/null
+start_throwaway_postgres "$PGDATA" "$PGPORT"
 url="postgresql://postgres@127.0.0.1:$PGPORT/postgres"
 psql_() { psql -q -X "$url" "$@"; }
 echo "build: $build ($(grep -m1 '^CMAKE_BUILD_TYPE' "$build/CMakeCache.txt" || true)); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
