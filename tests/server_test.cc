@@ -1030,6 +1030,11 @@ TEST(ServeShards, TwoZonesOnOneNodeAreRoutedByShard) {
   EXPECT_EQ(http(port, "GET", "/shards/hainan/v1/enterprises/" + kB, hn_officer).status, 404);
   EXPECT_EQ(http(port, "GET", "/shards/hainan/v1/enterprises/" + kA, hq_officer).status, 401);
   EXPECT_NE(http(port, "GET", "/shards/hainan/ready").body.find(R"("seq":1)"), std::string::npos);
+  EXPECT_EQ(http(port, "GET", "/shards/?pretty=no").status, 200);
+  // The web pages call the root's API: under another zone's path they would
+  // act on the wrong zone, so only the API is there.
+  EXPECT_EQ(http(port, "GET", "/shards/hainan/").status, 404);
+  EXPECT_EQ(http(port, "GET", "/shards/hengqin/").status, 200);  // the first zone's page
   const HttpReply unknown = http(port, "GET", "/shards/macao/ready");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_NE(unknown.body.find("unknown_shard"), std::string::npos) << unknown.body;

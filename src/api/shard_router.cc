@@ -35,7 +35,7 @@ void ShardRouter::handle(HttpRequest request, Reply reply) {
   if (!under || (!rest.empty() && rest[0] != '/' && rest[0] != '?')) {
     return shards_.front().api->handle(std::move(request), std::move(reply));  // the default zone
   }
-  if (rest.empty() || rest[0] == '?' || rest == "/") {
+  if (rest.empty() || rest[0] == '?' || rest == "/" || rest.substr(0, 2) == "/?") {
     if (request.method != "GET" && request.method != "HEAD") {
       return reply(problem(405, "method_not_allowed", "GET /shards lists this node's shards",
                            std::string(target)));
@@ -49,6 +49,17 @@ void ShardRouter::handle(HttpRequest request, Reply reply) {
     if (shard.name != name) continue;
     std::string inner = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
     if (inner[0] == '?') inner = "/" + inner;
+    // The web pages call /v1/… at the root, the first zone's: under another
+    // zone's path they would show and change the wrong zone.
+    const bool api = inner.rfind("/v1/", 0) == 0 || inner.rfind("/ready", 0) == 0 ||
+                     inner.rfind("/health", 0) == 0 || inner.rfind("/metrics", 0) == 0 ||
+                     inner.rfind("/openapi.json", 0) == 0;
+    if (!api && &shard != &shards_.front()) {
+      return reply(problem(404, "not_found",
+                           "the web pages are the first zone's (" + shards_.front().name +
+                               ", at /); under /shards/" + shard.name + "/ only the API",
+                           std::string(target)));
+    }
     request.target = std::move(inner);
     return shard.api->handle(std::move(request), std::move(reply));
   }

@@ -684,10 +684,16 @@ void Zone::share_snapshot(uint64_t seq, bool wait) {
   // node that starts (a new standby, one back from a long stop) need not
   // replay the whole journal. On a thread: a big state takes seconds.
   if (lease_ == nullptr || !owner_) return;
-  if (snapshot_share_.joinable()) snapshot_share_.join();  // one at a time
+  if (sharing_) {
+    if (!wait) return;  // one at a time; the next snapshot is shared instead
+    snapshot_share_.join();
+  }
+  if (snapshot_share_.joinable()) snapshot_share_.join();  // finished: no wait
+  sharing_ = true;
   snapshot_share_ = std::thread([this, seq] {
     Status shared = dir_->share_snapshot(seq);
     if (!shared.is_ok()) log_line("warn", "snapshot not shared: " + shared.first().message);
+    sharing_ = false;
   });
   if (wait) snapshot_share_.join();
 }

@@ -174,7 +174,8 @@ class Zone {
   int snapshot_child_ = 0;  // pid of the child writing a snapshot, or 0
   uint64_t snapshot_child_seq_ = 0;
   std::thread thread_;
-  std::thread snapshot_share_;  // handing a snapshot to the store (share_snapshot)
+  std::thread snapshot_share_;        // handing a snapshot to the store (share_snapshot)
+  std::atomic<bool> sharing_{false};  // snapshot_share_ is still at it
 
   // The shard's lease (PostgreSQL only; null on SQLite).
   std::unique_ptr<ShardLease> lease_;

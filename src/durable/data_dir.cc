@@ -390,6 +390,9 @@ void DataDir::take_shared_snapshot(uint64_t journal_seq) {
   fs::create_directories(fs::path(path_) / "snapshots", error);
   const std::string file = snapshot_file(*kept);
   Status fetched = journal_->fetch_snapshot(*kept, file + ".part");
+  if (fetched.is_ok() && !sync_path(file + ".part")) {
+    fetched = Status(ErrorCode::kIoError, "", "cannot sync " + file + ".part");
+  }
   if (fetched.is_ok()) fs::rename(file + ".part", file, error);
   if (!fetched.is_ok() || error) {
     fs::remove(file + ".part", error);

@@ -130,47 +130,77 @@ namespace {
 
 // The shard's lease (one row: who writes, at which epoch, until when), the
 // nodes that follow it (store/postgres/shard_lease.h) and the snapshots
-// they share. Made on every open, so a shard from before them gains them.
-void ensure_lease_tables(pqxx::work& work, const std::string& schema) {
-  work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
-             ".lease (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), "
-             "holder text NOT NULL, address text NOT NULL, epoch bigint NOT NULL, "
-             "expires_at timestamptz NOT NULL, changed_at timestamptz NOT NULL)");
-  work.exec0("INSERT INTO " + schema +
-             ".lease VALUES (true, '', '', 0, '-infinity', clock_timestamp()) "
-             "ON CONFLICT DO NOTHING");
-  // The writer's journal session (pid and start), so that a node taking
-  // over can end a paused writer's open transaction and its lock.
-  work.exec0("ALTER TABLE " + schema +
-             ".lease ADD COLUMN IF NOT EXISTS writer_pid integer NOT NULL DEFAULT 0, "
-             "ADD COLUMN IF NOT EXISTS writer_started timestamptz");
-  // The epoch is a key (unique index), so a takeover, which changes it, is
-  // a key update: it conflicts with an append's FOR KEY SHARE, while a
-  // renewal (expires_at only) does not, and never waits for an append.
-  work.exec0("CREATE UNIQUE INDEX IF NOT EXISTS lease_epoch ON " + schema + ".lease (epoch)");
-  work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
-             ".nodes (node text PRIMARY KEY, address text NOT NULL, role text NOT NULL, "
-             "epoch bigint NOT NULL, applied_seq bigint NOT NULL, seen_at timestamptz NOT NULL)");
-  work.exec0("CREATE TABLE IF NOT EXISTS " + schema +
-             ".snapshots (seq bigint PRIMARY KEY, object oid NOT NULL, bytes bigint NOT NULL, "
-             "kept_at timestamptz NOT NULL)");
+// they share. Made when absent, so a shard from before them gains them;
+// nothing is altered when present (DDL on the lease table would lock it
+// against every node's renewals for as long as it waits).
+void ensure_lease_tables(pqxx::work& work, const std::string& shard, const std::string& schema) {
+  const auto has_table = [&](const char* name) {
+    return !work.exec_params(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 "
+                    "AND table_name = $2",
+                    shard, name)
+                .empty();
+  };
+  if (!has_table("lease")) {
+    // writer_pid, writer_started: the writer's journal session, so that a
+    // node taking over can end a paused writer's open transaction and its
+    // lock. The epoch is a key (unique index), so a takeover, which changes
+    // it, is a key update: it conflicts with an append's FOR KEY SHARE,
+    // while a renewal (expires_at only) does not, and never waits for one.
+    work.exec0("CREATE TABLE " + schema +
+               ".lease (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), "
+               "holder text NOT NULL, address text NOT NULL, epoch bigint NOT NULL, "
+               "expires_at timestamptz NOT NULL, changed_at timestamptz NOT NULL, "
+               "writer_pid integer NOT NULL DEFAULT 0, writer_started timestamptz)");
+    work.exec0("INSERT INTO " + schema +
+               ".lease VALUES (true, '', '', 0, '-infinity', clock_timestamp())");
+    work.exec0("CREATE UNIQUE INDEX lease_epoch ON " + schema + ".lease (epoch)");
+  }
+  if (!has_table("nodes")) {
+    work.exec0("CREATE TABLE " + schema +
+               ".nodes (node text PRIMARY KEY, address text NOT NULL, role text NOT NULL, "
+               "epoch bigint NOT NULL, applied_seq bigint NOT NULL, seen_at timestamptz NOT NULL)");
+  }
+  if (!has_table("snapshots")) {
+    work.exec0("CREATE TABLE " + schema +
+               ".snapshots (seq bigint PRIMARY KEY, object oid NOT NULL, bytes bigint NOT NULL, "
+               "kept_at timestamptz NOT NULL)");
+  }
 }
+
+// The version of the views below: a shard whose meta names another gets
+// them made again (analysts' queries hold the old ones meanwhile).
+constexpr const char* kReadModelsVersion = "1";
 
 // The shard's read models for analysts: SQL views over the journal (each
 // row's entry as jsonb), so the zone's figures are queries in the database
 // they already run. Amounts are numeric, exact as the results print them.
-// Remade on every open, so a newer zonegate brings newer views.
-void ensure_read_models(pqxx::work& work, const std::string& schema) {
-  work.exec0("CREATE OR REPLACE VIEW " + schema +
+// A row PostgreSQL's jsonb or timestamptz cannot hold (a NUL in a string,
+// a UTC offset past 15:59) reads as NULL there rather than failing every
+// query of the view.
+void make_read_models(pqxx::work& work, const std::string& schema) {
+  work.exec0("CREATE OR REPLACE FUNCTION " + schema +
+             ".zg_jsonb(text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE AS $f$ "
+             "BEGIN RETURN $1::jsonb; EXCEPTION WHEN others THEN "
+             "BEGIN RETURN replace($1, '\\u0000', '\\ufffd')::jsonb; "
+             "EXCEPTION WHEN others THEN RETURN NULL; END; END $f$");
+  work.exec0("CREATE OR REPLACE FUNCTION " + schema +
+             ".zg_time(text) RETURNS timestamptz LANGUAGE plpgsql STABLE AS $f$ "
+             "BEGIN RETURN $1::timestamptz; EXCEPTION WHEN others THEN RETURN NULL; END $f$");
+  work.exec0("DROP VIEW IF EXISTS " + schema + ".declaration_items, " + schema + ".declarations, " +
+             schema + ".commands");
+  work.exec0("CREATE VIEW " + schema +
              ".commands AS SELECT j.seq, x.e->'command'->>'id' AS id, "
-             "x.e->'command'->>'type' AS type, (x.e->'command'->>'at')::timestamptz AS at, "
+             "x.e->'command'->>'type' AS type, " +
+             schema +
+             ".zg_time(x.e->'command'->>'at') AS at, "
              "x.e->'result'->>'status' AS status, x.e->>'pack' AS pack, "
              "x.e->'command' AS command, x.e->'result' AS result FROM " +
-             schema + ".journal j, LATERAL (SELECT j.entry::jsonb AS e) x");
+             schema + ".journal j, LATERAL (SELECT " + schema + ".zg_jsonb(j.entry) AS e) x");
   const auto amount = [](const char* from, const char* name) {
-    return std::string("(") + from + "->>'" + name + "')::numeric(18,2) AS " + name;
+    return std::string("(") + from + "->>'" + name + "')::numeric AS " + name;
   };
-  work.exec0("CREATE OR REPLACE VIEW " + schema +
+  work.exec0("CREATE VIEW " + schema +
              ".declarations AS SELECT seq, result->>'declaration' AS number, "
              "command->>'declarant' AS declarant, result->>'movement' AS movement, "
              "command->>'purpose' AS purpose, at, result->>'policy' AS policy, "
@@ -180,7 +210,7 @@ void ensure_read_models(pqxx::work& work, const std::string& schema) {
              amount("result->'totals'", "consumption_tax") + ", " +
              amount("result->'totals'", "vat") + ", " + amount("result->'totals'", "refund") +
              " FROM " + schema + ".commands WHERE type = 'declare' AND status = 'accepted'");
-  work.exec0("CREATE OR REPLACE VIEW " + schema +
+  work.exec0("CREATE VIEW " + schema +
              ".declaration_items AS SELECT c.seq, c.result->>'declaration' AS number, "
              "(i->>'line')::int AS line, i->>'item' AS item, i->>'hs' AS hs, "
              "i->>'goods_status' AS goods_status, " +
@@ -189,6 +219,30 @@ void ensure_read_models(pqxx::work& work, const std::string& schema) {
              amount("i", "refund") + ", i->'rules' AS rules FROM " + schema +
              ".commands c, jsonb_array_elements(c.result->'items') i "
              "WHERE c.type = 'declare' AND c.status = 'accepted'");
+  work.exec_params0("INSERT INTO " + schema +
+                        ".meta (key, value) VALUES ('read_models', $1) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    kReadModelsVersion);
+}
+
+// Makes the views when the shard's are of another version, in a
+// transaction of their own that waits at most 2 s for analysts' queries on
+// the old ones: the views are a convenience, never a reason not to start.
+void refresh_read_models(pqxx::connection& connection, const PostgresOptions& options,
+                         const std::string& schema) {
+  try {
+    pqxx::work work(connection);
+    work.exec0("SET LOCAL lock_timeout = '2s'");
+    work.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))", "zonegate:" + options.shard);
+    const pqxx::result version =
+        work.exec("SELECT value FROM " + schema + ".meta WHERE key = 'read_models'");
+    if (!version.empty() && version[0][0].as<std::string>() == kReadModelsVersion) return;
+    make_read_models(work, schema);
+    work.commit();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zonegate: the SQL views of shard %s were not made: %s\n",
+                 options.shard.c_str(), pg::first_line(e.what()).c_str());
+  }
 }
 
 // Creates the shard's schema and tables when absent (and `create`), then
@@ -217,8 +271,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
     work.exec_params0("INSERT INTO " + schema + ".meta (key, value) VALUES ($1, $2), ($3, $4)",
                       "application", kApplicationName, "format",
                       std::to_string(PostgresJournal::kFormatVersion));
-    ensure_lease_tables(work, schema);
-    ensure_read_models(work, schema);
+    ensure_lease_tables(work, options.shard, schema);
     work.commit();
     return Status::ok();
   }
@@ -242,8 +295,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
                   where + " has journal format " + format + "; this zonegate reads format " +
                       std::to_string(PostgresJournal::kFormatVersion));
   }
-  ensure_lease_tables(work, schema);
-  ensure_read_models(work, schema);
+  ensure_lease_tables(work, options.shard, schema);
   work.commit();
   return Status::ok();
 }
@@ -266,6 +318,7 @@ Result<std::unique_ptr<PostgresJournal>> PostgresJournal::open(const PostgresOpt
   try {
     Status tables = open_tables(*impl->connection, impl->options, impl->schema, create);
     if (!tables.is_ok()) return tables;
+    refresh_read_models(*impl->connection, impl->options, impl->schema);
     impl->prepare_statements();
     pqxx::nontransaction read(*impl->connection);
     impl->last_seq = read.exec_prepared1("last_seq")[0].as<uint64_t>();
@@ -286,6 +339,9 @@ Status PostgresJournal::keep_snapshot(uint64_t seq, const std::string& file) {
   const std::string table = impl_->table("snapshots");
   try {
     pqxx::work work(**connection);
+    // One node at a time keeps and prunes (two prunes would unlink twice).
+    work.exec_params("SELECT pg_advisory_xact_lock(hashtext($1))",
+                     "zonegate-snapshots:" + impl_->options.shard);
     if (!work.exec_params("SELECT 1 FROM " + table + " WHERE seq = $1", static_cast<int64_t>(seq))
              .empty()) {
       return Status::ok();  // kept already (by another node)
@@ -357,6 +413,8 @@ Status PostgresJournal::drop_shard(const PostgresOptions& options) {
                           "table_name = 'snapshots'",
                           options.shard)
              .empty()) {
+      // Locked first: a snapshot kept meanwhile would be left behind.
+      work.exec0("LOCK TABLE \"" + options.shard + "\".snapshots IN ACCESS EXCLUSIVE MODE");
       work.exec("SELECT lo_unlink(object) FROM \"" + options.shard + "\".snapshots");
     }
     work.exec0("DROP SCHEMA IF EXISTS \"" + options.shard + "\" CASCADE");
