@@ -9,6 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = "--sanitize" ]; then
   build="$root/build-asan"
   "$root/scripts/build.sh" "$build" -DZG_SANITIZE=ON -DZG_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
+  # A leak inside libpqxx itself is suppressed (scripts/lsan.supp says which).
+  export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 else
   build="$root/build"
   "$root/scripts/build.sh" "$build"
