@@ -116,7 +116,7 @@ class Failover : public ::testing::Test {
   }
   void start(Node& node) {
     node.server.start(node.data, "--store '" + store_ + "' --lease-ms " + std::to_string(kLeaseMs) +
-                                     " --rate-limit 0 --snapshot-every 1000");
+                                     " --rate-limit 0 --snapshot-every 100");
     node.port = node.server.port();
   }
   // The node that owns the shard once one does (waiting up to `ms`), or null.
@@ -406,6 +406,19 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
   // A new node starts from the snapshot its owners shared, not from row 1,
   // and reaches the owner.
   ASSERT_LT(nodes_.size(), nodes_.capacity());
+  {
+    // Owners share every snapshot they write (every 100 commands here).
+    PostgresOptions options;
+    options.url = base_url_;
+    options.shard = shard_;
+    auto journal = PostgresJournal::open(options, false);
+    ASSERT_TRUE(journal.is_ok());
+    for (const auto until = Clock::now() + std::chrono::seconds(10);
+         *(*journal)->newest_kept_snapshot() == 0 && Clock::now() < until;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GT(*(*journal)->newest_kept_snapshot(), 0u) << "no owner shared a snapshot";
+  }
   Node& fourth = nodes_.emplace_back();
   fourth.name = "d";
   fourth.data = root_ + "/d";
