@@ -192,6 +192,10 @@ class Server {
     if (::pipe(out) != 0) throw std::runtime_error("pipe");
     pid_ = ::fork();
     if (pid_ == 0) {
+      // A session of its own: a test that pauses it (SIGSTOP) never leaves a
+      // stopped process in the test's own process group, which the kernel
+      // would answer with SIGHUP to the whole group if it were orphaned.
+      ::setsid();
       ::dup2(out[1], STDOUT_FILENO);
       ::close(out[0]);
       ::close(out[1]);
