@@ -10,10 +10,12 @@ packages=(
   libpqxx-dev libpq-dev postgresql-15
   libboost1.81-dev curl wrk openssl
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-format
+  clang-format clang libclang-rt-14-dev
   chromium
 )
 
+# clang builds the sanitizer build, with libFuzzer (libclang-rt-14-dev) for
+# the fuzz targets (scripts/build-sanitize.sh, scripts/fuzz.sh).
 # PostgreSQL: libpqxx (6.4) for the journal's PostgreSQL backend, and the
 # server itself, which .ci/run starts as a throwaway cluster for its tests.
 # Chromium runs the web pages' tests (scripts/web-test.sh), driven by

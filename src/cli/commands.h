@@ -29,6 +29,7 @@ int exchange_command(const Args& args);
 int risk_command(const Args& args);
 int simulate_command(const Args& args);
 int shards_command(const Args& args);
+int simtest_command(const Args& args);
 
 // `--store` with its shard named after the pack's zone id when it is a
 // PostgreSQL URL that names none (cli/pack_shard.cc).

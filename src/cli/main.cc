@@ -66,6 +66,9 @@ void print_usage(std::FILE* out) {
       "                                           the HTTP API (docs/api.md)\n"
       "  shards --store postgresql://... | --data DIR [--json]\n"
       "                                           PostgreSQL shards: owner, epoch, nodes' lag\n"
+      "  simtest [--seeds N] [--from S] [--steps K] | --seed S\n"
+      "                                           deterministic simulation: faults, invariants\n"
+      "                                           (docs/reliability.md)\n"
       "  policy check DIR                         check a policy pack, print a summary or errors\n"
       "  id check uscc|resident-id|hs|container VALUE\n"
       "                                           validate an identifier (container: ISO 6346)\n"
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
   if (command == "risk") return zg::cli::risk_command(args);
   if (command == "simulate") return zg::cli::simulate_command(args);
   if (command == "shards") return zg::cli::shards_command(args);
+  if (command == "simtest") return zg::cli::simtest_command(args);
   if (command == "token") return zg::cli::token_command(args);
   if (command == "serve") return zg::cli::serve_command(args);
   if (command == "mrz") return zg::cli::mrz_command(args);

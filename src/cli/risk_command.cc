@@ -331,9 +331,11 @@ int simulate(const Options& o) {
   const bool tty = isatty(STDERR_FILENO) != 0;
   std::vector<risk::Simulation> results;
   for (const auto& [name, options] : runs) {
-    Result<risk::Simulation> run = risk::simulate(rows, options, [&](int week, int weeks) {
-      if (tty) std::fprintf(stderr, "\r%s: week %d of %d", name.c_str(), week, weeks);
-    });
+    // (a pointer, not the binding: clang 14 cannot capture a structured binding)
+    Result<risk::Simulation> run =
+        risk::simulate(rows, options, [&, run_name = &name](int week, int weeks) {
+          if (tty) std::fprintf(stderr, "\r%s: week %d of %d", run_name->c_str(), week, weeks);
+        });
     if (tty) std::fputs("\r\033[K", stderr);
     if (!run.is_ok()) return fail(run.status());
     results.push_back(std::move(run).value());

@@ -1274,8 +1274,9 @@ class DemoZone::Builder {
     } else {
       d.purpose = e->archetype->purpose;
       // A consignment of one to three articles, from one supplier.
-      const int64_t articles = std::min<int64_t>(rng_.weighted({60, 30, 10}) + 1,
-                                                 static_cast<int64_t>(e->imports.size()));
+      const int64_t articles =
+          std::min<int64_t>(static_cast<int64_t>(rng_.weighted({60, 30, 10})) + 1,
+                            static_cast<int64_t>(e->imports.size()));
       std::vector<const Product*> chosen;
       for (int64_t k = 0; k < articles; ++k) chosen.push_back(pick_product(e->imports, chosen));
       std::vector<std::string> origins;

@@ -102,7 +102,7 @@ class Engine {
   Result<std::string> book_json(std::string_view uscc) const;
 
  private:
-  friend class CommandContext;
+  friend struct CommandContext;
   friend class SnapshotCodec;  // reads and restores the state (engine/snapshot.h)
   const PolicyPack* pack_;
   bool last_new_ = false;

@@ -103,7 +103,8 @@ std::string base64url_encode(std::string_view bytes) {
   out.reserve(encoded_size(bytes.size()));
   uint32_t bits = 0;
   int bit_count = 0;
-  for (const unsigned char byte : bytes) {
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
     bits = (bits << 8) | byte;
     bit_count += 8;
     while (bit_count >= 6) {

@@ -428,7 +428,9 @@ void load_gate_settings(VersionReader& reader, GateSettings& gates) {
 void load_at_windows(VersionReader& reader, PolicyVersion& version) {
   const toml::table* section = reader.root()["at_window"].as_table();
   if (section == nullptr) return;
-  for (const auto& [role, value] : *section) {
+  for (const auto& [role, entry] : *section) {
+    // (a named reference: clang 14 cannot capture a structured binding)
+    const toml::node& value = entry;
     const toml::table* t = value.as_table();
     const std::string where = "at_window." + std::string(role.str());
     const auto seconds = [&](const char* key) -> int64_t {

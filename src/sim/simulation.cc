@@ -1,0 +1,598 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <climits>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "audit/merkle.h"
+#include "core/hex.h"
+#include "core/json.h"
+#include "demo/gate_day.h"
+#include "demo/rng.h"
+#include "durable/committer.h"
+#include "durable/data_dir.h"
+#include "engine/engine.h"
+#include "engine/journal_entry.h"
+#include "gate/credential.h"
+#include "sim/sim_disk.h"
+
+namespace fs = std::filesystem;
+
+namespace zg::sim {
+
+namespace {
+
+constexpr std::string_view kPartner = "MACAO-CUSTOMS";  // has profiles in the Hengqin pack
+constexpr int kDrainStepsMax = 60;  // quiet steps for the outbox to empty, at most
+
+// A command on its way to the zone: its text and, for one of the generated
+// day's own, its index there (its result feeds the gate day); -1 for a
+// changed or repeated one.
+struct Outgoing {
+  std::string text;
+  int64_t original = -1;
+};
+
+// A node of the zone: what `zonegate run --data` and the server hold.
+struct Node {
+  std::unique_ptr<DataDir> dir;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Committer> committer;
+  std::string pack_hash;
+  // The process ends: the committer's thread first, the journal last.
+  void stop() {
+    committer.reset();
+    engine.reset();
+    dir.reset();
+  }
+};
+
+class Simulation {
+ public:
+  Simulation(const PolicyPack& pack, const SimOptions& options, uint64_t seed)
+      : pack_(pack), options_(options), disk_(SimDisk::install()), rng_(seed * 0x9E37 + 1) {
+    report_.seed = seed;
+    disk_.reset(seed);
+    disk_.set_lying_fsync(options.lying_fsync);
+    dir_ = (fs::path(options.scratch_dir) / ("seed-" + std::to_string(seed))).string();
+  }
+
+  SeedReport run() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+    make_business_day();
+    if (start()) {
+      // The day's commands, then quiet steps until the partner has every
+      // message (the link still loses some, the power still fails).
+      int quiet_from = -1;
+      for (int i = 0; report_.passed(); ++i) {
+        if (day_done()) {
+          if (quiet_from < 0) quiet_from = i;
+          if (node_.engine->state().outbox.empty() || i >= quiet_from + kDrainStepsMax) break;
+        } else if (i >= options_.steps) {
+          break;  // the day did not fit: no end-of-day check
+        }
+        report_.steps = i + 1;
+        if (!step()) break;
+      }
+      if (report_.passed() && day_done()) {
+        check(node_.engine->state().outbox.empty(),
+              std::to_string(node_.engine->state().outbox.size()) +
+                  " messages never reached the partner in " + std::to_string(kDrainStepsMax) +
+                  " quiet steps");
+      }
+    }
+    node_.stop();
+    report_.sectors_lost = disk_.counters().sectors_lost;
+    report_.sectors_kept = disk_.counters().sectors_kept;
+    if (report_.passed()) fs::remove_all(dir_, ignored);  // a failure's directory is kept to read
+    return report_;
+  }
+
+ private:
+  bool fail(std::string what) {
+    report_.failure = "step " + std::to_string(report_.steps) + ": " + std::move(what);
+    return false;
+  }
+  bool check(bool holds, const std::string& what) {
+    ++report_.checks;
+    return holds || fail(what);
+  }
+
+  // ---- the zone's traffic --------------------------------------------------
+
+  demo::GateDayOptions day_options() const {
+    demo::GateDayOptions day;
+    day.business.seed = report_.seed;
+    day.business.enterprises = options_.enterprises;
+    day.business.declarations = options_.declarations;
+    day.business.bad_per_thousand = 40;
+    day.travellers = options_.travellers;
+    day.cars = options_.cars;
+    return day;
+  }
+
+  void make_business_day() {
+    preparation_ = demo::make_gate_preparation(pack_, day_options());
+    results_.assign(preparation_.size(), "");
+    queue_.push_back({register_partner(), -1});
+    enqueue(preparation_, 0);
+  }
+
+  // Macao's administration, a partner of the zone: first-line declarations
+  // and joint inspections are shared with it (the pack's profiles).
+  static std::string register_partner() {
+    const gate::SigningKey key =
+        gate::SigningKey::from_seed(std::string(gate::kSeedBytes, '\x4d')).value();
+    const gate::PublicKey sign = key.public_key();
+    const std::array<unsigned char, 32> box = key.box_public_key();
+    return std::string(R"({"type":"register_partner","id":"sim-partner","at":)") +
+           R"("2024-09-02T06:00:00+08:00","partner":")" + std::string(kPartner) +
+           R"(","name":"Macao Customs","sign_key":")" + hex_encode(sign.data(), sign.size()) +
+           R"(","box_key":")" + hex_encode(box.data(), box.size()) +
+           R"(","inbox":"http://127.0.0.1:9/v1/exchange/inbox"})";
+  }
+
+  // Phase two (the gates) once every command of phase one has its result.
+  bool make_gate_day() {
+    gate_day_made_ = true;
+    Result<std::vector<std::string>> day =
+        demo::make_gate_day(pack_, day_options(), preparation_, results_);
+    if (!day.is_ok()) return fail("the gate day cannot be made: " + day.status().first().message);
+    enqueue(*day, -1);
+    return true;
+  }
+
+  // Queues commands, changing some on the way as a careless or hostile
+  // sender would: a byte changed, the text cut short, an earlier command
+  // sent again, or the same id with different content. The original goes too.
+  void enqueue(const std::vector<std::string>& commands, int64_t first_index) {
+    for (size_t i = 0; i < commands.size(); ++i) {
+      const std::string& text = commands[i];
+      if (rng_.percent(options_.hostile_percent) && !text.empty()) {
+        std::string changed = text;
+        switch (rng_.below(4)) {
+          case 0: changed[rng_.index(changed.size())] = static_cast<char>(rng_.below(256)); break;
+          case 1: changed.resize(rng_.index(changed.size())); break;
+          case 2: changed = commands[rng_.index(i + 1)]; break;
+          default: {
+            const size_t at = changed.find("\"at\":\"");
+            if (at != std::string::npos)
+              changed[at + 6 + 3] = '9';  // "2029-": another command, same id
+            break;
+          }
+        }
+        queue_.push_back({std::move(changed), -1});
+      }
+      queue_.push_back({text, first_index < 0 ? -1 : first_index + static_cast<int64_t>(i)});
+    }
+  }
+
+  // ---- the node --------------------------------------------------------------
+
+  bool start() {
+    Result<DataDir::Replayed> replayed =
+        open_and_replay(dir_, true, node_.dir, /*progress=*/false, /*use_snapshots=*/true);
+    if (!replayed.is_ok()) return fail("recovery refused: " + replayed.status().first().message);
+    Result<std::string> hash = node_.dir->keep_pack(options_.pack_dir);
+    if (!hash.is_ok()) return fail("the pack: " + hash.status().first().message);
+    Result<const PolicyPack*> pack = node_.dir->pack(*hash);
+    if (!pack.is_ok()) return fail("the pack: " + pack.status().first().message);
+    node_.pack_hash = *hash;
+    node_.engine = std::move(replayed).value().engine;
+    if (node_.engine == nullptr) {
+      node_.engine = std::make_unique<Engine>(**pack);
+      node_.engine->set_signing_key(node_.dir->signing_key());
+    } else {
+      node_.engine->set_pack(**pack);
+    }
+    node_.committer = std::make_unique<Committer>(node_.dir->journal(), *hash, nullptr, 4096);
+    return true;
+  }
+
+  bool restart(bool power_lost) {
+    ++report_.restarts;
+    node_.stop();
+    in_flight_.clear();  // the courier's memory goes with the process
+    sent_.clear();
+    if (power_lost) {
+      disk_.recover_after_power_loss();
+      ++report_.power_losses;
+      damage_a_snapshot();
+    }
+    return start() && check_recovered();
+  }
+
+  // A snapshot the power loss caught half written (or a bad sector):
+  // recovery must notice and do without it.
+  void damage_a_snapshot() {
+    const fs::path snapshots = fs::path(dir_) / "snapshots";
+    std::error_code error;
+    if (!fs::is_directory(snapshots, error) || !rng_.percent(options_.damaged_snapshot_percent)) {
+      return;
+    }
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(snapshots, error))
+      files.push_back(entry.path());
+    if (files.empty()) return;
+    std::sort(files.begin(), files.end());
+    const fs::path& newest = files.back();
+    const auto size = fs::file_size(newest, error);
+    if (error || size == 0) return;
+    fs::resize_file(newest, rng_.below(size), error);
+    ++report_.snapshots_damaged;
+  }
+
+  // ---- a step ----------------------------------------------------------------
+
+  bool day_done() const { return queue_.empty() && gate_day_made_; }
+
+  bool step() {
+    if (queue_.empty() && !gate_day_made_ && !make_gate_day()) return false;
+    const uint64_t draw = rng_.below(100);
+    const uint64_t power = static_cast<uint64_t>(options_.power_loss_percent);
+    if (draw < power / 2) {  // between commits
+      disk_.lose_power();
+      return restart(true);
+    }
+    const bool power_mid = draw < power;
+    const bool full =
+        !power_mid && draw < power + static_cast<uint64_t>(options_.full_disk_percent);
+    if (power_mid) disk_.lose_power_after(rng_.between(0, 5));  // a commit writes a few times
+    if (full) disk_.set_full(true);
+
+    std::vector<Outgoing> sent;
+    const int64_t count = rng_.between(1, options_.batch_max);
+    while (static_cast<int64_t>(sent.size()) < count && !queue_.empty()) {
+      sent.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    std::vector<PendingEntry> pending;
+    std::vector<JournalEntry> rows;
+    PreparedCommand command;
+    for (const Outgoing& out : sent) {
+      Engine::prepare(out.text, ++line_, command);
+      const std::string_view result = node_.engine->apply(command);
+      ++report_.commands;
+      if (out.original >= 0) results_[static_cast<size_t>(out.original)] = std::string(result);
+      if (node_.engine->last_new()) {
+        const uint64_t seq = node_.engine->state().last_seq;
+        pending.push_back(PendingEntry{seq, command.canonical, result});
+        rows.push_back(make_journal_entry(seq, command.canonical, result, node_.pack_hash));
+      }
+    }
+    const bool submitted = node_.committer->submit(std::move(pending), "");
+    const Status committed = node_.committer->finish();
+    disk_.set_full(false);
+    disk_.lose_power_after(-1);
+
+    if (!disk_.powered() || !submitted || !committed.is_ok()) {
+      // Unanswered: the client sends them again, first.
+      for (auto it = sent.rbegin(); it != sent.rend(); ++it) queue_.push_front(std::move(*it));
+      report_.retries += sent.size();
+      if (!disk_.powered()) {
+        ++report_.mid_commit_losses;
+        return restart(true);
+      }
+      ++report_.full_disks;
+      if (!full)
+        return fail("a commit failed with the disk neither full nor off: " +
+                    committed.first().message);
+      return restart(false);
+    }
+    for (JournalEntry& row : rows) {
+      tree_.append(row.leaf_hash);
+      acknowledged_.push_back(std::move(row.entry));
+    }
+    report_.acknowledged = acknowledged_.size();
+    if (options_.snapshot_every_steps > 0 && report_.steps % options_.snapshot_every_steps == 0) {
+      const Status snapped = node_.dir->snapshot(*node_.engine, node_.pack_hash);
+      if (!snapped.is_ok()) return fail("a snapshot failed: " + snapped.first().message);
+      ++report_.snapshots;
+    }
+    return check_live(rows.size()) && exchange_with_partner();
+  }
+
+  // ---- the network to the partner ----------------------------------------------
+  //
+  // The courier sends what the outbox holds; the link loses a message now
+  // and then, delays others by a few steps and delivers some twice; the
+  // partner keeps the first copy of each and acknowledges, and the
+  // acknowledgement can be lost too. A delivered acknowledgement becomes an
+  // acknowledge_delivery command, sent with the next commands. A restart
+  // forgets what was in flight: the courier sends the outbox again.
+
+  struct InFlight {
+    std::pair<std::string, std::string> message;  // partner, id
+    std::string body;
+    int due_step = 0;
+  };
+
+  bool exchange_with_partner() {
+    const ZoneState& state = node_.engine->state();
+    for (const auto& [key, message] : state.outbox) {
+      seen_in_outbox_.emplace(key, message.body);
+      if (sent_.count(key) != 0) continue;  // in flight already
+      sent_.insert(key);
+      ++report_.messages_sent;
+      if (rng_.percent(options_.message_loss_percent)) continue;
+      const int due = report_.steps + static_cast<int>(rng_.below(4));
+      in_flight_.push_back({key, message.body, due});
+      if (rng_.percent(10)) in_flight_.push_back({key, message.body, due + 1});  // twice
+    }
+    // Lost ones are sent again after a while (the courier's retry).
+    if (report_.steps % 5 == 0) sent_.clear();
+    for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+      if (it->due_step > report_.steps) {
+        ++it;
+        continue;
+      }
+      auto [received, first] = partner_received_.emplace(it->message, it->body);
+      if (!check(received->second == it->body,
+                 "message " + it->message.second + " arrived twice with different bodies")) {
+        return false;
+      }
+      if (first) ++report_.messages_delivered;
+      if (!rng_.percent(options_.message_loss_percent)) {  // the acknowledgement arrives
+        const ZoneState::OutgoingMessage* m = find_outgoing(it->message);
+        if (m != nullptr) queue_.push_front({acknowledgement(*m), -1});
+      }
+      it = in_flight_.erase(it);
+    }
+    return check_outbox();
+  }
+
+  const ZoneState::OutgoingMessage* find_outgoing(const std::pair<std::string, std::string>& key) {
+    const auto& outbox = node_.engine->state().outbox;
+    const auto it = outbox.find(key);
+    return it == outbox.end() ? nullptr : &it->second;
+  }
+
+  static std::string acknowledgement(const ZoneState::OutgoingMessage& m) {
+    return R"({"type":"acknowledge_delivery","id":"delivered-)" + m.partner + "-" + m.id +
+           R"(","at":")" + m.at + R"(","partner":")" + m.partner + R"(","message":")" + m.id +
+           R"("})";
+  }
+
+  // A message leaves the outbox only once the partner has it, and a message
+  // keeps its body for as long as it waits.
+  bool check_outbox() {
+    const auto& outbox = node_.engine->state().outbox;
+    for (const auto& [key, body] : seen_in_outbox_) {
+      const auto it = outbox.find(key);
+      if (it == outbox.end()) {
+        if (!check(partner_received_.count(key) != 0,
+                   "message " + key.second + " left the outbox without reaching " + key.first)) {
+          return false;
+        }
+      } else if (!check(it->second.body == body,
+                        "message " + key.second + " changed while it waited in the outbox")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ---- invariants ----------------------------------------------------------
+
+  // After a restart: nothing acknowledged lost, the Merkle log a
+  // continuation of what it was, and the journal replays to the same zone.
+  bool check_recovered() {
+    std::vector<JournalEntry> journal;
+    const Status read = node_.dir->journal().read(1, [&](const JournalEntry& e) {
+      journal.push_back(e);
+      return Status::ok();
+    });
+    if (!check(read.is_ok(), "the journal cannot be read: " +
+                                 (read.is_ok() ? std::string() : read.first().message))) {
+      return false;
+    }
+    if (!check(journal.size() >= acknowledged_.size(),
+               "acknowledged commands lost: the journal holds " + std::to_string(journal.size()) +
+                   " rows, " + std::to_string(acknowledged_.size()) + " were acknowledged")) {
+      return false;
+    }
+    for (size_t i = 0; i < acknowledged_.size(); ++i) {
+      if (!check(journal[i].entry == acknowledged_[i],
+                 "acknowledged command " + std::to_string(i + 1) + " changed in the journal")) {
+        return false;
+      }
+    }
+    audit::MerkleTree now;
+    for (const JournalEntry& e : journal) now.append(e.leaf_hash);
+    if (tree_.size() > 0) {
+      const uint64_t before = tree_.size();
+      Result<std::vector<audit::Hash>> proof = now.consistency_proof(before, now.size());
+      if (!check(proof.is_ok() &&
+                     audit::verify_consistency(before, now.size(), tree_.root(), now.root(), *proof)
+                         .is_ok(),
+                 "the Merkle log of " + std::to_string(now.size()) +
+                     " rows is not consistent with the root at " + std::to_string(before))) {
+        return false;
+      }
+    }
+    // Rows durable but never answered are the zone's history now too.
+    for (size_t i = acknowledged_.size(); i < journal.size(); ++i) {
+      acknowledged_.push_back(journal[i].entry);
+    }
+    tree_ = std::move(now);
+    report_.acknowledged = acknowledged_.size();
+    return check_replay(journal) && check_live(0) && check_outbox();
+  }
+
+  // Taxes (and every other result) recomputable: a fresh engine, no
+  // snapshot, replaying the journal gives each recorded result and the
+  // recovered node's state.
+  bool check_replay(const std::vector<JournalEntry>& journal) {
+    Engine fresh(pack_);
+    fresh.set_signing_key(node_.dir->signing_key());
+    PreparedCommand command;
+    for (const JournalEntry& e : journal) {
+      Result<JournalRecord> record = check_journal_entry(e);
+      if (!check(record.is_ok(), "journal row " + std::to_string(e.seq) + " is damaged")) {
+        return false;
+      }
+      Engine::prepare_canonical(record->command, static_cast<int64_t>(e.seq), command);
+      const std::string result = canonical_result(fresh.apply(command));
+      if (!check(fresh.last_new() && result == record->result,
+                 "journal row " + std::to_string(e.seq) + " replays to another result")) {
+        return false;
+      }
+    }
+    const uint64_t node_seq = node_.engine == nullptr ? 0 : node_.engine->state().last_seq;
+    if (!check(node_seq == journal.size(), "the recovered zone is at command " +
+                                               std::to_string(node_seq) + ", its journal at " +
+                                               std::to_string(journal.size()))) {
+      return false;
+    }
+    return journal.empty() ||
+           check(fresh.state_hash() == node_.engine->state_hash(),
+                 "the recovered zone differs from a replay of its whole journal");
+  }
+
+  // After every step: the journal is where the engine is, its leaves are
+  // the acknowledged rows', books and taxes add up.
+  bool check_live(size_t new_rows) {
+    const ZoneState& state = node_.engine->state();
+    if (!check(node_.dir->journal().last_seq() == state.last_seq,
+               "the journal ends at " + std::to_string(node_.dir->journal().last_seq()) +
+                   ", the zone at " + std::to_string(state.last_seq))) {
+      return false;
+    }
+    const uint64_t from = tree_.size() - new_rows;
+    bool leaves_match = true;
+    const Status leaves =
+        node_.dir->journal().read_leaves(from + 1, [&](uint64_t seq, const Digest& leaf) {
+          leaves_match = leaves_match && seq <= tree_.size() && leaf == tree_.leaf(seq - 1);
+          return Status::ok();
+        });
+    if (!check(leaves.is_ok() && leaves_match, "the journal's leaf hashes are not the rows'")) {
+      return false;
+    }
+    return check_books(state) && check_transfers(state, new_rows) && check_taxes(state);
+  }
+
+  bool check_books(const ZoneState& state) {
+    for (const auto& [uscc, book] : state.books) {
+      const std::vector<std::string> problems = book.check_invariants();
+      if (!check(problems.empty(),
+                 "book " + uscc + ": " + (problems.empty() ? std::string() : problems.front()))) {
+        return false;
+      }
+      // Per item: what the postings moved is what the lots hold.
+      std::map<std::string, std::pair<int64_t, int64_t>> by_item;  // posted, held (e4)
+      for (const Lot& lot : book.lots()) by_item[lot.item].second += lot.balance.e4;
+      for (const Posting& posting : book.postings()) {
+        by_item[book.lots()[posting.lot - 1].item].first += posting.quantity.e4;
+      }
+      for (const auto& [item, sums] : by_item) {
+        if (!check(sums.first == sums.second,
+                   "book " + uscc + ", item " + item + ": postings add up to " +
+                       format_quantity(Quantity{sums.first}) + ", the lots hold " +
+                       format_quantity(Quantity{sums.second}))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  // An in-zone transfer moves goods between two books: its postings, across
+  // all books, add up to nothing.
+  bool check_transfers(const ZoneState& state, size_t new_rows) {
+    for (size_t i = acknowledged_.size() - new_rows; i < acknowledged_.size(); ++i) {
+      JournalEntry row{i + 1, acknowledged_[i], {}};
+      row.leaf_hash = tree_.leaf(i);
+      Result<JournalRecord> record = check_journal_entry(row);
+      if (!record.is_ok()) return fail("row " + std::to_string(i + 1) + " is damaged");
+      JsonDocument doc;
+      if (!doc.parse(record->command).is_ok()) continue;
+      if (doc.root().get("type").text() != "declare" ||
+          doc.root().get("movement").text() != "transfer") {
+        continue;
+      }
+      int64_t sum = 0;
+      for (const auto& [uscc, book] : state.books) {
+        for (const Posting& p : book.postings()) {
+          if (p.seq == i + 1 && p.kind != PostingKind::kRevaluation) sum += p.quantity.e4;
+        }
+      }
+      if (!check(sum == 0, "transfer " + std::to_string(i + 1) +
+                               " changes the zone's quantity by " +
+                               format_quantity(Quantity{sum}))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The read model of taxes by day adds up to the declarations' own totals
+  // and the taxes stock-takes charged (read from their journaled results).
+  bool check_taxes(const ZoneState& state) {
+    TaxTotals by_day, recorded;
+    for (const auto& [day, totals] : state.taxes_by_day) by_day.add(totals);
+    for (const DeclarationRecord& record : state.declarations) recorded.add(record.totals);
+    for (size_t i = 0; i < acknowledged_.size(); ++i) {
+      if (acknowledged_[i].find("\"stocktake\"") == std::string::npos) continue;
+      JournalEntry row{i + 1, acknowledged_[i], tree_.leaf(i)};
+      Result<JournalRecord> record = check_journal_entry(row);
+      JsonDocument command, result;
+      if (!record.is_ok() || !command.parse(record->command).is_ok() ||
+          command.root().get("type").text() != "stocktake" ||
+          !result.parse(record->result).is_ok()) {
+        continue;
+      }
+      const JsonRef totals = result.root().get("totals");
+      const auto money = [&](std::string_view key) {
+        Result<int64_t> fen = parse_fixed(totals.get(key).text(), kMoneyScale, INT64_MAX / 4, true);
+        return Money{fen.is_ok() ? *fen : 0};
+      };
+      recorded.duty += money("duty");
+      recorded.consumption_tax += money("consumption_tax");
+      recorded.vat += money("vat");
+    }
+    const auto same = [](const TaxTotals& a, const TaxTotals& b) {
+      return a.customs_value.fen == b.customs_value.fen && a.duty.fen == b.duty.fen &&
+             a.consumption_tax.fen == b.consumption_tax.fen && a.vat.fen == b.vat.fen &&
+             a.refund.fen == b.refund.fen;
+    };
+    return check(same(by_day, recorded),
+                 "taxes by day (" + format_money(by_day.duty + by_day.vat) +
+                     " duty and VAT) differ from the declarations' and stock-takes' (" +
+                     format_money(recorded.duty + recorded.vat) + ")");
+  }
+
+  const PolicyPack& pack_;
+  const SimOptions options_;
+  SimDisk& disk_;
+  demo::Rng rng_;
+  std::string dir_;
+  Node node_;
+  SeedReport report_;
+  std::vector<std::string> preparation_, results_;
+  bool gate_day_made_ = false;
+  std::deque<Outgoing> queue_;
+  int64_t line_ = 0;
+  std::vector<std::string> acknowledged_;  // journal rows, by seq - 1
+  audit::MerkleTree tree_;                 // over their leaves
+  // The partner and the link to it.
+  using MessageKey = std::pair<std::string, std::string>;  // partner, id
+  std::map<MessageKey, std::string> seen_in_outbox_;       // with its body
+  std::set<MessageKey> sent_;                              // since the last retry round
+  std::vector<InFlight> in_flight_;
+  std::map<MessageKey, std::string> partner_received_;  // the first copy of each
+};
+
+}  // namespace
+
+SeedReport simulate_seed(const PolicyPack& pack, const SimOptions& options, uint64_t seed) {
+  return Simulation(pack, options, seed).run();
+}
+
+}  // namespace zg::sim
