@@ -3,6 +3,7 @@
 # and the contract's worked examples) on a fresh Debian 12 machine.
 #   scripts/test.sh              the normal build, in build/
 #   scripts/test.sh --sanitize   AddressSanitizer + UBSan (clang), in build-asan/
+#   scripts/test.sh --tsan       ThreadSanitizer, in build-tsan/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -11,6 +12,12 @@ if [ "${1:-}" = "--sanitize" ]; then
   "$root/scripts/build-sanitize.sh" "$build"
   # A leak inside libpqxx itself is suppressed (scripts/lsan.supp says which).
   export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+elif [ "${1:-}" = "--tsan" ]; then
+  build="$root/build-tsan"
+  "$root/scripts/build.sh" "$build" -DZG_TSAN=ON -DZG_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
+  # Races are errors; libpq, SQLite and OpenSSL are not instrumented, so
+  # scripts/tsan.supp names what TSan cannot see through in them.
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
 else
   build="$root/build"
   "$root/scripts/build.sh" "$build"

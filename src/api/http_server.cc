@@ -255,6 +255,9 @@ class HttpServer::Impl::Session : public StreamTarget,
                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
                               if (ec) return self->on_read(ec);
                               const auto& head = self->parser_->get();
+                              if (std::string why = ambiguous_head(head); !why.empty()) {
+                                return self->refuse(std::move(why));
+                              }
                               if (beast::iequals(head[http::field::expect], "100-continue") &&
                                   !self->parser_->is_done()) {
                                 return self->continue_then_read_body();
@@ -277,6 +280,36 @@ class HttpServer::Impl::Session : public StreamTarget,
     http::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  }
+
+  // Headers two parties could read two ways (RFC 9112 §6.3, request
+  // smuggling): a body framed other than by Content-Length or chunked, or
+  // framed both ways; more than one Authorization. "" when none.
+  static std::string ambiguous_head(const http::request_header<>& head) {
+    size_t transfer_encodings = 0, authorizations = 0;
+    for (const auto& field : head) {
+      if (field.name() == http::field::transfer_encoding) ++transfer_encodings;
+      if (field.name() == http::field::authorization) ++authorizations;
+    }
+    if (transfer_encodings > 0) {
+      if (transfer_encodings > 1 ||
+          !beast::iequals(head[http::field::transfer_encoding], "chunked")) {
+        return "Transfer-Encoding must be chunked (and named once); no other coding is read";
+      }
+      if (head.count(http::field::content_length) > 0) {
+        return "a request framed by both Transfer-Encoding and Content-Length";
+      }
+    }
+    if (authorizations > 1) return "more than one Authorization header";
+    return "";
+  }
+
+  // Answers 400 and closes: the rest of the stream cannot be trusted.
+  void refuse(std::string why) {
+    ++server_.parse_errors_;
+    const std::string request_id = server_.next_request_id();
+    keep_alive_ = false;
+    write(problem(400, "bad_http", std::move(why), "", request_id), request_id);
   }
 
   void on_read(beast::error_code ec) {

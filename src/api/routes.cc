@@ -13,6 +13,8 @@
 #include "api/risk_views.h"
 #include "api/views.h"
 #include "api/web_files.h"
+#include "core/currency.h"
+#include "core/identifiers.h"
 #include "core/json.h"
 #include "core/time.h"
 #include "engine/handlers.h"
@@ -43,7 +45,9 @@ int hex_digit(char c) {
   return -1;
 }
 
-// Percent-decoding ('+' is a space in a query); false on a broken escape.
+// Percent-decoding ('+' is a space in a query); false on a broken escape
+// or when what it decodes to is not UTF-8 (every parameter is text, and
+// text we echo must stay JSON).
 bool url_decode(std::string_view in, bool query, std::string& out) {
   out.clear();
   for (size_t i = 0; i < in.size(); ++i) {
@@ -60,7 +64,7 @@ bool url_decode(std::string_view in, bool query, std::string& out) {
       out.push_back(in[i]);
     }
   }
-  return true;
+  return is_valid_utf8(out);
 }
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
@@ -317,7 +321,8 @@ void Api::handle(HttpRequest request, Reply reply) {
     return c.fail(404, "unknown_route", "there is no route " + c.path + " (see /openapi.json)");
   }
   if (broken_escape) {
-    return c.fail(400, "invalid_parameter", "the path has a broken %-escape: " + c.path);
+    return c.fail(400, "invalid_parameter",
+                  "the path has a broken %-escape or is not UTF-8: " + c.path);
   }
   if (question != std::string_view::npos) {
     for (std::string_view pair : split(target.substr(question + 1), '&')) {
@@ -326,7 +331,8 @@ void Api::handle(HttpRequest request, Reply reply) {
       std::string key, value;
       if (!url_decode(pair.substr(0, eq), true, key) ||
           !url_decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true, value)) {
-        return c.fail(400, "invalid_parameter", "a query parameter has a broken %-escape");
+        return c.fail(400, "invalid_parameter",
+                      "a query parameter has a broken %-escape or is not UTF-8");
       }
       c.query[key] = std::move(value);
     }
@@ -583,6 +589,12 @@ void Api::declarations(Call& call) {
   }
   DeclarationFilter filter;
   filter.declarant = call.query.count("declarant") ? call.query["declarant"] : "";
+  if (!filter.declarant.empty()) {
+    // A filter that can match nothing is a mistake to say, not an empty list.
+    if (Status valid = validate_uscc(filter.declarant); !valid.is_ok()) {
+      return call.fail(400, "invalid_parameter", "declarant: " + valid.first().message);
+    }
+  }
   if (call.principal.role == Role::kEnterprise) {
     if (!filter.declarant.empty() && !call.own(filter.declarant)) return;
     filter.declarant = call.principal.uscc;  // an enterprise sees only its own
@@ -684,6 +696,10 @@ void Api::hs(Call& call) {
 void Api::rates(Call& call) {
   if (!call.only({"currency", "month"})) return;
   const std::string currency = call.query.count("currency") ? call.query["currency"] : "";
+  if (!currency.empty() && find_currency(currency) == nullptr) {
+    return call.fail(400, "invalid_parameter",
+                     "currency \"" + currency + "\" is not an ISO 4217 code (such as USD, MOP)");
+  }
   std::optional<Month> month;
   if (auto it = call.query.find("month"); it != call.query.end()) {
     Result<Month> parsed = parse_month(it->second);

@@ -116,6 +116,14 @@ int simtest_command(const Args& args) {
   options.pack_dir = std::filesystem::absolute(options.pack_dir).string();
   std::error_code error;
   std::filesystem::create_directories(options.scratch_dir, error);
+  // A directory of this run's own (two runs at once must not share seeds' directories).
+  std::string scratch = options.scratch_dir + "/zg-simtest-XXXXXX";
+  if (mkdtemp(scratch.data()) == nullptr) {
+    std::fprintf(stderr, "zonegate simtest: cannot make a directory in %s (--scratch DIR)\n",
+                 options.scratch_dir.c_str());
+    return 2;
+  }
+  options.scratch_dir = scratch;
 
   std::printf("simtest: seed%s %llu%s, %d steps each, pack %s\n", one_seed ? "" : "s",
               static_cast<unsigned long long>(from),
@@ -139,10 +147,13 @@ int simtest_command(const Args& args) {
               grouped(seeds).c_str(), grouped(passed).c_str(), grouped(seeds - passed).c_str(),
               grouped(commands).c_str(), grouped(power_losses).c_str(), grouped(checks).c_str());
   if (!failed.empty()) {
-    std::printf("replay a failure: zonegate simtest --seed SEED --steps %d (failed:%s)\n",
-                options.steps, failed.c_str());
+    std::printf(
+        "replay a failure: zonegate simtest --seed SEED --steps %d (failed:%s); their data "
+        "directories are in %s\n",
+        options.steps, failed.c_str(), scratch.c_str());
     return 1;
   }
+  std::filesystem::remove_all(scratch, error);
   return 0;
 }
 

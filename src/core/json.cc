@@ -37,6 +37,42 @@ size_t plain_prefix(const char* p, size_t n, bool stop_on_high) {
 
 }  // namespace
 
+size_t utf8_sequence_length(std::string_view text, size_t pos) {
+  const auto b = [&](size_t i) { return static_cast<unsigned char>(text[pos + i]); };
+  const size_t left = text.size() - pos;
+  const unsigned char c = b(0);
+  const auto cont = [&](size_t i) { return i < left && (b(i) & 0xC0) == 0x80; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+    if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
+    if (c == 0xF4 && b(1) >= 0x90) return 0;  // beyond U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  for (size_t i = plain_prefix(text.data(), text.size(), true); i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t n = utf8_sequence_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string_view json_kind_name(JsonKind kind) {
   switch (kind) {
     case JsonKind::kNull: return "null";
@@ -243,26 +279,7 @@ class JsonParser {
   }
 
   // Length of a valid UTF-8 sequence starting at pos_, or 0.
-  size_t utf8_length() const {
-    const auto b = [&](size_t i) { return static_cast<unsigned char>(text_[pos_ + i]); };
-    const size_t left = text_.size() - pos_;
-    const unsigned char c = b(0);
-    const auto cont = [&](size_t i) { return i < left && (b(i) & 0xC0) == 0x80; };
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-      if (!cont(1) || !cont(2)) return 0;
-      if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
-      if (c == 0xED && b(1) >= 0xA0) return 0;  // surrogate
-      return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-      if (!cont(1) || !cont(2) || !cont(3)) return 0;
-      if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
-      if (c == 0xF4 && b(1) >= 0x90) return 0;  // beyond U+10FFFF
-      return 4;
-    }
-    return 0;
-  }
+  size_t utf8_length() const { return utf8_sequence_length(text_, pos_); }
 
   bool parse_string(uint32_t& offset, uint32_t& length) {
     ++pos_;  // opening quote
@@ -440,8 +457,21 @@ void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   size_t run = 0;
-  for (size_t i = plain_prefix(s.data(), s.size(), false); i < s.size(); ++i) {
+  for (size_t i = plain_prefix(s.data(), s.size(), true); i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Text that is not UTF-8 (from outside: a path, a header) is written
+      // as U+FFFD, so what we write is always JSON.
+      const size_t n = utf8_sequence_length(s, i);
+      if (n > 0) {
+        i += n - 1;
+        continue;
+      }
+      out.append(s.substr(run, i - run));
+      out.append("\\ufffd");
+      run = i + 1;
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.substr(run, i - run));
     run = i + 1;

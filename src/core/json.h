@@ -122,7 +122,14 @@ void append_canonical_json_with(std::string& out, JsonRef object, std::string_vi
 bool append_canonical_writer_json(std::string& out, std::string_view text);
 
 // Appends `s` as a JSON string literal, with quotes and escapes.
+// Invalid UTF-8 in `s` is written as U+FFFD: the output is always JSON.
 void append_json_string(std::string& out, std::string_view s);
+
+// The length of the valid UTF-8 sequence at text[pos] (1 to 4), or 0 for
+// bytes that are not one: overlong forms, surrogates, beyond U+10FFFF,
+// cut short.
+size_t utf8_sequence_length(std::string_view text, size_t pos);
+bool is_valid_utf8(std::string_view text);
 
 // Compact JSON building, in document order. The caller nests correctly;
 // commas are placed automatically.

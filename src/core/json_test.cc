@@ -101,9 +101,6 @@ TEST(JsonString, EscapesEverythingItMust) {
   EXPECT_EQ(out, "\"plain text longer than eight\\u0001\\u001f\\\"\\\\\\t\"");
 }
 
-}  // namespace
-}  // namespace zg
-
 namespace zg {
 namespace {
 
@@ -134,6 +131,34 @@ TEST(CanonicalWriterJson, RefusesOtherShapes) {
     std::string out = "unchanged";
     EXPECT_FALSE(append_canonical_writer_json(out, text)) << text;
     EXPECT_EQ(out, "unchanged");
+  }
+}
+
+}  // namespace
+}  // namespace zg
+
+// Text from outside (a path, a header) may not be UTF-8; what we write is
+// always JSON all the same.
+TEST(JsonString, InvalidUtf8IsWrittenAsReplacementCharacters) {
+  const struct {
+    std::string in, out;
+  } cases[] = {
+      {"plain", "\"plain\""},
+      {"\xC3\xA9t\xC3\xA9", "\"\xC3\xA9t\xC3\xA9\""},            // valid two-byte sequences kept
+      {"\xC0\xAE", "\"\\ufffd\\ufffd\""},                        // overlong '.'
+      {"a\xC3(", "\"a\\ufffd(\""},                               // cut short
+      {"\xED\xA0\x80", "\"\\ufffd\\ufffd\\ufffd\""},             // a surrogate
+      {"\xF4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},  // beyond U+10FFFF
+      {"\xFF\xFE", "\"\\ufffd\\ufffd\""},
+      {"\xF0\x9F\x98\x80 ok", "\"\xF0\x9F\x98\x80 ok\""},
+  };
+  for (const auto& c : cases) {
+    std::string out;
+    append_json_string(out, c.in);
+    EXPECT_EQ(out, c.out);
+    JsonDocument doc;
+    EXPECT_TRUE(doc.parse(out).is_ok()) << out;
+    EXPECT_EQ(is_valid_utf8(c.in), out.find("ufffd") == std::string::npos) << out;
   }
 }
 

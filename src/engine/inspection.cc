@@ -90,6 +90,7 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     f.fail(ErrorCode::kInvalidField, "finding", "finding is compliant or discrepancy");
   }
   std::map<uint32_t, Corrections> values;  // by line (1-based)
+  std::map<uint32_t, std::string> paths;   // by line: "corrections[i]", for errors
   if (auto list = f.array("corrections", false, kCorrectionsMax)) {
     uint32_t index = 0;
     for (JsonRef c : *list) {
@@ -132,6 +133,7 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
         cf.fail(ErrorCode::kInvalidField, "line",
                 "line " + std::to_string(n) + " is corrected twice");
       }
+      if (n > 0) paths.emplace(n, path);
     }
   }
   if (!errors.is_ok()) return errors;
@@ -158,7 +160,7 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     const uint32_t lines = declared.root().get("items").size();
     for (const auto& [line, value] : values) {
       if (line > lines) {
-        return Status(ErrorCode::kInvalidField, "corrections",
+        return Status(ErrorCode::kInvalidField, paths[line] + ".line",
                       "line " + std::to_string(line) + ": " + std::string(number) + " has " +
                           std::to_string(lines) + " item lines");
       }
@@ -211,9 +213,21 @@ Status handle_inspection_result(CommandContext& ctx, JsonWriter& out) {
     std::string policy;
     if (Status s = reassess_declaration(then, number, reassessed, totals, items, policy);
         !s.is_ok()) {
+      // The corrected declaration's "items[k].value" is the correction of
+      // line k + 1: "corrections[i].value", as the client wrote it.
       Status named;
       for (const Error& e : s.errors()) {
-        named.add(e.code, "corrections", e.field + (e.field.empty() ? "" : ": ") + e.message);
+        std::string field = "corrections";
+        uint32_t k = 0;
+        const auto [end, ec] = std::from_chars(e.field.data() + std::min<size_t>(6, e.field.size()),
+                                               e.field.data() + e.field.size(), k);
+        if (e.field.starts_with("items[") && ec == std::errc() && *end == ']' &&
+            paths.count(k + 1) != 0) {
+          field = paths[k + 1] + std::string(end + 1, e.field.data() + e.field.size());
+        } else if (!e.field.empty()) {
+          field += "." + e.field;
+        }
+        named.add(e.code, std::move(field), e.message);
       }
       return named;
     }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "policy/pack_loader.h"
@@ -16,7 +18,14 @@ class SimulationTest : public ::testing::Test {
     ASSERT_TRUE(loaded.is_ok());
     pack_ = std::move(loaded).value();
     options_.pack_dir = std::string(ZG_SOURCE_DIR) + "/policies/hengqin";
-    options_.scratch_dir = ::testing::TempDir();
+    // A directory of this test's own: tests run in parallel, and seeds' names repeat.
+    std::string dir = ::testing::TempDir() + "zg-sim-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir.data()), nullptr);
+    options_.scratch_dir = dir;
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(options_.scratch_dir, ignored);
   }
   PolicyPack pack_;
   SimOptions options_;
