@@ -7,8 +7,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace zg::fuzz {
 
@@ -25,11 +27,20 @@ inline std::string hengqin_pack() {
 }
 
 // A fresh directory for a target's files: in memory (/dev/shm) where there is
-// one. Left behind on purpose: a crash's files help to read it.
+// one. Removed when the run ends normally; after a crash it is left, since
+// its files help to read the crash.
 inline std::string scratch_directory(const char* name) {
+  static std::vector<std::string> made;
   std::string base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
   std::string path = base + "/zg-fuzz-" + name + "-XXXXXX";
   check(mkdtemp(path.data()) != nullptr, "a scratch directory can be made", path);
+  if (made.empty()) {
+    std::atexit([] {
+      std::error_code ignored;
+      for (const std::string& dir : made) std::filesystem::remove_all(dir, ignored);
+    });
+  }
+  made.push_back(path);
   return path;
 }
 

@@ -11,6 +11,11 @@
 //   rest:   the body
 // For every request: exactly one answer, with a status of 200-599 and never
 // 500 (an error the server did not foresee); a JSON answer is JSON.
+//
+// One zone serves the whole run, as a server does: what earlier inputs
+// registered or declared is there for later ones, which is what lets the
+// fuzzer reach deep into the routes. A crash may therefore need the inputs
+// before it; libFuzzer's log of the run and its corpus give them.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>

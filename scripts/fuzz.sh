@@ -46,11 +46,13 @@ run_one() {
   "$build/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 \
     -print_final_stats=1 -artifact_prefix="$build/fuzz-crashes/$t-" \
     "$build/fuzz-corpus/$t" "$root/fuzz/corpus/$t" > "$out/$t.log" 2>&1
+  echo $? > "$out/$t.rc"
 }
 export -f run_one
-export build root seconds
+export build root seconds out
 echo "fuzzing ${#targets[@]} targets, ${seconds} s each, $jobs at a time"
-printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {} || true'
+rm -f "$out"/*.rc
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one {}'
 
 failed=0
 printf '%-16s %10s %8s %7s %8s %s\n' target runs "runs/s" edges corpus result
@@ -60,8 +62,12 @@ for t in "${targets[@]}"; do
   rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo 0)
   corpus=$(find "$build/fuzz-corpus/$t" -type f | wc -l)
+  rc=$(cat "$out/$t.rc" 2> /dev/null || echo missing)
   if grep -q 'ERROR: \|property broken\|==ERROR\|deadly signal\|Test unit written' "$log"; then
     result="CRASH: $(grep -o "Test unit written to .*" "$log" | head -1)"
+    failed=1
+  elif [ "$rc" != 0 ] || [ "${runs:-0}" = 0 ]; then
+    result="FAILED to run (exit $rc, ${runs:-0} runs): see $log"
     failed=1
   else
     result=ok

@@ -245,6 +245,7 @@ class HttpServer::Impl::Session : public StreamTarget,
   }
 
   void read_request() {
+    head_only_ = false;  // a refusal before the request is read has a body
     parser_.emplace();
     parser_->body_limit(server_.limits_.body_bytes_max);
     parser_->header_limit(static_cast<uint32_t>(server_.limits_.header_bytes_max));

@@ -49,13 +49,15 @@ void print_seed(const sim::SeedReport& r) {
   std::printf(
       "seed %llu: %d steps, %s commands (%s sent again), %s rows acknowledged; %s restarts (%s "
       "power losses, %s in a commit; %s sectors lost, %s kept), %s full disks, %s snapshots (%s "
-      "damaged); %s checks: %s\n",
+      "damaged), %s of %s messages delivered; %s checks%s: %s\n",
       static_cast<unsigned long long>(r.seed), r.steps, grouped(r.commands).c_str(),
       grouped(r.retries).c_str(), grouped(r.acknowledged).c_str(), grouped(r.restarts).c_str(),
       grouped(r.power_losses).c_str(), grouped(r.mid_commit_losses).c_str(),
       grouped(r.sectors_lost).c_str(), grouped(r.sectors_kept).c_str(),
       grouped(r.full_disks).c_str(), grouped(r.snapshots).c_str(),
-      grouped(r.snapshots_damaged).c_str(), grouped(r.checks).c_str(),
+      grouped(r.snapshots_damaged).c_str(), grouped(r.messages_delivered).c_str(),
+      grouped(r.messages_sent).c_str(), grouped(r.checks).c_str(),
+      r.day_unfinished ? " (the day did not fit its steps: no end-of-day check)" : "",
       r.passed() ? "ok" : ("FAILED, " + r.failure).c_str());
   std::fflush(stdout);
 }

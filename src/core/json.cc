@@ -456,25 +456,28 @@ Status JsonDocument::parse(std::string_view text) {
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
-  size_t run = 0;
-  for (size_t i = plain_prefix(s.data(), s.size(), true); i < s.size(); ++i) {
+  size_t run = 0;  // start of the bytes not yet copied
+  for (size_t i = 0;;) {
+    // Plain ASCII, eight bytes at a time, up to the next byte to look at.
+    i += plain_prefix(s.data() + i, s.size() - i, /*stop_on_high=*/true);
+    if (i >= s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
-      // Text that is not UTF-8 (from outside: a path, a header) is written
-      // as U+FFFD, so what we write is always JSON.
       const size_t n = utf8_sequence_length(s, i);
       if (n > 0) {
-        i += n - 1;
+        i += n;
         continue;
       }
+      // Text that is not UTF-8 (from outside: a path, a header) is written
+      // as U+FFFD (its bytes, as RFC 8785 writes characters), so what we
+      // write is always JSON.
       out.append(s.substr(run, i - run));
-      out.append("\\ufffd");
-      run = i + 1;
+      out.append("\xEF\xBF\xBD");
+      run = ++i;
       continue;
     }
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.substr(run, i - run));
-    run = i + 1;
+    run = ++i;
     switch (c) {
       case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;

@@ -140,26 +140,32 @@ TEST(CanonicalWriterJson, RefusesOtherShapes) {
 // Text from outside (a path, a header) may not be UTF-8; what we write is
 // always JSON all the same.
 TEST(JsonString, InvalidUtf8IsWrittenAsReplacementCharacters) {
+#define R "\xEF\xBF\xBD"  // U+FFFD, as UTF-8
   const struct {
     std::string in, out;
   } cases[] = {
       {"plain", "\"plain\""},
-      {"\xC3\xA9t\xC3\xA9", "\"\xC3\xA9t\xC3\xA9\""},            // valid two-byte sequences kept
-      {"\xC0\xAE", "\"\\ufffd\\ufffd\""},                        // overlong '.'
-      {"a\xC3(", "\"a\\ufffd(\""},                               // cut short
-      {"\xED\xA0\x80", "\"\\ufffd\\ufffd\\ufffd\""},             // a surrogate
-      {"\xF4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},  // beyond U+10FFFF
-      {"\xFF\xFE", "\"\\ufffd\\ufffd\""},
-      {"\xF0\x9F\x98\x80 ok", "\"\xF0\x9F\x98\x80 ok\""},
+      {"\xC3\xA9t\xC3\xA9", "\"\xC3\xA9t\xC3\xA9\""},      // valid two-byte sequences kept
+      {"\xC0\xAE", "\"" R R "\""},                         // overlong '.'
+      {"a\xC3(", "\"a" R "(\""},                           // cut short
+      {"\xED\xA0\x80", "\"" R R R "\""},                   // a surrogate
+      {"\xF4\x90\x80\x80", "\"" R R R R "\""},             // beyond U+10FFFF
+      {"\xFF\xFE\"\n", "\"" R R "\\\"\\n\""},              // and escapes after it
+      {"\xF0\x9F\x98\x80 ok", "\"\xF0\x9F\x98\x80 ok\""},  // four bytes kept
+      {"\xE4\xB8\xAD\xE6\x96\x87 and a long ASCII tail",
+       "\"\xE4\xB8\xAD\xE6\x96\x87 and a long ASCII tail\""},
   };
+
   for (const auto& c : cases) {
     std::string out;
     append_json_string(out, c.in);
     EXPECT_EQ(out, c.out);
     JsonDocument doc;
     EXPECT_TRUE(doc.parse(out).is_ok()) << out;
-    EXPECT_EQ(is_valid_utf8(c.in), out.find("ufffd") == std::string::npos) << out;
+    EXPECT_EQ(is_valid_utf8(c.in), out.find(R) == std::string::npos) << out;
+    EXPECT_TRUE(is_valid_utf8(out)) << out;
   }
+#undef R
 }
 
 }  // namespace

@@ -101,6 +101,12 @@ struct VfsCalls {
   static int sync(sqlite3_file* f, int flags) {
     SimFile* s = sim(f);
     SimDisk& disk = *the_disk;
+    if (disk.power_loss_at_sync_ && disk.powered_) {
+      // The cut comes as the disk is told to flush: the commit's writes
+      // are all in the cache, none known to be on the platter.
+      disk.power_loss_at_sync_ = false;
+      disk.powered_ = false;
+    }
     if (!disk.powered_) return SQLITE_OK;
     ++disk.counters_.syncs;
     if (disk.lying_fsync_) return SQLITE_OK;
@@ -121,6 +127,10 @@ struct VfsCalls {
     return sim(f)->real()->pMethods->xCheckReservedLock(sim(f)->real(), out);
   }
   static int file_control(sqlite3_file* f, int op, void* arg) {
+    // Size hints make the real VFS grow the file itself: not after a power cut.
+    if (!the_disk->powered_ && (op == SQLITE_FCNTL_SIZE_HINT || op == SQLITE_FCNTL_CHUNK_SIZE)) {
+      return SQLITE_OK;
+    }
     return sim(f)->real()->pMethods->xFileControl(sim(f)->real(), op, arg);
   }
   static int sector_size(sqlite3_file* f) {
@@ -141,6 +151,9 @@ struct VfsCalls {
     sim(f)->real()->pMethods->xShmBarrier(sim(f)->real());
   }
   static int shm_unmap(sqlite3_file* f, int delete_flag) {
+    // A crashed process deletes nothing: the stale -shm stays for the next
+    // opener to notice (SQLite rebuilds the WAL index from the WAL).
+    if (!the_disk->powered_) delete_flag = 0;
     return sim(f)->real()->pMethods->xShmUnmap(sim(f)->real(), delete_flag);
   }
   static int fetch(sqlite3_file* f, sqlite3_int64 offset, int amount, void** out) {
@@ -175,8 +188,10 @@ struct VfsCalls {
     return real_vfs->xFullPathname(real_vfs, name, size, out);
   }
   // SQLite's randomness (WAL salts, temporary names) from the disk's seed.
+  // Its own generator: SQLite asks once per process (and again after reset()),
+  // so the disk's choices must not depend on when it asks.
   static int randomness(sqlite3_vfs*, int size, char* out) {
-    for (int i = 0; i < size; ++i) out[i] = static_cast<char>(the_disk->rng_.next());
+    for (int i = 0; i < size; ++i) out[i] = static_cast<char>(the_disk->sqlite_rng_.next());
     return size;
   }
   static int sleep(sqlite3_vfs*, int microseconds) {
@@ -254,6 +269,9 @@ SimDisk& SimDisk::install() {
 void SimDisk::reset(uint64_t seed) {
   files_.clear();
   rng_ = demo::Rng(seed);
+  sqlite_rng_ = demo::Rng(seed ^ 0x5157'4C69'7465'0000ULL);
+  sqlite3_randomness(0, nullptr);  // SQLite reseeds from sqlite_rng_ when next it needs to
+  power_loss_at_sync_ = false;
   counters_ = {};
   powered_ = true;
   full_ = false;
@@ -306,6 +324,12 @@ void SimDisk::recover_after_power_loss() {
   files_.clear();
   powered_ = true;
   writes_until_power_loss_ = -1;
+  power_loss_at_sync_ = false;
+}
+
+void SimDisk::make_default(bool sim) {
+  sqlite3_vfs* vfs = sqlite3_vfs_find(sim ? "zonegate-sim" : real_vfs->zName);
+  if (vfs != nullptr) sqlite3_vfs_register(vfs, 1);
 }
 
 }  // namespace zg::sim

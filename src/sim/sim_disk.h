@@ -38,11 +38,18 @@ class SimDisk {
   void lose_power() { powered_ = false; }
   // Power fails after `writes` more writes succeed.
   void lose_power_after(int64_t writes) { writes_until_power_loss_ = writes; }
+  // Power fails at the next fsync (which never happens): everything the
+  // commit wrote is unsynced, its last frame possibly on the platter.
+  void lose_power_at_sync(bool planned = true) { power_loss_at_sync_ = planned; }
   bool powered() const { return powered_; }
   // The files as a disk that lost power leaves them (see above); power back.
   void recover_after_power_loss();
 
   void set_full(bool full) { full_ = full; }
+
+  // Whether SQLite's default VFS is this disk (true after install()) or the
+  // real one: a seed ends with the real one back.
+  static void make_default(bool sim);
 
   // A broken disk, for the simulation's own test: fsync returns at once and
   // keeps nothing, so a power loss can take acknowledged commits.
@@ -59,7 +66,10 @@ class SimDisk {
  private:
   friend struct VfsCalls;  // the VFS's callbacks (sim_disk.cc)
   SimDisk() = default;
-  static constexpr int64_t kSectorBytes = 4096;  // what SQLite assumes a write is atomic in
+  // Tearing happens in whole sectors of this size: the unix VFS reports
+  // 4 KiB sectors and powersafe overwrite, so SQLite trusts a write not to
+  // damage bytes outside it; nothing else about atomicity.
+  static constexpr int64_t kSectorBytes = 4096;
 
   struct Unsynced {
     int64_t synced_size = 0;                 // the file's size at its last sync
@@ -69,12 +79,14 @@ class SimDisk {
   bool take_write();
 
   std::map<std::string, Unsynced> files_;
-  demo::Rng rng_{1};
+  demo::Rng rng_{1};         // which sectors survive a power cut
+  demo::Rng sqlite_rng_{1};  // what SQLite gets for randomness (WAL salts)
   Counters counters_;
   bool powered_ = true;
   bool full_ = false;
   bool lying_fsync_ = false;
   int64_t writes_until_power_loss_ = -1;  // -1: no loss planned
+  bool power_loss_at_sync_ = false;
 };
 
 }  // namespace zg::sim

@@ -1,7 +1,10 @@
 #include "sim/simulation.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <climits>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -13,6 +16,7 @@
 #include "audit/merkle.h"
 #include "core/hex.h"
 #include "core/json.h"
+#include "core/sha256.h"
 #include "demo/gate_day.h"
 #include "demo/rng.h"
 #include "durable/committer.h"
@@ -66,6 +70,7 @@ class Simulation {
   SeedReport run() {
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
+    if (!place_zone_key()) return report_;
     make_business_day();
     if (start()) {
       // The day's commands, then quiet steps until the partner has every
@@ -81,6 +86,7 @@ class Simulation {
         report_.steps = i + 1;
         if (!step()) break;
       }
+      report_.day_unfinished = !day_done();
       if (report_.passed() && day_done()) {
         check(node_.engine->state().outbox.empty(),
               std::to_string(node_.engine->state().outbox.size()) +
@@ -89,6 +95,9 @@ class Simulation {
       }
     }
     node_.stop();
+    Sha256 history;
+    for (const std::string& row : acknowledged_) history.update(row);
+    report_.history = to_hex(history.finish());
     report_.sectors_lost = disk_.counters().sectors_lost;
     report_.sectors_kept = disk_.counters().sectors_kept;
     if (report_.passed()) fs::remove_all(dir_, ignored);  // a failure's directory is kept to read
@@ -103,6 +112,29 @@ class Simulation {
   bool check(bool holds, const std::string& what) {
     ++report_.checks;
     return holds || fail(what);
+  }
+
+  // The zone's credential key, from the seed (a new data directory would
+  // make a random one, and credentials in results would differ run to run),
+  // placed where DataDir looks for it before it makes the directory.
+  bool place_zone_key() {
+    std::error_code error;
+    fs::create_directories(fs::path(dir_) / "packs", error);
+    demo::Rng key_rng(report_.seed ^ 0x6B65'7900'0000'0000ULL);
+    std::string seed_bytes(gate::kSeedBytes, '\0');
+    for (char& c : seed_bytes) c = static_cast<char>(key_rng.next());
+    const std::string path = (fs::path(dir_) / "zone-signing.key").string();
+    std::FILE* file = std::fopen(path.c_str(), "w");
+    if (error || file == nullptr) return fail("cannot write " + path);
+    const std::string text =
+        "zonegate-ed25519-seed 1 " +
+        hex_encode(reinterpret_cast<const unsigned char*>(seed_bytes.data()), seed_bytes.size()) +
+        "\n";
+    const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+    if (std::fclose(file) != 0 || !written || ::chmod(path.c_str(), 0600) != 0) {
+      return fail("cannot write " + path);
+    }
+    return true;
   }
 
   // ---- the zone's traffic --------------------------------------------------
@@ -244,7 +276,15 @@ class Simulation {
     const bool power_mid = draw < power;
     const bool full =
         !power_mid && draw < power + static_cast<uint64_t>(options_.full_disk_percent);
-    if (power_mid) disk_.lose_power_after(rng_.between(0, 5));  // a commit writes a few times
+    if (power_mid) {
+      // Somewhere in the commit: after a few of its writes, or at its fsync
+      // (every write in the cache, none known to be on the platter).
+      if (rng_.percent(50)) {
+        disk_.lose_power_after(rng_.between(0, 12));
+      } else {
+        disk_.lose_power_at_sync();
+      }
+    }
     if (full) disk_.set_full(true);
 
     std::vector<Outgoing> sent;
@@ -271,6 +311,7 @@ class Simulation {
     const Status committed = node_.committer->finish();
     disk_.set_full(false);
     disk_.lose_power_after(-1);
+    disk_.lose_power_at_sync(false);
 
     if (!disk_.powered() || !submitted || !committed.is_ok()) {
       // Unanswered: the client sends them again, first.
@@ -467,12 +508,17 @@ class Simulation {
     }
     const uint64_t from = tree_.size() - new_rows;
     bool leaves_match = true;
+    uint64_t leaves_read = 0;
     const Status leaves =
         node_.dir->journal().read_leaves(from + 1, [&](uint64_t seq, const Digest& leaf) {
-          leaves_match = leaves_match && seq <= tree_.size() && leaf == tree_.leaf(seq - 1);
+          ++leaves_read;
+          leaves_match = leaves_match && seq == from + leaves_read && seq <= tree_.size() &&
+                         leaf == tree_.leaf(seq - 1);
           return Status::ok();
         });
-    if (!check(leaves.is_ok() && leaves_match, "the journal's leaf hashes are not the rows'")) {
+    if (!check(leaves.is_ok() && leaves_match && leaves_read == new_rows,
+               "the journal's rows after " + std::to_string(from) + " are not the " +
+                   std::to_string(new_rows) + " just acknowledged")) {
       return false;
     }
     return check_books(state) && check_transfers(state, new_rows) && check_taxes(state);
@@ -592,7 +638,11 @@ class Simulation {
 }  // namespace
 
 SeedReport simulate_seed(const PolicyPack& pack, const SimOptions& options, uint64_t seed) {
-  return Simulation(pack, options, seed).run();
+  SimDisk::install();
+  SimDisk::make_default(true);
+  SeedReport report = Simulation(pack, options, seed).run();
+  SimDisk::make_default(false);  // the process's other SQLite use is on real disks
+  return report;
 }
 
 }  // namespace zg::sim

@@ -37,7 +37,7 @@ namespace zg::sim {
 struct SimOptions {
   std::string pack_dir;     // the policy pack (Hengqin's)
   std::string scratch_dir;  // each seed's data directory is made here (and removed)
-  int steps = 80;           // commits for the day's commands, at most (then quiet ones)
+  int steps = 120;          // commits for the day's commands, at most (then quiet ones)
   int batch_max = 16;       // commands per commit, at most
   // The business the zone does (demo generators, small).
   int enterprises = 8;
@@ -65,7 +65,9 @@ struct SeedReport {
   uint64_t snapshots = 0, snapshots_damaged = 0;
   uint64_t messages_sent = 0, messages_delivered = 0;  // to the partner (sends include retries)
   uint64_t checks = 0;                                 // invariant checks made
-  std::string failure;                                 // "" when every invariant held
+  bool day_unfinished = false;  // the day needed more than `steps`: no end-of-day check
+  std::string history;          // SHA-256 of the journal's rows at the end (replays compare it)
+  std::string failure;          // "" when every invariant held
   bool passed() const { return failure.empty(); }
 };
 
