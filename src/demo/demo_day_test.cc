@@ -112,7 +112,7 @@ TEST(DemoDay, TheEngineAcceptsTheDayButForTheDeliberateMistakes) {
   EXPECT_GE(day.deliberate_errors.size(), 3u);  // about 1 % of 600
   EXPECT_LE(day.deliberate_errors.size(), 10u);
   EXPECT_EQ(static_cast<int>(day.enterprises.size()), options.enterprises);
-  EXPECT_LT(took, std::chrono::milliseconds(500));  // milliseconds, even under sanitizers
+  // (the time is printed above, not asserted: a timed test fails on a busy machine)
 }
 
 TEST(DemoDay, CoversEveryMovementAndBothSidesOfTheThirtyPerCentRule) {
