@@ -5,6 +5,7 @@
 #   scripts/test.sh --sanitize   AddressSanitizer + UBSan (clang), in build-asan/
 #   scripts/test.sh --tsan       ThreadSanitizer, in build-tsan/
 set -euo pipefail
+skip=""
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 if [ "${1:-}" = "--sanitize" ]; then
@@ -15,12 +16,16 @@ if [ "${1:-}" = "--sanitize" ]; then
 elif [ "${1:-}" = "--tsan" ]; then
   build="$root/build-tsan"
   "$root/scripts/build.sh" "$build" -DZG_TSAN=ON -DZG_BENCH=OFF -DCMAKE_BUILD_TYPE=Debug
-  # Races are errors; libpq, SQLite and OpenSSL are not instrumented, so
-  # scripts/tsan.supp names what TSan cannot see through in them.
+  # Races are errors; scripts/tsan.supp names only what TSan cannot see
+  # into (XGBoost's OpenMP threads).
   export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/scripts/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+  # Training the risk model on the whole dataset is XGBoost's OpenMP work,
+  # which TSan cannot see into (scripts/tsan.supp) and slows past 15 minutes:
+  # that one test runs in the other two builds only.
+  skip='^Risk\.TheScoreBeatsTheYardstickOnALaterPeriod$'
 else
   build="$root/build"
   "$root/scripts/build.sh" "$build"
 fi
 cd "$build"
-ctest --output-on-failure -L fast -j "$(nproc)"
+ctest --output-on-failure -L fast -j "$(nproc)" ${skip:+-E "$skip"}
