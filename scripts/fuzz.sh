@@ -58,8 +58,8 @@ failed=0
 printf '%-16s %10s %8s %7s %8s %s\n' target runs "runs/s" edges corpus result
 for t in "${targets[@]}"; do
   log="$out/$t.log"
-  runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
-  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
+  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
   edges=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || echo 0)
   corpus=$(find "$build/fuzz-corpus/$t" -type f | wc -l)
   rc=$(cat "$out/$t.rc" 2> /dev/null || echo missing)
