@@ -572,7 +572,7 @@ void Api::commands(Call& call) {
   submission.json_lines = json_lines;
   submission.done = [reply, json_lines, path = call.path, zone = &zone_](const Status& status,
                                                                          std::string results) {
-    if (!status.is_ok()) return reply(not_taken(status, zone->owner_address(), path));
+    if (!status.is_ok()) return reply(not_taken(status, zone->redirect_address(), path));
     HttpResponse response;
     if (json_lines) response.content_type = "application/x-ndjson";
     response.body = std::move(results);
@@ -925,7 +925,7 @@ void Api::exchange_inbox(Call& call) {
   Reply reply = call.reply;
   const auto answer = [reply, json_lines, path = call.path, zone = &zone_,
                        early = std::move(early)](const Status& status, std::string results) {
-    if (!status.is_ok()) return reply(not_taken(status, zone->owner_address(), path));
+    if (!status.is_ok()) return reply(not_taken(status, zone->redirect_address(), path));
     std::vector<InboxAnswer> answers;
     size_t at = 0;
     for (const std::optional<InboxAnswer>& refused : early) {

@@ -214,6 +214,13 @@ std::string Zone::owner_address() const {
   return owner_address_;
 }
 
+std::string Zone::redirect_address() const {
+  // A refusal never sends the client back here, even while this node still
+  // counts itself the owner (an append fenced before it has stepped down).
+  const std::string owner = owner_address();
+  return owner == options_.advertise ? "" : owner;
+}
+
 Zone::ShardFigures Zone::shard_figures() const {
   ShardFigures figures;
   figures.leased = lease_ != nullptr;
@@ -448,7 +455,7 @@ void Zone::run() {
 }
 
 std::string Zone::standby_refusal() const {
-  const std::string owner = owner_address();
+  const std::string owner = redirect_address();
   return "this node is a standby of shard " + dir_->store().shard +
          (owner.empty() ? std::string(" and no owner holds its lease just now")
                         : "; its owner is at " + owner) +

@@ -106,6 +106,8 @@ class Zone {
   std::string shard_name() const;
   // Where the shard's owner listens, as its lease says ("" unknown).
   std::string owner_address() const;
+  // Where a refused command should go instead: the owner, never this node ("" for none).
+  std::string redirect_address() const;
   // The lease's figures, for /metrics.
   struct ShardFigures {
     bool leased = false;  // a PostgreSQL shard with leases
