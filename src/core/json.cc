@@ -37,6 +37,10 @@ size_t plain_prefix(const char* p, size_t n, bool stop_on_high) {
 
 }  // namespace
 
+size_t json_plain_run(std::string_view text, size_t pos) {
+  return pos >= text.size() ? 0 : plain_prefix(text.data() + pos, text.size() - pos, false);
+}
+
 size_t utf8_sequence_length(std::string_view text, size_t pos) {
   const auto b = [&](size_t i) { return static_cast<unsigned char>(text[pos + i]); };
   const size_t left = text.size() - pos;
@@ -680,6 +684,9 @@ bool is_canonical_integer(std::string_view token) {
 }
 
 // Reorders the members of JsonWriter output; see append_canonical_writer_json.
+// Writes straight into `out`; an object whose members came out of order is
+// rewritten in place from a scratch copy, so the common case (members
+// written in order) copies each byte once and allocates nothing.
 class WriterJsonSorter {
  public:
   explicit WriterJsonSorter(std::string_view text) : text_(text) {}
@@ -690,6 +697,13 @@ class WriterJsonSorter {
   }
 
  private:
+  // One member as written to `out`: `"key":value`, from begin to end.
+  struct Member {
+    std::string_view key;  // without quotes; ASCII, so byte order is UTF-16 order
+    size_t begin;
+    size_t end;
+  };
+
   bool value(std::string& out, int depth) {
     if (pos_ >= text_.size() || depth > kJsonDepthMax) return false;
     const char c = text_[pos_];
@@ -747,16 +761,16 @@ class WriterJsonSorter {
 
   bool object(std::string& out, int depth) {
     ++pos_;
-    struct Member {
-      std::string_view key;  // without quotes; ASCII, so byte order is UTF-16 order
-      std::string value;     // canonical
-    };
-    std::vector<Member> members;
+    out.push_back('{');
     if (pos_ < text_.size() && text_[pos_] == '}') {
       ++pos_;
-      out.append("{}");
+      out.push_back('}');
       return true;
     }
+    // This object's members are members_[first..]; nested objects use the
+    // stack above them and are done with it before the next member.
+    const size_t first = members_.size();
+    bool in_order = true;
     for (;;) {
       if (pos_ >= text_.size() || text_[pos_] != '"') return false;
       const size_t key_start = pos_ + 1;
@@ -767,9 +781,17 @@ class WriterJsonSorter {
       }
       if (pos_ >= text_.size() || text_[pos_] != ':') return false;
       ++pos_;
-      Member member{key, {}};
-      if (!value(member.value, depth)) return false;
-      members.push_back(std::move(member));
+      if (members_.size() > first) {
+        const std::string_view previous = members_.back().key;
+        if (key == previous) return false;  // a duplicate key
+        if (key < previous) in_order = false;
+      }
+      const size_t begin = out.size();
+      out.push_back('"');
+      out.append(key);
+      out.append("\":");
+      if (!value(out, depth)) return false;
+      members_.push_back(Member{key, begin, out.size()});
       if (pos_ >= text_.size()) return false;
       if (text_[pos_] == '}') {
         ++pos_;
@@ -777,37 +799,49 @@ class WriterJsonSorter {
       }
       if (text_[pos_] != ',') return false;
       ++pos_;
+      out.push_back(',');
     }
-    std::sort(members.begin(), members.end(),
+    const bool sorted = in_order || rewrite_sorted(out, first);
+    members_.resize(first);
+    if (!sorted) return false;
+    out.push_back('}');
+    return true;
+  }
+
+  // Rewrites the members from members_[first] on in key order; false on a
+  // duplicate key.
+  bool rewrite_sorted(std::string& out, size_t first) {
+    const auto begin = members_.begin() + static_cast<std::ptrdiff_t>(first);
+    const size_t region = members_[first].begin;
+    scratch_.assign(out, region, out.size() - region);
+    std::sort(begin, members_.end(),
               [](const Member& a, const Member& b) { return a.key < b.key; });
-    out.push_back('{');
-    for (size_t i = 0; i < members.size(); ++i) {
-      if (i > 0) {
-        if (members[i].key == members[i - 1].key) return false;  // duplicate key
+    out.resize(region);
+    for (auto it = begin; it != members_.end(); ++it) {
+      if (it != begin) {
+        if (it->key == (it - 1)->key) return false;
         out.push_back(',');
       }
-      out.push_back('"');
-      out.append(members[i].key);
-      out.append("\":");
-      out.append(members[i].value);
+      out.append(scratch_, it->begin - region, it->end - it->begin);
     }
-    out.push_back('}');
     return true;
   }
 
   std::string_view text_;
   size_t pos_ = 0;
+  std::vector<Member> members_;
+  std::string scratch_;
 };
 
 }  // namespace
 
 bool append_canonical_writer_json(std::string& out, std::string_view text) {
-  std::string sorted;
-  sorted.reserve(text.size());
+  const size_t size = out.size();
+  out.reserve(size + text.size());
   WriterJsonSorter sorter(text);
-  if (!sorter.run(sorted)) return false;
-  out.append(sorted);
-  return true;
+  if (sorter.run(out)) return true;
+  out.resize(size);
+  return false;
 }
 
 void JsonWriter::before_value() {

@@ -121,6 +121,10 @@ void append_canonical_json_with(std::string& out, JsonRef object, std::string_vi
 // append_canonical_json on a parsed document then.
 bool append_canonical_writer_json(std::string& out, std::string_view text);
 
+// How many bytes of `text` from `pos` on can stand in a JSON string as they
+// are: not '"', not '\\', not a control character (eight bytes a step).
+size_t json_plain_run(std::string_view text, size_t pos);
+
 // Appends `s` as a JSON string literal, with quotes and escapes.
 // Invalid UTF-8 in `s` is written as U+FFFD: the output is always JSON.
 void append_json_string(std::string& out, std::string_view s);

@@ -124,10 +124,31 @@ TEST(CanonicalWriterJson, EqualsTheGeneralFormForWriterOutput) {
   EXPECT_EQ(fast.substr(0, 20), R"({"duty":"0.05","e":[)");
 }
 
+// Members out of order are rewritten in place, at every depth; members in
+// order are copied as they are.
+TEST(CanonicalWriterJson, ReordersMembersAtEveryDepth) {
+  const struct {
+    std::string_view text, canonical;
+  } cases[] = {
+      {R"({"a":1,"b":2})", R"({"a":1,"b":2})"},
+      {R"({"b":2,"a":1})", R"({"a":1,"b":2})"},
+      {R"({"z":{"y":[{"d":1,"c":{"f":2,"e":3}}],"x":"\"}"},"a":null})",
+       R"({"a":null,"z":{"x":"\"}","y":[{"c":{"e":3,"f":2},"d":1}]}})"},
+      {R"({"c":3,"b":2,"a":1,"d":[]})", R"({"a":1,"b":2,"c":3,"d":[]})"},
+      {R"([{"b":1,"a":2},{"a":3}])", R"([{"a":2,"b":1},{"a":3}])"},
+  };
+  for (const auto& c : cases) {
+    std::string out = "<";
+    ASSERT_TRUE(append_canonical_writer_json(out, c.text)) << c.text;
+    EXPECT_EQ(out, "<" + std::string(c.canonical)) << c.text;
+  }
+}
+
 TEST(CanonicalWriterJson, RefusesOtherShapes) {
   for (std::string_view text :
-       {R"({"a": 1})", R"({"a":1.5})", R"({"a":1,"a":2})", "{\"a\"", R"([1,2)", R"({"\u00e9":1})",
-        "", R"({"a":1e5})", R"({"a":01})", R"({"a":nul})"}) {
+       {R"({"a": 1})", R"({"a":1.5})", R"({"a":1,"a":2})", R"({"b":1,"a":2,"b":3})",
+        R"({"a":{"c":1,"b":2,"c":3}})", "{\"a\"", R"([1,2)", R"({"\u00e9":1})", "", R"({"a":1e5})",
+        R"({"a":01})", R"({"a":nul})"}) {
     std::string out = "unchanged";
     EXPECT_FALSE(append_canonical_writer_json(out, text)) << text;
     EXPECT_EQ(out, "unchanged");

@@ -6,17 +6,15 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 #include "core/sha256.h"
+#include "durable/replay_pipeline.h"
 #include "engine/journal_entry.h"
 #include "engine/snapshot.h"
 #include "policy/pack_loader.h"
@@ -312,28 +310,6 @@ Result<const PolicyPack*> DataDir::pack(const std::string& hash) {
 
 namespace {
 
-// One journal row, checked and prepared on the reading thread.
-struct ReplayItem {
-  uint64_t seq = 0;
-  std::string pack;
-  std::string result;  // the recorded result, canonical
-  PreparedCommand command;
-};
-
-constexpr size_t kReplayBatch = 256;
-constexpr size_t kReplayBatchesInFlight = 4;
-
-struct ReplayBatch {
-  std::vector<ReplayItem> items{kReplayBatch};
-  size_t count = 0;
-  bool ready = false;
-  bool last = false;
-};
-
-}  // namespace
-
-namespace {
-
 // Snapshot files, newest first.
 std::vector<std::pair<uint64_t, fs::path>> list_snapshots(const fs::path& dir) {
   std::vector<std::pair<uint64_t, fs::path>> found;
@@ -464,8 +440,9 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
 
 Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uint64_t)>& progress,
                                           bool use_snapshots, bool take_shared) {
-  // Two threads, like a run: this one reads rows, checks their hashes and
-  // prepares their commands; the caller's applies them and compares results.
+  // In three stages (durable/replay_pipeline.h): a thread reads rows,
+  // checks their hashes and prepares their commands; this one applies them;
+  // a third compares the results.
   Replayed out;
   const uint64_t total = journal_->last_seq();
   if (use_snapshots && take_shared) take_shared_snapshot(total);
@@ -502,89 +479,57 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     break;
   }
   const uint64_t first_seq = out.snapshot_seq + 1;
-  std::vector<ReplayBatch> batches(kReplayBatchesInFlight);
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool stop = false;  // the engine side found a problem: reading ends
-  Status read_status;
-  std::thread reading([&] {
+  ReplayStages stages;
+  stages.read = [&](ReplayFeed& feed) -> Status {
     uint64_t expected = first_seq;
-    size_t slot = 0;
-    ReplayBatch* batch = &batches[0];
-    const auto hand_over = [&](bool last) {
-      {
-        std::lock_guard lock(mutex);
-        batch->ready = true;
-        batch->last = last;
-      }
-      changed.notify_all();
-      slot = (slot + 1) % batches.size();
-      batch = &batches[slot];
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return !batch->ready || stop; });
-      batch->count = 0;
-      return !stop;
-    };
-    read_status = journal_->read(first_seq, [&](const JournalEntry& row) -> Status {
+    return journal_->read(first_seq, [&](const JournalEntry& row) -> Status {
       if (row.seq != expected) {
         return Status(ErrorCode::kCorruption, "",
                       "journal seq " + std::to_string(expected) + " is missing (next row is " +
                           std::to_string(row.seq) + ")");
       }
       ++expected;
-      Result<JournalRecord> record = check_journal_entry(row);
+      Result<JournalRecordView> record = check_journal_entry_in_place(row);
       if (!record.is_ok()) return record.status();
-      ReplayItem& item = batch->items[batch->count++];
+      // Assigned, not moved: each slot's buffers are kept from row to row.
+      ReplayItem& item = feed.slot();
       item.seq = row.seq;
-      item.pack = std::move(record.value().pack);
-      item.result = std::move(record.value().result);
+      item.pack.assign(record->pack);
+      item.recorded.assign(record->result);
       // The entry's hash held, and it was written canonical: no need to
       // canonicalize the command again.
       Engine::prepare_canonical(record->command, static_cast<int64_t>(row.seq), item.command);
-      if (batch->count == kReplayBatch && !hand_over(false)) {
-        return Status(ErrorCode::kCorruption, "", "stopped");  // the engine side's error wins
+      if (!feed.push()) {
+        return Status(ErrorCode::kCorruption, "", "stopped");  // a later stage's error wins
       }
       return Status::ok();
     });
-    hand_over(true);
-  });
-
-  const auto apply_replayed = [&](const ReplayItem& item) -> Status {
-    Status applied = apply_recorded(out.engine, item.seq, item.pack, item.command, item.result);
-    if (applied.is_ok()) ++out.commands;
-    return applied;
   };
-
-  Status status;
-  for (size_t slot = 0; status.is_ok(); slot = (slot + 1) % batches.size()) {
-    ReplayBatch& batch = batches[slot];
-    {
-      std::unique_lock lock(mutex);
-      changed.wait(lock, [&] { return batch.ready; });
-    }
-    for (size_t i = 0; i < batch.count && status.is_ok(); ++i) {
-      status = apply_replayed(batch.items[i]);
-      if (progress && (out.commands & 0x3FFF) == 0) progress(out.commands, total);
-    }
-    const bool last = batch.last;
-    {
-      std::lock_guard lock(mutex);
-      batch.ready = false;
-      if (!status.is_ok()) stop = true;
-    }
-    changed.notify_all();
-    if (last) break;
-  }
-  reading.join();
+  // The engine's maps sized for the whole journal, so they never rehash.
+  if (out.engine != nullptr) out.engine->reserve(total - out.snapshot_seq);
+  stages.apply = [&](ReplayItem& item) -> Status {
+    const bool first = out.engine == nullptr;
+    Result<std::string_view> derived =
+        apply_journaled(out.engine, item.seq, item.pack, item.command);
+    if (!derived.is_ok()) return derived.status();
+    if (first) out.engine->reserve(total - item.seq);
+    item.derived = *derived;
+    ++out.commands;
+    if (progress && (out.commands & 0x3FFF) == 0) progress(out.commands, total);
+    return Status::ok();
+  };
+  stages.check = [](const ReplayItem& item) -> Status {
+    return check_derived(item.seq, item.derived, item.recorded);
+  };
+  Status status = run_replay_stages(stages);
   if (!status.is_ok()) return status;
-  if (!read_status.is_ok()) return read_status;
   if (progress) progress(out.commands, total);
   return out;
 }
 
-Status DataDir::apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq,
-                               const std::string& pack_hash, const PreparedCommand& command,
-                               const std::string& recorded_result) {
+Result<std::string_view> DataDir::apply_journaled(std::unique_ptr<Engine>& engine, uint64_t seq,
+                                                  const std::string& pack_hash,
+                                                  const PreparedCommand& command) {
   Result<const PolicyPack*> pack = this->pack(pack_hash);
   if (!pack.is_ok()) return pack.status();
   if (engine == nullptr) {
@@ -600,12 +545,29 @@ Status DataDir::apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq,
                       ": replaying the command did not accept it as seq " + std::to_string(seq) +
                       ": " + std::string(result.substr(0, 300)));
   }
-  if (canonical_result(result) != recorded_result) {
+  return result;
+}
+
+Status DataDir::check_derived(uint64_t seq, std::string_view derived,
+                              const std::string& recorded_result) {
+  // A buffer per thread: its capacity is kept from one result to the next.
+  thread_local std::string canonical;
+  canonical.clear();
+  append_canonical_result(canonical, derived);
+  if (canonical != recorded_result) {
     return Status(ErrorCode::kCorruption, "",
                   "journal seq " + std::to_string(seq) +
                       ": replay gave a different result than the one recorded");
   }
   return Status::ok();
+}
+
+Status DataDir::apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq,
+                               const std::string& pack_hash, const PreparedCommand& command,
+                               const std::string& recorded_result) {
+  Result<std::string_view> derived = apply_journaled(engine, seq, pack_hash, command);
+  if (!derived.is_ok()) return derived.status();
+  return check_derived(seq, *derived, recorded_result);
 }
 
 Result<uint64_t> DataDir::follow(std::unique_ptr<Engine>& engine,

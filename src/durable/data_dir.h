@@ -115,8 +115,15 @@ class DataDir {
   // and replay goes on without it.
   void take_shared_snapshot(uint64_t journal_seq);
   // Applies a journal row to `engine` (made at the first row) under the
-  // pack it names, and checks it was accepted as `seq` with the result
-  // the journal recorded.
+  // pack it names, and checks it was accepted as `seq`; the engine's result
+  // (kept in its result store).
+  Result<std::string_view> apply_journaled(std::unique_ptr<Engine>& engine, uint64_t seq,
+                                           const std::string& pack_hash,
+                                           const PreparedCommand& command);
+  // Whether a re-derived result, made canonical, is the recorded one.
+  static Status check_derived(uint64_t seq, std::string_view derived,
+                              const std::string& recorded_result);
+  // Both, one after the other (a standby following the journal).
   Status apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq, const std::string& pack_hash,
                         const PreparedCommand& command, const std::string& recorded_result);
 

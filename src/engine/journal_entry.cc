@@ -1,16 +1,22 @@
 #include "engine/journal_entry.h"
 
+#include <cstdio>
+
 #include "core/json.h"
 
 namespace zg {
 
-std::string canonical_result(std::string_view result_json) {
-  std::string out;
+void append_canonical_result(std::string& out, std::string_view result_json) {
   // Results are JsonWriter's: only their members need sorting. Anything
   // else takes the general path.
-  if (append_canonical_writer_json(out, result_json)) return out;
+  if (append_canonical_writer_json(out, result_json)) return;
   JsonDocument doc;
   if (doc.parse(result_json).is_ok()) append_canonical_json(out, doc.root());
+}
+
+std::string canonical_result(std::string_view result_json) {
+  std::string out;
+  append_canonical_result(out, result_json);
   return out;
 }
 
@@ -25,7 +31,7 @@ JournalEntry make_journal_entry(uint64_t seq, std::string_view canonical_command
   e += ",\"pack\":";
   append_json_string(e, pack_hash);
   e += ",\"result\":";
-  e += canonical_result(result_json);
+  append_canonical_result(e, result_json);
   e += ",\"seq\":";
   e += std::to_string(seq);
   e += '}';
@@ -39,18 +45,18 @@ namespace {
 // are skipped with their escapes, brackets counted outside strings.
 size_t value_end(std::string_view text, size_t pos) {
   int depth = 0;
-  bool in_string = false;
   for (size_t i = pos; i < text.size(); ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-        if (depth == 0) return i + 1;
+    if (c == '"') {
+      // A string: on to its closing quote, over the plain runs in one step
+      // each (strings are most of an entry's bytes).
+      for (++i;; ++i) {
+        i += json_plain_run(text, i);
+        if (i >= text.size()) return std::string_view::npos;
+        if (text[i] == '"') break;
+        if (text[i] == '\\') ++i;  // an escape: skip what it escapes
       }
-    } else if (c == '"') {
-      in_string = true;
+      if (depth == 0) return i + 1;
     } else if (c == '{' || c == '[') {
       ++depth;
     } else if (depth == 0 && (c == ',' || c == '}' || c == ']')) {
@@ -59,16 +65,16 @@ size_t value_end(std::string_view text, size_t pos) {
       if (--depth == 0) return i + 1;
     }
   }
-  return depth == 0 && !in_string ? text.size() : std::string_view::npos;
+  return depth == 0 ? text.size() : std::string_view::npos;
 }
 
 // Takes `"name":<value>` at `pos` (after an optional ','); the value's text.
-bool take_member(std::string_view text, size_t& pos, std::string_view name,
+// `member` is the name quoted with its colon: "\"name\":".
+bool take_member(std::string_view text, size_t& pos, std::string_view member,
                  std::string_view& value) {
   if (pos < text.size() && text[pos] == ',') ++pos;
-  const std::string prefix = "\"" + std::string(name) + "\":";
-  if (text.substr(pos, prefix.size()) != prefix) return false;
-  pos += prefix.size();
+  if (text.substr(pos, member.size()) != member) return false;
+  pos += member.size();
   const size_t end = value_end(text, pos);
   if (end == std::string_view::npos || end <= pos) return false;
   value = text.substr(pos, end - pos);
@@ -78,11 +84,13 @@ bool take_member(std::string_view text, size_t& pos, std::string_view name,
 
 }  // namespace
 
-Result<JournalRecord> check_journal_entry(const JournalEntry& entry) {
-  const std::string where = "journal seq " + std::to_string(entry.seq);
+Result<JournalRecordView> check_journal_entry_in_place(const JournalEntry& entry) {
+  const auto corrupt = [&](const char* what) {
+    return Result<JournalRecordView>(ErrorCode::kCorruption, "",
+                                     "journal seq " + std::to_string(entry.seq) + what);
+  };
   if (leaf_hash(entry.entry) != entry.leaf_hash) {
-    return Result<JournalRecord>(ErrorCode::kCorruption, "",
-                                 where + ": the stored hash does not match the entry");
+    return corrupt(": the stored hash does not match the entry");
   }
   // The entry is canonical JSON with its four members in order (it was
   // written so and its hash holds), so its parts are slices of it.
@@ -90,21 +98,25 @@ Result<JournalRecord> check_journal_entry(const JournalEntry& entry) {
   std::string_view command, pack, result, seq;
   size_t pos = 1;
   const bool shaped = text.size() > 2 && text.front() == '{' && text.back() == '}' &&
-                      take_member(text, pos, "command", command) &&
-                      take_member(text, pos, "pack", pack) &&
-                      take_member(text, pos, "result", result) &&
-                      take_member(text, pos, "seq", seq) && pos == text.size() - 1;
+                      take_member(text, pos, "\"command\":", command) &&
+                      take_member(text, pos, "\"pack\":", pack) &&
+                      take_member(text, pos, "\"result\":", result) &&
+                      take_member(text, pos, "\"seq\":", seq) && pos == text.size() - 1;
+  char seq_text[24];
+  const int seq_length =
+      std::snprintf(seq_text, sizeof seq_text, "%llu", static_cast<unsigned long long>(entry.seq));
   if (!shaped || command.front() != '{' || result.front() != '{' || pack.size() < 2 ||
-      pack.front() != '"' || seq != std::to_string(entry.seq)) {
-    return Result<JournalRecord>(ErrorCode::kCorruption, "",
-                                 where + ": the entry lacks command, result, pack or its seq");
+      pack.front() != '"' || seq != std::string_view(seq_text, static_cast<size_t>(seq_length))) {
+    return corrupt(": the entry lacks command, result, pack or its seq");
   }
-  JournalRecord record;
-  record.seq = entry.seq;
-  record.command = std::string(command);
-  record.result = std::string(result);
-  record.pack = std::string(pack.substr(1, pack.size() - 2));
-  return record;
+  return JournalRecordView{entry.seq, command, result, pack.substr(1, pack.size() - 2)};
+}
+
+Result<JournalRecord> check_journal_entry(const JournalEntry& entry) {
+  Result<JournalRecordView> view = check_journal_entry_in_place(entry);
+  if (!view.is_ok()) return view.status();
+  return JournalRecord{view->seq, std::string(view->command), std::string(view->result),
+                       std::string(view->pack)};
 }
 
 }  // namespace zg

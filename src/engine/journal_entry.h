@@ -29,9 +29,19 @@ struct JournalRecord {
   std::string pack;     // pack hash, hex
 };
 Result<JournalRecord> check_journal_entry(const JournalEntry& entry);
+// The same parts as views into `entry.entry`, copying nothing (replay's
+// reading thread, where every row passes through).
+struct JournalRecordView {
+  uint64_t seq = 0;
+  std::string_view command;
+  std::string_view result;
+  std::string_view pack;
+};
+Result<JournalRecordView> check_journal_entry_in_place(const JournalEntry& entry);
 
 // The canonical form of a result line (for comparing a replayed result with
 // the recorded one).
 std::string canonical_result(std::string_view result_json);
+void append_canonical_result(std::string& out, std::string_view result_json);
 
 }  // namespace zg
