@@ -730,9 +730,12 @@ class WriterJsonSorter {
   bool skip_string() {
     ++pos_;  // opening quote
     while (pos_ < text_.size()) {
+      pos_ += plain_prefix(text_.data() + pos_, text_.size() - pos_, false);
+      if (pos_ >= text_.size()) return false;
       const char c = text_[pos_++];
       if (c == '"') return true;
       if (c == '\\') ++pos_;  // an escape: skip what it escapes
+      // (else a control character, which is skipped as any other byte)
     }
     return false;
   }
@@ -782,14 +785,14 @@ class WriterJsonSorter {
       if (pos_ >= text_.size() || text_[pos_] != ':') return false;
       ++pos_;
       if (members_.size() > first) {
-        const std::string_view previous = members_.back().key;
-        if (key == previous) return false;  // a duplicate key
-        if (key < previous) in_order = false;
+        const int order = key_order(members_.back().key, key);
+        if (order == 0) return false;  // a duplicate key
+        if (order > 0) in_order = false;
       }
       const size_t begin = out.size();
       out.push_back('"');
       out.append(key);
-      out.append("\":");
+      out.append("\":", 2);
       if (!value(out, depth)) return false;
       members_.push_back(Member{key, begin, out.size()});
       if (pos_ >= text_.size()) return false;
@@ -808,6 +811,17 @@ class WriterJsonSorter {
     return true;
   }
 
+  // <0, 0 or >0 as `a` sorts before, as or after `b`. Keys are short: a
+  // loop beats a call to memcmp.
+  static int key_order(std::string_view a, std::string_view b) {
+    const size_t n = std::min(a.size(), b.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i])
+        return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+    }
+    return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+  }
+
   // Rewrites the members from members_[first] on in key order; false on a
   // duplicate key.
   bool rewrite_sorted(std::string& out, size_t first) {
@@ -815,7 +829,7 @@ class WriterJsonSorter {
     const size_t region = members_[first].begin;
     scratch_.assign(out, region, out.size() - region);
     std::sort(begin, members_.end(),
-              [](const Member& a, const Member& b) { return a.key < b.key; });
+              [](const Member& a, const Member& b) { return key_order(a.key, b.key) < 0; });
     out.resize(region);
     for (auto it = begin; it != members_.end(); ++it) {
       if (it != begin) {
