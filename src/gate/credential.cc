@@ -312,6 +312,18 @@ Result<SigningKey> read_key_file(const std::string& path, int fd) {
 
 }  // namespace
 
+Status write_signing_key(const std::string& path, const SigningKey& key, bool* existed) {
+  std::string seed = key.seed();
+  std::string hex = hex_encode(reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
+  std::string text = std::string(kKeyFileHeader) + hex + "\n";
+  const Status status = write_file_durably(path, text, 0600, Replace::kNever, existed);
+  // Our copies of the secret are wiped before they are freed.
+  sodium_memzero(hex.data(), hex.size());
+  sodium_memzero(seed.data(), seed.size());
+  sodium_memzero(text.data(), text.size());
+  return status;
+}
+
 Result<SigningKey> load_or_create_signing_key(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
@@ -322,18 +334,11 @@ Result<SigningKey> load_or_create_signing_key(const std::string& path) {
   if (errno != ENOENT) return errno_error("cannot open " + path);
 
   SigningKey key = SigningKey::generate();
-  std::string seed = key.seed();
-  std::string hex = hex_encode(reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
-  std::string text = std::string(kKeyFileHeader) + hex + "\n";
-  sodium_memzero(hex.data(), hex.size());
   // Never replace: when two processes create a zone's key at once, the
   // second finds the first's file and uses that, so nobody signs with a key
   // that is not on disk.
   bool existed = false;
-  const Status status = write_file_durably(path, text, 0600, Replace::kNever, &existed);
-  // Our copies of the secret are wiped before they are freed.
-  sodium_memzero(seed.data(), seed.size());
-  sodium_memzero(text.data(), text.size());
+  const Status status = write_signing_key(path, key, &existed);
   if (!status.is_ok()) {
     // Only "another process made it first" means use theirs; any other
     // failure (a directory that would not sync) is the caller's to see.

@@ -103,5 +103,8 @@ bool verify_signature(std::string_view message, const Signature& signature,
 // Refuses, naming the path and what is wrong, a file of any other form and a
 // file that group or others may access (mode & 077): a signing key is private.
 Result<SigningKey> load_or_create_signing_key(const std::string& path);
+// Writes `key` at `path` in that form, durably, never over an existing file
+// (`*existed`, when given, says whether that is why it failed).
+Status write_signing_key(const std::string& path, const SigningKey& key, bool* existed = nullptr);
 
 }  // namespace zg::gate

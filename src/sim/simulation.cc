@@ -123,15 +123,9 @@ class Simulation {
     demo::Rng key_rng(report_.seed ^ 0x6B65'7900'0000'0000ULL);
     std::string seed_bytes(gate::kSeedBytes, '\0');
     for (char& c : seed_bytes) c = static_cast<char>(key_rng.next());
+    Result<gate::SigningKey> key = gate::SigningKey::from_seed(seed_bytes);
     const std::string path = (fs::path(dir_) / "zone-signing.key").string();
-    std::FILE* file = std::fopen(path.c_str(), "w");
-    if (error || file == nullptr) return fail("cannot write " + path);
-    const std::string text =
-        "zonegate-ed25519-seed 1 " +
-        hex_encode(reinterpret_cast<const unsigned char*>(seed_bytes.data()), seed_bytes.size()) +
-        "\n";
-    const bool written = std::fwrite(text.data(), 1, text.size(), file) == text.size();
-    if (std::fclose(file) != 0 || !written || ::chmod(path.c_str(), 0600) != 0) {
+    if (error || !key.is_ok() || !gate::write_signing_key(path, *key).is_ok()) {
       return fail("cannot write " + path);
     }
     return true;
