@@ -85,9 +85,10 @@ bool take_member(std::string_view text, size_t& pos, std::string_view member,
 }  // namespace
 
 Result<JournalRecordView> check_journal_entry_in_place(const JournalEntry& entry) {
-  const auto corrupt = [&](const char* what) {
-    return Result<JournalRecordView>(ErrorCode::kCorruption, "",
-                                     "journal seq " + std::to_string(entry.seq) + what);
+  const auto corrupt = [&](std::string_view what) {
+    std::string message = "journal seq " + std::to_string(entry.seq);
+    message.append(what);
+    return Result<JournalRecordView>(ErrorCode::kCorruption, "", std::move(message));
   };
   if (leaf_hash(entry.entry) != entry.leaf_hash) {
     return corrupt(": the stored hash does not match the entry");
