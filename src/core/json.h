@@ -118,7 +118,8 @@ void append_canonical_json_with(std::string& out, JsonRef object, std::string_vi
 // minimal escapes, integer numbers, ASCII keys): only the members need
 // sorting, so values are copied as they are, without decoding them. False
 // (and `out` unchanged) when `text` is not of that shape; use
-// append_canonical_json on a parsed document then.
+// append_canonical_json on a parsed document then. `text` must not view
+// `out` (the output is written while the text is read).
 bool append_canonical_writer_json(std::string& out, std::string_view text);
 
 // How many bytes of `text` from `pos` on can stand in a JSON string as they

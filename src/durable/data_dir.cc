@@ -512,7 +512,9 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     Result<std::string_view> derived =
         apply_journaled(out.engine, item.seq, item.pack, item.command);
     if (!derived.is_ok()) return derived.status();
-    if (first) out.engine->reserve(total - item.seq);
+    // (`total` was read before the rows: on a journal that grows meanwhile
+    // the rows can outrun it.)
+    if (first && total > item.seq) out.engine->reserve(total - item.seq);
     item.derived = *derived;
     ++out.commands;
     if (progress && (out.commands & 0x3FFF) == 0) progress(out.commands, total);

@@ -30,11 +30,13 @@ class Ring {
 
   Batch& at(size_t slot) { return batches_[slot % batches_.size()]; }
 
-  // Waits until the batch is at `stage`; false when it never will be: the
-  // stage that would bring it there has stopped.
+  // Waits until the batch is at `stage`; false when it never will be (the
+  // stage that would bring it there has ended) or, for reading and applying,
+  // when a stage has failed: nothing more is read or applied then.
   bool wait_for(Batch& batch, Stage stage) {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return batch.stage == stage || gave_up(stage); });
+    if (stopped_ && stage != Stage::kApplied) return false;
     return batch.stage == stage;
   }
   void pass_on(Batch& batch, Stage stage) {

@@ -315,7 +315,10 @@ Result<SigningKey> read_key_file(const std::string& path, int fd) {
 Status write_signing_key(const std::string& path, const SigningKey& key, bool* existed) {
   std::string seed = key.seed();
   std::string hex = hex_encode(reinterpret_cast<const unsigned char*>(seed.data()), seed.size());
-  std::string text = std::string(kKeyFileHeader) + hex + "\n";
+  // Sized first, so no copy of the secret is left in a freed buffer.
+  std::string text;
+  text.reserve(kKeyFileBytes);
+  text.append(kKeyFileHeader).append(hex).push_back('\n');
   const Status status = write_file_durably(path, text, 0600, Replace::kNever, existed);
   // Our copies of the secret are wiped before they are freed.
   sodium_memzero(hex.data(), hex.size());
