@@ -49,14 +49,18 @@ void print_seed(const sim::SeedReport& r) {
   std::printf(
       "seed %llu: %d steps, %s commands (%s sent again), %s rows acknowledged; %s restarts (%s "
       "power losses, %s in a commit; %s sectors lost, %s kept), %s full disks, %s snapshots (%s "
-      "damaged), %s of %s messages delivered; %s checks%s: %s\n",
+      "damaged), %s of %s messages delivered; %s lease takeovers (owner crashes %s, owner "
+      "stops %s, fenced commits %s, steps without an owner %s); %s checks%s: %s\n",
       static_cast<unsigned long long>(r.seed), r.steps, grouped(r.commands).c_str(),
       grouped(r.retries).c_str(), grouped(r.acknowledged).c_str(), grouped(r.restarts).c_str(),
       grouped(r.power_losses).c_str(), grouped(r.mid_commit_losses).c_str(),
       grouped(r.sectors_lost).c_str(), grouped(r.sectors_kept).c_str(),
       grouped(r.full_disks).c_str(), grouped(r.snapshots).c_str(),
       grouped(r.snapshots_damaged).c_str(), grouped(r.messages_delivered).c_str(),
-      grouped(r.messages_sent).c_str(), grouped(r.checks).c_str(),
+      grouped(r.messages_sent).c_str(), grouped(r.takeovers).c_str(),
+      grouped(r.owner_crashes).c_str(), grouped(r.owner_pauses).c_str(),
+      grouped(r.fenced_commits).c_str(), grouped(r.ownerless_steps).c_str(),
+      grouped(r.checks).c_str(),
       r.day_unfinished ? " (the day did not fit its steps: no end-of-day check)" : "",
       r.passed() ? "ok" : ("FAILED, " + r.failure).c_str());
   std::fflush(stdout);
@@ -76,6 +80,8 @@ int simtest_command(const Args& args) {
     uint64_t n = 0;
     if (a == "--lying-fsync") {  // the simulation's own test: a disk that must be caught
       options.lying_fsync = true;
+    } else if (a == "--no-fence") {  // and a shard store that must be caught
+      options.fence = false;
     } else if (!has_value) {
       std::fprintf(stderr, "%s", kUsage);
       return 2;
@@ -131,7 +137,7 @@ int simtest_command(const Args& args) {
               static_cast<unsigned long long>(from),
               one_seed ? "" : ("-" + std::to_string(from + seeds - 1)).c_str(), options.steps,
               options.pack_dir.c_str());
-  uint64_t passed = 0, checks = 0, commands = 0, power_losses = 0;
+  uint64_t passed = 0, checks = 0, commands = 0, power_losses = 0, takeovers = 0, fenced = 0;
   std::string failed;
   for (uint64_t seed = from; seed < from + seeds; ++seed) {
     const sim::SeedReport report = sim::simulate_seed(*pack, options, seed);
@@ -139,15 +145,20 @@ int simtest_command(const Args& args) {
     checks += report.checks;
     commands += report.commands;
     power_losses += report.power_losses;
+    takeovers += report.takeovers;
+    fenced += report.fenced_commits;
     if (report.passed()) {
       ++passed;
     } else {
       failed += " " + std::to_string(seed);
     }
   }
-  std::printf("%s seeds: %s passed, %s failed; %s commands, %s power losses, %s invariant checks\n",
-              grouped(seeds).c_str(), grouped(passed).c_str(), grouped(seeds - passed).c_str(),
-              grouped(commands).c_str(), grouped(power_losses).c_str(), grouped(checks).c_str());
+  std::printf(
+      "%s seeds: %s passed, %s failed; %s commands, %s power losses, %s lease takeovers (%s "
+      "fenced commits), %s invariant checks\n",
+      grouped(seeds).c_str(), grouped(passed).c_str(), grouped(seeds - passed).c_str(),
+      grouped(commands).c_str(), grouped(power_losses).c_str(), grouped(takeovers).c_str(),
+      grouped(fenced).c_str(), grouped(checks).c_str());
   if (!failed.empty()) {
     std::printf(
         "replay a failure: zonegate simtest --seed SEED --steps %d (failed:%s); their data "

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdio>
 #include <deque>
@@ -25,6 +26,7 @@
 #include "engine/journal_entry.h"
 #include "gate/credential.h"
 #include "sim/sim_disk.h"
+#include "sim/sim_shard.h"
 
 namespace fs = std::filesystem;
 
@@ -43,24 +45,39 @@ struct Outgoing {
   int64_t original = -1;
 };
 
-// A node of the zone: what `zonegate run --data` and the server hold.
+// A node of the zone, as a server holds it. The nodes share the data
+// directory's journal (through their FencedJournal), as a shard's nodes
+// share its store.
 struct Node {
-  std::unique_ptr<DataDir> dir;
-  std::unique_ptr<Engine> engine;
-  std::unique_ptr<Committer> committer;
-  std::string pack_hash;
-  // The process ends: the committer's thread first, the journal last.
+  std::unique_ptr<Engine> engine;          // null until it has applied a row
+  std::unique_ptr<FencedJournal> journal;  // its writes, fenced by the lease
+  std::unique_ptr<Committer> committer;    // while it owns the lease
+  uint64_t epoch = 0;                      // the lease's epoch it writes at; 0: a standby
+  int paused_until = -1;                   // a stopped process: the step it runs again
+  // What it applied just before it stopped, committed when it wakes (if
+  // the fence lets it).
+  std::vector<PendingEntry> held;
+  std::vector<JournalEntry> held_rows;
+  // The process ends: the committer's thread first (it holds views of the
+  // engine's results).
   void stop() {
     committer.reset();
     engine.reset();
-    dir.reset();
+    epoch = 0;
+    paused_until = -1;
+    held.clear();
+    held_rows.clear();
   }
 };
 
 class Simulation {
  public:
   Simulation(const PolicyPack& pack, const SimOptions& options, uint64_t seed)
-      : pack_(pack), options_(options), disk_(SimDisk::install()), rng_(seed * 0x9E37 + 1) {
+      : pack_(pack),
+        options_(options),
+        disk_(SimDisk::install()),
+        rng_(seed * 0x9E37 + 1),
+        lease_(options.lease_ttl_steps) {
     report_.seed = seed;
     disk_.reset(seed);
     disk_.set_lying_fsync(options.lying_fsync);
@@ -75,26 +92,40 @@ class Simulation {
     if (start()) {
       // The day's commands, then quiet steps until the partner has every
       // message (the link still loses some, the power still fails).
-      int quiet_from = -1;
-      for (int i = 0; report_.passed(); ++i) {
+      // Steps count against the day only when a node could write.
+      int quiet_from = -1, ownerless = 0;
+      for (int i = 0; report_.passed();) {
         if (day_done()) {
           if (quiet_from < 0) quiet_from = i;
-          if (node_.engine->state().outbox.empty() || i >= quiet_from + kDrainStepsMax) break;
+          if (newest().state().outbox.empty() || i >= quiet_from + kDrainStepsMax) break;
         } else if (i >= options_.steps) {
           break;  // the day did not fit: no end-of-day check
         }
-        report_.steps = i + 1;
-        if (!step()) break;
+        ++report_.steps;
+        if (!tick()) break;
+        Node* owner = owner_node();
+        if (owner == nullptr) {
+          // Nobody may write until the lease runs out: the commands wait.
+          ++report_.ownerless_steps;
+          ++ownerless;
+          if (!check(ownerless <= 2 * options_.lease_ttl_steps + 2,
+                     "no node has taken the lease for " + std::to_string(ownerless) + " steps")) {
+            break;
+          }
+          continue;
+        }
+        ownerless = 0;
+        ++i;
+        if (!step(*owner)) break;
       }
       report_.day_unfinished = !day_done();
       if (report_.passed() && day_done()) {
-        check(node_.engine->state().outbox.empty(),
-              std::to_string(node_.engine->state().outbox.size()) +
-                  " messages never reached the partner in " + std::to_string(kDrainStepsMax) +
-                  " quiet steps");
+        check(newest().state().outbox.empty(), std::to_string(newest().state().outbox.size()) +
+                                                   " messages never reached the partner in " +
+                                                   std::to_string(kDrainStepsMax) + " quiet steps");
       }
     }
-    node_.stop();
+    stop();
     Sha256 history;
     for (const std::string& row : acknowledged_) history.update(row);
     report_.history = to_hex(history.finish());
@@ -200,31 +231,51 @@ class Simulation {
     }
   }
 
-  // ---- the node --------------------------------------------------------------
+  // ---- the nodes -------------------------------------------------------------
 
+  // The zone's data directory opened (recovered from its newest snapshot
+  // and journal) and both nodes started as standbys: the first with the
+  // recovered zone, the second following the journal from its first row.
   bool start() {
     Result<DataDir::Replayed> replayed =
-        open_and_replay(dir_, true, node_.dir, /*progress=*/false, /*use_snapshots=*/true);
+        open_and_replay(dir_, true, data_, /*progress=*/false, /*use_snapshots=*/true);
     if (!replayed.is_ok()) return fail("recovery refused: " + replayed.status().first().message);
-    Result<std::string> hash = node_.dir->keep_pack(options_.pack_dir);
+    Result<std::string> hash = data_->keep_pack(options_.pack_dir);
     if (!hash.is_ok()) return fail("the pack: " + hash.status().first().message);
-    Result<const PolicyPack*> pack = node_.dir->pack(*hash);
+    Result<const PolicyPack*> pack = data_->pack(*hash);
     if (!pack.is_ok()) return fail("the pack: " + pack.status().first().message);
-    node_.pack_hash = *hash;
-    node_.engine = std::move(replayed).value().engine;
-    if (node_.engine == nullptr) {
-      node_.engine = std::make_unique<Engine>(**pack);
-      node_.engine->set_signing_key(node_.dir->signing_key());
-    } else {
-      node_.engine->set_pack(**pack);
+    pack_hash_ = *hash;
+    zone_pack_ = *pack;
+    for (Node& node : nodes_) {
+      node.journal = std::make_unique<FencedJournal>(data_->journal(), lease_, options_.fence);
     }
-    node_.committer = std::make_unique<Committer>(node_.dir->journal(), *hash, nullptr, 4096);
+    nodes_[0].engine = std::move(replayed).value().engine;
+    if (nodes_[0].engine == nullptr) nodes_[0].engine = empty_engine();
+    nodes_[1].engine = empty_engine();
     return true;
   }
 
+  std::unique_ptr<Engine> empty_engine() const {
+    auto engine = std::make_unique<Engine>(*zone_pack_);
+    engine->set_signing_key(data_->signing_key());
+    return engine;
+  }
+
+  // Every process ends; the journal last.
+  void stop() {
+    for (Node& node : nodes_) {
+      node.stop();
+      node.journal.reset();
+    }
+    data_.reset();
+  }
+
+  // The machine restarts: both nodes, from the disk. The lease lives in
+  // the shard's store, elsewhere: after a power loss it runs out before a
+  // node may write again.
   bool restart(bool power_lost) {
     ++report_.restarts;
-    node_.stop();
+    stop();
     in_flight_.clear();  // the courier's memory goes with the process
     sent_.clear();
     if (power_lost) {
@@ -232,7 +283,7 @@ class Simulation {
       ++report_.power_losses;
       damage_a_snapshot();
     }
-    return start() && check_recovered();
+    return start() && check_recovered(*nodes_[0].engine);
   }
 
   // A snapshot the power loss caught half written (or a bad sector):
@@ -255,21 +306,174 @@ class Simulation {
     ++report_.snapshots_damaged;
   }
 
+  // The node that may write now: it holds the lease and is running.
+  Node* owner_node() {
+    for (Node& node : nodes_) {
+      if (node.epoch != 0 && node.paused_until < 0) return &node;
+    }
+    return nullptr;
+  }
+  // The zone as it stands: the owner's, else a running standby's (they
+  // follow the journal every step).
+  const Engine& newest() {
+    if (Node* owner = owner_node()) return *owner->engine;
+    for (Node& node : nodes_) {
+      if (node.paused_until < 0) return *node.engine;
+    }
+    return *nodes_[0].engine;
+  }
+  static std::string node_name(const Node& node, const std::array<Node, 2>& nodes) {
+    return "node " + std::to_string(&node == &nodes[0] ? 0 : 1);
+  }
+
+  // ---- the lease ---------------------------------------------------------------
+  //
+  // Each step the clock moves on one tick: a stopped node whose time has
+  // come runs again (and tries the commit it was in the middle of); the
+  // owner renews its lease, and learns if it was taken; standbys read the
+  // journal's new rows and take the lease once it has run out.
+
+  bool tick() {
+    ++now_;
+    for (Node& node : nodes_) {
+      if (node.paused_until >= 0 && node.paused_until <= now_ && !wake(node)) return false;
+    }
+    for (Node& node : nodes_) {
+      if (node.epoch != 0 && node.paused_until < 0 && !lease_.renew(node.epoch, now_) &&
+          !step_down(node)) {
+        return false;
+      }
+    }
+    // Either node may be first to see the lease free.
+    const size_t first = rng_.below(2);
+    for (size_t k = 0; k < nodes_.size(); ++k) {
+      Node& node = nodes_[(first + k) % nodes_.size()];
+      if (node.epoch != 0 || node.paused_until >= 0) continue;
+      if (!follow(node)) return false;
+      const uint64_t epoch = lease_.try_acquire(static_cast<int>(&node - nodes_.data()), now_);
+      if (epoch != 0 && !promote(node, epoch)) return false;
+    }
+    return true;
+  }
+
+  bool follow(Node& node) {
+    Result<uint64_t> applied = data_->follow(node.engine, {});
+    return check(applied.is_ok(), node_name(node, nodes_) + " cannot follow the journal: " +
+                                      (applied.is_ok() ? "" : applied.status().first().message));
+  }
+
+  // The lease is the node's: the old owner can add no row from now on, so
+  // what the journal holds is all there is. Read it to its end, then write
+  // (as Zone::promote does).
+  bool promote(Node& node, uint64_t epoch) {
+    if (!follow(node)) return false;
+    node.engine->set_pack(*zone_pack_);
+    const Status writer = node.journal->become_writer(epoch);
+    if (!check(writer.is_ok(), node_name(node, nodes_) + " cannot write at epoch " +
+                                   std::to_string(epoch) + ": " +
+                                   (writer.is_ok() ? "" : writer.first().message))) {
+      return false;
+    }
+    node.epoch = epoch;
+    node.committer = std::make_unique<Committer>(*node.journal, pack_hash_, nullptr, 4096);
+    if (epoch > 1) ++report_.takeovers;
+    sent_.clear();  // its courier starts from the outbox
+    return check_recovered(*node.engine);
+  }
+
+  // A deposed owner (its lease taken while it was stopped) or one giving
+  // up: its zone may hold commands the journal never took, so it starts
+  // again from the journal (newest snapshot and the rows after it), as a
+  // standby.
+  bool step_down(Node& node) {
+    node.stop();
+    Result<DataDir::Replayed> recovered = data_->replay({}, /*use_snapshots=*/true);
+    if (!check(recovered.is_ok(),
+               node_name(node, nodes_) + " cannot recover from the journal: " +
+                   (recovered.is_ok() ? "" : recovered.status().first().message))) {
+      return false;
+    }
+    node.engine = std::move(recovered).value().engine;
+    if (node.engine == nullptr) node.engine = empty_engine();
+    return true;
+  }
+
+  // The owner's process dies without a word: its lease runs out, and
+  // whichever node takes it next (the restarted one, maybe) goes on.
+  bool crash(Node& node) {
+    ++report_.owner_crashes;
+    sent_.clear();  // the courier's memory goes with the process
+    return step_down(node);
+  }
+
+  // A stopped owner runs again, in the middle of the commit it was making.
+  // Its lease may have been taken meanwhile: then the store must refuse
+  // the rows, whatever their sequence numbers, and the node steps down.
+  bool wake(Node& node) {
+    node.paused_until = -1;
+    if (node.held.empty()) return true;
+    std::vector<JournalEntry> rows = std::move(node.held_rows);
+    const bool submitted = node.committer->submit(std::move(node.held), "");
+    node.held.clear();
+    node.held_rows.clear();
+    const Status committed = node.committer->finish();
+    if (submitted && committed.is_ok()) {
+      if (!check(node.epoch == lease_.epoch(),
+                 node_name(node, nodes_) + " woke up deposed (epoch " + std::to_string(node.epoch) +
+                     ", the lease at " + std::to_string(lease_.epoch()) + ") and its rows " +
+                     std::to_string(rows.front().seq) + "-" + std::to_string(rows.back().seq) +
+                     " were acknowledged: two writers")) {
+        return false;
+      }
+      acknowledge(rows);
+      return check_live(*node.engine, rows.size());
+    }
+    if (committed.first().code != ErrorCode::kFenced) {
+      return fail(node_name(node, nodes_) +
+                  "'s commit after it was stopped failed: " + committed.first().message);
+    }
+    ++report_.fenced_commits;
+    if (!check(data_->journal().last_seq() == acknowledged_.size(),
+               "a fenced commit changed the journal: it ends at " +
+                   std::to_string(data_->journal().last_seq()) + ", " +
+                   std::to_string(acknowledged_.size()) + " rows were acknowledged")) {
+      return false;
+    }
+    return step_down(node);
+  }
+
+  void acknowledge(std::vector<JournalEntry>& rows) {
+    for (JournalEntry& row : rows) {
+      tree_.append(row.leaf_hash);
+      acknowledged_.push_back(std::move(row.entry));
+    }
+    report_.acknowledged = acknowledged_.size();
+  }
+
   // ---- a step ----------------------------------------------------------------
 
   bool day_done() const { return queue_.empty() && gate_day_made_; }
 
-  bool step() {
+  // Commands unanswered: their clients send them again, first.
+  void send_again(std::vector<Outgoing>& sent) {
+    for (auto it = sent.rbegin(); it != sent.rend(); ++it) queue_.push_front(std::move(*it));
+    report_.retries += sent.size();
+  }
+
+  // The owner takes a batch of commands, applies them and commits them.
+  bool step(Node& node) {
     if (queue_.empty() && !gate_day_made_ && !make_gate_day()) return false;
+    if (rng_.percent(options_.owner_crash_percent)) return crash(node);
+    const bool pause = rng_.percent(options_.owner_pause_percent);
     const uint64_t draw = rng_.below(100);
     const uint64_t power = static_cast<uint64_t>(options_.power_loss_percent);
-    if (draw < power / 2) {  // between commits
+    if (!pause && draw < power / 2) {  // between commits
       disk_.lose_power();
       return restart(true);
     }
-    const bool power_mid = draw < power;
+    const bool power_mid = !pause && draw < power;
     const bool full =
-        !power_mid && draw < power + static_cast<uint64_t>(options_.full_disk_percent);
+        !pause && !power_mid && draw < power + static_cast<uint64_t>(options_.full_disk_percent);
     if (power_mid) {
       // Somewhere in the commit: after a few of its writes, or at its fsync
       // (every write in the cache, none known to be on the platter).
@@ -292,25 +496,34 @@ class Simulation {
     PreparedCommand command;
     for (const Outgoing& out : sent) {
       Engine::prepare(out.text, ++line_, command);
-      const std::string_view result = node_.engine->apply(command);
+      const std::string_view result = node.engine->apply(command);
       ++report_.commands;
       if (out.original >= 0) results_[static_cast<size_t>(out.original)] = std::string(result);
-      if (node_.engine->last_new()) {
-        const uint64_t seq = node_.engine->state().last_seq;
+      if (node.engine->last_new()) {
+        const uint64_t seq = node.engine->state().last_seq;
         pending.push_back(PendingEntry{seq, command.canonical, result});
-        rows.push_back(make_journal_entry(seq, command.canonical, result, node_.pack_hash));
+        rows.push_back(make_journal_entry(seq, command.canonical, result, pack_hash_));
       }
     }
-    const bool submitted = node_.committer->submit(std::move(pending), "");
-    const Status committed = node_.committer->finish();
+    if (pause) {
+      // The process stops before its commit, for up to twice its lease's
+      // life; its clients give up waiting and send the commands again, to
+      // whichever node answers.
+      ++report_.owner_pauses;
+      node.paused_until = static_cast<int>(now_ + rng_.between(1, 2 * options_.lease_ttl_steps));
+      node.held = std::move(pending);
+      node.held_rows = std::move(rows);
+      send_again(sent);
+      return true;
+    }
+    const bool submitted = node.committer->submit(std::move(pending), "");
+    const Status committed = node.committer->finish();
     disk_.set_full(false);
     disk_.lose_power_after(-1);
     disk_.lose_power_at_sync(false);
 
     if (!disk_.powered() || !submitted || !committed.is_ok()) {
-      // Unanswered: the client sends them again, first.
-      for (auto it = sent.rbegin(); it != sent.rend(); ++it) queue_.push_front(std::move(*it));
-      report_.retries += sent.size();
+      send_again(sent);
       if (!disk_.powered()) {
         ++report_.mid_commit_losses;
         return restart(true);
@@ -319,19 +532,24 @@ class Simulation {
       if (!full)
         return fail("a commit failed with the disk neither full nor off: " +
                     committed.first().message);
+      // Its journal failed: the node gives its lease up (as a server does)
+      // and the zone starts again from the disk.
+      lease_.release(node.epoch);
       return restart(false);
     }
-    for (JournalEntry& row : rows) {
-      tree_.append(row.leaf_hash);
-      acknowledged_.push_back(std::move(row.entry));
+    if (!check(node.epoch == lease_.epoch(), node_name(node, nodes_) + " committed at epoch " +
+                                                 std::to_string(node.epoch) + ", the lease is at " +
+                                                 std::to_string(lease_.epoch()))) {
+      return false;
     }
-    report_.acknowledged = acknowledged_.size();
+    const size_t new_rows = rows.size();
+    acknowledge(rows);
     if (options_.snapshot_every_steps > 0 && report_.steps % options_.snapshot_every_steps == 0) {
-      const Status snapped = node_.dir->snapshot(*node_.engine, node_.pack_hash);
+      const Status snapped = data_->snapshot(*node.engine, pack_hash_);
       if (!snapped.is_ok()) return fail("a snapshot failed: " + snapped.first().message);
       ++report_.snapshots;
     }
-    return check_live(rows.size()) && exchange_with_partner();
+    return check_live(*node.engine, new_rows) && exchange_with_partner(*node.engine);
   }
 
   // ---- the network to the partner ----------------------------------------------
@@ -349,8 +567,8 @@ class Simulation {
     int due_step = 0;
   };
 
-  bool exchange_with_partner() {
-    const ZoneState& state = node_.engine->state();
+  bool exchange_with_partner(const Engine& zone) {
+    const ZoneState& state = zone.state();
     for (const auto& [key, message] : state.outbox) {
       seen_in_outbox_.emplace(key, message.body);
       if (sent_.count(key) != 0) continue;  // in flight already
@@ -375,16 +593,17 @@ class Simulation {
       }
       if (first) ++report_.messages_delivered;
       if (!rng_.percent(options_.message_loss_percent)) {  // the acknowledgement arrives
-        const ZoneState::OutgoingMessage* m = find_outgoing(it->message);
+        const ZoneState::OutgoingMessage* m = find_outgoing(state, it->message);
         if (m != nullptr) queue_.push_front({acknowledgement(*m), -1});
       }
       it = in_flight_.erase(it);
     }
-    return check_outbox();
+    return check_outbox(zone);
   }
 
-  const ZoneState::OutgoingMessage* find_outgoing(const std::pair<std::string, std::string>& key) {
-    const auto& outbox = node_.engine->state().outbox;
+  static const ZoneState::OutgoingMessage* find_outgoing(
+      const ZoneState& state, const std::pair<std::string, std::string>& key) {
+    const auto& outbox = state.outbox;
     const auto it = outbox.find(key);
     return it == outbox.end() ? nullptr : &it->second;
   }
@@ -397,8 +616,8 @@ class Simulation {
 
   // A message leaves the outbox only once the partner has it, and a message
   // keeps its body for as long as it waits.
-  bool check_outbox() {
-    const auto& outbox = node_.engine->state().outbox;
+  bool check_outbox(const Engine& zone) {
+    const auto& outbox = zone.state().outbox;
     for (const auto& [key, body] : seen_in_outbox_) {
       const auto it = outbox.find(key);
       if (it == outbox.end()) {
@@ -416,11 +635,12 @@ class Simulation {
 
   // ---- invariants ----------------------------------------------------------
 
-  // After a restart: nothing acknowledged lost, the Merkle log a
-  // continuation of what it was, and the journal replays to the same zone.
-  bool check_recovered() {
+  // After a restart or a takeover: nothing acknowledged lost, the Merkle
+  // log a continuation of what it was, and the journal replays to the zone
+  // the node has.
+  bool check_recovered(const Engine& zone) {
     std::vector<JournalEntry> journal;
-    const Status read = node_.dir->journal().read(1, [&](const JournalEntry& e) {
+    const Status read = data_->journal().read(1, [&](const JournalEntry& e) {
       journal.push_back(e);
       return Status::ok();
     });
@@ -458,15 +678,15 @@ class Simulation {
     }
     tree_ = std::move(now);
     report_.acknowledged = acknowledged_.size();
-    return check_replay(journal) && check_live(0) && check_outbox();
+    return check_replay(journal, zone) && check_live(zone, 0) && check_outbox(zone);
   }
 
   // Taxes (and every other result) recomputable: a fresh engine, no
   // snapshot, replaying the journal gives each recorded result and the
   // recovered node's state.
-  bool check_replay(const std::vector<JournalEntry>& journal) {
+  bool check_replay(const std::vector<JournalEntry>& journal, const Engine& zone) {
     Engine fresh(pack_);
-    fresh.set_signing_key(node_.dir->signing_key());
+    fresh.set_signing_key(data_->signing_key());
     PreparedCommand command;
     for (const JournalEntry& e : journal) {
       Result<JournalRecord> record = check_journal_entry(e);
@@ -480,23 +700,23 @@ class Simulation {
         return false;
       }
     }
-    const uint64_t node_seq = node_.engine == nullptr ? 0 : node_.engine->state().last_seq;
+    const uint64_t node_seq = zone.state().last_seq;
     if (!check(node_seq == journal.size(), "the recovered zone is at command " +
                                                std::to_string(node_seq) + ", its journal at " +
                                                std::to_string(journal.size()))) {
       return false;
     }
     return journal.empty() ||
-           check(fresh.state_hash() == node_.engine->state_hash(),
+           check(fresh.state_hash() == zone.state_hash(),
                  "the recovered zone differs from a replay of its whole journal");
   }
 
   // After every step: the journal is where the engine is, its leaves are
   // the acknowledged rows', books and taxes add up.
-  bool check_live(size_t new_rows) {
-    const ZoneState& state = node_.engine->state();
-    if (!check(node_.dir->journal().last_seq() == state.last_seq,
-               "the journal ends at " + std::to_string(node_.dir->journal().last_seq()) +
+  bool check_live(const Engine& zone, size_t new_rows) {
+    const ZoneState& state = zone.state();
+    if (!check(data_->journal().last_seq() == state.last_seq,
+               "the journal ends at " + std::to_string(data_->journal().last_seq()) +
                    ", the zone at " + std::to_string(state.last_seq))) {
       return false;
     }
@@ -504,7 +724,7 @@ class Simulation {
     bool leaves_match = true;
     uint64_t leaves_read = 0;
     const Status leaves =
-        node_.dir->journal().read_leaves(from + 1, [&](uint64_t seq, const Digest& leaf) {
+        data_->journal().read_leaves(from + 1, [&](uint64_t seq, const Digest& leaf) {
           ++leaves_read;
           leaves_match = leaves_match && seq == from + leaves_read && seq <= tree_.size() &&
                          leaf == tree_.leaf(seq - 1);
@@ -613,7 +833,14 @@ class Simulation {
   SimDisk& disk_;
   demo::Rng rng_;
   std::string dir_;
-  Node node_;
+  // The shard: its store (the data directory), the lease on it, and the
+  // nodes that share it, on a clock of steps.
+  std::unique_ptr<DataDir> data_;
+  std::string pack_hash_;
+  const PolicyPack* zone_pack_ = nullptr;  // the pack as the data directory keeps it
+  SimLease lease_;
+  std::array<Node, 2> nodes_;
+  int64_t now_ = 0;
   SeedReport report_;
   std::vector<std::string> preparation_, results_;
   bool gate_day_made_ = false;

@@ -7,12 +7,22 @@
 // (Macao's administration) receives the zone's shared messages over a link
 // that loses, delays and duplicates them.
 //
+// Two nodes of the zone share its journal through a simulated shard store
+// (sim_shard.h): the owner holds a lease, renewed each step; the standby
+// follows the journal and takes the lease once it runs out.
+//
 // Faults, each step drawn from the seed: power lost between commits or in
 // the middle of one (unsynced sectors torn), a full disk failing a commit,
-// a snapshot damaged while the power was off. After every step and every
-// restart the invariants are checked:
+// a snapshot damaged while the power was off, the owner's process dying
+// (its lease runs out, the standby takes over) or stopping in the middle of
+// a commit for long enough to lose its lease (it wakes up deposed and its
+// commit must be fenced off). After every step, restart and takeover the
+// invariants are checked:
 //   - nothing acknowledged is lost: the journal holds every acknowledged
 //     row, byte for byte, at its sequence number;
+//   - one writer: every row acknowledged was written at the lease's epoch
+//     of the moment, never by a deposed owner, and a fenced commit leaves
+//     nothing; a node that takes over starts from the journal's end;
 //   - the Merkle log is consistent: every root the zone had is a prefix of
 //     the tree it has now (an RFC 9162 consistency proof holds);
 //   - taxes are recomputable: a fresh engine replaying the journal gives
@@ -51,7 +61,14 @@ struct SimOptions {
   int hostile_percent = 8;
   int message_loss_percent = 20;  // messages to the partner, and its acknowledgements
   int snapshot_every_steps = 6;
-  bool lying_fsync = false;  // a broken disk, for the simulation's own test
+  // Two nodes share the zone's journal, as a shard's nodes share its store;
+  // a lease (sim_shard.h) says which one writes. It lives this many steps
+  // unless its owner renews it (every step it runs).
+  int lease_ttl_steps = 3;
+  int owner_pause_percent = 4;  // per step: the owner stops (SIGSTOP, a long pause) mid-commit
+  int owner_crash_percent = 3;  // per step: the owner's process dies, lease held
+  bool lying_fsync = false;     // a broken disk, for the simulation's own test
+  bool fence = true;            // false: a store that takes a deposed owner's rows (the same)
 };
 
 struct SeedReport {
@@ -64,10 +81,14 @@ struct SeedReport {
   uint64_t sectors_lost = 0, sectors_kept = 0;
   uint64_t snapshots = 0, snapshots_damaged = 0;
   uint64_t messages_sent = 0, messages_delivered = 0;  // to the partner (sends include retries)
-  uint64_t checks = 0;                                 // invariant checks made
-  bool day_unfinished = false;  // the day needed more than `steps`: no end-of-day check
-  std::string history;          // SHA-256 of the journal's rows at the end (replays compare it)
-  std::string failure;          // "" when every invariant held
+  uint64_t takeovers = 0;  // the lease taken by a node after another held it
+  uint64_t owner_pauses = 0, owner_crashes = 0;
+  uint64_t fenced_commits = 0;   // a woken, deposed owner's commits refused
+  uint64_t ownerless_steps = 0;  // steps no node could write (a lease running out)
+  uint64_t checks = 0;           // invariant checks made
+  bool day_unfinished = false;   // the day needed more than `steps`: no end-of-day check
+  std::string history;           // SHA-256 of the journal's rows at the end (replays compare it)
+  std::string failure;           // "" when every invariant held
   bool passed() const { return failure.empty(); }
 };
 
