@@ -3,6 +3,7 @@
 //
 //   zonegate simtest [--seeds N] [--from S] [--steps K] [--pack DIR] [--scratch DIR]
 //   zonegate simtest --seed S [--steps K] ...     one seed again (a failure's replay)
+//   ... --lying-fsync | --no-fence                 faults the simulation must catch
 //
 // Prints a line per seed (its faults and the invariant checks made) and a
 // total; exit 1 when a seed broke an invariant, with the command that
@@ -24,7 +25,9 @@ namespace {
 
 const char kUsage[] =
     "usage: zonegate simtest [--seeds N] [--from S] [--steps K] [--pack DIR] [--scratch DIR]\n"
-    "       zonegate simtest --seed S [--steps K] [--pack DIR] [--scratch DIR]\n";
+    "       zonegate simtest --seed S [--steps K] [--pack DIR] [--scratch DIR]\n"
+    "the simulation's own tests, faults it must catch: --lying-fsync (a disk), --no-fence (a "
+    "shard store)\n";
 
 bool whole_number(std::string_view text, uint64_t& out) {
   if (text.empty() || text.size() > 18) return false;
@@ -49,7 +52,7 @@ void print_seed(const sim::SeedReport& r) {
   std::printf(
       "seed %llu: %d steps, %s commands (%s sent again), %s rows acknowledged; %s restarts (%s "
       "power losses, %s in a commit; %s sectors lost, %s kept), %s full disks, %s snapshots (%s "
-      "damaged), %s of %s messages delivered; %s lease takeovers (owner crashes %s, owner "
+      "damaged), %s of %s messages delivered; %s failovers (owner crashes %s, owner "
       "stops %s, fenced commits %s, steps without an owner %s); %s checks%s: %s\n",
       static_cast<unsigned long long>(r.seed), r.steps, grouped(r.commands).c_str(),
       grouped(r.retries).c_str(), grouped(r.acknowledged).c_str(), grouped(r.restarts).c_str(),
@@ -57,7 +60,7 @@ void print_seed(const sim::SeedReport& r) {
       grouped(r.sectors_lost).c_str(), grouped(r.sectors_kept).c_str(),
       grouped(r.full_disks).c_str(), grouped(r.snapshots).c_str(),
       grouped(r.snapshots_damaged).c_str(), grouped(r.messages_delivered).c_str(),
-      grouped(r.messages_sent).c_str(), grouped(r.takeovers).c_str(),
+      grouped(r.messages_sent).c_str(), grouped(r.failovers).c_str(),
       grouped(r.owner_crashes).c_str(), grouped(r.owner_pauses).c_str(),
       grouped(r.fenced_commits).c_str(), grouped(r.ownerless_steps).c_str(),
       grouped(r.checks).c_str(),
@@ -137,7 +140,7 @@ int simtest_command(const Args& args) {
               static_cast<unsigned long long>(from),
               one_seed ? "" : ("-" + std::to_string(from + seeds - 1)).c_str(), options.steps,
               options.pack_dir.c_str());
-  uint64_t passed = 0, checks = 0, commands = 0, power_losses = 0, takeovers = 0, fenced = 0;
+  uint64_t passed = 0, checks = 0, commands = 0, power_losses = 0, failovers = 0, fenced = 0;
   std::string failed;
   for (uint64_t seed = from; seed < from + seeds; ++seed) {
     const sim::SeedReport report = sim::simulate_seed(*pack, options, seed);
@@ -145,7 +148,7 @@ int simtest_command(const Args& args) {
     checks += report.checks;
     commands += report.commands;
     power_losses += report.power_losses;
-    takeovers += report.takeovers;
+    failovers += report.failovers;
     fenced += report.fenced_commits;
     if (report.passed()) {
       ++passed;
@@ -154,16 +157,17 @@ int simtest_command(const Args& args) {
     }
   }
   std::printf(
-      "%s seeds: %s passed, %s failed; %s commands, %s power losses, %s lease takeovers (%s "
+      "%s seeds: %s passed, %s failed; %s commands, %s power losses, %s failovers (%s "
       "fenced commits), %s invariant checks\n",
       grouped(seeds).c_str(), grouped(passed).c_str(), grouped(seeds - passed).c_str(),
-      grouped(commands).c_str(), grouped(power_losses).c_str(), grouped(takeovers).c_str(),
+      grouped(commands).c_str(), grouped(power_losses).c_str(), grouped(failovers).c_str(),
       grouped(fenced).c_str(), grouped(checks).c_str());
   if (!failed.empty()) {
     std::printf(
-        "replay a failure: zonegate simtest --seed SEED --steps %d (failed:%s); their data "
+        "replay a failure: zonegate simtest --seed SEED --steps %d%s%s (failed:%s); their data "
         "directories are in %s\n",
-        options.steps, failed.c_str(), scratch.c_str());
+        options.steps, options.lying_fsync ? " --lying-fsync" : "",
+        options.fence ? "" : " --no-fence", failed.c_str(), scratch.c_str());
     return 1;
   }
   std::filesystem::remove_all(scratch, error);

@@ -49,13 +49,14 @@ struct Outgoing {
 // directory's journal (through their FencedJournal), as a shard's nodes
 // share its store.
 struct Node {
-  std::unique_ptr<Engine> engine;          // null until it has applied a row
+  std::unique_ptr<Engine> engine;          // the journal's zone, or ahead while it holds a batch
   std::unique_ptr<FencedJournal> journal;  // its writes, fenced by the lease
   std::unique_ptr<Committer> committer;    // while it owns the lease
   uint64_t epoch = 0;                      // the lease's epoch it writes at; 0: a standby
-  int paused_until = -1;                   // a stopped process: the step it runs again
-  // What it applied just before it stopped, committed when it wakes (if
-  // the fence lets it).
+  int64_t paused_until = -1;               // a stopped process: the tick it runs again
+  int64_t barred_until = -1;               // after giving its lease up: others first
+  // What it applied just before it stopped, committed when it runs again
+  // (if the fence lets it).
   std::vector<PendingEntry> held;
   std::vector<JournalEntry> held_rows;
   // The process ends: the committer's thread first (it holds views of the
@@ -65,6 +66,7 @@ struct Node {
     engine.reset();
     epoch = 0;
     paused_until = -1;
+    barred_until = -1;
     held.clear();
     held_rows.clear();
   }
@@ -97,7 +99,11 @@ class Simulation {
       for (int i = 0; report_.passed();) {
         if (day_done()) {
           if (quiet_from < 0) quiet_from = i;
-          if (newest().state().outbox.empty() || i >= quiet_from + kDrainStepsMax) break;
+          const Node* owner = owner_node();
+          if ((owner != nullptr && owner->engine->state().outbox.empty()) ||
+              i >= quiet_from + kDrainStepsMax) {
+            break;
+          }
         } else if (i >= options_.steps) {
           break;  // the day did not fit: no end-of-day check
         }
@@ -120,9 +126,14 @@ class Simulation {
       }
       report_.day_unfinished = !day_done();
       if (report_.passed() && day_done()) {
-        check(newest().state().outbox.empty(), std::to_string(newest().state().outbox.size()) +
-                                                   " messages never reached the partner in " +
-                                                   std::to_string(kDrainStepsMax) + " quiet steps");
+        // The zone as its journal has it (a node may be stopped holding a batch).
+        std::unique_ptr<Engine> zone = empty_engine();
+        const Result<uint64_t> followed = data_->follow(zone, {});
+        if (check(followed.is_ok(), "the journal cannot be replayed at the end of the day")) {
+          check(zone->state().outbox.empty(), std::to_string(zone->state().outbox.size()) +
+                                                  " messages never reached the partner in " +
+                                                  std::to_string(kDrainStepsMax) + " quiet steps");
+        }
       }
     }
     stop();
@@ -283,7 +294,7 @@ class Simulation {
       ++report_.power_losses;
       damage_a_snapshot();
     }
-    return start() && check_recovered(*nodes_[0].engine);
+    return start() && check_recovered(*nodes_[0].engine, /*takeover=*/false);
   }
 
   // A snapshot the power loss caught half written (or a bad sector):
@@ -313,15 +324,6 @@ class Simulation {
     }
     return nullptr;
   }
-  // The zone as it stands: the owner's, else a running standby's (they
-  // follow the journal every step).
-  const Engine& newest() {
-    if (Node* owner = owner_node()) return *owner->engine;
-    for (Node& node : nodes_) {
-      if (node.paused_until < 0) return *node.engine;
-    }
-    return *nodes_[0].engine;
-  }
   static std::string node_name(const Node& node, const std::array<Node, 2>& nodes) {
     return "node " + std::to_string(&node == &nodes[0] ? 0 : 1);
   }
@@ -329,17 +331,27 @@ class Simulation {
   // ---- the lease ---------------------------------------------------------------
   //
   // Each step the clock moves on one tick: a stopped node whose time has
-  // come runs again (and tries the commit it was in the middle of); the
-  // owner renews its lease, and learns if it was taken; standbys read the
+  // come runs again (and makes the commit it was about to make); the owner
+  // renews its lease, and learns if it was taken; standbys read the
   // journal's new rows and take the lease once it has run out.
 
   bool tick() {
-    ++now_;
+    lease_.set_now(++now_);
+    // A node that runs again as its lease runs out may be first, or not.
+    const bool wake_first = rng_.percent(50);
+    return (!wake_first || wake_due()) && lease_round() && (wake_first || wake_due());
+  }
+
+  bool wake_due() {
     for (Node& node : nodes_) {
       if (node.paused_until >= 0 && node.paused_until <= now_ && !wake(node)) return false;
     }
+    return true;
+  }
+
+  bool lease_round() {
     for (Node& node : nodes_) {
-      if (node.epoch != 0 && node.paused_until < 0 && !lease_.renew(node.epoch, now_) &&
+      if (node.epoch != 0 && node.paused_until < 0 && !lease_.renew(node.epoch) &&
           !step_down(node)) {
         return false;
       }
@@ -350,8 +362,13 @@ class Simulation {
       Node& node = nodes_[(first + k) % nodes_.size()];
       if (node.epoch != 0 || node.paused_until >= 0) continue;
       if (!follow(node)) return false;
-      const uint64_t epoch = lease_.try_acquire(static_cast<int>(&node - nodes_.data()), now_);
-      if (epoch != 0 && !promote(node, epoch)) return false;
+      if (node.barred_until > now_) continue;
+      const int before = lease_.holder();
+      const int index = static_cast<int>(&node - nodes_.data());
+      const uint64_t epoch = lease_.try_acquire(index);
+      if (epoch == 0) continue;
+      if (before >= 0 && before != index) ++report_.failovers;
+      if (!promote(node, epoch)) return false;
     }
     return true;
   }
@@ -376,9 +393,8 @@ class Simulation {
     }
     node.epoch = epoch;
     node.committer = std::make_unique<Committer>(*node.journal, pack_hash_, nullptr, 4096);
-    if (epoch > 1) ++report_.takeovers;
     sent_.clear();  // its courier starts from the outbox
-    return check_recovered(*node.engine);
+    return check_recovered(*node.engine, /*takeover=*/true);
   }
 
   // A deposed owner (its lease taken while it was stopped) or one giving
@@ -398,15 +414,16 @@ class Simulation {
     return true;
   }
 
-  // The owner's process dies without a word: its lease runs out, and
-  // whichever node takes it next (the restarted one, maybe) goes on.
+  // The owner's process dies without a word, between batches: its lease
+  // runs out, and whichever node takes it next (the restarted one, maybe)
+  // goes on.
   bool crash(Node& node) {
     ++report_.owner_crashes;
     sent_.clear();  // the courier's memory goes with the process
     return step_down(node);
   }
 
-  // A stopped owner runs again, in the middle of the commit it was making.
+  // A stopped owner runs again and makes the commit it was about to make.
   // Its lease may have been taken meanwhile: then the store must refuse
   // the rows, whatever their sequence numbers, and the node steps down.
   bool wake(Node& node) {
@@ -417,14 +434,8 @@ class Simulation {
     node.held.clear();
     node.held_rows.clear();
     const Status committed = node.committer->finish();
+    if (!check_landed()) return false;
     if (submitted && committed.is_ok()) {
-      if (!check(node.epoch == lease_.epoch(),
-                 node_name(node, nodes_) + " woke up deposed (epoch " + std::to_string(node.epoch) +
-                     ", the lease at " + std::to_string(lease_.epoch()) + ") and its rows " +
-                     std::to_string(rows.front().seq) + "-" + std::to_string(rows.back().seq) +
-                     " were acknowledged: two writers")) {
-        return false;
-      }
       acknowledge(rows);
       return check_live(*node.engine, rows.size());
     }
@@ -432,6 +443,12 @@ class Simulation {
       return fail(node_name(node, nodes_) +
                   "'s commit after it was stopped failed: " + committed.first().message);
     }
+    return fenced_off(node);
+  }
+
+  // The store refused a deposed owner's commit: nothing of it may be in
+  // the journal, and the node steps down.
+  bool fenced_off(Node& node) {
     ++report_.fenced_commits;
     if (!check(data_->journal().last_seq() == acknowledged_.size(),
                "a fenced commit changed the journal: it ends at " +
@@ -440,6 +457,24 @@ class Simulation {
       return false;
     }
     return step_down(node);
+  }
+
+  // One writer: every append that reached the journal was made at the
+  // lease's epoch of that moment.
+  bool check_landed() {
+    for (Node& node : nodes_) {
+      if (node.journal == nullptr) continue;
+      for (const LandedAppend& landed : node.journal->take_landed()) {
+        if (!check(landed.writer_epoch == landed.lease_epoch,
+                   node_name(node, nodes_) + "'s rows " + std::to_string(landed.first_seq) + "-" +
+                       std::to_string(landed.last_seq) + " reached the journal at epoch " +
+                       std::to_string(landed.writer_epoch) + " while the lease was at " +
+                       std::to_string(landed.lease_epoch) + ": two writers")) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   void acknowledge(std::vector<JournalEntry>& rows) {
@@ -506,11 +541,12 @@ class Simulation {
       }
     }
     if (pause) {
-      // The process stops before its commit, for up to twice its lease's
-      // life; its clients give up waiting and send the commands again, to
-      // whichever node answers.
+      // The process stops just before its commit, for up to twice its
+      // lease's life (about half the time long enough to lose it); its
+      // clients give up waiting and send the commands again, to whichever
+      // node answers.
       ++report_.owner_pauses;
-      node.paused_until = static_cast<int>(now_ + rng_.between(1, 2 * options_.lease_ttl_steps));
+      node.paused_until = now_ + rng_.between(1, 2 * options_.lease_ttl_steps);
       node.held = std::move(pending);
       node.held_rows = std::move(rows);
       send_again(sent);
@@ -521,6 +557,7 @@ class Simulation {
     disk_.set_full(false);
     disk_.lose_power_after(-1);
     disk_.lose_power_at_sync(false);
+    if (!check_landed()) return false;
 
     if (!disk_.powered() || !submitted || !committed.is_ok()) {
       send_again(sent);
@@ -528,19 +565,19 @@ class Simulation {
         ++report_.mid_commit_losses;
         return restart(true);
       }
+      // Deposed while it was stopped, with nothing in hand when it ran
+      // again: the first commit it makes tells it.
+      if (committed.first().code == ErrorCode::kFenced) return fenced_off(node);
       ++report_.full_disks;
       if (!full)
         return fail("a commit failed with the disk neither full nor off: " +
                     committed.first().message);
-      // Its journal failed: the node gives its lease up (as a server does)
-      // and the zone starts again from the disk.
+      // Its journal failed: the node gives its lease up and starts again,
+      // leaving the lease to the other for a lease's life (as a server does).
       lease_.release(node.epoch);
-      return restart(false);
-    }
-    if (!check(node.epoch == lease_.epoch(), node_name(node, nodes_) + " committed at epoch " +
-                                                 std::to_string(node.epoch) + ", the lease is at " +
-                                                 std::to_string(lease_.epoch()))) {
-      return false;
+      if (!step_down(node)) return false;
+      node.barred_until = now_ + options_.lease_ttl_steps;
+      return check_recovered(*node.engine, /*takeover=*/true);
     }
     const size_t new_rows = rows.size();
     acknowledge(rows);
@@ -637,8 +674,10 @@ class Simulation {
 
   // After a restart or a takeover: nothing acknowledged lost, the Merkle
   // log a continuation of what it was, and the journal replays to the zone
-  // the node has.
-  bool check_recovered(const Engine& zone) {
+  // the node has. Only a restart after a power loss may find rows never
+  // answered (durable, the process gone before it said so); a node taking
+  // over or starting again must find exactly the rows answered.
+  bool check_recovered(const Engine& zone, bool takeover) {
     std::vector<JournalEntry> journal;
     const Status read = data_->journal().read(1, [&](const JournalEntry& e) {
       journal.push_back(e);
@@ -651,6 +690,11 @@ class Simulation {
     if (!check(journal.size() >= acknowledged_.size(),
                "acknowledged commands lost: the journal holds " + std::to_string(journal.size()) +
                    " rows, " + std::to_string(acknowledged_.size()) + " were acknowledged")) {
+      return false;
+    }
+    if (!check(!takeover || journal.size() == acknowledged_.size(),
+               "the journal holds " + std::to_string(journal.size()) + " rows at a takeover, " +
+                   std::to_string(acknowledged_.size()) + " were acknowledged")) {
       return false;
     }
     for (size_t i = 0; i < acknowledged_.size(); ++i) {

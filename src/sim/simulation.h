@@ -8,21 +8,22 @@
 // that loses, delays and duplicates them.
 //
 // Two nodes of the zone share its journal through a simulated shard store
-// (sim_shard.h): the owner holds a lease, renewed each step; the standby
-// follows the journal and takes the lease once it runs out.
+// (sim_shard.h): the owner holds a lease, renewed each step; a standby
+// follows the journal and takes the lease once it runs out or is let go.
 //
 // Faults, each step drawn from the seed: power lost between commits or in
 // the middle of one (unsynced sectors torn), a full disk failing a commit,
 // a snapshot damaged while the power was off, the owner's process dying
-// (its lease runs out, the standby takes over) or stopping in the middle of
-// a commit for long enough to lose its lease (it wakes up deposed and its
-// commit must be fenced off). After every step, restart and takeover the
-// invariants are checked:
+// between batches (its lease runs out, a node takes it over) or stopping
+// just before a commit, sometimes long enough to lose its lease (it runs
+// again deposed, and its commit must be fenced off). After every step,
+// restart and takeover the invariants are checked:
 //   - nothing acknowledged is lost: the journal holds every acknowledged
 //     row, byte for byte, at its sequence number;
-//   - one writer: every row acknowledged was written at the lease's epoch
-//     of the moment, never by a deposed owner, and a fenced commit leaves
-//     nothing; a node that takes over starts from the journal's end;
+//   - one writer: every append that reached the journal was made at the
+//     lease's epoch of the moment, never by a deposed owner; a fenced
+//     commit leaves nothing; a node that takes over (or starts again after
+//     giving up) finds exactly the rows acknowledged, and replays to them;
 //   - the Merkle log is consistent: every root the zone had is a prefix of
 //     the tree it has now (an RFC 9162 consistency proof holds);
 //   - taxes are recomputable: a fresh engine replaying the journal gives
@@ -65,10 +66,10 @@ struct SimOptions {
   // a lease (sim_shard.h) says which one writes. It lives this many steps
   // unless its owner renews it (every step it runs).
   int lease_ttl_steps = 3;
-  int owner_pause_percent = 4;  // per step: the owner stops (SIGSTOP, a long pause) mid-commit
-  int owner_crash_percent = 3;  // per step: the owner's process dies, lease held
+  int owner_pause_percent = 4;  // per step: the owner stops (SIGSTOP, a long pause) before a commit
+  int owner_crash_percent = 3;  // per step: the owner's process dies, its lease left to run out
   bool lying_fsync = false;     // a broken disk, for the simulation's own test
-  bool fence = true;            // false: a store that takes a deposed owner's rows (the same)
+  bool fence = true;  // false: a broken store that takes a deposed owner's rows (the same)
 };
 
 struct SeedReport {
@@ -81,7 +82,7 @@ struct SeedReport {
   uint64_t sectors_lost = 0, sectors_kept = 0;
   uint64_t snapshots = 0, snapshots_damaged = 0;
   uint64_t messages_sent = 0, messages_delivered = 0;  // to the partner (sends include retries)
-  uint64_t takeovers = 0;  // the lease taken by a node after another held it
+  uint64_t failovers = 0;  // the lease taken by the other node than held it last
   uint64_t owner_pauses = 0, owner_crashes = 0;
   uint64_t fenced_commits = 0;   // a woken, deposed owner's commits refused
   uint64_t ownerless_steps = 0;  // steps no node could write (a lease running out)
