@@ -320,7 +320,7 @@ class Simulation {
   // The node that may write now: it holds the lease and is running.
   Node* owner_node() {
     for (Node& node : nodes_) {
-      if (node.epoch != 0 && node.paused_until < 0) return &node;
+      if (node.epoch != 0 && node.epoch == lease_.epoch() && node.paused_until < 0) return &node;
     }
     return nullptr;
   }
@@ -428,7 +428,9 @@ class Simulation {
   // the rows, whatever their sequence numbers, and the node steps down.
   bool wake(Node& node) {
     node.paused_until = -1;
-    if (node.held.empty()) return true;
+    // With nothing in hand, it renews the lease it missed renewing, or
+    // learns it was taken (a batch of repeats would never reach the fence).
+    if (node.held.empty()) return lease_.renew(node.epoch) || step_down(node);
     std::vector<JournalEntry> rows = std::move(node.held_rows);
     const bool submitted = node.committer->submit(std::move(node.held), "");
     node.held.clear();
@@ -449,6 +451,11 @@ class Simulation {
   // The store refused a deposed owner's commit: nothing of it may be in
   // the journal, and the node steps down.
   bool fenced_off(Node& node) {
+    if (!check(node.epoch != lease_.epoch(), node_name(node, nodes_) +
+                                                 " was fenced off at the lease's own epoch " +
+                                                 std::to_string(node.epoch))) {
+      return false;
+    }
     ++report_.fenced_commits;
     if (!check(data_->journal().last_seq() == acknowledged_.size(),
                "a fenced commit changed the journal: it ends at " +
@@ -552,6 +559,7 @@ class Simulation {
       send_again(sent);
       return true;
     }
+    const uint64_t full_refusals = disk_.counters().full_refusals;
     const bool submitted = node.committer->submit(std::move(pending), "");
     const Status committed = node.committer->finish();
     disk_.set_full(false);
@@ -569,14 +577,16 @@ class Simulation {
       // again: the first commit it makes tells it.
       if (committed.first().code == ErrorCode::kFenced) return fenced_off(node);
       ++report_.full_disks;
-      if (!full)
-        return fail("a commit failed with the disk neither full nor off: " +
-                    committed.first().message);
-      // Its journal failed: the node gives its lease up and starts again,
-      // leaving the lease to the other for a lease's life (as a server does).
+      if (!full || committed.first().code != ErrorCode::kIoError ||
+          disk_.counters().full_refusals == full_refusals) {
+        return fail("a commit failed, and not for the full disk: " + committed.first().message);
+      }
+      // Its journal failed: the node gives its lease up (as a server does)
+      // and, as if restarted by its supervisor, starts again as a standby
+      // kept off the lease for a lease's life, so the other node takes it.
       lease_.release(node.epoch);
       if (!step_down(node)) return false;
-      node.barred_until = now_ + options_.lease_ttl_steps;
+      node.barred_until = now_ + options_.lease_ttl_steps + 1;
       return check_recovered(*node.engine, /*takeover=*/true);
     }
     const size_t new_rows = rows.size();
