@@ -30,8 +30,9 @@ Status FencedJournal::become_writer(uint64_t epoch) {
 
 Status FencedJournal::append(std::span<const JournalEntry> batch) {
   if (batch.empty()) return Status::ok();
-  const std::string range =
-      "seq " + std::to_string(batch.front().seq) + "-" + std::to_string(batch.back().seq);
+  const auto range = [&] {  // for a refusal's message only
+    return "seq " + std::to_string(batch.front().seq) + "-" + std::to_string(batch.back().seq);
+  };
   // As PostgresJournal's append: the lease first (an unleased writer may
   // write only while no lease runs), then what is stored against what this
   // writer knows.
@@ -39,14 +40,14 @@ Status FencedJournal::append(std::span<const JournalEntry> batch) {
   if (fence_ && deposed) {
     return Status(ErrorCode::kFenced, "",
                   "the lease is at epoch " + std::to_string(lease_.epoch()) +
-                      ", this writer held epoch " + std::to_string(epoch_) + ": " + range +
+                      ", this writer held epoch " + std::to_string(epoch_) + ": " + range() +
                       " refused");
   }
   if (shared_.last_seq() != last_seq_) {
     return Status(ErrorCode::kCorruption, "",
                   "the journal holds seq " + std::to_string(shared_.last_seq()) +
                       ", this writer wrote up to " + std::to_string(last_seq_) +
-                      ": another writer appended; " + range + " refused");
+                      ": another writer appended; " + range() + " refused");
   }
   Status status = shared_.append(batch);
   if (!status.is_ok()) return status;

@@ -324,9 +324,8 @@ class Simulation {
     }
     return nullptr;
   }
-  static std::string node_name(const Node& node, const std::array<Node, 2>& nodes) {
-    return "node " + std::to_string(&node == &nodes[0] ? 0 : 1);
-  }
+  int index_of(const Node& node) const { return static_cast<int>(&node - nodes_.data()); }
+  std::string node_name(const Node& node) const { return "node " + std::to_string(index_of(node)); }
 
   // ---- the lease ---------------------------------------------------------------
   //
@@ -364,7 +363,7 @@ class Simulation {
       if (!follow(node)) return false;
       if (node.barred_until > now_) continue;
       const int before = lease_.holder();
-      const int index = static_cast<int>(&node - nodes_.data());
+      const int index = index_of(node);
       const uint64_t epoch = lease_.try_acquire(index);
       if (epoch == 0) continue;
       if (before >= 0 && before != index) ++report_.failovers;
@@ -375,7 +374,7 @@ class Simulation {
 
   bool follow(Node& node) {
     Result<uint64_t> applied = data_->follow(node.engine, {});
-    return check(applied.is_ok(), node_name(node, nodes_) + " cannot follow the journal: " +
+    return check(applied.is_ok(), node_name(node) + " cannot follow the journal: " +
                                       (applied.is_ok() ? "" : applied.status().first().message));
   }
 
@@ -386,9 +385,8 @@ class Simulation {
     if (!follow(node)) return false;
     node.engine->set_pack(*zone_pack_);
     const Status writer = node.journal->become_writer(epoch);
-    if (!check(writer.is_ok(), node_name(node, nodes_) + " cannot write at epoch " +
-                                   std::to_string(epoch) + ": " +
-                                   (writer.is_ok() ? "" : writer.first().message))) {
+    if (!check(writer.is_ok(), node_name(node) + " cannot write at epoch " + std::to_string(epoch) +
+                                   ": " + (writer.is_ok() ? "" : writer.first().message))) {
       return false;
     }
     node.epoch = epoch;
@@ -405,7 +403,7 @@ class Simulation {
     node.stop();
     Result<DataDir::Replayed> recovered = data_->replay({}, /*use_snapshots=*/true);
     if (!check(recovered.is_ok(),
-               node_name(node, nodes_) + " cannot recover from the journal: " +
+               node_name(node) + " cannot recover from the journal: " +
                    (recovered.is_ok() ? "" : recovered.status().first().message))) {
       return false;
     }
@@ -442,7 +440,7 @@ class Simulation {
       return check_live(*node.engine, rows.size());
     }
     if (committed.first().code != ErrorCode::kFenced) {
-      return fail(node_name(node, nodes_) +
+      return fail(node_name(node) +
                   "'s commit after it was stopped failed: " + committed.first().message);
     }
     return fenced_off(node);
@@ -451,7 +449,7 @@ class Simulation {
   // The store refused a deposed owner's commit: nothing of it may be in
   // the journal, and the node steps down.
   bool fenced_off(Node& node) {
-    if (!check(node.epoch != lease_.epoch(), node_name(node, nodes_) +
+    if (!check(node.epoch != lease_.epoch(), node_name(node) +
                                                  " was fenced off at the lease's own epoch " +
                                                  std::to_string(node.epoch))) {
       return false;
@@ -473,7 +471,7 @@ class Simulation {
       if (node.journal == nullptr) continue;
       for (const LandedAppend& landed : node.journal->take_landed()) {
         if (!check(landed.writer_epoch == landed.lease_epoch,
-                   node_name(node, nodes_) + "'s rows " + std::to_string(landed.first_seq) + "-" +
+                   node_name(node) + "'s rows " + std::to_string(landed.first_seq) + "-" +
                        std::to_string(landed.last_seq) + " reached the journal at epoch " +
                        std::to_string(landed.writer_epoch) + " while the lease was at " +
                        std::to_string(landed.lease_epoch) + ": two writers")) {
