@@ -3,16 +3,14 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/ascii.h"
+
 namespace zg {
 namespace {
 
 constexpr int64_t kPow10[] = {
     1,         10,         100,         1'000,         10'000,        100'000,
     1'000'000, 10'000'000, 100'000'000, 1'000'000'000, 10'000'000'000};
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 
 }  // namespace
 
@@ -32,14 +30,14 @@ Result<int64_t> parse_fixed(std::string_view text, int scale, int64_t max_units,
     ++pos;
   }
   const size_t int_start = pos;
-  while (pos < text.size() && is_digit(text[pos])) ++pos;
+  while (pos < text.size() && is_ascii_digit(text[pos])) ++pos;
   const size_t int_digits = pos - int_start;
   size_t frac_digits = 0;
   size_t frac_start = pos;
   if (pos < text.size() && text[pos] == '.') {
     ++pos;
     frac_start = pos;
-    while (pos < text.size() && is_digit(text[pos])) ++pos;
+    while (pos < text.size() && is_ascii_digit(text[pos])) ++pos;
     frac_digits = pos - frac_start;
     if (frac_digits == 0) return not_decimal();
   }

@@ -6,6 +6,9 @@
 #include <string>
 #include <utility>
 
+#include "core/ascii.h"
+#include "core/time.h"
+
 namespace zg {
 namespace {
 
@@ -75,9 +78,6 @@ constexpr int kHsChapterMin = 1;
 constexpr int kHsChapterMax = 99;
 constexpr int kHsChapterReserved = 77;
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool is_upper(char c) {
   return c >= 'A' && c <= 'Z';
 }
@@ -184,21 +184,8 @@ char resident_id_check_character(std::string_view text) {
   return kResidentIdCheckCharacters[static_cast<size_t>(sum % kResidentIdModulus)];
 }
 
-bool is_leap_year(int year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-int days_in_month(int year, int month) {
-  constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (month == 2 && is_leap_year(year)) return 29;
-  return kDays[static_cast<size_t>(month - 1)];
-}
-
 // Checks the birth date YYYYMMDD (eight digits) of a resident ID.
 Status check_birth_date(std::string_view date) {
-  constexpr std::array<std::string_view, 12> kMonthNames = {
-      "January", "February", "March",     "April",   "May",      "June",
-      "July",    "August",   "September", "October", "November", "December"};
   const int year = parse_digits(date.substr(0, 4));
   const int month = parse_digits(date.substr(4, 2));
   const int day = parse_digits(date.substr(6, 2));
@@ -215,7 +202,7 @@ Status check_birth_date(std::string_view date) {
   const std::string head =
       "resident ID: birth date " + std::string(date) + " (characters 7-14) is not a real date: ";
   if (day == 0) return invalid_field(head + "there is no day 00");
-  return invalid_field(head + std::string(kMonthNames[static_cast<size_t>(month - 1)]) + " " +
+  return invalid_field(head + std::string(month_name(month)) + " " +
                        std::string(date.substr(0, 4)) + " has " + std::to_string(days) + " days");
 }
 
@@ -227,7 +214,7 @@ Status validate_hs_digits(std::string_view text, std::string_view noun, bool (*l
                          " digits");
   }
   for (size_t index = 0; index < text.size(); ++index) {
-    if (!is_digit(text[index])) {
+    if (!is_ascii_digit(text[index])) {
       return invalid_field(subject(noun, text) + ": character " + position_of(text, index) +
                            " is " + describe(text[index]) + ", expected a digit");
     }
@@ -269,7 +256,7 @@ Status validate_uscc(std::string_view text) {
                         ", expected 18");
   }
   for (size_t index = kUsccDivisionBegin; index < kUsccDivisionEnd; ++index) {
-    if (!is_digit(text[index])) {
+    if (!is_ascii_digit(text[index])) {
       return invalid_uscc(subject("USCC", text) + ": character " + std::to_string(index + 1) +
                           " is " + describe(text[index]) +
                           ", but characters 3-8 (the administrative division) are digits");
@@ -288,7 +275,7 @@ Status validate_resident_id(std::string_view text) {
   if (text.empty()) return invalid_field("resident ID is empty; expected 18 characters");
   for (size_t index = 0; index < text.size(); ++index) {
     const char c = text[index];
-    if (!is_digit(c) && c != 'X' && c != 'x') {
+    if (!is_ascii_digit(c) && c != 'X' && c != 'x') {
       return invalid_field("resident ID: character " + position_of(text, index) + " is " +
                            describe(c) + "; expected a digit (or X as the check character)");
     }
@@ -302,7 +289,7 @@ Status validate_resident_id(std::string_view text) {
     return invalid_field(std::move(message));
   }
   for (size_t index = 0; index + 1 < kResidentIdLength; ++index) {
-    if (!is_digit(text[index])) {
+    if (!is_ascii_digit(text[index])) {
       return invalid_field("resident ID: character " + std::to_string(index + 1) + " is " +
                            describe(text[index]) +
                            "; only the check character (character 18) may be X");

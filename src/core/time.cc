@@ -5,7 +5,26 @@
 #include <cstddef>
 #include <utility>
 
+#include "core/ascii.h"
+
 namespace zg {
+
+bool is_leap_year(int year) {
+  return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+int days_in_month(int year, int month) {
+  constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return month == 2 && is_leap_year(year) ? 29 : kDays[static_cast<size_t>(month - 1)];
+}
+
+std::string_view month_name(int month) {
+  constexpr std::array<std::string_view, 12> kNames = {
+      "January", "February", "March",     "April",   "May",      "June",
+      "July",    "August",   "September", "October", "November", "December"};
+  return kNames[static_cast<size_t>(month - 1)];
+}
+
 namespace {
 
 constexpr int64_t kSecondsPerDay = 86'400;
@@ -17,19 +36,6 @@ constexpr size_t kEchoBytesMax = 64;   // How much of a bad text an error messag
 constexpr int64_t kDaysPerEra = 146'097;                // 400 * 365 + 97 leap days
 constexpr int64_t kDaysFromEpochYear0March1 = 719'468;  // 0000-03-01 to 1970-01-01
 
-constexpr std::array<std::string_view, 12> kMonthNames = {
-    "January", "February", "March",     "April",   "May",      "June",
-    "July",    "August",   "September", "October", "November", "December"};
-
-bool is_leap_year(int year) {
-  return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-}
-
-int days_in_month(int year, int month) {
-  constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && is_leap_year(year) ? 29 : kDays[static_cast<size_t>(month - 1)];
-}
-
 bool is_valid_date(int year, int month, int day) {
   return month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month);
 }
@@ -38,8 +44,8 @@ bool is_valid_date(int year, int month, int day) {
 std::string date_problem(int year, int month, int day) {
   if (month < 1 || month > 12) return "month " + std::to_string(month) + " is not 1 to 12";
   if (day < 1) return "there is no day 0";
-  return std::string(kMonthNames[static_cast<size_t>(month - 1)]) + " " + std::to_string(year) +
-         " has " + std::to_string(days_in_month(year, month)) + " days";
+  return std::string(month_name(month)) + " " + std::to_string(year) + " has " +
+         std::to_string(days_in_month(year, month)) + " days";
 }
 
 // Why hour:minute:second is not a time of day (second 60 is a leap second); only called
@@ -55,14 +61,10 @@ int64_t floor_div(int64_t dividend, int64_t divisor) {
   return dividend / divisor - (dividend % divisor < 0 ? 1 : 0);
 }
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 // Whether `have` fits pattern character `want`: 'd' is any digit, 'T' is 'T' or 't', and
 // other pattern characters stand for themselves.
 bool fits(char have, char want) {
-  if (want == 'd') return is_digit(have);
+  if (want == 'd') return is_ascii_digit(have);
   if (want == 'T') return have == 'T' || have == 't';
   return have == want;
 }
@@ -148,7 +150,7 @@ Result<Timestamp> parse_rfc3339(std::string_view text) {
   size_t pos = 19;
   if (pos < text.size() && text[pos] == '.') {
     const size_t fraction_start = ++pos;
-    while (pos < text.size() && is_digit(text[pos])) ++pos;  // Truncated: not kept.
+    while (pos < text.size() && is_ascii_digit(text[pos])) ++pos;  // Truncated: not kept.
     if (pos == fraction_start) return time_error(text, "has a '.' with no digits after it");
   }
   if (pos == text.size()) return time_error(text, "has no UTC offset: add Z or one like +08:00");

@@ -66,6 +66,11 @@ Date civil_from_days(int64_t days);
 
 Month month_of(Date date);
 
+// The Gregorian calendar's rules, for any year an int holds; `month` is 1 to 12.
+bool is_leap_year(int year);
+int days_in_month(int year, int month);
+std::string_view month_name(int month);  // "January" for 1
+
 // Whole months from `from` to `to`, counting a remaining part month of more than 15 days
 // as a month and of 15 days or less as none (China's rule for depreciating exempt goods).
 // Month arithmetic is calendar-based: the k-th month anniversary of `from` is the same

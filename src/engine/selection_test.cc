@@ -30,7 +30,7 @@ TEST(SelectionDraw, IsDeterministicAndEvenlySpread) {
   }
 }
 
-struct Case {
+struct LaneCase {
   const char* name;
   std::string grade, hs, origin, declarant;
   bool licence_listed;
@@ -38,7 +38,7 @@ struct Case {
   std::vector<std::string> reasons;
   int64_t declared_fen = 100'00;
   bool first_time = false;
-  friend void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+  friend void PrintTo(const LaneCase& c, std::ostream* os) { *os << c.name; }
 };
 
 const std::string kTrader = "914404000MA4W2X08U";
@@ -78,13 +78,13 @@ RiskSettings table_settings() {
   return risk;
 }
 
-class ChooseLane : public testing::TestWithParam<Case> {};
+class ChooseLane : public testing::TestWithParam<LaneCase> {};
 
 TEST_P(ChooseLane, TakesTheMostDemandingLaneAndSaysWhy) {
   const RiskSettings risk = table_settings();
   RiskState state;
   state.findings[kOffender] = {3, 2};
-  const Case& c = GetParam();
+  const LaneCase& c = GetParam();
   LaneInput in;
   in.declarant = c.declarant;
   in.credit_grade = c.grade;
@@ -101,71 +101,73 @@ TEST_P(ChooseLane, TakesTheMostDemandingLaneAndSaysWhy) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, ChooseLane,
     testing::Values(
-        Case{"default", "general", "85423100", "KR", "X", false, Lane::kGreen, {}},
-        Case{
+        LaneCase{"default", "general", "85423100", "KR", "X", false, Lane::kGreen, {}},
+        LaneCase{
             "licence", "general", "24022000", "GB", "X", true, Lane::kYellow, {"licence/24022000"}},
-        Case{"criterion",
-             "general",
-             "22042100",
-             "FR",
-             "X",
-             false,
-             Lane::kRed,
-             {"criterion/watch-wine"}},
+        LaneCase{"criterion",
+                 "general",
+                 "22042100",
+                 "FR",
+                 "X",
+                 false,
+                 Lane::kRed,
+                 {"criterion/watch-wine"}},
         // hs and origin hold together: Italian wine is not watched.
-        Case{"criterion_needs_both", "general", "22042100", "IT", "X", false, Lane::kGreen, {}},
+        LaneCase{"criterion_needs_both", "general", "22042100", "IT", "X", false, Lane::kGreen, {}},
         // Every hit is a reason, the lane the most demanding of them.
-        Case{"several",
-             "general",
-             "22042100",
-             "FR",
-             kTrader,
-             true,
-             Lane::kRed,
-             {"licence/22042100", "criterion/watch-wine", "criterion/watch-trader"}},
-        Case{"blue",
-             "general",
-             "85423100",
-             "KR",
-             kTrader,
-             false,
-             Lane::kBlue,
-             {"criterion/watch-trader"}},
-        Case{"random", "dishonest", "85423100", "KR", "X", false, Lane::kRed, {"random/red"}},
+        LaneCase{"several",
+                 "general",
+                 "22042100",
+                 "FR",
+                 kTrader,
+                 true,
+                 Lane::kRed,
+                 {"licence/22042100", "criterion/watch-wine", "criterion/watch-trader"}},
+        LaneCase{"blue",
+                 "general",
+                 "85423100",
+                 "KR",
+                 kTrader,
+                 false,
+                 Lane::kBlue,
+                 {"criterion/watch-trader"}},
+        LaneCase{"random", "dishonest", "85423100", "KR", "X", false, Lane::kRed, {"random/red"}},
         // A grade the pack gives no rates is never drawn.
-        Case{"no_rates", "advanced", "85423100", "KR", "X", false, Lane::kGreen, {}},
+        LaneCase{"no_rates", "advanced", "85423100", "KR", "X", false, Lane::kGreen, {}},
         // Value bands: from is in the band, below is not.
-        Case{"band_from",
-             "general",
-             "85423100",
-             "KR",
-             "X",
-             false,
-             Lane::kYellow,
-             {"criterion/large"},
-             1'000'000'00},
-        Case{"band_below", "general", "85423100", "KR", "X", false, Lane::kGreen, {}, 5'000'000'00},
-        Case{"under_band", "general", "85423100", "KR", "X", false, Lane::kGreen, {}, 999'999'99},
-        Case{"first_time",
-             "general",
-             "85423100",
-             "KR",
-             "X",
-             false,
-             Lane::kYellow,
-             {"criterion/newcomers"},
-             100'00,
-             true},
+        LaneCase{"band_from",
+                 "general",
+                 "85423100",
+                 "KR",
+                 "X",
+                 false,
+                 Lane::kYellow,
+                 {"criterion/large"},
+                 1'000'000'00},
+        LaneCase{
+            "band_below", "general", "85423100", "KR", "X", false, Lane::kGreen, {}, 5'000'000'00},
+        LaneCase{
+            "under_band", "general", "85423100", "KR", "X", false, Lane::kGreen, {}, 999'999'99},
+        LaneCase{"first_time",
+                 "general",
+                 "85423100",
+                 "KR",
+                 "X",
+                 false,
+                 Lane::kYellow,
+                 {"criterion/newcomers"},
+                 100'00,
+                 true},
         // Two discrepancies found before: the criterion asks for two.
-        Case{"discrepancies",
-             "general",
-             "85423100",
-             "KR",
-             kOffender,
-             false,
-             Lane::kRed,
-             {"criterion/repeat-offenders"}}),
-    [](const testing::TestParamInfo<Case>& param) { return std::string(param.param.name); });
+        LaneCase{"discrepancies",
+                 "general",
+                 "85423100",
+                 "KR",
+                 kOffender,
+                 false,
+                 Lane::kRed,
+                 {"criterion/repeat-offenders"}}),
+    [](const testing::TestParamInfo<LaneCase>& param) { return std::string(param.param.name); });
 
 LaneInput wine(const std::string& number, int64_t fen_per_litre) {
   LaneInput in;

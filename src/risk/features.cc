@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include "risk/hex_float.h"
+
 namespace zg::risk {
 namespace {
 
@@ -47,12 +49,6 @@ bool parse_number(std::string_view text, T& out) {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc() && end == text.data() + text.size();
   }
-}
-
-std::string hex_float(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%a", v);
-  return buffer;
 }
 
 }  // namespace

@@ -3,19 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 
 #include "core/json.h"
+#include "risk/hex_float.h"
 
 namespace zg::risk {
 namespace {
-
-std::string hex_float(double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%a", v);
-  return buffer;
-}
 
 // A number, finite unless `infinite` allows +inf (a pass-through split's
 // threshold); never NaN.

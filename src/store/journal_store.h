@@ -36,6 +36,10 @@ struct StoredTreeHead {
   std::array<unsigned char, 64> signature{};
 };
 
+// The "application" a journal's meta table names, in every backend: a store
+// that names another is not a Zonegate journal and is refused.
+inline constexpr std::string_view kJournalApplication = "zonegate-journal";
+
 class JournalStore {
  public:
   virtual ~JournalStore() = default;

@@ -14,9 +14,6 @@
 namespace zg {
 namespace {
 
-// Marks the schema as ours: one without it is someone else's.
-constexpr const char* kApplicationName = "zonegate-journal";
-
 // Bytes as PostgreSQL's bytea hex input, "\x0a1b…".
 template <size_t N>
 std::string bytea_hex(const std::array<unsigned char, N>& bytes) {
@@ -269,7 +266,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
                ".tree_heads (size bigint PRIMARY KEY, root bytea NOT NULL, "
                "timestamp_ms bigint NOT NULL, signature bytea NOT NULL)");
     work.exec_params0("INSERT INTO " + schema + ".meta (key, value) VALUES ($1, $2), ($3, $4)",
-                      "application", kApplicationName, "format",
+                      "application", std::string(kJournalApplication), "format",
                       std::to_string(PostgresJournal::kFormatVersion));
     ensure_lease_tables(work, options.shard, schema);
     work.commit();
@@ -286,7 +283,7 @@ Status open_tables(pqxx::connection& connection, const PostgresOptions& options,
       (row[0].as<std::string>() == "application" ? application : format) = row[1].as<std::string>();
     }
   }
-  if (application != kApplicationName) {
+  if (application != kJournalApplication) {
     return Status(ErrorCode::kUnsupportedFormat, "",
                   where + " holds tables, but not a Zonegate journal");
   }

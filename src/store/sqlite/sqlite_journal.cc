@@ -8,9 +8,6 @@
 namespace zg {
 namespace {
 
-// Marks the file as ours: a database without it is someone else's.
-constexpr const char* kApplicationName = "zonegate-journal";
-
 class Statement {
  public:
   Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
@@ -77,12 +74,12 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
       Status status = journal->exec(sql);
       if (!status.is_ok()) return status;
     }
-    Status status = journal->put_meta("application", kApplicationName);
+    Status status = journal->put_meta("application", kJournalApplication);
     if (status.is_ok()) status = journal->put_meta("format", std::to_string(kFormatVersion));
     if (!status.is_ok()) return status;
   }
   Result<std::string> application = journal->get_meta("application");
-  if (!application.is_ok() || *application != kApplicationName) {
+  if (!application.is_ok() || *application != kJournalApplication) {
     return Result<std::unique_ptr<SqliteJournal>>(
         ErrorCode::kUnsupportedFormat, "",
         path + " is an SQLite database, but not a Zonegate journal");
