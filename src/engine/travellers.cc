@@ -52,7 +52,7 @@ bool read_credential_payload(std::string_view payload, CredentialClaims& claims)
 
 namespace {
 
-constexpr size_t kTextMax = 128;
+constexpr size_t kBiometricRefMax = 128;
 
 struct Document {
   std::string key;  // identifies the person's document: re-enrolment finds them
@@ -170,7 +170,7 @@ Status handle_enrol_traveller(CommandContext& ctx, JsonWriter& out) {
     }
   }
   const std::string_view biometric_ref = f.string("biometric_ref");
-  if (biometric_ref.size() > kTextMax) {
+  if (biometric_ref.size() > kBiometricRefMax) {
     f.fail(ErrorCode::kInvalidField, "biometric_ref", "biometric_ref is over 128 bytes");
   }
   std::optional<Date> valid_until;

@@ -10,7 +10,7 @@
 namespace zg {
 namespace {
 
-constexpr size_t kTextMax = 64;
+constexpr size_t kVehicleTextMax = 64;
 
 // The same day `months` later, or the month's last day when it has no such day.
 Date months_later(Date from, int months) {
@@ -33,13 +33,13 @@ Status handle_issue_vehicle_permit(CommandContext& ctx, JsonWriter& out) {
   permit.plate = f.string("plate");
   permit.owner = f.string("owner");
   for (const char* key : {"plate", "owner"}) {
-    if (f.string(key, false).size() > kTextMax) {
+    if (f.string(key, false).size() > kVehicleTextMax) {
       f.fail(ErrorCode::kInvalidField, key, std::string(key) + " is over 64 bytes");
     }
   }
   const int max_drivers = policy != nullptr ? policy->gates.permit_max_drivers : 2;
   for (std::string_view driver :
-       string_list_field(f, "drivers", true, static_cast<uint32_t>(max_drivers), kTextMax)) {
+       string_list_field(f, "drivers", true, static_cast<uint32_t>(max_drivers), kVehicleTextMax)) {
     if (std::find(permit.drivers.begin(), permit.drivers.end(), driver) != permit.drivers.end()) {
       f.fail(ErrorCode::kInvalidField, "drivers",
              "driver " + std::string(driver) + " is listed twice");
@@ -118,8 +118,9 @@ Status handle_vehicle_crossing(CommandContext& ctx, JsonWriter& out) {
   direction_field(f, direction);
   const std::string_view plate = f.string("plate");
   const std::string_view driver = f.string("driver");
-  if (plate.size() > kTextMax) f.fail(ErrorCode::kInvalidField, "plate", "plate is over 64 bytes");
-  if (driver.size() > kTextMax)
+  if (plate.size() > kVehicleTextMax)
+    f.fail(ErrorCode::kInvalidField, "plate", "plate is over 64 bytes");
+  if (driver.size() > kVehicleTextMax)
     f.fail(ErrorCode::kInvalidField, "driver", "driver is over 64 bytes");
   if (!errors.is_ok()) return errors;
 

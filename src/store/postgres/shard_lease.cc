@@ -1,6 +1,7 @@
 #include "store/postgres/shard_lease.h"
 
 #include <functional>
+#include <optional>
 
 #include "store/postgres/pg_connection.h"
 
@@ -160,6 +161,46 @@ Result<uint64_t> ShardLease::report(const std::string& role, uint64_t epoch, uin
   });
 }
 
+namespace {
+
+// One schema's shard, or nothing when the schema is not a Zonegate journal.
+// Throws pqxx::undefined_table when one of its tables is missing.
+std::optional<ShardState> read_shard(pqxx::nontransaction& query, const std::string& name) {
+  const std::string schema = query.quote_name(name);
+  const pqxx::result application =
+      query.exec("SELECT value FROM " + schema + ".meta WHERE key = 'application'");
+  if (application.empty() || application[0][0].as<std::string>() != kJournalApplication) {
+    return std::nullopt;
+  }
+  ShardState shard;
+  shard.shard = name;
+  shard.last_seq =
+      query.exec1("SELECT coalesce(max(seq), 0) FROM " + schema + ".journal")[0].as<uint64_t>();
+  const pqxx::result has_lease = query.exec_params(
+      "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = "
+      "'lease'",
+      name);
+  if (!has_lease.empty()) {
+    shard.lease = lease_of(query.exec1(lease_query(schema + ".lease")));
+    for (const pqxx::row& node :
+         query.exec("SELECT node, address, role, epoch, applied_seq, "
+                    "(extract(epoch FROM clock_timestamp() - seen_at) * 1000)::bigint FROM " +
+                    schema + ".nodes ORDER BY node")) {
+      NodeState state;
+      state.node = node[0].as<std::string>();
+      state.address = node[1].as<std::string>();
+      state.role = node[2].as<std::string>();
+      state.epoch = node[3].as<uint64_t>();
+      state.applied_seq = node[4].as<uint64_t>();
+      state.seen_ms_ago = node[5].as<int64_t>(0);
+      shard.nodes.push_back(std::move(state));
+    }
+  }
+  return shard;
+}
+
+}  // namespace
+
 Result<std::vector<ShardState>> ShardLease::list(const PostgresOptions& options) {
   Result<std::unique_ptr<pqxx::connection>> connection = pg::connect(options, 0);
   if (!connection.is_ok()) return connection.status();
@@ -172,37 +213,18 @@ Result<std::vector<ShardState>> ShardLease::list(const PostgresOptions& options)
         "ORDER BY table_schema");
     for (const pqxx::row& row : schemas) {
       const std::string name = row[0].as<std::string>();
-      const std::string schema = query.quote_name(name);
-      const pqxx::result application =
-          query.exec("SELECT value FROM " + schema + ".meta WHERE key = 'application'");
-      if (application.empty() || application[0][0].as<std::string>() != "zonegate-journal") {
-        continue;
+      try {
+        std::optional<ShardState> shard = read_shard(query, name);
+        if (shard) shards.push_back(std::move(*shard));
+      } catch (const pqxx::undefined_table&) {
+        // Each query is its own statement: a shard dropped since the list
+        // was read is gone, not an error. One that is still there is damaged.
+        const pqxx::result still = query.exec_params(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND "
+            "table_name = 'meta'",
+            name);
+        if (!still.empty()) throw;
       }
-      ShardState shard;
-      shard.shard = name;
-      shard.last_seq =
-          query.exec1("SELECT coalesce(max(seq), 0) FROM " + schema + ".journal")[0].as<uint64_t>();
-      const pqxx::result has_lease = query.exec_params(
-          "SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = "
-          "'lease'",
-          name);
-      if (!has_lease.empty()) {
-        shard.lease = lease_of(query.exec1(lease_query(schema + ".lease")));
-        for (const pqxx::row& node :
-             query.exec("SELECT node, address, role, epoch, applied_seq, "
-                        "(extract(epoch FROM clock_timestamp() - seen_at) * 1000)::bigint FROM " +
-                        schema + ".nodes ORDER BY node")) {
-          NodeState state;
-          state.node = node[0].as<std::string>();
-          state.address = node[1].as<std::string>();
-          state.role = node[2].as<std::string>();
-          state.epoch = node[3].as<uint64_t>();
-          state.applied_seq = node[4].as<uint64_t>();
-          state.seen_ms_ago = node[5].as<int64_t>(0);
-          shard.nodes.push_back(std::move(state));
-        }
-      }
-      shards.push_back(std::move(shard));
     }
   } catch (const std::exception& e) {
     return Result<std::vector<ShardState>>(
