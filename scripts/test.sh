@@ -23,9 +23,9 @@ elif [ "${1:-}" = "--tsan" ]; then
   # Two tests run in the other two builds only:
   # - training the risk model on the whole dataset is XGBoost's OpenMP work,
   #   which TSan cannot see into (scripts/tsan.supp) and slows past 15 minutes;
-  # - the simulation's 30 seeds (simtest_short) took 190 s under TSan, and
-  #   its threads (each node's committer, the replay pipeline) are the same
-  #   in every seed, and the SimulationTest.* tests run seeds here too.
+  # - the simulation's 30 seeds (simtest_short) took 190 s under TSan; their
+  #   threads (each node's committer, the replay pipeline) are the same in
+  #   every seed, and the SimulationTest.* tests run seeds of it here.
   skip='^(Risk\.TheScoreBeatsTheYardstickOnALaterPeriod|simtest_short)$'
 else
   build="$root/build"
