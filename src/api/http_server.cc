@@ -1,5 +1,6 @@
-// The HTTP/1.1 server on Boost.Beast and Asio. The only file that includes
-// them (they cost ~20 s of compile each), behind HttpServer's pimpl.
+// The HTTP/1.1 server on Boost.Beast and Asio, behind HttpServer's pimpl
+// (they are slow to compile: only this file, api/http_transport.h and the
+// client include them).
 //
 // Each connection lives on a strand of one io_context run by a fixed pool of
 // threads; nothing here blocks, so a slow client costs a socket and a buffer,
@@ -22,6 +23,7 @@
 #include <thread>
 
 #include "api/http.h"
+#include "api/http_transport.h"
 #include "api/problem.h"
 
 namespace zg::api {
@@ -32,7 +34,6 @@ namespace http = beast::http;
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = net::ip::tcp;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // A request id the client may pass: short, and safe to put in a log line.
 bool usable_request_id(std::string_view id) {
@@ -135,7 +136,6 @@ class HttpServer::Impl {
   }
 
   class StreamTarget;
-  template <class Stream>
   class Session;
   class Sink;
 
@@ -181,11 +181,10 @@ class HttpServer::Impl::Sink : public EventSink {
 };
 
 // One client connection: read a request, hand it to the handler, write the
-// answer, and again while the client keeps the connection alive.
-// Stream is beast::tcp_stream (plain HTTP) or TlsStream.
-template <class Stream>
+// answer, and again while the client keeps the connection alive. Plain or
+// TLS alike (HttpTransport).
 class HttpServer::Impl::Session : public StreamTarget,
-                                  public std::enable_shared_from_this<Session<Stream>> {
+                                  public std::enable_shared_from_this<Session> {
  public:
   template <class... Args>
   Session(Impl& server, Args&&... args) : stream_(std::forward<Args>(args)...), server_(server) {
@@ -195,17 +194,16 @@ class HttpServer::Impl::Session : public StreamTarget,
   ~Session() override { --server_.open_; }
 
   void start() {
-    if constexpr (std::is_same_v<Stream, TlsStream>) {
+    if (stream_.is_tls()) {
       // The handshake, like a request, must be over within the read timeout.
       lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
-      stream_.async_handshake(ssl::stream_base::server,
-                              [self = this->shared_from_this()](beast::error_code ec) {
-                                if (ec) {
-                                  ++self->server_.parse_errors_;
-                                  return self->close();
-                                }
-                                self->wait_for_request();
-                              });
+      stream_.async_handshake([self = shared_from_this()](beast::error_code ec) {
+        if (ec) {
+          ++self->server_.parse_errors_;
+          return self->close();
+        }
+        self->wait_for_request();
+      });
     } else {
       wait_for_request();
     }
@@ -235,7 +233,7 @@ class HttpServer::Impl::Session : public StreamTarget,
     if (buffer_.size() > 0) return read_request();
     lowest().expires_after(std::chrono::seconds(server_.limits_.idle_timeout_seconds));
     stream_.async_read_some(buffer_.prepare(4096),
-                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) {
                                 if (ec == beast::error::timeout) ++self->server_.timeouts_;
                                 return self->close();
@@ -254,7 +252,7 @@ class HttpServer::Impl::Session : public StreamTarget,
     // The headers first: a client that sent "Expect: 100-continue" (curl
     // does for large batches) waits for our go-ahead before the body.
     http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
                               if (ec) return self->on_read(ec);
                               const auto& head = self->parser_->get();
                               if (std::string why = ambiguous_head(head); !why.empty()) {
@@ -271,7 +269,7 @@ class HttpServer::Impl::Session : public StreamTarget,
   void continue_then_read_body() {
     auto go_ahead = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
     http::async_write(stream_, *go_ahead,
-                      [self = this->shared_from_this(), go_ahead](beast::error_code ec, size_t) {
+                      [self = shared_from_this(), go_ahead](beast::error_code ec, size_t) {
                         if (ec) return self->close();
                         self->read_body();
                       });
@@ -281,7 +279,7 @@ class HttpServer::Impl::Session : public StreamTarget,
   void read_body() {
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   // Headers two parties could read two ways (RFC 9112 §6.3, request
@@ -361,7 +359,7 @@ class HttpServer::Impl::Session : public StreamTarget,
     const std::string request_id = request.request_id;
     lowest().expires_never();  // the handler may wait for a commit
     server_.handler_.handle(
-        std::move(request), [self = this->shared_from_this(), request_id](HttpResponse response) {
+        std::move(request), [self = shared_from_this(), request_id](HttpResponse response) {
           net::post(self->stream_.get_executor(),
                     [self, request_id, response = std::move(response)]() mutable {
                       self->write(std::move(response), request_id);
@@ -385,7 +383,7 @@ class HttpServer::Impl::Session : public StreamTarget,
     if (head_only_) message->body().clear();  // Content-Length stays: what GET would send
     lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
     http::async_write(stream_, *message,
-                      [self = this->shared_from_this(), message](beast::error_code ec, size_t) {
+                      [self = shared_from_this(), message](beast::error_code ec, size_t) {
                         if (ec) return self->close();
                         if (!self->keep_alive_) return self->shut_down();
                         self->wait_for_request();
@@ -408,8 +406,8 @@ class HttpServer::Impl::Session : public StreamTarget,
     lowest().expires_after(std::chrono::seconds(server_.limits_.read_timeout_seconds));
     http::async_write_header(
         stream_, *serializer,
-        [self = this->shared_from_this(), header, serializer,
-         on_stream = std::move(response.on_stream)](beast::error_code ec, size_t) {
+        [self = shared_from_this(), header, serializer, on_stream = std::move(response.on_stream)](
+            beast::error_code ec, size_t) {
           if (ec) return self->close();
           self->lowest().expires_never();
           self->watch_for_hangup();
@@ -420,7 +418,7 @@ class HttpServer::Impl::Session : public StreamTarget,
   // A watcher sends nothing; a read that ends means it went away.
   void watch_for_hangup() {
     stream_.async_read_some(buffer_.prepare(512),
-                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
                               if (ec) return self->close();
                               self->buffer_.consume(n);
                               self->watch_for_hangup();
@@ -438,14 +436,14 @@ class HttpServer::Impl::Session : public StreamTarget,
     outbox_.pop_front();
     lowest().expires_after(std::chrono::seconds(server_.limits_.idle_timeout_seconds));
     net::async_write(stream_, net::buffer(*text),
-                     [self = this->shared_from_this(), text](beast::error_code ec, size_t) {
+                     [self = shared_from_this(), text](beast::error_code ec, size_t) {
                        self->queued_bytes_ -= text->size();
                        if (ec) return self->close();
                        self->write_next_event();
                      });
   }
 
-  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  beast::tcp_stream& lowest() { return stream_.lowest(); }
 
   void shut_down() {
     beast::error_code ec;
@@ -461,7 +459,7 @@ class HttpServer::Impl::Session : public StreamTarget,
   static constexpr int kLingerSeconds = 2;
   void linger(std::shared_ptr<std::array<char, 16384>> sink) {
     lowest().async_read_some(net::buffer(*sink),
-                             [self = this->shared_from_this(), sink](beast::error_code ec, size_t) {
+                             [self = shared_from_this(), sink](beast::error_code ec, size_t) {
                                if (!ec)
                                  self->linger(sink);  // at EOF, an error or the time limit: done
                              });
@@ -474,7 +472,7 @@ class HttpServer::Impl::Session : public StreamTarget,
     lowest().close();
   }
 
-  Stream stream_;
+  HttpTransport stream_;
   Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -523,9 +521,9 @@ void HttpServer::Impl::accept() {
       } else {
         socket.set_option(tcp::no_delay(true), ec);
         if (tls_) {
-          std::make_shared<Session<TlsStream>>(*this, std::move(socket), *tls_)->start();
+          std::make_shared<Session>(*this, std::move(socket), *tls_)->start();
         } else {
-          std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->start();
+          std::make_shared<Session>(*this, std::move(socket))->start();
         }
       }
     }
