@@ -34,6 +34,7 @@
 #include "durable/data_dir.h"
 
 namespace zg::cli {
+namespace audit_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 int usage() {
@@ -227,8 +228,10 @@ Status check_head_for_witness(const audit::TreeHead& head, const gate::PublicKey
 }
 
 }  // namespace
+}  // namespace audit_cmd
 
 int audit_command(const Args& args) {
+  using namespace audit_cmd;
   if (args.empty()) return usage();
   const std::string_view what = args[0];
   Options o;

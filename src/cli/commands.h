@@ -6,6 +6,11 @@
 #include <string_view>
 #include <vector>
 
+// A command's file whose helpers go by the same names as another's (its
+// Options, usage, parse...) keeps them in a namespace of its own,
+// zg::cli::NAME_cmd, and its entry point below takes them in with a
+// using-directive: a unity build (ZG_UNITY) compiles the files as one,
+// where an anonymous namespace would be shared by them all.
 namespace zg::cli {
 
 using Args = std::vector<std::string_view>;

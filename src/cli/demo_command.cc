@@ -19,6 +19,7 @@
 #include "policy/pack_loader.h"
 
 namespace zg::cli {
+namespace demo_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 int usage() {
@@ -98,8 +99,10 @@ void print(const std::vector<std::string>& lines) {
 }
 
 }  // namespace
+}  // namespace demo_cmd
 
 int demo_command(const Args& args) {
+  using namespace demo_cmd;
   if (args.size() < 2 || args[0] != "gates") return usage();
   const std::string_view phase = args[1];
   demo::GateDayOptions options;

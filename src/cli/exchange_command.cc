@@ -24,6 +24,7 @@
 #include "exchange/envelope.h"
 
 namespace zg::cli {
+namespace exchange_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 int usage() {
@@ -49,8 +50,10 @@ std::string hex(const unsigned char* data, size_t size) {
 }
 
 }  // namespace
+}  // namespace exchange_cmd
 
 int exchange_command(const Args& args) {
+  using namespace exchange_cmd;
   if (args.empty()) return usage();
   std::map<std::string, std::string, std::less<>> o;
   for (size_t i = 1; i + 1 < args.size(); i += 2) {

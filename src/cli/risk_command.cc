@@ -29,6 +29,7 @@
 #include "risk/train.h"
 
 namespace zg::cli {
+namespace risk_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 constexpr const char* kUsage =
@@ -355,8 +356,10 @@ int simulate(const Options& o) {
 }
 
 }  // namespace
+}  // namespace risk_cmd
 
 int risk_command(const Args& args) {
+  using namespace risk_cmd;
   if (args.empty()) {
     std::fputs(kUsage, stderr);
     return 2;

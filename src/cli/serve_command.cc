@@ -28,6 +28,7 @@
 #include "demo/demo_day.h"
 
 namespace zg::cli {
+namespace serve_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 struct ServeOptions {
@@ -235,8 +236,10 @@ void print_demo_guide(const std::vector<DemoToken>& tokens, const std::string& u
 }
 
 }  // namespace
+}  // namespace serve_cmd
 
 int serve_command(const Args& args) {
+  using namespace serve_cmd;
   ServeOptions o;
   if (!parse_serve(args, o)) {
     std::fputs(kUsage, stderr);

@@ -15,6 +15,7 @@
 #include "store/store_spec.h"
 
 namespace zg::cli {
+namespace shards_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 // A node that has not reported for this long is shown as silent (a node
@@ -93,8 +94,10 @@ void print_text(const ShardState& shard) {
 }
 
 }  // namespace
+}  // namespace shards_cmd
 
 int shards_command(const Args& args) {
+  using namespace shards_cmd;
   std::string store, data;
   bool json = false;
   for (size_t i = 0; i < args.size(); ++i) {

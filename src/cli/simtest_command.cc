@@ -20,7 +20,7 @@
 #include "sim/simulation.h"
 
 namespace zg::cli {
-
+namespace simtest_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 const char kUsage[] =
@@ -70,8 +70,10 @@ void print_seed(const sim::SeedReport& r) {
 }
 
 }  // namespace
+}  // namespace simtest_cmd
 
 int simtest_command(const Args& args) {
+  using namespace simtest_cmd;
   uint64_t seeds = 20, from = 1;
   bool one_seed = false;
   sim::SimOptions options;

@@ -28,6 +28,7 @@
 #include "policy/pack_loader.h"
 
 namespace zg::cli {
+namespace simulate_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 constexpr const char* kUsage =
@@ -226,8 +227,10 @@ int send_to_server(Options& o, bool tty) {
 }
 
 }  // namespace
+}  // namespace simulate_cmd
 
 int simulate_command(const Args& args) {
+  using namespace simulate_cmd;
   Options o;
   if (!parse(args, o)) {
     std::fputs(kUsage, stderr);

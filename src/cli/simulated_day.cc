@@ -12,7 +12,8 @@
 namespace zg::cli {
 namespace {
 
-constexpr size_t kPart = 2000;  // commands per submission (the zone's queue holds 200,000)
+// Commands per submission (the zone's queue holds 200,000).
+constexpr size_t kSubmissionCommands = 2000;
 
 // Applies `commands` in parts; their results, one per command, in order.
 Result<std::vector<std::string>> apply(api::Zone& zone, const std::vector<std::string>& commands,
@@ -20,8 +21,8 @@ Result<std::vector<std::string>> apply(api::Zone& zone, const std::vector<std::s
                                        const std::function<void(size_t, size_t)>& progress) {
   std::vector<std::string> results;
   results.reserve(commands.size());
-  for (size_t start = 0; start < commands.size(); start += kPart) {
-    const size_t end = std::min(commands.size(), start + kPart);
+  for (size_t start = 0; start < commands.size(); start += kSubmissionCommands) {
+    const size_t end = std::min(commands.size(), start + kSubmissionCommands);
     api::Zone::Submission submission;
     submission.commands.resize(end - start);
     for (size_t i = start; i < end; ++i) {

@@ -5,20 +5,15 @@
 #include <thread>
 
 #include "api/http_client.h"
+#include "cli/clock.h"
 #include "core/json.h"
 #include "core/time.h"
 
 namespace zg::cli {
 namespace {
 
-constexpr size_t kPart = 500;  // commands per request
+constexpr size_t kRequestCommands = 500;  // commands per request
 constexpr int kAttempts = 30;  // a busy or restarting server is waited for, a second at a time
-
-int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The command with its "at" replaced by `at` (the generator writes "at" as
 // a top-level string once, before any nested object).
@@ -121,9 +116,9 @@ Result<SimulatedDay> send_day(const PolicyPack& pack, const demo::GateDayOptions
     size_t sent = prepared.size();
     std::vector<std::string> rest(preparation.begin() + static_cast<long>(prepared.size()),
                                   preparation.end());
-    for (size_t i = 0; i < rest.size(); i += kPart) {
+    for (size_t i = 0; i < rest.size(); i += kRequestCommands) {
       part.assign(rest.begin() + static_cast<long>(i),
-                  rest.begin() + static_cast<long>(std::min(rest.size(), i + kPart)));
+                  rest.begin() + static_cast<long>(std::min(rest.size(), i + kRequestCommands)));
       if (Status s = send(client, target.token, offset, part, prepared); !s.is_ok()) return s;
       // Sent before (dated otherwise then): the server holds this day already.
       if (i == 0 && prepared.back().find("\"id_conflict\"") != std::string::npos) {
@@ -162,7 +157,7 @@ Result<SimulatedDay> send_day(const PolicyPack& pack, const demo::GateDayOptions
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     size_t end = i;
-    while (end < planned->size() && end - i < kPart &&
+    while (end < planned->size() && end - i < kRequestCommands &&
            (target.speed <= 0 ||
             static_cast<double>(seconds[end] - seconds.front()) / target.speed <= elapsed)) {
       ++end;

@@ -8,7 +8,6 @@
 // accepts a new token at once and stops accepting a revoked one within seconds.
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <initializer_list>
@@ -16,11 +15,13 @@
 #include <string>
 
 #include "api/tokens.h"
+#include "cli/clock.h"
 #include "cli/commands.h"
 #include "core/time.h"
 #include "durable/data_dir.h"
 
 namespace zg::cli {
+namespace token_cmd {  // this command's own names (commands.h says why)
 namespace {
 
 constexpr int64_t kDefaultDays = 90;
@@ -99,11 +100,6 @@ bool parse_options(const Args& args, std::initializer_list<std::string_view> all
     return false;
   }
   return true;
-}
-
-int64_t unix_now() {
-  const auto since_epoch = std::chrono::system_clock::now().time_since_epoch();
-  return std::chrono::duration_cast<std::chrono::seconds>(since_epoch).count();
 }
 
 std::string utc_time(int64_t unix_seconds) {
@@ -209,8 +205,10 @@ int revoke(const Args& args) {
 }
 
 }  // namespace
+}  // namespace token_cmd
 
 int token_command(const Args& args) {
+  using namespace token_cmd;
   if (args.empty()) return usage();
   const std::string_view subcommand = args[0];
   if (subcommand == "create") return create(args);

@@ -1,0 +1,18 @@
+// The wall clock as the commands read it: whole seconds since the Unix
+// epoch. One definition for the files that need it (token expiries, a
+// simulated day's commands dated when sent), not a copy in each: a unity
+// build (ZG_UNITY) compiles the files as one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace zg::cli {
+
+inline int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace zg::cli
