@@ -1,6 +1,7 @@
 // The HTTP door's plain types: a request as the routes see it, the
 // response they give back, and a stream for Server-Sent Events. Only
-// http_server.cc knows Boost.Beast; everything else speaks these.
+// http_server.cc (with http_transport.h) and http_client.cc know
+// Boost.Beast; everything else speaks these.
 #pragma once
 
 #include <cstddef>

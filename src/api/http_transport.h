@@ -35,10 +35,15 @@ class HttpTransport {
  public:
   using executor_type = boost::asio::any_io_executor;
 
-  // Any completion handler, moved to the heap behind one type.
+  // Any completion handler, moved to the heap behind one type. It keeps
+  // the handler alone: an associated executor, allocator or cancellation
+  // slot is dropped, so it runs on the socket's executor (the connection's
+  // strand). The session's handlers have none of these. (Never built from
+  // a Completion: that would wrap it in itself, not copy it.)
   class Completion {
    public:
-    template <class Handler>
+    template <class Handler,
+              class = std::enable_if_t<!std::is_same_v<std::decay_t<Handler>, Completion>>>
     explicit Completion(Handler&& handler)
         : held_(std::make_unique<Held<std::decay_t<Handler>>>(std::forward<Handler>(handler))) {}
     void operator()(error_code ec, size_t bytes) { held_.release()->finish(ec, bytes); }
