@@ -1,7 +1,7 @@
 // The wall clock as the commands read it: whole seconds since the Unix
-// epoch. One definition for the files that need it (token expiries, a
-// simulated day's commands dated when sent), not a copy in each: a unity
-// build (ZG_UNITY) compiles the files as one.
+// epoch. One definition for the commands that need it (token expiries, the
+// demo's tokens and example dates, a simulated day's date and its commands
+// dated when sent), not a copy in each.
 #pragma once
 
 #include <chrono>

@@ -23,6 +23,7 @@
 #include "api/shard_router.h"
 #include "api/tokens.h"
 #include "api/zone.h"
+#include "cli/clock.h"
 #include "cli/commands.h"
 #include "cli/simulated_day.h"
 #include "demo/demo_day.h"
@@ -184,9 +185,7 @@ struct DemoToken {
 std::vector<DemoToken> demo_tokens(api::TokenStore& tokens,
                                    const std::vector<demo::DemoEnterprise>& enterprises) {
   std::vector<DemoToken> out;
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const int64_t now = unix_now();
   const auto make = [&](const char* label, api::Role role, const std::string& uscc) {
     Result<api::CreatedToken> t = tokens.create(role, uscc, now, 7 * 86400, "serve --demo");
     if (t.is_ok()) out.push_back(DemoToken{label, t->secret, uscc});
@@ -215,10 +214,7 @@ void print_demo_guide(const std::vector<DemoToken>& tokens, const std::string& u
                 t.uscc.empty() ? "" : "   # ", t.uscc.c_str());
     if (t.label == "ENTERPRISE_A") enterprise_a = t.uscc;
   }
-  const auto now = std::chrono::system_clock::now();
-  const int64_t secs =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  const std::string at = format_rfc3339(Timestamp{secs, 480});
+  const std::string at = format_rfc3339(Timestamp{unix_now(), 480});
   std::printf(
       "\nTry:\n"
       "  curl -s %s/v1/enterprises/%s/book -H \"Authorization: Bearer $ENTERPRISE_A\"\n"

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +19,7 @@
 
 #include "api/events.h"
 #include "api/metrics.h"
+#include "cli/clock.h"
 #include "cli/commands.h"
 #include "cli/simulated_day.h"
 #include "cli/simulated_day_live.h"
@@ -188,10 +188,7 @@ int send_to_server(Options& o, bool tty) {
     return 2;
   }
   if (!o.day_given) {
-    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    o.day = local_date(now, pack->utc_offset_minutes);
+    o.day = local_date(unix_now(), pack->utc_offset_minutes);
   }
   settle_day_defaults(o);
   if (pack->in_force(o.day) == nullptr) {
