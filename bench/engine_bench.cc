@@ -1,12 +1,16 @@
 // The engine's cost per command, in process, split into its parts: parsing
 // the JSON (the baseline), canonical form + SHA-256 (idempotency), and a
-// whole declare (parse, validate, assess, post, write the result).
+// whole declare (parse, validate, assess, post, write the result); and
+// finding a book's declarations by sequence number, by binary search (the
+// baseline) and by the cursor book views use.
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "engine/engine.h"
+#include "engine/state.h"
 #include "policy/pack_loader.h"
 
 namespace zg {
@@ -79,6 +83,41 @@ void BM_ExecuteDeclarePair(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 2);
 }
 BENCHMARK(BM_ExecuteDeclarePair);
+
+// A zone of a million declarations, one enterprise's every hundredth: the
+// lines of its book, in rising order, looked up by sequence number.
+struct BookLookups {
+  DeclarationTable table;
+  std::vector<uint64_t> book;
+  BookLookups() {
+    table.reserve(1'000'000);
+    for (uint64_t seq = 1; seq <= 1'000'000; ++seq) table.add(seq * 3);
+    for (uint64_t seq = 150; seq <= 3'000'000; seq += 300) book.push_back(seq);
+  }
+};
+const BookLookups& book_lookups() {
+  static const BookLookups lookups;
+  return lookups;
+}
+
+void BM_Baseline_BookLinesBySearch(benchmark::State& state) {
+  const BookLookups& b = book_lookups();
+  for (auto _ : state) {
+    for (uint64_t seq : b.book) benchmark::DoNotOptimize(b.table.find(seq));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.book.size()));
+}
+BENCHMARK(BM_Baseline_BookLinesBySearch);
+
+void BM_BookLinesByCursor(benchmark::State& state) {
+  const BookLookups& b = book_lookups();
+  for (auto _ : state) {
+    DeclarationTable::Cursor cursor(b.table);
+    for (uint64_t seq : b.book) benchmark::DoNotOptimize(cursor.find(seq));
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.book.size()));
+}
+BENCHMARK(BM_BookLinesByCursor);
 
 }  // namespace
 }  // namespace zg

@@ -8,8 +8,10 @@ namespace zg {
 namespace {
 
 // "declaration": its number, when the command at `seq` was a declaration.
-void write_declaration(JsonWriter& w, const ZoneState& state, uint64_t seq) {
-  if (const DeclarationRecord* declared = state.declarations.find(seq)) {
+// Through a cursor: a book's lots, and then its postings, come in rising
+// sequence order.
+void write_declaration(JsonWriter& w, DeclarationTable::Cursor& declarations, uint64_t seq) {
+  if (const DeclarationRecord* declared = declarations.find(seq)) {
     w.field("declaration", ZoneState::number_of(*declared));
   }
 }
@@ -20,6 +22,7 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book,
                             const ZoneState& state) {
   std::string out;
   JsonWriter w(out);
+  DeclarationTable::Cursor declarations(state.declarations);
   w.begin_object();
   w.field("enterprise", enterprise.uscc).field("name", enterprise.name);
   w.key("lots").begin_array();
@@ -40,7 +43,7 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book,
         .field_money("domestic_content", lot.domestic_content)
         .field("entered", format_date(lot.entered_date))
         .field("source_seq", static_cast<int64_t>(lot.source_seq));
-    write_declaration(w, state, lot.source_seq);
+    write_declaration(w, declarations, lot.source_seq);
     if (lot.flagged) w.field("flag", "officer_review");
     w.end_object();
   }
@@ -55,7 +58,7 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book,
         .field("item", book.lots()[p.lot - 1].item)
         .field("quantity", format_quantity(p.quantity))
         .field_money("value", p.value);
-    write_declaration(w, state, p.seq);
+    write_declaration(w, declarations, p.seq);
     w.end_object();
   }
   w.end_array();

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include "core/sha256.h"
 #include "engine/book_json.h"
@@ -306,6 +307,53 @@ std::string gate_events_text(const GateEventLog& log) {
   return text + "\n";
 }
 
+// A line per declaration (and its gate events, if any), built in one
+// buffer: a zone has millions.
+void hash_declarations(Sha256& hash, const ZoneState& state) {
+  std::string line;
+  const auto number = [&line](auto value) {
+    char digits[24];
+    line.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+  };
+  const auto text = [&line](const std::string* value) {
+    if (value != nullptr) line.append(*value);
+  };
+  for (const DeclarationRecord& d : state.declarations) {
+    if (d.seq == 0) continue;
+    line.clear();
+    number(d.seq);
+    line.push_back(' ');
+    line.append(movement_name(d.movement));
+    if (d.held) line.append(" held");
+    line.push_back(' ');
+    number(d.gross_e4);
+    line.push_back(' ');
+    text(d.channel);
+    for (const int64_t at : {d.lodged_at, d.released_at, d.arrived_at, d.crossed_at}) {
+      line.push_back(' ');
+      number(at);
+    }
+    line.push_back(' ');
+    text(d.crossed_channel);
+    line.push_back(' ');
+    text(d.lane_reasons);
+    line.push_back(' ');
+    number(static_cast<int>(d.finding));
+    for (const Money m : {d.totals.customs_value, d.totals.duty, d.totals.consumption_tax,
+                          d.totals.vat, d.totals.refund}) {
+      line.push_back(' ');
+      number(m.fen);
+    }
+    if (d.has_command) {
+      line.push_back(' ');
+      line.append(to_hex(sha256(state.results.get(d.command))));
+    }
+    line.push_back('\n');
+    hash.update(line);
+    hash.update(gate_events_text(d.gate_events));
+  }
+}
+
 }  // namespace
 
 std::string Engine::state_hash() const {
@@ -346,22 +394,7 @@ std::string Engine::state_hash() const {
     hash.update(key + " " + std::to_string(rate.cny_per_unit.ppm) + " " + std::to_string(rate.seq) +
                 "\n");
   }
-  for (const DeclarationRecord& d : state_.declarations) {
-    if (d.seq == 0) continue;
-    hash.update(std::to_string(d.seq) + " " + std::string(movement_name(d.movement)) +
-                (d.held ? " held" : "") + " " + std::to_string(d.gross_e4) + " " +
-                (d.channel != nullptr ? *d.channel : "") + " " + std::to_string(d.lodged_at) + " " +
-                std::to_string(d.released_at) + " " + std::to_string(d.arrived_at) + " " +
-                std::to_string(d.crossed_at) + " " +
-                (d.crossed_channel != nullptr ? *d.crossed_channel : "") + " " +
-                (d.lane_reasons != nullptr ? *d.lane_reasons : "") + " " +
-                std::to_string(d.finding) + " " + std::to_string(d.totals.customs_value.fen) + " " +
-                std::to_string(d.totals.duty.fen) + " " +
-                std::to_string(d.totals.consumption_tax.fen) + " " +
-                std::to_string(d.totals.vat.fen) + " " + std::to_string(d.totals.refund.fen) +
-                (d.has_command ? " " + to_hex(sha256(state_.results.get(d.command))) : "") + "\n");
-    hash.update(gate_events_text(d.gate_events));
-  }
+  hash_declarations(hash, state_);
   hash_gates(hash, state_.gates);
   hash.update(state_.risk.digest_text());
   std::vector<const ZoneState::Partner*> partners;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/json.h"
+#include "engine/handlers.h"
 #include "policy/pack_loader.h"
 #include "policy/test_packs.h"
 
@@ -182,6 +183,27 @@ TEST(Engine, FindsDeclarationsByNumber) {
   EXPECT_EQ(state.find_declaration("HQ24050600001"), nullptr);  // seq 1 registered
   EXPECT_EQ(state.find_declaration("XX24050600002"), nullptr);
   EXPECT_EQ(state.find_declaration("HQ240506999999999999999"), nullptr);
+}
+
+// The number's form (DOMAIN.md: prefix, local date as yymmdd, sequence
+// number padded to five digits), as snprintf's "%02d%02d%02d%05llu" wrote it.
+TEST(Engine, DeclarationNumbersArePrefixDateAndPaddedSequence) {
+  struct Case {
+    std::string_view prefix;
+    Date date;
+    uint64_t seq;
+    std::string_view number;
+  };
+  for (const Case& c : {
+           Case{"HQ", {2024, 5, 6}, 2, "HQ24050600002"},
+           Case{"HQ", {2024, 12, 31}, 99999, "HQ24123199999"},
+           Case{"HQ", {2024, 1, 1}, 100000, "HQ240101100000"},
+           Case{"HQ", {2000, 10, 9}, 0, "HQ00100900000"},
+           Case{"", {2031, 7, 20}, 18446744073709551615ULL, "31072018446744073709551615"},
+           Case{"ZONE-", {1999, 2, 28}, 4321, "ZONE-99022804321"},
+       }) {
+    EXPECT_EQ(declaration_number(c.prefix, c.date, c.seq), c.number) << c.seq;
+  }
 }
 
 TEST(Engine, BooksBalanceAfterAScenario) {

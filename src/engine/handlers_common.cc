@@ -1,4 +1,5 @@
-#include <cstdio>
+#include <algorithm>
+#include <charconv>
 
 #include "core/identifiers.h"
 #include "engine/handlers.h"
@@ -61,10 +62,20 @@ std::optional<FxRate> exchange_rate(const CommandContext& ctx, const PolicyVersi
 }
 
 std::string declaration_number(std::string_view prefix, Date date, uint64_t seq) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%02d%02d%02d%05llu", date.year % 100, date.month, date.day,
-                static_cast<unsigned long long>(seq));
-  return std::string(prefix) + buffer;
+  // By hand, not snprintf: every declaration's result and every line of a
+  // book names one, and the format parser cost more than the digits.
+  char digits[20];
+  const size_t length = static_cast<size_t>(std::to_chars(digits, digits + 20, seq).ptr - digits);
+  std::string number;
+  number.reserve(prefix.size() + 6 + std::max<size_t>(length, 5));
+  number.append(prefix);
+  for (const int two : {date.year % 100, date.month, date.day}) {
+    number.push_back(static_cast<char>('0' + two / 10));
+    number.push_back(static_cast<char>('0' + two % 10));
+  }
+  if (length < 5) number.append(5 - length, '0');  // "%05llu"
+  number.append(digits, length);
+  return number;
 }
 
 std::string sequence_id(std::string_view prefix, char kind, uint64_t seq) {

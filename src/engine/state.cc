@@ -45,6 +45,20 @@ bool ZoneState::is_number_of(const DeclarationRecord& record, std::string_view n
   return digits.size() == 5 || digits.front() != '0';
 }
 
+const DeclarationRecord* DeclarationTable::Cursor::find(uint64_t seq) {
+  const const_iterator from = seq >= last_seq_ ? at_ : records_->begin();
+  const size_t left = static_cast<size_t>(records_->end() - from);
+  // Widen the window [from, from + bound) until its last record reaches
+  // `seq`; the one found is then in its second half.
+  size_t bound = 1;
+  while (bound <= left && from[static_cast<std::ptrdiff_t>(bound - 1)].seq < seq) bound *= 2;
+  at_ = std::lower_bound(from + static_cast<std::ptrdiff_t>(bound / 2),
+                         from + static_cast<std::ptrdiff_t>(std::min(bound, left)), seq,
+                         [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; });
+  last_seq_ = seq;
+  return at_ != records_->end() && at_->seq == seq && seq != 0 ? &*at_ : nullptr;
+}
+
 std::string ZoneState::number_of(const DeclarationRecord& record) {
   return declaration_number(*record.prefix, record.date, record.seq);
 }
