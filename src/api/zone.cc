@@ -59,13 +59,13 @@ Result<Event> event_of_row(const JournalEntry& row, const ZoneState& state, Json
   if (!parsed.is_ok()) return parsed;
   const JsonRef command = entry.root().get("command");
   // The result as the engine answered it (the journal keeps it canonical).
-  const auto applied = state.applied.find(text_of(command.get("id")));
-  if (applied == state.applied.end()) {
+  const CommandIndex::Entry* applied = state.applied.find(text_of(command.get("id")));
+  if (applied == nullptr) {
     return Status(ErrorCode::kCorruption, "",
                   "journal row " + std::to_string(row.seq) + " names a command the zone lacks");
   }
   return make_event(row.seq, text_of(command.get("type")), text_of(command.get("at")),
-                    subject_of(command, state), state.results.get(applied->second.result));
+                    subject_of(command, state), state.results.get(applied->result));
 }
 
 int64_t steady_ms() {

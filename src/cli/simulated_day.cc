@@ -75,13 +75,13 @@ Status check_same_day(api::Zone& zone, const std::vector<std::string>& commands,
         std::string found;
         const auto& applied = engine.state().applied;
         if (first_day && engine.state().last_seq > 0 && !identities.empty() &&
-            applied.find(identities.front().first) == applied.end()) {
+            !applied.contains(identities.front().first)) {
           found = "other";
         }
         for (const auto& [id, digest] : identities) {
           if (!found.empty()) break;
-          const auto it = engine.state().applied.find(id);
-          if (it != engine.state().applied.end() && it->second.digest != digest) {
+          const CommandIndex::Entry* seen = applied.find(id);
+          if (seen != nullptr && seen->digest != digest) {
             found = id;
             break;
           }

@@ -160,10 +160,10 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
 
   // An id seen before: the same command gets its original result again.
   const auto& digest = prepared.digest;
-  if (auto it = state_.applied.find(id); it != state_.applied.end()) {
-    if (it->second.digest == digest) {
+  if (const CommandIndex::Entry* seen = state_.applied.find(id)) {
+    if (seen->digest == digest) {
       last_accepted_ = true;
-      return state_.results.get(it->second.result);
+      return state_.results.get(seen->result);
     }
     return result_ = rejected_line(
                Status(ErrorCode::kIdConflict, "id",
@@ -232,7 +232,7 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   if (DeclarationRecord* declared = state_.declarations.find(ctx.seq)) {
     declared->result = stored;  // the declaration's own story, for reads
   }
-  state_.applied.emplace(std::string(id), AppliedCommand{digest, stored});
+  state_.applied.add(id, digest, stored);
   last_accepted_ = true;
   last_new_ = true;
   return state_.results.get(stored);

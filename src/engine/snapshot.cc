@@ -385,7 +385,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
   // the applied ones (written below, in this order).
   std::unordered_map<uint64_t, uint64_t> result_index;
   result_index.reserve(s.applied.size());
-  for (const auto& [id, applied] : s.applied) {
+  for (const CommandIndex::Entry& applied : s.applied.entries()) {
     const uint64_t key = (uint64_t{applied.result.chunk} << 32) | applied.result.offset;
     result_index.emplace(key, result_index.size());
   }
@@ -411,8 +411,8 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     encode_gate_events(e, d.gate_events);
   }
   e.u64(s.applied.size());
-  for (const auto& [id, applied] : s.applied) {
-    e.str(id);
+  for (const CommandIndex::Entry& applied : s.applied.entries()) {
+    e.str(s.applied.id(applied));
     e.str(std::string_view(reinterpret_cast<const char*>(applied.digest.data()),
                            applied.digest.size()));
     e.str(s.results.get(applied.result));
@@ -592,15 +592,15 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   std::vector<ResultStore::Ref> results;  // in the order written
   results.reserve(static_cast<size_t>(applied));
   for (uint64_t n = applied; n > 0 && d.ok(); --n) {
-    const std::string id(d.str());
+    const std::string_view id = d.str();
     const std::string_view digest = d.str();
     const std::string_view result = d.str();
     if (digest.size() != 32) return damaged("a command digest");
-    AppliedCommand entry{};
-    std::memcpy(entry.digest.data(), digest.data(), 32);
-    entry.result = s.results.add(result);
-    results.push_back(entry.result);
-    if (!s.applied.emplace(id, entry).second) return damaged("a command id twice");
+    std::array<unsigned char, 32> fingerprint{};
+    std::memcpy(fingerprint.data(), digest.data(), 32);
+    if (s.applied.contains(id)) return damaged("a command id twice");
+    results.push_back(s.results.add(result));
+    s.applied.add(id, fingerprint, results.back());
   }
   for (const auto& [seq, index] : result_of) {
     if (index >= results.size()) return damaged("a declaration's result");

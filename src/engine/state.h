@@ -17,6 +17,7 @@
 #include "audit/tree_head.h"
 #include "core/decimal.h"
 #include "core/string_map.h"
+#include "engine/command_index.h"
 #include "engine/gate_events.h"
 #include "engine/gate_state.h"
 #include "engine/result_store.h"
@@ -153,12 +154,6 @@ class DeclarationTable {
   std::vector<DeclarationRecord> records_;
 };
 
-// What an accepted command answered, kept for idempotent repeats.
-struct AppliedCommand {
-  std::array<unsigned char, 32> digest;  // SHA-256 of the command's canonical JSON
-  ResultStore::Ref result;
-};
-
 struct ZoneState {
   uint64_t last_seq = 0;
   StringMap<Enterprise> enterprises;
@@ -229,7 +224,7 @@ struct ZoneState {
   std::map<std::pair<std::string, std::string>, OutgoingMessage, OutboxOrder> outbox;
   uint64_t messages_delivered = 0;    // acknowledged by their partner
   RiskState risk;                     // what selection remembers (docs/risk.md)
-  StringMap<AppliedCommand> applied;  // by command id
+  CommandIndex applied;               // by command id: for idempotent repeats
   ResultStore results;
 
   // Read models, kept up to date by the handlers (so rebuilt by any replay):
