@@ -222,9 +222,9 @@ struct ZoneState {
     }
   };
   std::map<std::pair<std::string, std::string>, OutgoingMessage, OutboxOrder> outbox;
-  uint64_t messages_delivered = 0;    // acknowledged by their partner
-  RiskState risk;                     // what selection remembers (docs/risk.md)
-  CommandIndex applied;               // by command id: for idempotent repeats
+  uint64_t messages_delivered = 0;  // acknowledged by their partner
+  RiskState risk;                   // what selection remembers (docs/risk.md)
+  CommandIndex applied;             // by command id: for idempotent repeats
   ResultStore results;
 
   // Read models, kept up to date by the handlers (so rebuilt by any replay):
