@@ -15,31 +15,34 @@ uint64_t hash_of(std::string_view id) {
 
 }  // namespace
 
-const CommandIndex::Entry* CommandIndex::find(std::string_view id) const {
-  if (slots_.empty()) return nullptr;
-  const uint64_t hash = hash_of(id);
+size_t CommandIndex::probe(std::string_view id, uint64_t hash) const {
   const uint64_t upper = hash & 0xFFFFFFFF00000000ULL;
   const size_t mask = slots_.size() - 1;
   for (size_t at = static_cast<size_t>(hash) & mask;; at = (at + 1) & mask) {
     const uint64_t slot = slots_[at];
-    if (slot == 0) return nullptr;
-    if ((slot & 0xFFFFFFFF00000000ULL) == upper) {
-      const Entry& entry = entries_[(slot & 0xFFFFFFFFULL) - 1];
-      if (ids_.get(entry.id) == id) return &entry;
+    if (slot == 0) return at;
+    if ((slot & 0xFFFFFFFF00000000ULL) == upper &&
+        ids_.get(entries_[(slot & 0xFFFFFFFFULL) - 1].id) == id) {
+      return at;
     }
   }
 }
 
+const CommandIndex::Entry* CommandIndex::find(std::string_view id) const {
+  if (slots_.empty()) return nullptr;
+  const uint64_t slot = slots_[probe(id, hash_of(id))];
+  return slot == 0 ? nullptr : &entries_[(slot & 0xFFFFFFFFULL) - 1];
+}
+
 bool CommandIndex::add(std::string_view id, const std::array<unsigned char, 32>& digest,
                        ResultStore::Ref result) {
-  if (find(id) != nullptr) return false;
   // Indexes are 32 bits in a slot (0 marks it empty).
   if (entries_.size() >= std::numeric_limits<uint32_t>::max() - 1) throw std::bad_alloc();
+  // Grown first (it may move every slot), so the probe's answer holds.
   if ((entries_.size() + 1) * 2 > slots_.size()) rehash(std::max<size_t>(16, slots_.size() * 2));
   const uint64_t hash = hash_of(id);
-  const size_t mask = slots_.size() - 1;
-  size_t at = static_cast<size_t>(hash) & mask;
-  while (slots_[at] != 0) at = (at + 1) & mask;
+  const size_t at = probe(id, hash);
+  if (slots_[at] != 0) return false;
   entries_.push_back(Entry{ids_.add(id), digest, result});
   slots_[at] = slot_of(hash, entries_.size() - 1);
   return true;

@@ -22,7 +22,8 @@ TEST(CommandIndex, FindsWhatWasAddedAndNothingElse) {
     if (reserved) index.reserve(5000);
     std::unordered_map<std::string, size_t> model;
     for (size_t n = 0; n < 20000; ++n) {
-      const std::string id = (n % 3 == 0 ? "d-" : "gate-") + std::to_string(n * 7919 % 100003);
+      // 7,000 distinct ids, most of them sent again later.
+      const std::string id = (n % 3 == 0 ? "d-" : "gate-") + std::to_string(n * 7919 % 7001);
       const bool fresh = model.emplace(id, n).second;
       ASSERT_EQ(index.add(id, digest_of(n), ResultStore::Ref{1, static_cast<uint32_t>(n), 2}),
                 fresh)
@@ -36,10 +37,19 @@ TEST(CommandIndex, FindsWhatWasAddedAndNothingElse) {
       EXPECT_EQ(entry->digest, digest_of(n));
       EXPECT_EQ(entry->result.offset, n);
     }
-    for (const std::string absent : {"", "d-", "d-100003", "gate-1 ", "D-0"}) {
+    for (const std::string absent : {"", "d-", "d-7001", "gate-1 ", "D-0"}) {
       EXPECT_FALSE(index.contains(absent)) << absent;
     }
   }
+}
+
+TEST(CommandIndex, AnEmptyIndexFindsNothing) {
+  CommandIndex index;
+  EXPECT_EQ(index.find("e-1"), nullptr);
+  EXPECT_FALSE(index.contains(""));
+  index.reserve(100);
+  EXPECT_EQ(index.find("e-1"), nullptr);
+  EXPECT_EQ(index.size(), 0u);
 }
 
 TEST(CommandIndex, AnIdAddedTwiceKeepsItsFirstEntry) {

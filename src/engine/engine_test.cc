@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "core/json.h"
 #include "engine/handlers.h"
 #include "policy/pack_loader.h"
@@ -203,6 +205,19 @@ TEST(Engine, DeclarationNumbersArePrefixDateAndPaddedSequence) {
            Case{"ZONE-", {1999, 2, 28}, 4321, "ZONE-99022804321"},
        }) {
     EXPECT_EQ(declaration_number(c.prefix, c.date, c.seq), c.number) << c.seq;
+  }
+  // And against snprintf itself over years, months, days and widths.
+  for (int year : {1970, 2000, 2009, 2024, 2099, 2100}) {
+    for (int month = 1; month <= 12; month += 5) {
+      for (int day = 1; day <= 31; day += 9) {
+        for (uint64_t seq = 1; seq < 100'000'000'000ULL; seq = seq * 7 + 3) {
+          char want[64];
+          std::snprintf(want, sizeof want, "HQ%02d%02d%02d%05llu", year % 100, month, day,
+                        static_cast<unsigned long long>(seq));
+          ASSERT_EQ(declaration_number("HQ", Date{year, month, day}, seq), want);
+        }
+      }
+    }
   }
 }
 

@@ -598,9 +598,8 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     if (digest.size() != 32) return damaged("a command digest");
     std::array<unsigned char, 32> fingerprint{};
     std::memcpy(fingerprint.data(), digest.data(), 32);
-    if (s.applied.contains(id)) return damaged("a command id twice");
     results.push_back(s.results.add(result));
-    s.applied.add(id, fingerprint, results.back());
+    if (!s.applied.add(id, fingerprint, results.back())) return damaged("a command id twice");
   }
   for (const auto& [seq, index] : result_of) {
     if (index >= results.size()) return damaged("a declaration's result");
