@@ -65,7 +65,8 @@ std::string declaration_number(std::string_view prefix, Date date, uint64_t seq)
   // By hand, not snprintf: every declaration's result and every line of a
   // book names one, and the format parser cost more than the digits.
   char digits[20];
-  const size_t length = static_cast<size_t>(std::to_chars(digits, digits + 20, seq).ptr - digits);
+  const char* end = std::to_chars(digits, digits + sizeof digits, seq).ptr;
+  const auto length = static_cast<size_t>(end - digits);
   std::string number;
   number.reserve(prefix.size() + 6 + std::max<size_t>(length, 5));
   number.append(prefix);

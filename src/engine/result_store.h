@@ -1,6 +1,7 @@
 // Results of accepted commands, kept for idempotent repeats: an append-only
 // arena of large chunks, so storing a result costs no allocation of its own
-// and nothing already stored ever moves.
+// and nothing already stored ever moves. (CommandIndex keeps the commands'
+// ids in one too.)
 //
 // Chunks are mapped with transparent huge pages where the kernel offers
 // them: a zone keeps hundreds of megabytes of results, and faulting them in
