@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# zonegate serve throughput over HTTP, load generator (wrk) on the same
-# machine. One server on a fresh data directory; 20 enterprises registered
-# in one JSON Lines request; an officer token; then, each for SECONDS
-# (default 10):
+# zonegate serve throughput over HTTP, load generator on the same machine:
+# BUILD_DIR/bench/zonegate_http_load (bench/http/load.cc, one epoll thread)
+# by default, or wrk with bench/http/{single,batch}.lua (ZG_CLIENT=wrk), which
+# costs the shared cores far more on big answers. One server on a fresh data
+# directory; 20 enterprises registered in one JSON Lines request; an officer
+# token; then, each for SECONDS (default 10):
 #
-#   a. GET /health with wrk (no engine, no journal): the baseline of the HTTP
-#      layer and of wrk itself, measured at each connection count used in b;
-#   b. single declarations, one per request, keep-alive
-#      (wrk -t1 -cC --latency -s bench/http/single.lua) for C in ZG_CONNS;
-#   c. JSON Lines batches of 1,000 and of 10,000 declarations
-#      (wrk -s bench/http/batch.lua, ZG_BATCH_CONNS batches in flight).
+#   a. GET /health (no engine, no journal): the baseline of the HTTP layer
+#      and of the client itself, measured at each connection count used in b;
+#   b. single declarations, one per request, keep-alive, from C connections
+#      for C in ZG_CONNS;
+#   c. JSON Lines batches of 1,000 and of 10,000 declarations,
+#      ZG_BATCH_CONNS batches in flight.
 #
 # Every response is checked (200, and each result "accepted"); declarations/s
-# counts accepted results only. After the runs: the server's group-commit
+# counts accepted results only. wrk stops at SECONDS and drops the answers in
+# flight; zonegate_http_load stops sending at SECONDS and counts the answers
+# still in flight, its seconds running to the last one. After the runs: the server's group-commit
 # batch sizes (zonegate_commit_entries from GET /metrics), a graceful stop
 # (SIGTERM), `zonegate verify` on the data directory, its state hash, and a
 # check that the journal holds every declaration a client saw accepted
@@ -20,17 +24,18 @@
 # most the requests still in flight when each wrk run stopped, which the
 # server answered after wrk had stopped listening).
 #
-# Also per run: CPU used by the server (and by each of its threads), by wrk,
-# and by everything else on the machine (other people's builds make the
-# figures noisy: look at "other"). The server's threads are not named; by
-# order of creation they are (src/cli/serve_command.cc, as of this writing):
-# #1 main (HTTP I/O), #2 event heartbeat, #3 committer (encodes the journal
-# rows, commits, fsyncs, hands out the answers), #4 engine, #5 watchdog,
-# #6.. the other HTTP I/O threads (--io-threads N: N - 1 of them).
+# Also per run: CPU used by the server (and by each of its threads), by the
+# client, and by everything else on the machine (other people's builds make the
+# figures noisy: look at "other"). The server's threads go by their names:
+# zonegate (the main thread, HTTP I/O), zg-http (the other HTTP I/O threads,
+# --io-threads N: N - 1 of them), zg-engine (applies the commands), zg-commit
+# (encodes the journal rows, commits, fsyncs, hands out the answers), and
+# others that are mostly asleep (zg-heartbeat, zg-log, zg-watchdog, ...).
 #
 # wrk runs with --timeout 60s: wrk leaves out of its latency figures any
 # response slower than its timeout (default 2 s) and only counts it as a
-# "timeout", which would hide stalls from p99.
+# "timeout", which would hide stalls from p99. zonegate_http_load counts
+# every answer's latency, and one slower than 60 s as a socket error.
 #
 # The runs go one after the other against the same zone, so later runs work
 # on a bigger state (over a million commands by the batches), and the zone
@@ -41,6 +46,7 @@
 #   bench/http/run_http.sh BUILD_DIR [SECONDS]
 #
 # Environment (optional; an empty ZG_CONNS or ZG_BATCHES skips those runs):
+#   ZG_CLIENT=zg             zg (zonegate_http_load) or wrk
 #   ZG_CONNS="16 32 64 128"  connection counts for a and b
 #   ZG_BATCH_CONNS=4         batches in flight for c
 #   ZG_BATCHES="1000 10000"  batch sizes for c
@@ -61,16 +67,20 @@ conns=${ZG_CONNS-"16 32 64 128"}
 batch_conns=${ZG_BATCH_CONNS:-4}
 batches=${ZG_BATCHES-"1000 10000"}
 io_threads=${ZG_IO_THREADS:-2}
+client=${ZG_CLIENT:-zg}
 serve_args=${ZG_SERVE_ARGS:-}
 zonegate=$build/zonegate
 gen=$build/bench/zonegate_gen_commands
+load=$build/bench/zonegate_http_load
 registrations=20
 
 fail() {
   echo "run_http: FAILED: $*" >&2
   exit 1
 }
-for tool in wrk curl awk; do
+[ "$client" = zg ] || [ "$client" = wrk ] || fail "ZG_CLIENT is zg or wrk, not \"$client\""
+[ "$client" = wrk ] || [ -x "$load" ] || fail "no $load (build the zonegate_http_load target)"
+for tool in curl awk $([ "$client" = wrk ] && echo wrk); do
   command -v "$tool" > /dev/null || fail "$tool is not installed"
 done
 [ -x "$zonegate" ] || fail "no $zonegate (build the zonegate target)"
@@ -130,11 +140,13 @@ echo "registered $registered enterprises"
 # ---- measuring ----------------------------------------------------------------
 
 ticks=$(getconf CLK_TCK)
-# CPU ticks (user + system) of each thread of the server: "tid ticks" lines.
+# CPU ticks (user + system) of each thread of the server: "tid name ticks".
 server_threads() {
-  # Fields after the ")" that closes the name: 12 = utime, 13 = stime.
+  # The name is between the first "(" and the last ")"; after it,
+  # fields 12 = utime, 13 = stime.
   awk '{ tid = FILENAME; sub(/\/stat$/, "", tid); sub(/.*\//, "", tid);
-         sub(/.*\) /, ""); split($0, f, " "); print tid, f[12] + f[13] }' \
+         name = $0; sub(/^[^(]*\(/, "", name); sub(/\)[^)]*$/, "", name); gsub(/ /, "_", name);
+         sub(/.*\) /, ""); split($0, f, " "); print tid, name, f[12] + f[13] }' \
     /proc/"$server_pid"/task/*/stat 2> /dev/null | sort -n || true
 }
 machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
@@ -150,43 +162,43 @@ health_rps=()
 n_run=0
 metrics_file "$tmp/metrics.0"
 
-# run_wrk KIND LABEL CONNS BATCH wrk-args...   (KIND: health | single | batch)
-run_wrk() {
+# run_load KIND LABEL CONNS BATCH client command...   (KIND: health | single | batch)
+run_load() {
   local kind=$1 label=$2 c=$3 batch=$4
   shift 4
   n_run=$((n_run + 1))
   local out=$tmp/run.$n_run
   echo
-  echo "=== $label: wrk $* (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  echo "=== $label: ${*#"$build/bench/"} (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   server_threads > "$out.threads0"
   local busy0 t0 t1 busy1
   busy0=$(machine_busy)
   t0=$(date +%s.%N)
   local TIMEFORMAT='%U %S'
-  { time wrk "$@" > "$out" 2>&1; } 2> "$out.cpu" || { cat "$out" >&2; fail "$label: wrk failed"; }
+  { time "$@" > "$out" 2>&1; } 2> "$out.cpu" || { cat "$out" >&2; fail "$label: the client failed"; }
   t1=$(date +%s.%N)
   busy1=$(machine_busy)
   server_threads > "$out.threads1"
   cat "$out"
   grep -q 'PANIC' "$out" && fail "$label: the wrk script failed"
 
-  # CPU: server (per thread), wrk, everyone else; in % of one core.
+  # CPU: server (per thread), the client, everyone else; in % of one core.
   local cpu
   cpu=$(awk -v ticks="$ticks" -v t0="$t0" -v t1="$t1" -v b0="$busy0" -v b1="$busy1" \
-    -v wrk_cpu="$(cat "$out.cpu")" '
+    -v client_cpu="$(cat "$out.cpu")" '
     FNR == 1 { file++ }
-    file == 1 { before[$1] = $2; next }
-    file == 2 { k++; d = $2 - before[$1]; total += d;
-                if (d > 0) list = list sprintf(" #%d:%.0f", k, 100 * d / ticks / (t1 - t0)); next }
+    file == 1 { before[$1] = $3; next }
+    file == 2 { d = $3 - before[$1]; total += d;
+                if (d > 0) list = list sprintf(" %s:%.0f", $2, 100 * d / ticks / (t1 - t0)); next }
     END {
-      wall = t1 - t0; split(wrk_cpu, w, " "); wrk = w[1] + w[2];
-      server = total / ticks; all = (b1 - b0) / ticks; other = all - server - wrk; if (other < 0) other = 0;
-      printf "%.0f %.0f %.0f|%s", 100 * server / wall, 100 * wrk / wall, 100 * other / wall, list
+      wall = t1 - t0; split(client_cpu, w, " "); client = w[1] + w[2];
+      server = total / ticks; all = (b1 - b0) / ticks; other = all - server - client; if (other < 0) other = 0;
+      printf "%.0f %.0f %.0f|%s", 100 * server / wall, 100 * client / wall, 100 * other / wall, list
     }' "$out.threads0" "$out.threads1")
-  local server_cpu wrk_cpu other_cpu per_thread
-  read -r server_cpu wrk_cpu other_cpu <<< "${cpu%%|*}"
+  local server_cpu client_cpu other_cpu per_thread
+  read -r server_cpu client_cpu other_cpu <<< "${cpu%%|*}"
   per_thread=${cpu#*|}
-  echo "CPU (% of one core, $(nproc) cores): zonegate $server_cpu (by thread, in order of creation:$per_thread), wrk $wrk_cpu, other processes $other_cpu"
+  echo "CPU (% of one core, $(nproc) cores): zonegate $server_cpu (by thread:$per_thread), client ($client) $client_cpu, other processes $other_cpu"
 
   # Group commits during this run.
   metrics_file "$tmp/metrics.$n_run"
@@ -204,7 +216,7 @@ run_wrk() {
   echo "group commit during the run: $commit_info"
 
   local rps dps p50 p99 ratio requests secs accepted
-  if [ "$kind" = health ]; then
+  if [ "$kind" = health ] && [ "$client" = wrk ]; then
     # wrk's own figures: Requests/sec and the 50% / 99% lines of --latency.
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
     to_ms='{ v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
@@ -227,6 +239,15 @@ run_wrk() {
     accepted=$(field accepted)
     p50=$(field p50_ms)
     p99=$(field p99_ms)
+    if [ "$kind" = health ]; then
+      [ "$(field non200)" = 0 ] || fail "$label: $(field non200) responses were not 200"
+      [ "$(field socket_errors)" = 0 ] || fail "$label: $(field socket_errors) socket errors or timeouts"
+      rps=$(awk -v n="$(field requests)" -v s="$(field seconds)" 'BEGIN { printf "%.0f", n / s }')
+      health_rps[c]=$rps
+      rows+=("$(printf '%-28s %9s %11s %9s %9s %9s %8s %5s %5s %s' "$label" "$rps" "-" "$p50" "$p99" \
+        "-" "$server_cpu" "$client_cpu" "$other_cpu" "$commit_info")")
+      return
+    fi
     [ "$(field rejected)" = 0 ] || fail "$label: $(field rejected) declarations rejected"
     [ "$(field non200)" = 0 ] || fail "$label: $(field non200) responses were not 200"
     [ "$(field socket_errors)" = 0 ] || fail "$label: $(field socket_errors) socket errors or timeouts"
@@ -243,25 +264,39 @@ run_wrk() {
     fi
   fi
   rows+=("$(printf '%-28s %9s %11s %9s %9s %9s %8s %5s %5s %s' "$label" "$rps" "$dps" "$p50" "$p99" \
-    "$ratio" "$server_cpu" "$wrk_cpu" "$other_cpu" "$commit_info")")
+    "$ratio" "$server_cpu" "$client_cpu" "$other_cpu" "$commit_info")")
 }
 
 run=0
 for c in $conns; do
-  run_wrk health "GET /health -c$c" "$c" 0 \
-    -t1 -c"$c" -d"${seconds}s" --timeout 60s --latency "$url/health"
   run=$((run + 1))
-  ZG_TOKEN=$token ZG_USCCS=$usccs ZG_RUN="s$run-c$c" \
-    run_wrk single "single declare -c$c" "$c" 1 \
-    -t1 -c"$c" -d"${seconds}s" --timeout 60s --latency -s "$root/bench/http/single.lua" \
-    "$url/v1/commands"
+  if [ "$client" = wrk ]; then
+    run_load health "GET /health -c$c" "$c" 0 \
+      wrk -t1 -c"$c" -d"${seconds}s" --timeout 60s --latency "$url/health"
+    ZG_TOKEN=$token ZG_USCCS=$usccs ZG_RUN="s$run-c$c" \
+      run_load single "single declare -c$c" "$c" 1 \
+      wrk -t1 -c"$c" -d"${seconds}s" --timeout 60s --latency -s "$root/bench/http/single.lua" \
+      "$url/v1/commands"
+  else
+    run_load health "GET /health -c$c" "$c" 0 \
+      "$load" --url "$url" --kind health --connections "$c" --seconds "$seconds"
+    run_load single "single declare -c$c" "$c" 1 \
+      "$load" --url "$url" --kind single --connections "$c" --seconds "$seconds" \
+      --token "$token" --usccs "$usccs" --run "s$run-c$c"
+  fi
 done
 for b in $batches; do
   run=$((run + 1))
-  ZG_TOKEN=$token ZG_USCCS=$usccs ZG_RUN="b$run-n$b" ZG_BATCH=$b \
-    run_wrk batch "batch of $b -c$batch_conns" "$batch_conns" "$b" \
-    -t1 -c"$batch_conns" -d"${seconds}s" --timeout 120s --latency -s "$root/bench/http/batch.lua" \
-    "$url/v1/commands"
+  if [ "$client" = wrk ]; then
+    ZG_TOKEN=$token ZG_USCCS=$usccs ZG_RUN="b$run-n$b" ZG_BATCH=$b \
+      run_load batch "batch of $b -c$batch_conns" "$batch_conns" "$b" \
+      wrk -t1 -c"$batch_conns" -d"${seconds}s" --timeout 120s --latency \
+      -s "$root/bench/http/batch.lua" "$url/v1/commands"
+  else
+    run_load batch "batch of $b -c$batch_conns" "$batch_conns" "$b" \
+      "$load" --url "$url" --kind batch --batch "$b" --connections "$batch_conns" \
+      --seconds "$seconds" --timeout-seconds 120 --token "$token" --usccs "$usccs" --run "b$run-n$b"
+  fi
 done
 
 # ---- after the runs -----------------------------------------------------------
@@ -318,14 +353,14 @@ journal_declarations=$((journal - registrations))
 unanswered=$((journal_declarations - client_accepted))
 
 echo
-echo "=== summary ($seconds s per run; latency from wrk --latency; CPU in % of one core of $(nproc))"
+echo "=== summary ($seconds s per run; latency from the client ($client); CPU in % of one core of $(nproc))"
 printf '%-28s %9s %11s %9s %9s %9s %8s %5s %5s %s\n' "run" "req/s" "decl/s" "p50 ms" "p99 ms" \
-  "vs health" "zonegate" "wrk" "other" "group commit"
+  "vs health" "zonegate" "client" "other" "group commit"
 for row in "${rows[@]}"; do echo "$row"; done
 echo
 echo "declarations accepted in responses:  $client_accepted"
 echo "declarations in the journal:         $journal_declarations ($journal commands - $registrations registrations)"
-echo "answered after wrk stopped reading:  $unanswered (at most $in_flight_bound were in flight at the ends of runs)"
+echo "answered after the client stopped:   $unanswered (at most $in_flight_bound were in flight at the ends of runs)"
 echo "server counters: accepted $server_accepted (registrations included), rejected $server_rejected"
 echo "state hash: $state_hash"
 

@@ -10,6 +10,7 @@
 #include "api/http_client.h"
 #include "audit/tree_head.h"
 #include "core/json.h"
+#include "core/thread_name.h"
 #include "core/time.h"
 #include "engine/handlers.h"
 #include "exchange/envelope.h"
@@ -104,6 +105,7 @@ void Courier::wait(std::chrono::milliseconds how_long) {
 }
 
 void Courier::run() {
+  name_this_thread("zg-courier");
   while (!stopping()) {
     Round round;
     bool recorded = false;

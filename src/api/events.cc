@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "core/json.h"
+#include "core/thread_name.h"
 
 namespace zg::api {
 namespace {
@@ -129,6 +130,7 @@ void EventHub::forget_watchers() {
 }
 
 void EventHub::heartbeat() {
+  name_this_thread("zg-heartbeat");
   std::unique_lock lock(mutex_);
   while (!stop_.wait_for(lock, kHeartbeat, [this] { return stopping_; })) {
     for (Watcher& w : watchers_) w.sink->send(": keep-alive\n\n");

@@ -38,7 +38,7 @@ class HttpTransport {
   // Any completion handler, moved to the heap behind one type. It keeps
   // the handler alone: an associated executor, allocator or cancellation
   // slot is dropped, so it runs on the socket's executor (the connection's
-  // strand). The session's handlers have none of these. (Never built from
+  // I/O thread). The session's handlers have none of these. (Never built from
   // a Completion: that would wrap it in itself, not copy it.)
   class Completion {
    public:

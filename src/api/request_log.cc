@@ -1,5 +1,7 @@
 #include "api/request_log.h"
 
+#include "core/thread_name.h"
+
 namespace zg::api {
 
 RequestLog::RequestLog(std::FILE* out) : out_(out), thread_([this] { run(); }) {}
@@ -31,6 +33,7 @@ uint64_t RequestLog::dropped() const {
 }
 
 void RequestLog::run() {
+  name_this_thread("zg-log");
   std::deque<std::string> lines;
   for (;;) {
     {

@@ -10,6 +10,7 @@
 
 #include "api/problem.h"
 #include "core/json.h"
+#include "core/thread_name.h"
 
 namespace zg::api {
 namespace {
@@ -236,6 +237,7 @@ Zone::ShardFigures Zone::shard_figures() const {
 }
 
 void Zone::keep_lease() {
+  name_this_thread("zg-lease");
   const int ttl = lease_->ttl_ms();
   uint64_t epoch = 0;
   int64_t no_take_before_ms = 0;  // after giving the lease up: others first
@@ -371,6 +373,7 @@ void Zone::read(View view, Reply reply) {
 }
 
 void Zone::run() {
+  name_this_thread("zg-engine");
   for (;;) {
     std::deque<Job> work;
     {
@@ -698,6 +701,7 @@ void Zone::share_snapshot(uint64_t seq, bool wait) {
   if (snapshot_share_.joinable()) snapshot_share_.join();  // finished: no wait
   sharing_ = true;
   snapshot_share_ = std::thread([this, seq] {
+    name_this_thread("zg-snap-share");
     Status shared = dir_->share_snapshot(seq);
     if (!shared.is_ok()) log_line("warn", "snapshot not shared: " + shared.first().message);
     sharing_ = false;

@@ -16,6 +16,7 @@
 
 #include "cli/commands.h"
 #include "cli/line_reader.h"
+#include "core/thread_name.h"
 #include "durable/committer.h"
 #include "durable/data_dir.h"
 #include "engine/engine.h"
@@ -193,7 +194,10 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
   std::mutex mutex;
   std::condition_variable changed;
   Reader reader(in, batches, mutex, changed);
-  std::thread reading([&] { reader.run(); });
+  std::thread reading([&] {
+    name_this_thread("zg-read");
+    reader.run();
+  });
 
   std::string buffer;
   buffer.reserve(1 << 21);

@@ -26,6 +26,7 @@
 #include "cli/clock.h"
 #include "cli/commands.h"
 #include "cli/simulated_day.h"
+#include "core/thread_name.h"
 #include "demo/demo_day.h"
 
 namespace zg::cli {
@@ -358,6 +359,7 @@ int serve_command(const Args& args) {
     for (const auto& served : zones) served->api->set_draining();
     server.stop_accepting();
     closer = std::thread([&] {
+      name_this_thread("zg-closer");
       for (const auto& served : zones) {
         served->courier->stop();  // its acknowledgements go in before the zone closes
         served->zone->drain();
@@ -369,6 +371,7 @@ int serve_command(const Args& args) {
   // A failed commit leaves memory ahead of the journal: stop, so that a
   // restart rebuilds the zone from what is durable.
   std::thread watchdog([&] {
+    name_this_thread("zg-watchdog");
     while (!stopping.load()) {
       bool healthy = true;
       for (const auto& served : zones) healthy = healthy && served->zone->healthy();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/thread_name.h"
 #include "engine/journal_entry.h"
 
 namespace zg {
@@ -41,6 +42,7 @@ Status Committer::finish() {
 }
 
 void Committer::run() {
+  name_this_thread("zg-commit");
   std::vector<JournalEntry> rows;
   for (;;) {
     // What is waiting goes into one transaction: the busier the engine, the

@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/thread_name.h"
+
 namespace zg {
 
 namespace {
@@ -128,6 +130,7 @@ Status run_replay_stages(const ReplayStages& stages) {
   Status check_status;
 
   std::thread reading([&] {
+    name_this_thread("zg-replay-read");
     RingFeed feed(ring);
     read_status = stages.read(feed);
     // What was read before the error is applied and checked; the error is
@@ -136,6 +139,7 @@ Status run_replay_stages(const ReplayStages& stages) {
     ring.reading_ended();
   });
   std::thread checking([&] {
+    name_this_thread("zg-replay-chk");
     for (size_t slot = 0;; ++slot) {
       Batch& batch = ring.at(slot);
       if (!ring.wait_for(batch, Stage::kApplied)) return;
