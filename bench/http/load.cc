@@ -13,15 +13,17 @@
 // health: GET /health. single: one `declare` per POST /v1/commands
 // (application/json). batch: B `declare` lines per POST (application/x-ndjson).
 // The declarations are the Lua scripts' (first-line entries of integrated
-// circuits, declarants cycling through --usccs); ids RUN-cCONN-rREQUEST-LINE
-// are unique per run, `at` is the current second.
+// circuits; declarants cycling through --usccs and items through eight, by
+// line in a batch and by request for single declarations); ids
+// RUN-cCONN-rREQUEST-LINE are unique per run, `at` is the current second.
 //
 // After S seconds no new request is sent and the ones in flight are waited
 // for, so every answer is counted and `seconds` runs to the last one. Prints
 //   zg-result: kind=K batch=B requests=R seconds=S accepted=A rejected=J
 //     non200=N missing=M socket_errors=E p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
-// (the Lua scripts' line, which bench/http/run_http.sh reads) and, if any
-// answer was not what was asked, zg-first-failure: with its start. A result's
+// (the Lua scripts' line, which bench/http/run_http.sh reads; missing counts
+// result lines fewer or more than the commands sent) and, if any answer was
+// not what was asked, zg-first-failure: with its start. A result's
 // status is the first "status" of its line: the server writes "id", "seq"
 // and "status" before anything nested.
 #include <arpa/inet.h>
@@ -33,6 +35,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cinttypes>
@@ -155,17 +158,19 @@ std::string now_rfc3339() {
   return text;
 }
 
+// `line` numbers the id; `turn` picks the declarant and the item, cycling
+// (the line within a batch, the request for single declarations).
 void append_declaration(std::string& out, const Options& options, const std::string& id_prefix,
-                        int line, const std::string& at) {
+                        int line, uint64_t turn, const std::string& at) {
   out += "{\"type\":\"declare\",\"id\":\"";
   out += id_prefix;
   out += std::to_string(line);
   out += "\",\"at\":\"";
   out += at;
   out += "\",\"movement\":\"first_line_entry\",\"declarant\":\"";
-  out += options.usccs[static_cast<size_t>(line) % options.usccs.size()];
+  out += options.usccs[turn % options.usccs.size()];
   out += "\",\"purpose\":\"processing\",\"currency\":\"CNY\",\"items\":[{\"item\":\"CHIP-";
-  out += std::to_string(line % 8);
+  out += std::to_string(turn % 8);
   out +=
       "\",\"hs\":\"85423100\",\"description\":\"integrated circuits\",\"origin\":\"KR\","
       "\"quantity\":\"100\",\"unit\":\"pcs\",\"value\":\"5000.00\"}]}";
@@ -184,7 +189,8 @@ void build_request(std::string& out, const Options& options, int connection, uin
   const std::string id_prefix =
       options.run + "-c" + std::to_string(connection) + "-r" + std::to_string(number) + "-";
   for (int line = 1; line <= options.batch; ++line) {
-    append_declaration(body, options, id_prefix, line, at);
+    const uint64_t turn = options.kind == Kind::kBatch ? static_cast<uint64_t>(line) : number;
+    append_declaration(body, options, id_prefix, line, turn, at);
     if (options.kind == Kind::kBatch) body += '\n';
   }
   out += "POST /v1/commands HTTP/1.1\r\n" + host;
@@ -230,7 +236,13 @@ void check_results(std::string_view body, int expected, Tally& tally) {
       tally.failure(line);
     }
   }
-  if (results < expected) tally.missing += static_cast<uint64_t>(expected - results);
+  if (results != expected) {
+    // Fewer result lines than commands sent, or more: either is wrong.
+    tally.missing +=
+        static_cast<uint64_t>(results < expected ? expected - results : results - expected);
+    tally.failure(std::to_string(results) + " result lines for " + std::to_string(expected) +
+                  " commands");
+  }
 }
 
 struct Connection {
@@ -343,7 +355,12 @@ class Load {
   }
 
   void send_next(Connection& c) {
-    if (stopping_) return;
+    if (stopping_) {
+      // Done: closed, so that a server closing it later wakes no one.
+      ::close(c.fd);
+      c.fd = -1;
+      return;
+    }
     build_request(c.request, options_, c.index, ++c.sent);
     c.written = 0;
     c.in_size = 0;
@@ -410,15 +427,10 @@ class Load {
         return true;
       }
     }
-    if (in.size() < c.header_end + c.content_length) return false;
-    if (in.size() > c.header_end + c.content_length) {
-      ++tally_.socket_errors;
-      tally_.failure("bytes after the answer's body");
-      reopen(c);
-      return true;
-    }
+    const size_t end = c.header_end + c.content_length;
+    if (in.size() < end) return false;
     const int status = std::atoi(std::string(in.substr(9, 3)).c_str());
-    const std::string_view body = in.substr(c.header_end);
+    const std::string_view body = in.substr(c.header_end, c.content_length);
     tally_.latency_us.push_back(static_cast<uint32_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - c.sent_at).count()));
     ++tally_.requests;
@@ -427,6 +439,13 @@ class Load {
       tally_.failure(std::to_string(status) + " " + std::string(body));
     } else if (options_.kind != Kind::kHealth) {
       check_results(body, options_.batch, tally_);
+    }
+    if (in.size() > end) {
+      // One request in flight: nothing may follow its answer.
+      ++tally_.socket_errors;
+      tally_.failure("bytes after the answer's body");
+      reopen(c);
+      return true;
     }
     c.in_flight = false;
     send_next(c);

@@ -7,11 +7,14 @@
 // handlers run one at a time without a strand and the threads share no
 // queue. (Against one io_context shared by the threads, with a strand per
 // connection: GET /health 1.1-1.2x as many requests a second on two cores,
-// with less CPU; bench/http/run_http.sh.) Nothing here blocks, so a slow
-// client costs a socket and a buffer, never a thread. A connection waits for
-// its next request up to the idle timeout, then must deliver the whole
-// request within the read timeout (slow-header and slow-body clients are
-// cut off).
+// with less CPU; bench/http/run_http.sh.) The price: a connection's work
+// waits for its own thread even when another is idle, so a long task (a
+// 10,000-line batch parsed, a token read from tokens.db on a cache miss)
+// delays the connections that share its thread. No handler waits on a
+// client, so a slow client costs a socket and a buffer, never a thread.
+// A connection waits for its next request up to the idle timeout, then
+// must deliver the whole request within the read timeout (slow-header and
+// slow-body clients are cut off).
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -124,6 +127,10 @@ class HttpServer::Impl {
       });
     }
     io_.run();
+    // stop() stops io_ alone (so it may come before this function made the
+    // other contexts, or while it does); the others stop with it here.
+    guards.clear();
+    for (const auto& other : others_) other->stop();
     for (std::thread& t : pool) t.join();
   }
 
@@ -140,10 +147,7 @@ class HttpServer::Impl {
       acceptor_.close(ec);
     });
   }
-  void stop() {
-    io_.stop();
-    for (const auto& other : others_) other->stop();
-  }
+  void stop() { io_.stop(); }
 
   HttpCounters counters() const {
     HttpCounters c;
@@ -168,16 +172,20 @@ class HttpServer::Impl {
 
   HttpHandler& handler_;
   const HttpLimits limits_;
-  net::io_context io_{1};                                 // run by one thread, as each of others_
-  std::vector<std::unique_ptr<net::io_context>> others_;  // set in run(), before any thread starts
-  size_t next_context_ = 0;
-  tcp::acceptor acceptor_;
-  net::signal_set signals_;
-  std::function<void()> on_signal_;
+  // What sessions use is declared before the contexts, so that it outlives
+  // the sessions a context destroys with its pending handlers.
   std::atomic<uint64_t> open_{0}, total_{0}, timeouts_{0}, refused_{0}, parse_errors_{0};
   std::atomic<uint64_t> counter_{0};
   uint64_t id_base_ = 0;
   std::optional<ssl::context> tls_;  // set: connections speak TLS
+  // others_ before io_: a pending accept in io_ holds a socket of one of
+  // them, so io_ goes first.
+  std::vector<std::unique_ptr<net::io_context>> others_;  // set in run(), before their threads
+  net::io_context io_{1};                                 // run by one thread, as each of others_
+  size_t next_context_ = 0;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  std::function<void()> on_signal_;
 
  private:
   void accept();
@@ -549,11 +557,11 @@ void HttpServer::Impl::accept() {
         socket.close(ignored);
       } else {
         socket.set_option(tcp::no_delay(true), ec);
-        if (tls_) {
-          std::make_shared<Session>(*this, std::move(socket), *tls_)->start();
-        } else {
-          std::make_shared<Session>(*this, std::move(socket))->start();
-        }
+        // Started on the connection's own thread, as all its handlers run.
+        std::shared_ptr<Session> session =
+            tls_ ? std::make_shared<Session>(*this, std::move(socket), *tls_)
+                 : std::make_shared<Session>(*this, std::move(socket));
+        net::post(session->executor(), [session] { session->start(); });
       }
     }
     accept();
