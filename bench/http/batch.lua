@@ -17,7 +17,7 @@
 -- accepted declarations per second; done() prints:
 --   zg-result: kind=batch batch=B requests=R seconds=S accepted=A rejected=J non200=N
 --              missing=M p50_ms=.. p90_ms=.. p99_ms=.. max_ms=..
--- (missing: result lines fewer than the commands sent, which must be 0)
+-- (missing: result lines fewer or more than the commands sent, which must be 0)
 
 local threads = {}
 local next_thread = 1
@@ -98,6 +98,7 @@ function response(status, headers, body)
   accepted = accepted + a
   rejected = rejected + j
   if a + j < batch then missing = missing + batch - a - j end
+  if a + j > batch then missing = missing + a + j - batch end
   if j > 0 and first_failure == "" then
     local at = string.find(body, '"status":"rejected"', 1, true)
     first_failure = string.sub(body, math.max(1, at - 100), at + 300)

@@ -14,7 +14,8 @@
 // (application/json). batch: B `declare` lines per POST (application/x-ndjson).
 // The declarations are the Lua scripts' (first-line entries of integrated
 // circuits; declarants cycling through --usccs and items through eight, by
-// line in a batch and by request for single declarations); ids
+// line in a batch and by request, over all connections, for single
+// declarations); ids
 // RUN-cCONN-rREQUEST-LINE are unique per run, `at` is the current second.
 //
 // After S seconds no new request is sent and the ones in flight are waited
@@ -176,8 +177,11 @@ void append_declaration(std::string& out, const Options& options, const std::str
       "\"quantity\":\"100\",\"unit\":\"pcs\",\"value\":\"5000.00\"}]}";
 }
 
-// The whole request, headers and body.
-void build_request(std::string& out, const Options& options, int connection, uint64_t number) {
+// The whole request, headers and body: the `number`th of `connection`, the
+// `sent_total`th of all (which picks a single declaration's declarant and
+// item, so that requests in flight together rotate through them).
+void build_request(std::string& out, const Options& options, int connection, uint64_t number,
+                   uint64_t sent_total) {
   out.clear();
   const std::string host = "Host: " + options.host + ":" + std::to_string(options.port) + "\r\n";
   if (options.kind == Kind::kHealth) {
@@ -189,7 +193,7 @@ void build_request(std::string& out, const Options& options, int connection, uin
   const std::string id_prefix =
       options.run + "-c" + std::to_string(connection) + "-r" + std::to_string(number) + "-";
   for (int line = 1; line <= options.batch; ++line) {
-    const uint64_t turn = options.kind == Kind::kBatch ? static_cast<uint64_t>(line) : number;
+    const uint64_t turn = options.kind == Kind::kBatch ? static_cast<uint64_t>(line) : sent_total;
     append_declaration(body, options, id_prefix, line, turn, at);
     if (options.kind == Kind::kBatch) body += '\n';
   }
@@ -361,7 +365,7 @@ class Load {
       c.fd = -1;
       return;
     }
-    build_request(c.request, options_, c.index, ++c.sent);
+    build_request(c.request, options_, c.index, ++c.sent, ++sent_total_);
     c.written = 0;
     c.in_size = 0;
     c.header_end = 0;
@@ -501,6 +505,7 @@ class Load {
   Clock::time_point start_;
   Clock::time_point stop_at_;
   bool stopping_ = false;
+  uint64_t sent_total_ = 0;  // requests sent on all connections
   Tally tally_;
 };
 

@@ -101,7 +101,7 @@ class HttpServer::Impl {
   void run(int threads, std::function<void()> on_signal) {
     // The first thread runs io_ (the acceptor, the signals, its share of
     // the connections); each other one its own context, kept running by a
-    // guard until stop().
+    // guard until io_.run() returns.
     for (int i = 1; i < threads; ++i) others_.push_back(std::make_unique<net::io_context>(1));
     std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
     for (const auto& other : others_) guards.push_back(net::make_work_guard(*other));
