@@ -9,28 +9,24 @@
 namespace zg {
 namespace {
 
-std::string name_of_this_thread() {
-  char name[16] = {};
-  EXPECT_EQ(pthread_getname_np(pthread_self(), name, sizeof name), 0);
-  return name;
+// The name a fresh thread has after naming itself `name`.
+std::string name_seen_after(const char* name) {
+  std::string seen;
+  std::thread([&] {
+    name_this_thread(name);
+    char buffer[16] = {};
+    EXPECT_EQ(pthread_getname_np(pthread_self(), buffer, sizeof buffer), 0);
+    seen = buffer;
+  }).join();
+  return seen;
 }
 
 TEST(ThreadName, IsWhatTheThreadIsCalled) {
-  std::string seen;
-  std::thread([&] {
-    name_this_thread("zg-engine");
-    seen = name_of_this_thread();
-  }).join();
-  EXPECT_EQ(seen, "zg-engine");
+  EXPECT_EQ(name_seen_after("zg-engine"), "zg-engine");
 }
 
 TEST(ThreadName, LongerThanLinuxKeepsIsCutTo15Characters) {
-  std::string seen;
-  std::thread([&] {
-    name_this_thread("zg-a-name-of-twenty-six-ch");
-    seen = name_of_this_thread();
-  }).join();
-  EXPECT_EQ(seen, "zg-a-name-of-tw");
+  EXPECT_EQ(name_seen_after("zg-a-name-of-twenty-six-ch"), "zg-a-name-of-tw");
 }
 
 }  // namespace
