@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <unordered_map>
 
@@ -18,18 +19,28 @@ namespace {
 
 constexpr std::string_view kMagic = "zonegate-snapshot 13\n";
 
-// Fixed-width little-endian integers and length-prefixed strings.
+// Fixed-width little-endian integers and length-prefixed strings. With a
+// spill, whatever has collected is handed on each time it reaches
+// `spill_bytes` and the buffer starts again: a snapshot of a large zone is
+// hundreds of MiB, and never needs to be in memory whole.
 class Encoder {
  public:
-  explicit Encoder(std::string& out) : out_(out) {}
+  using Spill = std::function<void(std::string_view)>;
+
+  explicit Encoder(std::string& out, Spill spill = {}, size_t spill_bytes = 0)
+      : out_(out), spill_(std::move(spill)), spill_bytes_(spill_bytes) {}
   void u64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+    char bytes[8];
+    for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    out_.append(bytes, 8);
+    spill_if_full();
   }
   void i64(int64_t v) { u64(static_cast<uint64_t>(v)); }
   void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void str(std::string_view s) {
     u64(s.size());
     out_.append(s);
+    spill_if_full();
   }
   void date(Date d) {
     i64(d.year);
@@ -38,7 +49,15 @@ class Encoder {
   }
 
  private:
+  void spill_if_full() {
+    if (spill_ && out_.size() >= spill_bytes_) {
+      spill_(out_);
+      out_.clear();
+    }
+  }
   std::string& out_;
+  Spill spill_;
+  size_t spill_bytes_;
 };
 
 class Decoder {
@@ -321,15 +340,19 @@ bool decode_gates(Decoder& d, GateState& g) {
 // Friend of Engine: the only code that reads and restores its whole state.
 class SnapshotCodec {
  public:
+  // Appends the state to `out`; with a spill, hands it on in pieces of
+  // about `piece_bytes` (what is left in `out` at the end is the last).
   static void encode(const Engine& engine, const std::string& pack_hash,
-                     const std::string& journal_leaf, std::string& out);
+                     const std::string& journal_leaf, std::string& out, Encoder::Spill spill = {},
+                     size_t piece_bytes = 0);
   static Status decode(std::string_view body, Engine& engine, SnapshotInfo& info);
 };
 
 void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
-                           const std::string& journal_leaf, std::string& out) {
+                           const std::string& journal_leaf, std::string& out, Encoder::Spill spill,
+                           size_t piece_bytes) {
   const ZoneState& s = engine.state_;
-  Encoder e(out);
+  Encoder e(out, std::move(spill), piece_bytes);
   e.u64(s.last_seq);
   e.str(pack_hash);
   e.str(journal_leaf);
@@ -668,32 +691,70 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   return Status::ok();
 }
 
-Status write_snapshot(const Engine& engine, const std::string& pack_hash,
-                      const std::string& journal_leaf, const std::string& path) {
-  std::string bytes(kMagic);
-  SnapshotCodec::encode(engine, pack_hash, journal_leaf, bytes);
-  const Digest digest = sha256(bytes);
-  bytes.append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  const std::string partial = path + ".partial";
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0)
-    return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-    if (n <= 0) {
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(partial.c_str());
-      return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + why);
-    }
-    written += static_cast<size_t>(n);
+namespace {
+
+// The snapshot's file while it is written: pieces appended in order, the
+// first failure kept (later pieces are then dropped).
+class SnapshotFile {
+ public:
+  explicit SnapshotFile(const std::string& path)
+      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)) {
+    if (fd_ < 0) failure_ = std::strerror(errno);
   }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || std::rename(partial.c_str(), path.c_str()) != 0) {
+  ~SnapshotFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SnapshotFile(const SnapshotFile&) = delete;
+  SnapshotFile& operator=(const SnapshotFile&) = delete;
+
+  void append(std::string_view piece) {
+    while (failure_.empty() && !piece.empty()) {
+      const ssize_t n = ::write(fd_, piece.data(), piece.size());
+      if (n <= 0) {
+        failure_ = n < 0 ? std::strerror(errno) : "nothing written";
+        return;
+      }
+      piece.remove_prefix(static_cast<size_t>(n));
+    }
+  }
+
+  // Synced and closed: "" or why not.
+  std::string finish() {
+    if (failure_.empty() && ::fsync(fd_) != 0) failure_ = std::strerror(errno);
+    if (fd_ >= 0 && ::close(fd_) != 0 && failure_.empty()) failure_ = std::strerror(errno);
+    fd_ = -1;
+    return failure_;
+  }
+
+ private:
+  int fd_;
+  std::string failure_;
+};
+
+}  // namespace
+
+Status write_snapshot(const Engine& engine, const std::string& pack_hash,
+                      const std::string& journal_leaf, const std::string& path,
+                      size_t piece_bytes) {
+  // Encoded, hashed and written a piece at a time: the file is the magic
+  // line, the state, and the SHA-256 of both.
+  const std::string partial = path + ".partial";
+  SnapshotFile file(partial);
+  Sha256 hash;
+  const auto put = [&](std::string_view piece) {
+    hash.update(piece);
+    file.append(piece);
+  };
+  std::string bytes(kMagic);
+  SnapshotCodec::encode(engine, pack_hash, journal_leaf, bytes, put, piece_bytes);
+  put(bytes);
+  const Digest digest = hash.finish();
+  file.append(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  const std::string failure = file.finish();
+  if (!failure.empty() || std::rename(partial.c_str(), path.c_str()) != 0) {
     ::unlink(partial.c_str());
-    return Status(ErrorCode::kIoError, "", "cannot write " + path);
+    return Status(ErrorCode::kIoError, "",
+                  "cannot write " + (failure.empty() ? path : partial + ": " + failure));
   }
   return Status::ok();
 }

@@ -25,8 +25,14 @@ struct SnapshotInfo {
 
 // Writes `engine`'s state to `path` (via a temporary file and a rename, and
 // fsynced, so a crash leaves the old snapshot or the new, never a mix).
+// It is encoded, hashed and written in pieces of `piece_bytes` (tests make
+// them small), so it is never in memory whole: a large zone's snapshot is
+// hundreds of MiB, and the child process that writes it beside a live
+// zone would otherwise need that much fresh memory.
+inline constexpr size_t kSnapshotPieceBytes = 4 << 20;
 Status write_snapshot(const Engine& engine, const std::string& pack_hash,
-                      const std::string& journal_leaf, const std::string& path);
+                      const std::string& journal_leaf, const std::string& path,
+                      size_t piece_bytes = kSnapshotPieceBytes);
 
 // Reads a snapshot into `engine`, which must be new (no command applied).
 // Errors: corruption (a damaged or foreign file), io_error.
