@@ -902,22 +902,38 @@ TEST_F(ServerTest, SnapshotsAreWrittenWhileServing) {
   ASSERT_EQ(post(tokens["a"], batch, "application/x-ndjson").status, 200);
   // Another command after the threshold lets the zone see it and start one.
   ASSERT_EQ(post(tokens["a"], declaration("s-last", kA)).status, 200);
+  // A whole snapshot (renamed from its .partial once the child has written
+  // and synced it): the child, which reads the state of a live server
+  // (core/unshared_heap.h), finished its work.
+  const auto whole_snapshot = [&] {
+    std::error_code error;
+    for (const auto& file : std::filesystem::directory_iterator(data + "/snapshots", error)) {
+      if (file.path().extension() == ".snap") return true;
+    }
+    return false;
+  };
   bool written = false;
   for (int i = 0; i < 50 && !written; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    written = std::filesystem::exists(data + "/snapshots") &&
-              !std::filesystem::is_empty(data + "/snapshots");
+    written = whole_snapshot();
   }
   EXPECT_TRUE(written) << "no snapshot while serving";
   const uint64_t seq = ready_seq();
   server.stop(SIGKILL);
   const Outcome verify = zonegate("verify --data " + data);
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
+  // The child's snapshot reads back: recovery starts from it, not from
+  // the journal's first row.
+  const Outcome recovered = zonegate("snapshot --data " + data + " 2>&1");
+  EXPECT_EQ(recovered.exit_code, 0) << recovered.out;
+  EXPECT_NE(recovered.out.find("(from the snapshot at "), std::string::npos) << recovered.out;
+  EXPECT_EQ(recovered.out.find("(from the snapshot at 0 "), std::string::npos) << recovered.out;
   server.start(data);
   port = server.port();
   EXPECT_EQ(ready_seq(), seq);
   const std::string log = read_file(data + ".log");
   EXPECT_EQ(log.find("skipped"), std::string::npos) << log;
+  EXPECT_EQ(log.find("failed in its child process"), std::string::npos) << log;
 }
 
 // HTTPS from certificate files: the same API, and plain HTTP is not

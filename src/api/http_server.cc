@@ -34,6 +34,7 @@
 #include "api/http_transport.h"
 #include "api/problem.h"
 #include "core/thread_name.h"
+#include "core/unshared_heap.h"
 
 namespace zg::api {
 namespace {
@@ -123,9 +124,11 @@ class HttpServer::Impl {
     for (const auto& other : others_) {
       pool.emplace_back([context = other.get()] {
         name_this_thread("zg-http");
+        unshared_heap::use_for_this_thread();  // a snapshot's child has no use for it
         context->run();
       });
     }
+    unshared_heap::use_for_this_thread();
     io_.run();
     // stop() stops io_ alone (so it may come before this function made the
     // other contexts, or while it does); the others stop with it here.

@@ -11,6 +11,7 @@
 #include "api/problem.h"
 #include "core/json.h"
 #include "core/thread_name.h"
+#include "core/unshared_heap.h"
 
 namespace zg::api {
 namespace {
@@ -374,6 +375,8 @@ void Zone::read(View view, Reply reply) {
 
 void Zone::run() {
   name_this_thread("zg-engine");
+  // The state a snapshot's child reads is only ever this thread's.
+  unshared_heap::keep_thread_to_its_arena();
   for (;;) {
     std::deque<Job> work;
     {

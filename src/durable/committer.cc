@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/thread_name.h"
+#include "core/unshared_heap.h"
 #include "engine/journal_entry.h"
 
 namespace zg {
@@ -43,6 +44,7 @@ Status Committer::finish() {
 
 void Committer::run() {
   name_this_thread("zg-commit");
+  unshared_heap::use_for_this_thread();  // a snapshot's child has no use for it
   std::vector<JournalEntry> rows;
   for (;;) {
     // What is waiting goes into one transaction: the busier the engine, the
