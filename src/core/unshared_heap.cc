@@ -2,7 +2,6 @@
 
 #include <sys/mman.h>
 
-#include <atomic>
 #include <cstddef>
 
 // jemalloc's control interface, when the binary links jemalloc (weak: a
@@ -27,44 +26,54 @@ namespace {
 
 extent_hooks_t* default_hooks = nullptr;
 extent_hooks_t unshared_hooks;
-// False while the arena is made: its first block holds the arena itself,
-// which jemalloc's fork handler resets in the child, so that block must be
-// inherited.
-std::atomic<bool> created{false};
+// True on a thread while it makes an arena: the arena's first block holds
+// the arena itself, which jemalloc's fork handler resets in the child, so
+// that block must be inherited.
+thread_local bool making_arena = false;
 
 // jemalloc's own allocation, then marked not to be inherited by a fork.
 void* alloc_unshared(extent_hooks_t*, void* new_addr, size_t size, size_t alignment, bool* zero,
                      bool* commit, unsigned arena_index) {
   void* extent =
       default_hooks->alloc(default_hooks, new_addr, size, alignment, zero, commit, arena_index);
-  if (extent != nullptr && created.load()) madvise(extent, size, MADV_DONTFORK);
+  if (extent != nullptr && !making_arena) madvise(extent, size, MADV_DONTFORK);
   return extent;
 }
 
-// The unshared arena's index, or 0 for none (arena 0 is always jemalloc's own).
-unsigned unshared_arena() {
-  static const unsigned index = [] {
-    if (mallctl == nullptr) return 0u;
-    size_t size = sizeof default_hooks;
-    if (mallctl("arena.0.extent_hooks", &default_hooks, &size, nullptr, 0) != 0) return 0u;
+// Whether the unshared arenas can be made safely: jemalloc is linked, it
+// retains its address space (with opt.retain off, freeing a block reads its
+// neighbours' records, which in an unshared arena a forked child lacks), and
+// a thread's cache can be turned off (keep_thread_to_its_arena).
+bool hooks_ready() {
+  static const bool ready = [] {
+    if (mallctl == nullptr) return false;
+    bool flag = false;
+    size_t size = sizeof flag;
+    if (mallctl("opt.retain", &flag, &size, nullptr, 0) != 0 || !flag) return false;
+    size = sizeof flag;
+    if (mallctl("thread.tcache.enabled", &flag, &size, nullptr, 0) != 0) return false;
+    size = sizeof default_hooks;
+    if (mallctl("arena.0.extent_hooks", &default_hooks, &size, nullptr, 0) != 0) return false;
     unshared_hooks = *default_hooks;
     unshared_hooks.alloc = alloc_unshared;
-    extent_hooks_t* hooks = &unshared_hooks;
-    unsigned arena = 0;
-    size = sizeof arena;
-    if (mallctl("arenas.create", &arena, &size, &hooks, sizeof hooks) != 0) return 0u;
-    created = true;
-    return arena;
+    return true;
   }();
-  return index;
+  return ready;
 }
 
 }  // namespace
 
 bool use_for_this_thread() {
-  unsigned arena = unshared_arena();
-  if (arena == 0) return false;
-  return mallctl("thread.arena", nullptr, nullptr, &arena, sizeof arena) == 0;
+  if (!hooks_ready()) return false;
+  // An arena per thread, as jemalloc gives each thread its own: threads
+  // sharing one would contend for its locks.
+  extent_hooks_t* hooks = &unshared_hooks;
+  unsigned arena = 0;
+  size_t size = sizeof arena;
+  making_arena = true;
+  const bool made = mallctl("arenas.create", &arena, &size, &hooks, sizeof hooks) == 0;
+  making_arena = false;
+  return made && mallctl("thread.arena", nullptr, nullptr, &arena, sizeof arena) == 0;
 }
 
 void keep_thread_to_its_arena() {
