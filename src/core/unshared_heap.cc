@@ -3,6 +3,8 @@
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <mutex>
+#include <vector>
 
 // jemalloc's control interface, when the binary links jemalloc (weak: a
 // binary without it sees a null function and everything here is a no-op).
@@ -61,19 +63,57 @@ bool hooks_ready() {
   return ready;
 }
 
-}  // namespace
+// Arenas whose threads have ended, for the next thread to take: a server
+// makes a committer (and its thread) again each time it becomes a shard's
+// owner, and jemalloc never frees an arena.
+std::mutex idle_mutex;
+std::vector<unsigned> idle_arenas;  // GUARDED_BY(idle_mutex)
 
-bool use_for_this_thread() {
-  if (!hooks_ready()) return false;
-  // An arena per thread, as jemalloc gives each thread its own: threads
-  // sharing one would contend for its locks.
+// The calling thread's unshared arena, handed back when the thread ends.
+struct ThreadArena {
+  unsigned index = 0;
+  ~ThreadArena() {
+    if (index == 0) return;
+    std::lock_guard lock(idle_mutex);
+    idle_arenas.push_back(index);
+  }
+};
+thread_local ThreadArena thread_arena;
+
+unsigned take_arena() {
+  {
+    std::lock_guard lock(idle_mutex);
+    if (!idle_arenas.empty()) {
+      const unsigned arena = idle_arenas.back();
+      idle_arenas.pop_back();
+      return arena;
+    }
+  }
   extent_hooks_t* hooks = &unshared_hooks;
   unsigned arena = 0;
   size_t size = sizeof arena;
   making_arena = true;
   const bool made = mallctl("arenas.create", &arena, &size, &hooks, sizeof hooks) == 0;
   making_arena = false;
-  return made && mallctl("thread.arena", nullptr, nullptr, &arena, sizeof arena) == 0;
+  return made ? arena : 0;
+}
+
+}  // namespace
+
+bool use_for_this_thread() {
+  if (!hooks_ready()) return false;
+  if (thread_arena.index != 0) return true;  // already
+  // An arena per thread, as jemalloc gives each thread its own: threads
+  // sharing one would contend for its locks.
+  unsigned arena = take_arena();
+  if (arena == 0) return false;
+  if (mallctl("thread.arena", nullptr, nullptr, &arena, sizeof arena) != 0) {
+    std::lock_guard lock(idle_mutex);
+    idle_arenas.push_back(arena);
+    return false;
+  }
+  thread_arena.index = arena;
+  return true;
 }
 
 void keep_thread_to_its_arena() {
