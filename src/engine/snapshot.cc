@@ -707,6 +707,9 @@ class SnapshotFile {
   SnapshotFile(const SnapshotFile&) = delete;
   SnapshotFile& operator=(const SnapshotFile&) = delete;
 
+  // Why writing failed so far ("" when it has not).
+  const std::string& failure() const { return failure_; }
+
   void append(std::string_view piece) {
     while (failure_.empty() && !piece.empty()) {
       const ssize_t n = ::write(fd_, piece.data(), piece.size());
@@ -740,6 +743,9 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash,
   // line, the state, and the SHA-256 of both.
   const std::string partial = path + ".partial";
   SnapshotFile file(partial);
+  if (!file.failure().empty()) {  // not even made: no need to encode a large state first
+    return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + file.failure());
+  }
   Sha256 hash;
   const auto put = [&](std::string_view piece) {
     hash.update(piece);
