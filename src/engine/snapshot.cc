@@ -19,15 +19,15 @@ namespace {
 
 constexpr std::string_view kMagic = "zonegate-snapshot 13\n";
 
-// Fixed-width little-endian integers and length-prefixed strings. With a
-// spill, whatever has collected is handed on each time it reaches
-// `spill_bytes` and the buffer starts again: a snapshot of a large zone is
-// hundreds of MiB, and never needs to be in memory whole.
+// Fixed-width little-endian integers and length-prefixed strings. Whatever
+// has collected is handed to `spill` each time it reaches `spill_bytes`, and
+// the buffer starts again: a snapshot of a large zone is hundreds of MiB,
+// and never needs to be in memory whole.
 class Encoder {
  public:
   using Spill = std::function<void(std::string_view)>;
 
-  explicit Encoder(std::string& out, Spill spill = {}, size_t spill_bytes = 0)
+  Encoder(std::string& out, Spill spill, size_t spill_bytes)
       : out_(out), spill_(std::move(spill)), spill_bytes_(spill_bytes) {}
   void u64(uint64_t v) {
     char bytes[8];
@@ -50,7 +50,7 @@ class Encoder {
 
  private:
   void spill_if_full() {
-    if (spill_ && out_.size() >= spill_bytes_) {
+    if (out_.size() >= spill_bytes_) {
       spill_(out_);
       out_.clear();
     }
@@ -340,11 +340,11 @@ bool decode_gates(Decoder& d, GateState& g) {
 // Friend of Engine: the only code that reads and restores its whole state.
 class SnapshotCodec {
  public:
-  // Appends the state to `out`; with a spill, hands it on in pieces of
-  // about `piece_bytes` (what is left in `out` at the end is the last).
+  // Appends the state to `out` and hands it to `spill` in pieces of about
+  // `piece_bytes` (what is left in `out` at the end is the last piece).
   static void encode(const Engine& engine, const std::string& pack_hash,
-                     const std::string& journal_leaf, std::string& out, Encoder::Spill spill = {},
-                     size_t piece_bytes = 0);
+                     const std::string& journal_leaf, std::string& out, Encoder::Spill spill,
+                     size_t piece_bytes);
   static Status decode(std::string_view body, Engine& engine, SnapshotInfo& info);
 };
 
