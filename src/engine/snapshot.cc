@@ -1,17 +1,19 @@
 #include "engine/snapshot.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <set>
 #include <unordered_map>
 
 #include "core/sha256.h"
+#include "engine/result_positions.h"
 #include "gate/plate.h"
 
 namespace zg {
@@ -406,12 +408,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
   }
   // A declaration names its result by the position of its command among
   // the applied ones (written below, in this order).
-  std::unordered_map<uint64_t, uint64_t> result_index;
-  result_index.reserve(s.applied.size());
-  for (const CommandIndex::Entry& applied : s.applied.entries()) {
-    const uint64_t key = (uint64_t{applied.result.chunk} << 32) | applied.result.offset;
-    result_index.emplace(key, result_index.size());
-  }
+  ResultPositions result_positions(s.applied.entries());
   e.u64(s.declarations.size());
   for (const DeclarationRecord& d : s.declarations) {
     e.u64(d.seq);
@@ -422,7 +419,7 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.u8(static_cast<uint8_t>(d.lane));
     e.u8(d.held ? 1 : 0);
     encode_totals(e, d.totals);
-    e.u64(result_index.at((uint64_t{d.result.chunk} << 32) | d.result.offset));
+    e.u64(result_positions.of(d.result));
     e.i64(d.gross_e4);
     e.str(d.channel != nullptr ? *d.channel : "");
     for (int64_t t : {d.lodged_at, d.released_at, d.arrived_at, d.crossed_at}) e.i64(t);
@@ -765,16 +762,59 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash,
   return Status::ok();
 }
 
-Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
-  // One read into a buffer of the file's size: a snapshot can be a gigabyte.
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path);
-  std::string bytes(static_cast<size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  if (!in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
-    return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path);
+namespace {
+
+// A file mapped read-only, for as long as this lives. Mapped rather than
+// read into a buffer: a snapshot can be a gigabyte, and a buffer that size
+// is that much fresh memory, the dearest part of recovery on a VM whose
+// host takes back the free memory (bench/first_touch.cc); the mapping
+// reads the page cache in place. (A file truncated while mapped would end
+// the process with SIGBUS: snapshots are replaced by rename, never
+// rewritten.)
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0) {
+      if (st.st_size == 0) {
+        opened_ = true;  // empty: read, and found to be no snapshot
+      } else {
+        const auto size = static_cast<size_t>(st.st_size);
+        void* at = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (at != MAP_FAILED) {
+          ::madvise(at, size, MADV_SEQUENTIAL);
+          data_ = static_cast<const char*>(at);
+          size_ = size;
+          opened_ = true;
+        }
+      }
+    }
+    ::close(fd);
   }
-  if (bytes.size() < kMagic.size() + 32 || bytes.compare(0, kMagic.size(), kMagic) != 0) {
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  bool opened() const { return opened_; }
+  std::string_view bytes() const { return {data_ == nullptr ? "" : data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+  bool opened_ = false;
+};
+
+}  // namespace
+
+Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
+  const MappedFile file(path);
+  if (!file.opened()) return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path);
+  const std::string_view bytes = file.bytes();
+  if (bytes.size() < kMagic.size() + 32 || bytes.substr(0, kMagic.size()) != kMagic) {
     return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + " is not a Zonegate snapshot");
   }
   const std::string_view content(bytes.data(), bytes.size() - 32);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Snapshot writing and recovery of two (or more) zonegate binaries on the
+# same zone, runs alternating so the machine's noise falls on each alike.
+# Each run is `zonegate snapshot --data` twice:
+#   - on a copy of DATA_DIR without its snapshots: a full replay, then the
+#     snapshot is written (the figure: the time in all less the replay's);
+#   - again on that copy: recovery from the snapshot just written.
+# Prints every run's seconds and each binary's median, then the medians'
+# ratio to the first. The copy (the journal's size again) goes under
+# ${TMPDIR:-/tmp} and is removed at the end.
+#
+#   bench/snapshot_ab.sh DATA_DIR RUNS OLD_ZONEGATE NEW_ZONEGATE [MORE...]
+#
+# All the binaries must read the same snapshot format.
+set -euo pipefail
+if [ $# -lt 4 ]; then
+  echo "usage: bench/snapshot_ab.sh DATA_DIR RUNS ZONEGATE ZONEGATE [ZONEGATE...]" >&2
+  exit 2
+fi
+data=$1
+runs=$2
+shift 2
+[ -f "$data/journal.db" ] || { echo "snapshot_ab: $data has no journal.db" >&2; exit 2; }
+copy=$(mktemp -d "${TMPDIR:-/tmp}/zg-snapshot-ab.XXXXXX")
+trap 'rm -rf "$copy"' EXIT
+cp -r "$data"/. "$copy"/
+declare -A writes recoveries
+# "snapshot at seq N written; T s in all, recovery R s (...)": T and R.
+seconds() { sed -E 's/.* ([0-9.]+) s in all, recovery ([0-9.]+) s.*/\1 \2/' <<< "$1"; }
+for ((i = 1; i <= runs; i++)); do
+  for binary in "$@"; do
+    rm -rf "$copy/snapshots"
+    mkdir "$copy/snapshots"
+    read -r all replayed < <(seconds "$("$binary" snapshot --data "$copy" | head -1)")
+    write=$(awk -v a="$all" -v r="$replayed" 'BEGIN { printf "%.3f", a - r }')
+    read -r _ recovered < <(seconds "$("$binary" snapshot --data "$copy" | head -1)")
+    writes[$binary]="${writes[$binary]:-} $write"
+    recoveries[$binary]="${recoveries[$binary]:-} $recovered"
+    echo "run $i, $binary: written in $write s, recovered in $recovered s" >&2
+  done
+done
+median() { tr ' ' '\n' <<< "$1" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+first_write=""
+first_recovery=""
+for binary in "$@"; do
+  w=$(median "${writes[$binary]}")
+  r=$(median "${recoveries[$binary]}")
+  first_write=${first_write:-$w}
+  first_recovery=${first_recovery:-$r}
+  awk -v b="$binary" -v w="$w" -v r="$r" -v fw="$first_write" -v fr="$first_recovery" \
+    -v ws="${writes[$binary]}" -v rs="${recoveries[$binary]}" 'BEGIN {
+      printf "%s\n  snapshot written:%s s; median %.2f s, %.2fx the first'"'"'s speed\n", b, ws, w, fw / w
+      printf "  recovered from it:%s s; median %.2f s, %.2fx the first'"'"'s speed\n", rs, r, fr / r }'
+done
