@@ -406,6 +406,20 @@ Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash) {
   return Status::ok();
 }
 
+// ThreadSanitizer ends a forked child of a threaded process that starts a
+// thread ("not supported"): under it, the child writes its pieces in turn.
+#if defined(__SANITIZE_THREAD__)
+constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kCallersThread;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kCallersThread;
+#else
+constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kOwnThread;
+#endif
+#else
+constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kOwnThread;
+#endif
+
 Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& pack_hash) {
   const fs::path dir = fs::path(path_) / "snapshots";
   std::error_code error;
@@ -423,15 +437,22 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
     return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(errno));
   }
   if (child == 0) {
-    // Only this thread exists here: no locks of the parent's other threads
-    // are taken (no stdio, no database), just the state's memory and files.
-    // The parent's descriptors (its listening socket, its clients, the
-    // journal) are closed, so a parent that dies leaves nothing bound.
+    // Only this thread exists here, and the snapshot file's writer: no
+    // locks of the parent's other threads are taken (no stdio, no
+    // database), just the state's memory and files. The parent's
+    // descriptors (its listening socket, its clients, the journal) are
+    // closed, so a parent that dies leaves nothing bound.
     close_range(3, ~0u, 0);
-    const bool ok = write_snapshot(engine, pack_hash, leaf, file).is_ok();
-    if (ok) {
-      const auto found = list_snapshots(path_);
-      for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
+    bool ok = false;
+    try {
+      ok =
+          write_snapshot(engine, pack_hash, leaf, file, kSnapshotPieceBytes, kChildsWriter).is_ok();
+      if (ok) {
+        const auto found = list_snapshots(path_);
+        for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
+      }
+    } catch (...) {  // never into the parent's code: this process only writes
+      ok = false;
     }
     _exit(ok ? 0 : 1);
   }

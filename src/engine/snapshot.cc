@@ -14,6 +14,7 @@
 
 #include "core/sha256.h"
 #include "engine/result_positions.h"
+#include "engine/snapshot_file.h"
 #include "gate/plate.h"
 
 namespace zg {
@@ -22,12 +23,13 @@ namespace {
 constexpr std::string_view kMagic = "zonegate-snapshot 13\n";
 
 // Fixed-width little-endian integers and length-prefixed strings. Whatever
-// has collected is handed to `spill` each time it reaches `spill_bytes`, and
-// the buffer starts again: a snapshot of a large zone is hundreds of MiB,
-// and never needs to be in memory whole.
+// has collected is handed to `spill` each time it reaches `spill_bytes`
+// (which may swap it for another buffer), and the buffer starts again empty: a snapshot of a large
+// zone is hundreds of MiB, and never needs to be in memory whole.
 class Encoder {
  public:
-  using Spill = std::function<void(std::string_view)>;
+  // Takes what has collected: it may swap it for another (empty) buffer.
+  using Spill = std::function<void(std::string&)>;
 
   Encoder(std::string& out, Spill spill, size_t spill_bytes)
       : out_(out), spill_(std::move(spill)), spill_bytes_(spill_bytes) {}
@@ -688,71 +690,27 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   return Status::ok();
 }
 
-namespace {
-
-// The snapshot's file while it is written: pieces appended in order, the
-// first failure kept (later pieces are then dropped).
-class SnapshotFile {
- public:
-  explicit SnapshotFile(const std::string& path)
-      : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644)) {
-    if (fd_ < 0) failure_ = std::strerror(errno);
-  }
-  ~SnapshotFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  SnapshotFile(const SnapshotFile&) = delete;
-  SnapshotFile& operator=(const SnapshotFile&) = delete;
-
-  // Why writing failed so far ("" when it has not).
-  const std::string& failure() const { return failure_; }
-
-  void append(std::string_view piece) {
-    while (failure_.empty() && !piece.empty()) {
-      const ssize_t n = ::write(fd_, piece.data(), piece.size());
-      if (n <= 0) {
-        failure_ = n < 0 ? std::strerror(errno) : "nothing written";
-        return;
-      }
-      piece.remove_prefix(static_cast<size_t>(n));
-    }
-  }
-
-  // Synced and closed: "" or why not.
-  std::string finish() {
-    if (failure_.empty() && ::fsync(fd_) != 0) failure_ = std::strerror(errno);
-    if (fd_ >= 0 && ::close(fd_) != 0 && failure_.empty()) failure_ = std::strerror(errno);
-    fd_ = -1;
-    return failure_;
-  }
-
- private:
-  int fd_;
-  std::string failure_;
-};
-
-}  // namespace
-
 Status write_snapshot(const Engine& engine, const std::string& pack_hash,
-                      const std::string& journal_leaf, const std::string& path,
-                      size_t piece_bytes) {
-  // Encoded, hashed and written a piece at a time: the file is the magic
-  // line, the state, and the SHA-256 of both.
+                      const std::string& journal_leaf, const std::string& path, size_t piece_bytes,
+                      SnapshotWriter writer) {
+  // Encoded a piece at a time; each is hashed here, then written (by the
+  // file's own thread, unless told otherwise) while the next is encoded.
+  // The file is the magic line, the state, and the SHA-256 of both.
   const std::string partial = path + ".partial";
-  SnapshotFile file(partial);
+  SnapshotFile file(partial, writer == SnapshotWriter::kOwnThread);
   if (!file.failure().empty()) {  // not even made: no need to encode a large state first
     return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + file.failure());
   }
-  Sha256 hash;
-  const auto put = [&](std::string_view piece) {
-    hash.update(piece);
-    file.append(piece);
-  };
-  std::string bytes(kMagic);
-  SnapshotCodec::encode(engine, pack_hash, journal_leaf, bytes, put, piece_bytes);
-  put(bytes);
-  const Digest digest = hash.finish();
-  file.append(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  try {
+    std::string bytes(kMagic);
+    SnapshotCodec::encode(
+        engine, pack_hash, journal_leaf, bytes, [&](std::string& piece) { file.append(piece); },
+        piece_bytes);
+    file.append(bytes);
+  } catch (...) {  // out of memory, say: no part file is left behind
+    ::unlink(partial.c_str());
+    throw;
+  }
   const std::string failure = file.finish();
   if (!failure.empty() || std::rename(partial.c_str(), path.c_str()) != 0) {
     ::unlink(partial.c_str());
@@ -764,67 +722,109 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash,
 
 namespace {
 
-// A file mapped read-only, for as long as this lives. Mapped rather than
-// read into a buffer: a snapshot can be a gigabyte, and a buffer that size
-// is that much fresh memory, the dearest part of recovery on a VM whose
-// host takes back the free memory (bench/first_touch.cc); the mapping
-// reads the page cache in place. (A file truncated while mapped would end
-// the process with SIGBUS: snapshots are replaced by rename, never
-// rewritten.)
-class MappedFile {
+// A snapshot file open for reading: checked with plain reads, then mapped.
+class SnapshotReader {
  public:
-  explicit MappedFile(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return;
-    struct stat st {};
-    if (::fstat(fd, &st) == 0) {
-      if (st.st_size == 0) {
-        opened_ = true;  // empty: read, and found to be no snapshot
-      } else {
-        const auto size = static_cast<size_t>(st.st_size);
-        void* at = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (at != MAP_FAILED) {
-          ::madvise(at, size, MADV_SEQUENTIAL);
-          data_ = static_cast<const char*>(at);
-          size_ = size;
-          opened_ = true;
-        }
-      }
-    }
-    ::close(fd);
-  }
-  ~MappedFile() {
+  explicit SnapshotReader(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), open_error_(fd_ < 0 ? errno : 0) {}
+  ~SnapshotReader() {
     if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+    if (fd_ >= 0) ::close(fd_);
   }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
+  SnapshotReader(const SnapshotReader&) = delete;
+  SnapshotReader& operator=(const SnapshotReader&) = delete;
 
-  bool opened() const { return opened_; }
-  std::string_view bytes() const { return {data_ == nullptr ? "" : data_, size_}; }
+  // The file's size; an error when it could not be opened or is not a
+  // regular file.
+  Result<size_t> size() const {
+    if (fd_ < 0) return Result<size_t>(ErrorCode::kIoError, "", std::strerror(open_error_));
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) {
+      return Result<size_t>(ErrorCode::kIoError, "", std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) return Result<size_t>(ErrorCode::kIoError, "", "not a file");
+    return static_cast<size_t>(st.st_size);
+  }
+
+  // Reads `n` bytes at `offset` into `out`: "" or why not.
+  std::string read(size_t offset, size_t n, std::string& out) const {
+    out.resize(n);
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t got =
+          ::pread(fd_, out.data() + done, n - done, static_cast<off_t>(offset + done));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return got < 0 ? std::strerror(errno) : "the file ended early";
+      done += static_cast<size_t>(got);
+    }
+    return "";
+  }
+
+  // The first `n` bytes, mapped read-only (and read in now): the state is
+  // decoded from the page cache in place, rather than from a buffer the
+  // snapshot's size, which would be that much fresh memory, the dearest
+  // part of recovery on a VM whose host takes free memory back
+  // (bench/first_touch.cc). Empty when the mapping failed.
+  std::string_view map(size_t n) {
+    void* at = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
+    if (at == MAP_FAILED) return {};
+    data_ = static_cast<const char*>(at);
+    size_ = n;
+    return {data_, n};
+  }
 
  private:
+  int fd_;
+  int open_error_;
   const char* data_ = nullptr;
   size_t size_ = 0;
-  bool opened_ = false;
 };
 
 }  // namespace
 
 Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
-  const MappedFile file(path);
-  if (!file.opened()) return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path);
-  const std::string_view bytes = file.bytes();
-  if (bytes.size() < kMagic.size() + 32 || bytes.substr(0, kMagic.size()) != kMagic) {
+  SnapshotReader file(path);
+  const Result<size_t> size = file.size();
+  if (!size.is_ok()) {
+    return Result<SnapshotInfo>(ErrorCode::kIoError, "",
+                                "cannot read " + path + ": " + size.status().first().message);
+  }
+  std::string buffer;
+  if (*size < kMagic.size() + 32 || !file.read(0, kMagic.size(), buffer).empty() ||
+      buffer != kMagic) {
     return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + " is not a Zonegate snapshot");
   }
-  const std::string_view content(bytes.data(), bytes.size() - 32);
-  const Digest digest = sha256(content);
-  if (std::memcmp(digest.data(), bytes.data() + content.size(), 32) != 0) {
+  // The hash is checked with plain reads, in pieces: a disk's read error is
+  // then an error that start-up reports (and it falls back to an older
+  // snapshot or the journal), where through a mapping it would end the
+  // process with SIGBUS, at every restart. The reads leave the file in the
+  // page cache for the mapping below.
+  const size_t content = *size - 32;
+  Sha256 hash;
+  for (size_t at = 0; at < content; at += kSnapshotPieceBytes) {
+    const std::string error = file.read(at, std::min(kSnapshotPieceBytes, content - at), buffer);
+    if (!error.empty()) {
+      return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path + ": " + error);
+    }
+    hash.update(buffer);
+  }
+  const Digest digest = hash.finish();
+  std::string seal;
+  if (const std::string error = file.read(content, 32, seal); !error.empty()) {
+    return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path + ": " + error);
+  }
+  if (std::memcmp(digest.data(), seal.data(), 32) != 0) {
     return Result<SnapshotInfo>(ErrorCode::kCorruption, "",
                                 path + " is damaged: its hash does not match its contents");
   }
+  buffer = std::string();  // its memory back before the state's is taken
+  const std::string_view bytes = file.map(content);
+  if (bytes.empty()) {
+    return Result<SnapshotInfo>(ErrorCode::kIoError, "",
+                                "cannot map " + path + ": " + std::strerror(errno));
+  }
   SnapshotInfo info;
-  Status status = SnapshotCodec::decode(content.substr(kMagic.size()), engine, info);
+  Status status = SnapshotCodec::decode(bytes.substr(kMagic.size()), engine, info);
   if (!status.is_ok()) {
     return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + ": " + status.first().message);
   }

@@ -23,16 +23,23 @@ struct SnapshotInfo {
   std::string journal_leaf;
 };
 
+// Who writes a snapshot's pieces: a thread of the file's own, while the
+// next piece is encoded (engine/snapshot_file.h), or the caller, each in
+// turn (where no thread may be started).
+enum class SnapshotWriter { kOwnThread, kCallersThread };
+
 // Writes `engine`'s state to `path` (via a temporary file and a rename, and
 // fsynced, so a crash leaves the old snapshot or the new, never a mix).
 // It is encoded, hashed and written in pieces of `piece_bytes` (tests make
 // them small), so it is never in memory whole: a large zone's snapshot is
 // hundreds of MiB, and the child process that writes it beside a live
-// zone would otherwise need that much fresh memory.
+// zone would otherwise need that much fresh memory (at most four pieces
+// are held: one being encoded, two waiting, one being written).
 inline constexpr size_t kSnapshotPieceBytes = 4 << 20;
 Status write_snapshot(const Engine& engine, const std::string& pack_hash,
                       const std::string& journal_leaf, const std::string& path,
-                      size_t piece_bytes = kSnapshotPieceBytes);
+                      size_t piece_bytes = kSnapshotPieceBytes,
+                      SnapshotWriter writer = SnapshotWriter::kOwnThread);
 
 // Reads a snapshot into `engine`, which must be new (no command applied).
 // Errors: corruption (a damaged or foreign file), io_error.

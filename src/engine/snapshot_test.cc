@@ -62,10 +62,15 @@ TEST_F(SnapshotFiles, PiecesOfAnySizeWriteTheSameBytes) {
   // Pieces of 1 and 64 bytes cut through every kind of record.
   ASSERT_TRUE(write_snapshot(engine, "pack", leaf, (dir_ / "small.snap").string(), 64).is_ok());
   ASSERT_TRUE(write_snapshot(engine, "pack", leaf, (dir_ / "bytes.snap").string(), 1).is_ok());
+  // Pieces written in turn by the caller, as a forked child under TSan does.
+  ASSERT_TRUE(write_snapshot(engine, "pack", leaf, (dir_ / "in-turn.snap").string(), 64,
+                             SnapshotWriter::kCallersThread)
+                  .is_ok());
   const std::string whole = file_bytes(dir_ / "whole.snap");
   EXPECT_GT(whole.size(), 64u * 100);
   EXPECT_EQ(file_bytes(dir_ / "small.snap"), whole);
   EXPECT_EQ(file_bytes(dir_ / "bytes.snap"), whole);
+  EXPECT_EQ(file_bytes(dir_ / "in-turn.snap"), whole);
   EXPECT_FALSE(fs::exists(dir_ / "small.snap.partial"));
 
   Engine restored(hengqin());
@@ -85,6 +90,43 @@ TEST_F(SnapshotFiles, AWriteThatCannotBeMadeIsAnErrorAndLeavesNothing) {
   EXPECT_NE(status.first().message.find("cannot write"), std::string::npos)
       << status.first().message;
   EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(SnapshotFiles, WhatIsNoSnapshotIsRefusedAsSuch) {
+  Engine engine(hengqin());
+  load(engine);
+  ASSERT_TRUE(
+      write_snapshot(engine, "pack", std::string(64, 'a'), (dir_ / "good.snap").string()).is_ok());
+  const std::string good = file_bytes(dir_ / "good.snap");
+  const auto write = [&](const char* name, const std::string& bytes) {
+    std::ofstream(dir_ / name, std::ios::binary) << bytes;
+    return (dir_ / name).string();
+  };
+  // The error's code and message; a read that succeeds fails the test.
+  const auto refusal = [&](const std::string& path) -> std::pair<ErrorCode, std::string> {
+    Engine fresh(hengqin());
+    Result<SnapshotInfo> info = read_snapshot(path, fresh);
+    if (info.is_ok()) {
+      ADD_FAILURE() << path << " was read as a snapshot";
+      return {ErrorCode::kUsage, ""};  // matches none of the codes expected below
+    }
+    return {info.status().first().code, info.status().first().message};
+  };
+  EXPECT_EQ(refusal(write("empty.snap", "")).first, ErrorCode::kCorruption);
+  EXPECT_EQ(refusal(write("short.snap", good.substr(0, 40))).first, ErrorCode::kCorruption);
+  std::string flipped = good;
+  flipped[flipped.size() / 2] ^= 1;
+  const auto damaged = refusal(write("flipped.snap", flipped));
+  EXPECT_EQ(damaged.first, ErrorCode::kCorruption);
+  EXPECT_NE(damaged.second.find("damaged"), std::string::npos) << damaged.second;
+  fs::create_directories(dir_ / "a-directory.snap");
+  EXPECT_EQ(refusal((dir_ / "a-directory.snap").string()).first, ErrorCode::kIoError);
+  EXPECT_EQ(refusal((dir_ / "missing.snap").string()).first, ErrorCode::kIoError);
+  // The good one reads (its copy, so it is mapped after plain reads of it).
+  Engine restored(hengqin());
+  Result<SnapshotInfo> info = read_snapshot(write("copy.snap", good), restored);
+  ASSERT_TRUE(info.is_ok()) << info.status().first().message;
+  EXPECT_EQ(restored.state_hash(), engine.state_hash());
 }
 
 }  // namespace

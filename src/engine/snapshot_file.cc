@@ -1,0 +1,118 @@
+#include "engine/snapshot_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace zg {
+
+SnapshotFile::SnapshotFile(const std::string& path, bool own_thread)
+    : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
+  if (fd_ < 0) {
+    failure_ = std::strerror(errno);
+    return;
+  }
+  if (!own_thread) return;
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (const std::system_error&) {
+    // No thread: append() writes each piece itself.
+  }
+}
+
+SnapshotFile::~SnapshotFile() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;
+      abandoned_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void SnapshotFile::append(std::string& piece) {
+  if (failed_.load(std::memory_order_relaxed)) {  // a full disk, say: nothing more to do
+    piece.clear();
+    return;
+  }
+  // Hashed here, written there: the two take about as long (the copy into
+  // fresh page-cache pages is the dear part of writing).
+  hash_.update(piece);
+  if (!thread_.joinable()) {
+    write_piece(piece);
+    piece.clear();
+    return;
+  }
+  const size_t size = piece.size();
+  std::string empty;
+  {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return waiting_.size() < kWaitingMax; });
+    waiting_.push_back(std::move(piece));
+    if (!free_.empty()) {
+      empty = std::move(free_.back());
+      free_.pop_back();
+    }
+  }
+  changed_.notify_all();
+  empty.clear();
+  if (empty.capacity() < size) empty.reserve(size);  // the next piece grows no more than this
+  piece = std::move(empty);
+}
+
+std::string SnapshotFile::finish() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mutex_);
+      closing_ = true;  // the thread writes what waits, then stops
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  const Digest digest = hash_.finish();
+  write_piece(std::string(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  if (failure_.empty() && ::fsync(fd_) != 0) failure_ = std::strerror(errno);
+  if (fd_ >= 0 && ::close(fd_) != 0 && failure_.empty()) failure_ = std::strerror(errno);
+  fd_ = -1;
+  return failure_;
+}
+
+void SnapshotFile::run() {
+  for (;;) {
+    std::string piece;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [&] { return !waiting_.empty() || closing_; });
+      if (waiting_.empty() || abandoned_) return;  // closing, and all written (or dropped)
+      piece = std::move(waiting_.front());
+      waiting_.pop_front();
+    }
+    changed_.notify_all();  // room for another
+    write_piece(piece);
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(piece));
+  }
+}
+
+void SnapshotFile::write_piece(const std::string& piece) {
+  if (!failure_.empty()) return;  // after a failure, the rest is dropped
+  std::string_view rest(piece);
+  while (!rest.empty()) {
+    const ssize_t n = ::write(fd_, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      failure_ = n < 0 ? std::strerror(errno) : "nothing written";
+      failed_ = true;
+      return;
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+}  // namespace zg

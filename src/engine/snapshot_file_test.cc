@@ -1,0 +1,75 @@
+// A snapshot file's pieces: written in order and sealed by the SHA-256 of
+// them all, by the file's own thread or the caller's; a full disk is an
+// error, and an abandoned file stops its thread.
+#include "engine/snapshot_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace zg {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SnapshotFileTest : public testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    path_ = fs::temp_directory_path() / ("zg-snapshot-file-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(GetParam()) + ".snap");
+  }
+  void TearDown() override { fs::remove(path_); }
+  std::string contents() const {
+    std::ifstream in(path_, std::ios::binary);
+    std::stringstream out;
+    out << in.rdbuf();
+    return out.str();
+  }
+  fs::path path_;
+};
+
+TEST_P(SnapshotFileTest, PiecesAreWrittenInOrderAndSealed) {
+  SnapshotFile file(path_.string(), GetParam());
+  ASSERT_EQ(file.failure(), "");
+  std::string expected;
+  for (int i = 0; i < 200; ++i) {
+    std::string piece(static_cast<size_t>(i * 37 % 5000), static_cast<char>('a' + i % 26));
+    expected += piece;
+    file.append(piece);
+    EXPECT_TRUE(piece.empty());  // taken, an empty buffer given back
+  }
+  EXPECT_EQ(file.finish(), "");
+  const Digest seal = sha256(expected);
+  EXPECT_EQ(contents(), expected + std::string(seal.begin(), seal.end()));
+}
+
+TEST_P(SnapshotFileTest, AFullDiskIsReported) {
+  SnapshotFile file("/dev/full", GetParam());
+  ASSERT_EQ(file.failure(), "");
+  for (int i = 0; i < 5; ++i) {
+    std::string piece(100000, 'x');
+    file.append(piece);
+  }
+  EXPECT_NE(file.finish(), "");
+}
+
+TEST_P(SnapshotFileTest, AnAbandonedFileStopsItsWriter) {
+  {
+    SnapshotFile file(path_.string(), GetParam());
+    for (int i = 0; i < 5; ++i) {
+      std::string piece(1 << 20, 'y');
+      file.append(piece);
+    }
+  }  // no finish(): the destructor returns, the file is not sealed
+  EXPECT_LE(contents().size(), size_t{5} << 20);
+}
+
+INSTANTIATE_TEST_SUITE_P(Writers, SnapshotFileTest, testing::Bool(),
+                         [](const testing::TestParamInfo<bool>& writer) {
+                           return writer.param ? "OwnThread" : "CallersThread";
+                         });
+
+}  // namespace
+}  // namespace zg
