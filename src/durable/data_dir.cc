@@ -437,7 +437,8 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
     return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(errno));
   }
   if (child == 0) {
-    // Only this thread exists here, and the snapshot file's writer: no
+    // Only this thread exists here, and the snapshot file's writer (not
+    // under TSan: kChildsWriter): no
     // locks of the parent's other threads are taken (no stdio, no
     // database), just the state's memory and files. The parent's
     // descriptors (its listening socket, its clients, the journal) are

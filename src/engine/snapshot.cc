@@ -697,21 +697,33 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash,
   // file's own thread, unless told otherwise) while the next is encoded.
   // The file is the magic line, the state, and the SHA-256 of both.
   const std::string partial = path + ".partial";
-  SnapshotFile file(partial, writer == SnapshotWriter::kOwnThread);
-  if (!file.failure().empty()) {  // not even made: no need to encode a large state first
-    return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + file.failure());
-  }
+  // Thrown by the spill once writing has failed (a full disk): the rest of
+  // a large state is not encoded for nothing.
+  struct WritingFailed {};
+  std::string failure;
   try {
-    std::string bytes(kMagic);
-    SnapshotCodec::encode(
-        engine, pack_hash, journal_leaf, bytes, [&](std::string& piece) { file.append(piece); },
-        piece_bytes);
-    file.append(bytes);
+    SnapshotFile file(partial, writer == SnapshotWriter::kOwnThread);
+    if (!file.failure().empty()) {  // not even made: no need to encode a large state first
+      return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + file.failure());
+    }
+    try {
+      std::string bytes(kMagic);
+      SnapshotCodec::encode(
+          engine, pack_hash, journal_leaf, bytes,
+          [&](std::string& piece) {
+            if (file.failed()) throw WritingFailed{};
+            file.append(piece);
+          },
+          piece_bytes);
+      file.append(bytes);
+    } catch (const WritingFailed&) {
+      // finish() reports what failed
+    }
+    failure = file.finish();
   } catch (...) {  // out of memory, say: no part file is left behind
     ::unlink(partial.c_str());
     throw;
   }
-  const std::string failure = file.finish();
   if (!failure.empty() || std::rename(partial.c_str(), path.c_str()) != 0) {
     ::unlink(partial.c_str());
     return Status(ErrorCode::kIoError, "",
@@ -725,8 +737,10 @@ namespace {
 // A snapshot file open for reading: checked with plain reads, then mapped.
 class SnapshotReader {
  public:
+  // (O_NONBLOCK: a FIFO named like a snapshot must not hang start-up.)
   explicit SnapshotReader(const std::string& path)
-      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), open_error_(fd_ < 0 ? errno : 0) {}
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)),
+        open_error_(fd_ < 0 ? errno : 0) {}
   ~SnapshotReader() {
     if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
     if (fd_ >= 0) ::close(fd_);
@@ -764,7 +778,12 @@ class SnapshotReader {
   // decoded from the page cache in place, rather than from a buffer the
   // snapshot's size, which would be that much fresh memory, the dearest
   // part of recovery on a VM whose host takes free memory back
-  // (bench/first_touch.cc). Empty when the mapping failed.
+  // (bench/first_touch.cc). Empty when the mapping failed (errno says why).
+  //
+  // A page that must be read from disk again while decoding (evicted since
+  // the hash was checked) and cannot be, or a file truncated meanwhile,
+  // ends the process with SIGBUS: a window left open, far narrower than
+  // mapping unchecked (snapshots are replaced by rename, never rewritten).
   std::string_view map(size_t n) {
     void* at = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
     if (at == MAP_FAILED) return {};
@@ -790,8 +809,12 @@ Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
                                 "cannot read " + path + ": " + size.status().first().message);
   }
   std::string buffer;
-  if (*size < kMagic.size() + 32 || !file.read(0, kMagic.size(), buffer).empty() ||
-      buffer != kMagic) {
+  if (*size >= kMagic.size() + 32) {
+    if (const std::string error = file.read(0, kMagic.size(), buffer); !error.empty()) {
+      return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path + ": " + error);
+    }
+  }
+  if (*size < kMagic.size() + 32 || buffer != kMagic) {
     return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + " is not a Zonegate snapshot");
   }
   // The hash is checked with plain reads, in pieces: a disk's read error is
@@ -820,8 +843,9 @@ Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
   buffer = std::string();  // its memory back before the state's is taken
   const std::string_view bytes = file.map(content);
   if (bytes.empty()) {
+    const int error = errno;
     return Result<SnapshotInfo>(ErrorCode::kIoError, "",
-                                "cannot map " + path + ": " + std::strerror(errno));
+                                "cannot map " + path + ": " + std::strerror(error));
   }
   SnapshotInfo info;
   Status status = SnapshotCodec::decode(bytes.substr(kMagic.size()), engine, info);

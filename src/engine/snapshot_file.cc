@@ -5,7 +5,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <system_error>
 
 namespace zg {
 
@@ -13,13 +12,14 @@ SnapshotFile::SnapshotFile(const std::string& path, bool own_thread)
     : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
   if (fd_ < 0) {
     failure_ = std::strerror(errno);
+    failed_ = true;
     return;
   }
   if (!own_thread) return;
   try {
     thread_ = std::thread([this] { run(); });
-  } catch (const std::system_error&) {
-    // No thread: append() writes each piece itself.
+  } catch (...) {
+    // No thread (system_error, bad_alloc): append() writes each piece itself.
   }
 }
 

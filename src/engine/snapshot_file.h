@@ -6,8 +6,9 @@
 // it on one thread a snapshot of the 1M-command zone took 3 s
 // (bench/snapshot_ab.sh).
 //
-// It is used in the child process that writes a snapshot beside a live
-// zone, where only the forking thread exists. Making one more thread there
+// It writes snapshots in-process (`zonegate snapshot`, a server's last
+// one) and in the child process that writes one beside a live zone, where
+// only the forking thread exists. Making one more thread there
 // works with glibc and jemalloc (they reset their locks in the child), if
 // beyond what POSIX promises; ThreadSanitizer ends such a child, so its
 // builds write in turn there (durable/data_dir.cc). Where a thread cannot
@@ -49,16 +50,20 @@ class SnapshotFile {
   // Why the file could not be made ("" when it was). Valid until the first
   // append.
   const std::string& failure() const { return failure_; }
+  // Whether writing has failed (the rest need not even be encoded).
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr size_t kWaitingMax = 2;
 
   void run();
-  void write_piece(const std::string& piece);  // on the writing thread
+  // On the writing thread; on the caller's when there is none, and for the
+  // seal once the thread has stopped.
+  void write_piece(const std::string& piece);
 
   int fd_ = -1;
   Sha256 hash_;                      // the caller's thread's
-  std::string failure_;              // written by the writing thread; read after it stops
+  std::string failure_;              // by whoever writes pieces; read once the thread has stopped
   std::atomic<bool> failed_{false};  // failure_ is set: the rest is not even hashed
 
   std::mutex mutex_;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -90,6 +92,23 @@ TEST_F(SnapshotFiles, AWriteThatCannotBeMadeIsAnErrorAndLeavesNothing) {
   EXPECT_NE(status.first().message.find("cannot write"), std::string::npos)
       << status.first().message;
   EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(SnapshotFiles, AFullDiskIsAnErrorAndLeavesNothing) {
+  Engine engine(hengqin());
+  load(engine);
+  // The part file is made through a link to /dev/full: every write fails.
+  fs::create_symlink("/dev/full", dir_ / "x.snap.partial");
+  for (SnapshotWriter writer : {SnapshotWriter::kOwnThread, SnapshotWriter::kCallersThread}) {
+    Status status = write_snapshot(engine, "pack", std::string(64, 'a'), (dir_ / "x.snap").string(),
+                                   64, writer);
+    ASSERT_FALSE(status.is_ok());
+    EXPECT_EQ(status.first().code, ErrorCode::kIoError);
+    EXPECT_NE(status.first().message.find(std::strerror(ENOSPC)), std::string::npos)
+        << status.first().message;
+    EXPECT_TRUE(fs::is_empty(dir_));  // no snapshot, and the part file removed
+    fs::create_symlink("/dev/full", dir_ / "x.snap.partial");
+  }
 }
 
 TEST_F(SnapshotFiles, WhatIsNoSnapshotIsRefusedAsSuch) {
