@@ -438,11 +438,10 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
   }
   if (child == 0) {
     // Only this thread exists here, and the snapshot file's writer (not
-    // under TSan: kChildsWriter): no
-    // locks of the parent's other threads are taken (no stdio, no
-    // database), just the state's memory and files. The parent's
-    // descriptors (its listening socket, its clients, the journal) are
-    // closed, so a parent that dies leaves nothing bound.
+    // under TSan: kChildsWriter): no locks of the parent's other threads
+    // are taken (no stdio, no database), just the state's memory and
+    // files. The parent's descriptors (its listening socket, its clients,
+    // the journal) are closed, so a parent that dies leaves nothing bound.
     close_range(3, ~0u, 0);
     bool ok = false;
     try {

@@ -24,8 +24,9 @@ constexpr std::string_view kMagic = "zonegate-snapshot 13\n";
 
 // Fixed-width little-endian integers and length-prefixed strings. Whatever
 // has collected is handed to `spill` each time it reaches `spill_bytes`
-// (which may swap it for another buffer), and the buffer starts again empty: a snapshot of a large
-// zone is hundreds of MiB, and never needs to be in memory whole.
+// (which may swap it for another buffer), and the buffer starts again
+// empty: a snapshot of a large zone is hundreds of MiB, and never needs to
+// be in memory whole.
 class Encoder {
  public:
   // Takes what has collected: it may swap it for another (empty) buffer.
