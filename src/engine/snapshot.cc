@@ -10,7 +10,6 @@
 #include <cstring>
 #include <functional>
 #include <set>
-#include <unordered_map>
 
 #include "core/sha256.h"
 #include "engine/result_positions.h"

@@ -8,11 +8,11 @@
 //
 // It writes snapshots in-process (`zonegate snapshot`, a server's last
 // one) and in the child process that writes one beside a live zone, where
-// only the forking thread exists. Making one more thread there
-// works with glibc and jemalloc (they reset their locks in the child), if
-// beyond what POSIX promises; ThreadSanitizer ends such a child, so its
-// builds write in turn there (durable/data_dir.cc). Where a thread cannot
-// be made, or is not wanted, the caller's thread writes each piece.
+// only the forking thread exists. Making one more thread there works with
+// glibc and jemalloc (they reset their locks in the child), if beyond what
+// POSIX promises; ThreadSanitizer ends such a child, so its builds write
+// in turn there (durable/data_dir.cc). Where a thread cannot be made, or
+// is not wanted, the caller's thread writes each piece.
 #pragma once
 
 #include <atomic>
