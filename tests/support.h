@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/json.h"
+
 namespace zg::test {
 
 inline const std::string kBinary = ZG_BINARY;
@@ -49,6 +51,23 @@ inline std::vector<std::string> lines_of(const std::string& text) {
   for (std::string line; std::getline(in, line);) {
     if (!line.empty()) lines.push_back(line);
   }
+  return lines;
+}
+
+// `json` in its canonical form (RFC 8785); text that is not JSON as it is.
+// An answer read back from the journal (a repeat after a restart) has its
+// members in that order, so answers are compared as JSON: every member and
+// value, not the order of an object's members.
+inline std::string canonical(const std::string& json) {
+  JsonDocument document;
+  if (!document.parse(json).is_ok()) return json;
+  std::string out;
+  append_canonical_json(out, document.root());
+  return out;
+}
+inline std::vector<std::string> canonical_lines(const std::string& text) {
+  std::vector<std::string> lines = lines_of(text);
+  for (std::string& line : lines) line = canonical(line);
   return lines;
 }
 

@@ -188,7 +188,13 @@ HttpResponse declaration_view(const Engine& engine, std::string_view number,
     write_words(w, *d->lane_reasons);
   }
   write_gate_events(w, d->gate_events, principal.role != Role::kEnterprise);
-  w.key("result").raw(engine.state().results.get(d->result)).end_object();
+  Result<std::string> result = engine.stored_result(d->result, d->seq);
+  if (!result.is_ok()) {
+    return problem(503, "unavailable",
+                   "declaration " + std::string(number) +
+                       ": its result cannot be read now: " + result.status().first().message);
+  }
+  w.key("result").raw(*result).end_object();
   return json_response(std::move(body));
 }
 

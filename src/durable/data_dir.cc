@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/sha256.h"
+#include "durable/journal_results.h"
 #include "durable/replay_pipeline.h"
 #include "engine/journal_entry.h"
 #include "engine/snapshot.h"
@@ -476,6 +477,7 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     }
     auto engine = std::make_unique<Engine>(placeholder_pack());
     engine->set_signing_key(signing_key_);
+    engine->set_result_reader(journal_result_reader(path_, store_));
     Result<SnapshotInfo> info = read_snapshot(file.string(), *engine);
     Result<const PolicyPack*> pack =
         info.is_ok() ? this->pack(info->pack_hash) : Result<const PolicyPack*>(info.status());
@@ -536,7 +538,7 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
     // (`total` was read before the rows: on a journal that grows meanwhile
     // the rows can outrun it.)
     if (first && total > item.seq) out.engine->reserve(total - item.seq);
-    item.derived = *derived;
+    item.derived.assign(*derived);  // the slot's buffer is kept from row to row
     ++out.commands;
     if (progress && (out.commands & 0x3FFF) == 0) progress(out.commands, total);
     return Status::ok();
@@ -561,7 +563,10 @@ Result<std::string_view> DataDir::apply_journaled(std::unique_ptr<Engine>& engin
   } else {
     engine->set_pack(**pack);
   }
-  const std::string_view result = engine->apply(command);
+  // The row holds the result: the engine need not keep a copy (a standby's
+  // engine, made before its first row, gets the reader here too).
+  if (!engine->has_result_reader()) engine->set_result_reader(journal_result_reader(path_, store_));
+  const std::string_view result = engine->apply(command, ResultKeeping::kInJournal);
   if (!engine->last_new() || engine->state().last_seq != seq) {
     return Status(ErrorCode::kCorruption, "",
                   "journal seq " + std::to_string(seq) +

@@ -116,7 +116,8 @@ class DataDir {
   void take_shared_snapshot(uint64_t journal_seq);
   // Applies a journal row to `engine` (made at the first row) under the
   // pack it names, and checks it was accepted as `seq`; the engine's result
-  // (kept in its result store).
+  // (valid until its next command: the engine keeps the result in the
+  // journal, engine.h's ResultKeeping::kInJournal).
   Result<std::string_view> apply_journaled(std::unique_ptr<Engine>& engine, uint64_t seq,
                                            const std::string& pack_hash,
                                            const PreparedCommand& command);

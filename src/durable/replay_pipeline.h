@@ -29,9 +29,9 @@ struct ReplayItem {
   std::string pack;      // the hash of the pack that decided it
   std::string recorded;  // the recorded result, canonical
   PreparedCommand command;
-  // Set by the applying stage: the engine's result for it. It points into
-  // the engine's result store, which keeps every result for the engine's life.
-  std::string_view derived;
+  // Set by the applying stage: the engine's result for it, copied (the
+  // engine keeps a replayed command's result in the journal, not in memory).
+  std::string derived;
 };
 
 // What the reading stage fills: slot() is the next row's place; push()

@@ -35,7 +35,7 @@ const CommandIndex::Entry* CommandIndex::find(std::string_view id) const {
 }
 
 bool CommandIndex::add(std::string_view id, const std::array<unsigned char, 32>& digest,
-                       ResultStore::Ref result) {
+                       uint64_t seq, ResultStore::Ref result) {
   // Indexes are 32 bits in a slot (0 marks it empty).
   if (entries_.size() >= std::numeric_limits<uint32_t>::max() - 1) throw std::bad_alloc();
   // Grown first (it may move every slot), so the probe's answer holds.
@@ -43,7 +43,7 @@ bool CommandIndex::add(std::string_view id, const std::array<unsigned char, 32>&
   const uint64_t hash = hash_of(id);
   const size_t at = probe(id, hash);
   if (slots_[at] != 0) return false;
-  entries_.push_back(Entry{ids_.add(id), digest, result});
+  entries_.push_back(Entry{ids_.add(id), digest, result, seq});
   slots_[at] = slot_of(hash, entries_.size() - 1);
   return true;
 }

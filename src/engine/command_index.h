@@ -31,14 +31,15 @@ class CommandIndex {
   struct Entry {
     ResultStore::Ref id;                   // in the index's own arena
     std::array<unsigned char, 32> digest;  // SHA-256 of the command's canonical JSON
-    ResultStore::Ref result;               // in the zone's result store
+    ResultStore::Ref result;               // in the zone's result store, or in_journal()
+    uint64_t seq;                          // the sequence number it was accepted as
   };
 
   // The entry for `id`, or nullptr.
   const Entry* find(std::string_view id) const;
   bool contains(std::string_view id) const { return find(id) != nullptr; }
   // Adds `id`; false, adding nothing, when it is there already.
-  bool add(std::string_view id, const std::array<unsigned char, 32>& digest,
+  bool add(std::string_view id, const std::array<unsigned char, 32>& digest, uint64_t seq,
            ResultStore::Ref result);
 
   std::string_view id(const Entry& entry) const { return ids_.get(entry.id); }

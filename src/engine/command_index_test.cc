@@ -25,8 +25,9 @@ TEST(CommandIndex, FindsWhatWasAddedAndNothingElse) {
       // 7,000 distinct ids, most of them sent again later.
       const std::string id = (n % 3 == 0 ? "d-" : "gate-") + std::to_string(n * 7919 % 7001);
       const bool fresh = model.emplace(id, n).second;
-      ASSERT_EQ(index.add(id, digest_of(n), ResultStore::Ref{1, static_cast<uint32_t>(n), 2}),
-                fresh)
+      ASSERT_EQ(
+          index.add(id, digest_of(n), n + 1, ResultStore::Ref{1, static_cast<uint32_t>(n), 2}),
+          fresh)
           << id;
     }
     ASSERT_EQ(index.size(), model.size());
@@ -36,6 +37,7 @@ TEST(CommandIndex, FindsWhatWasAddedAndNothingElse) {
       EXPECT_EQ(index.id(*entry), id);
       EXPECT_EQ(entry->digest, digest_of(n));
       EXPECT_EQ(entry->result.offset, n);
+      EXPECT_EQ(entry->seq, n + 1);
     }
     for (const std::string absent : {"", "d-", "d-7001", "gate-1 ", "D-0"}) {
       EXPECT_FALSE(index.contains(absent)) << absent;
@@ -54,17 +56,18 @@ TEST(CommandIndex, AnEmptyIndexFindsNothing) {
 
 TEST(CommandIndex, AnIdAddedTwiceKeepsItsFirstEntry) {
   CommandIndex index;
-  ASSERT_TRUE(index.add("e-1", digest_of(1), ResultStore::Ref{0, 10, 5}));
-  EXPECT_FALSE(index.add("e-1", digest_of(2), ResultStore::Ref{0, 20, 5}));
+  ASSERT_TRUE(index.add("e-1", digest_of(1), 1, ResultStore::Ref{0, 10, 5}));
+  EXPECT_FALSE(index.add("e-1", digest_of(2), 2, ResultStore::Ref{0, 20, 5}));
   ASSERT_EQ(index.size(), 1u);
   EXPECT_EQ(index.find("e-1")->digest, digest_of(1));
   EXPECT_EQ(index.find("e-1")->result.offset, 10u);
+  EXPECT_EQ(index.find("e-1")->seq, 1u);
 }
 
 TEST(CommandIndex, KeepsEntriesInTheOrderAdded) {
   CommandIndex index;
   const char* ids[] = {"zeta", "alpha", "m-3", "m-20", "m-100"};
-  for (size_t n = 0; n < 5; ++n) index.add(ids[n], digest_of(n), ResultStore::Ref{});
+  for (size_t n = 0; n < 5; ++n) index.add(ids[n], digest_of(n), n + 1, ResultStore::kInJournal);
   ASSERT_EQ(index.entries().size(), 5u);
   for (size_t n = 0; n < 5; ++n) EXPECT_EQ(index.id(index.entries()[n]), ids[n]);
 }

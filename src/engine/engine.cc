@@ -129,7 +129,7 @@ void Engine::stamp_received_at(PreparedCommand& command, std::string_view receiv
   command.received_at.assign(received_at);
 }
 
-std::string_view Engine::apply(const PreparedCommand& prepared) {
+std::string_view Engine::apply(const PreparedCommand& prepared, ResultKeeping keeping) {
   last_accepted_ = false;
   last_new_ = false;
   const int64_t line_number = prepared.line_number;
@@ -162,8 +162,23 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
   const auto& digest = prepared.digest;
   if (const CommandIndex::Entry* seen = state_.applied.find(id)) {
     if (seen->digest == digest) {
+      if (!seen->result.in_journal()) {
+        last_accepted_ = true;
+        return state_.results.get(seen->result);
+      }
+      Result<std::string> recorded = stored_result(seen->result, seen->seq);
+      if (!recorded.is_ok()) {
+        // Nothing changes, so the client may send it again later.
+        return result_ = rejected_line(
+                   Status(ErrorCode::kUnavailable, "id",
+                          "id " + std::string(id) + " was accepted as seq " +
+                              std::to_string(seen->seq) + ", and its result cannot be read now: " +
+                              recorded.status().first().message),
+                   id, true, line_number);
+      }
       last_accepted_ = true;
-      return state_.results.get(seen->result);
+      result_ = std::move(recorded).value();
+      return result_;
     }
     return result_ = rejected_line(
                Status(ErrorCode::kIdConflict, "id",
@@ -228,14 +243,25 @@ std::string_view Engine::apply(const PreparedCommand& prepared) {
     result_.append(body_);
   }
   result_.push_back('}');
-  const ResultStore::Ref stored = state_.results.add(result_);
-  if (DeclarationRecord* declared = state_.declarations.find(ctx.seq)) {
-    declared->result = stored;  // the declaration's own story, for reads
-  }
-  state_.applied.add(id, digest, stored);
+  DeclarationRecord* declared = state_.declarations.find(ctx.seq);
+  // A held declaration's result is read again by its inspection.
+  const bool keep = keeping == ResultKeeping::kInMemory || (declared && declared->has_command);
+  const ResultStore::Ref stored = keep ? state_.results.add(result_) : ResultStore::kInJournal;
+  if (declared != nullptr) declared->result = stored;  // the declaration's own story
+  state_.applied.add(id, digest, ctx.seq, stored);
   last_accepted_ = true;
   last_new_ = true;
-  return state_.results.get(stored);
+  return keep ? state_.results.get(stored) : std::string_view(result_);
+}
+
+Result<std::string> Engine::stored_result(ResultStore::Ref ref, uint64_t seq) const {
+  if (!ref.in_journal()) return std::string(state_.results.get(ref));
+  if (!result_reader_) {
+    return Result<std::string>(ErrorCode::kUnavailable, "",
+                               "the result of seq " + std::to_string(seq) +
+                                   " is in the journal, and this engine has none to read");
+  }
+  return result_reader_(seq);
 }
 
 Result<std::string> Engine::book_json(std::string_view uscc) const {

@@ -3,12 +3,15 @@
 //
 // Deterministic: reads no clock, no randomness and no files; the policy pack
 // is loaded before and only read here. Replaying the same commands gives the
-// same state and the same results, byte for byte.
+// same state and the same results, byte for byte. (A repeat of a command
+// replayed from the journal is answered with the result its row recorded,
+// through a ResultReader the durable layer gives it.)
 // Not thread-safe: one engine per zone, driven by one thread.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -40,6 +43,21 @@ struct PreparedCommand {
   std::string received_at;
 };
 
+// Where apply() keeps an accepted command's result, for repeats of it.
+enum class ResultKeeping {
+  // In the engine's memory: a command answered now, whose journal row may
+  // not be written yet (and the engine alone, without a journal).
+  kInMemory,
+  // In the journal: a row replayed from it, which holds the result already.
+  // Only the results an inspection needs again (a held declaration's) are
+  // kept in memory too.
+  kInJournal,
+};
+
+// The result recorded in the journal at a sequence number, in its canonical
+// form (RFC 8785): the same members and values as the engine's answer.
+using ResultReader = std::function<Result<std::string>(uint64_t seq)>;
+
 class Engine {
  public:
   // Parses `command_json` into `out` and computes its digest. Thread-safe:
@@ -54,8 +72,10 @@ class Engine {
   // digest does not change, since a command's identity leaves it out (a
   // client's retry of the same command, received later, is a repeat).
   static void stamp_received_at(PreparedCommand& command, std::string_view received_at);
-  // Applies a prepared command and returns its result (valid until the next call).
-  std::string_view apply(const PreparedCommand& command);
+  // Applies a prepared command and returns its result: valid until the next
+  // call, and for the engine's life when kept kInMemory and accepted.
+  std::string_view apply(const PreparedCommand& command,
+                         ResultKeeping keeping = ResultKeeping::kInMemory);
 
   explicit Engine(const PolicyPack& pack) : pack_(&pack) {}
 
@@ -91,6 +111,15 @@ class Engine {
     signing_key_ = std::move(key);
   }
   const gate::SigningKey* signing_key() const { return signing_key_.get(); }
+  // How a repeat of a command kept ResultKeeping::kInJournal gets its
+  // result. Without one such a repeat is refused as unavailable.
+  void set_result_reader(ResultReader reader) { result_reader_ = std::move(reader); }
+  bool has_result_reader() const { return static_cast<bool>(result_reader_); }
+  // The result an accepted command got, as `ref` and `seq` (a
+  // CommandIndex::Entry's or a DeclarationRecord's) name it: kept in
+  // memory, or read back from the journal. Errors: unavailable, or the
+  // reader's (io_error, corruption).
+  Result<std::string> stored_result(ResultStore::Ref ref, uint64_t seq) const;
   // Whether the last apply() accepted a command new to this zone (not a
   // repeat): the one a durable engine must journal.
   bool last_new() const { return last_new_; }
@@ -108,6 +137,7 @@ class Engine {
   bool last_new_ = false;
   ZoneState state_;
   std::shared_ptr<const gate::SigningKey> signing_key_;
+  ResultReader result_reader_;
   CredentialCache credentials_;  // not state: see engine/credentials.h
   // Buffers reused between commands, so a command allocates little.
   PreparedCommand scratch_;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "engine/handlers.h"
@@ -54,6 +56,71 @@ TEST(Engine, RepeatReturnsTheOriginalResultWhateverTheKeyOrder) {
   EXPECT_EQ(std::string(engine.execute(reordered, 3)), first);
   EXPECT_EQ(engine.state().last_seq, 2u);  // nothing new was applied
   EXPECT_EQ(engine.book_json(kUscc)->find("\"balance\":\"20\""), std::string::npos);
+}
+
+// Cigarettes under a licence still to be checked: accepted, and held.
+const std::string kHeldCigarettes =
+    R"({"type":"declare","id":"d-cig","at":"2024-05-06T11:00:00+08:00","movement":"first_line_entry","declarant":"914404000MA4W2X016","purpose":"trade","currency":"CNY","items":[{"item":"CIG-A","hs":"24022000","origin":"GB","quantity":"10","unit":"1000pcs","value":"5000.00","licence":"TL-2024-000123"}]})";
+
+// A command replayed from the journal keeps its result there
+// (ResultKeeping::kInJournal): the engine copies none of it, except a held
+// declaration's, which its inspection reads again. A repeat of one reads
+// the journal through the engine's reader; without one, or when the read
+// fails, it is refused as unavailable and changes nothing.
+TEST(Engine, ResultsKeptInTheJournalAreReadBackForRepeats) {
+  Engine engine(hengqin());
+  PreparedCommand command;
+  const auto apply = [&](const std::string& text, ResultKeeping keeping) {
+    Engine::prepare(text, 1, command);
+    return std::string(engine.apply(command, keeping));
+  };
+  ASSERT_EQ(status_of(apply(kRegister, ResultKeeping::kInJournal)), "accepted");
+  const std::string wine = entry("d1", "WINE", "10", "100.00");
+  ASSERT_EQ(status_of(apply(wine, ResultKeeping::kInJournal)), "accepted");
+  EXPECT_EQ(engine.state().results.bytes(), 0u);
+  const std::string held = apply(kHeldCigarettes, ResultKeeping::kInJournal);
+  ASSERT_NE(held.find(R"("release":"held")"), std::string::npos) << held;
+  EXPECT_GE(engine.state().results.bytes(), held.size());  // its result, and its command
+
+  const std::string before = fingerprint(engine);
+  const auto refused_as_unavailable = [&](const std::string& text, const std::string& why) {
+    const std::string result = apply(text, ResultKeeping::kInMemory);
+    EXPECT_EQ(status_of(result), "rejected") << result;
+    EXPECT_NE(result.find(R"("code":"unavailable")"), std::string::npos) << result;
+    EXPECT_NE(result.find(why), std::string::npos) << result;
+    EXPECT_FALSE(engine.last_accepted());
+    EXPECT_EQ(fingerprint(engine), before);
+  };
+  refused_as_unavailable(wine, "accepted as seq 2");
+
+  std::vector<uint64_t> asked;
+  engine.set_result_reader([&](uint64_t seq) -> Result<std::string> {
+    asked.push_back(seq);
+    return std::string(R"({"id":"d1","recorded":true})");
+  });
+  EXPECT_EQ(apply(wine, ResultKeeping::kInMemory), R"({"id":"d1","recorded":true})");
+  EXPECT_TRUE(engine.last_accepted());
+  EXPECT_FALSE(engine.last_new());
+  EXPECT_EQ(asked, std::vector<uint64_t>{2});
+  EXPECT_EQ(apply(kHeldCigarettes, ResultKeeping::kInMemory), held);  // from memory
+  EXPECT_EQ(asked.size(), 1u);
+  EXPECT_EQ(fingerprint(engine), before);
+
+  engine.set_result_reader([](uint64_t) -> Result<std::string> {
+    return Status(ErrorCode::kIoError, "", "disk I/O error");
+  });
+  refused_as_unavailable(wine, "disk I/O error");
+
+  // The held declaration's inspection corrects it from what was kept.
+  JsonDocument result;
+  ASSERT_TRUE(result.parse(held).is_ok());
+  const std::string number(result.root().get("declaration").text());
+  const std::string inspected = apply(
+      R"({"type":"inspection_result","id":"i1","at":"2024-05-06T12:00:00+08:00","declaration":")" +
+          number + R"(","finding":"discrepancy","corrections":[{"line":1,"value":"6000.00"}]})",
+      ResultKeeping::kInJournal);
+  EXPECT_EQ(status_of(inspected), "accepted") << inspected;
+  EXPECT_NE(inspected.find(R"("finding":"discrepancy")"), std::string::npos) << inspected;
 }
 
 TEST(Engine, ReceivedAtIsJournaledButIsNotPartOfACommandsIdentity) {

@@ -20,7 +20,13 @@ class ResultStore {
     uint32_t chunk = 0;
     uint32_t offset = 0;
     uint32_t length = 0;
+    // Kept in the zone's journal, not here: the result of a command that
+    // was replayed from the journal (its row holds the result, and memory
+    // for hundreds of megabytes of text copied from it buys nothing).
+    bool in_journal() const { return chunk == kInJournalChunk; }
   };
+  static constexpr uint32_t kInJournalChunk = 0xFFFFFFFF;
+  static constexpr Ref kInJournal{kInJournalChunk, 0, 0};
 
   ResultStore() = default;
   ~ResultStore();
@@ -29,6 +35,7 @@ class ResultStore {
 
   // Copies `text` in; the view get() returns stays valid for the store's life.
   Ref add(std::string_view text);
+  // Only for a ref that is not in_journal().
   std::string_view get(Ref ref) const {
     return std::string_view(chunks_[ref.chunk].data + ref.offset, ref.length);
   }

@@ -12,14 +12,13 @@
 #include <set>
 
 #include "core/sha256.h"
-#include "engine/result_positions.h"
 #include "engine/snapshot_file.h"
 #include "gate/plate.h"
 
 namespace zg {
 namespace {
 
-constexpr std::string_view kMagic = "zonegate-snapshot 13\n";
+constexpr std::string_view kMagic = "zonegate-snapshot 14\n";
 
 // Fixed-width little-endian integers and length-prefixed strings. Whatever
 // has collected is handed to `spill` each time it reaches `spill_bytes`
@@ -408,9 +407,6 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.i64(rate.cny_per_unit.ppm);
     e.u64(rate.seq);
   }
-  // A declaration names its result by the position of its command among
-  // the applied ones (written below, in this order).
-  ResultPositions result_positions(s.applied.entries());
   e.u64(s.declarations.size());
   for (const DeclarationRecord& d : s.declarations) {
     e.u64(d.seq);
@@ -421,23 +417,27 @@ void SnapshotCodec::encode(const Engine& engine, const std::string& pack_hash,
     e.u8(static_cast<uint8_t>(d.lane));
     e.u8(d.held ? 1 : 0);
     encode_totals(e, d.totals);
-    e.u64(result_positions.of(d.result));
     e.i64(d.gross_e4);
     e.str(d.channel != nullptr ? *d.channel : "");
     for (int64_t t : {d.lodged_at, d.released_at, d.arrived_at, d.crossed_at}) e.i64(t);
     e.str(d.crossed_channel != nullptr ? *d.crossed_channel : "");
     e.str(d.lane_reasons != nullptr ? *d.lane_reasons : "");
     e.u8(d.finding);
+    // A held declaration's command and result, which its inspection reads
+    // (kept in memory for it, whichever way the engine keeps results).
     e.u64(d.has_command ? 1 : 0);
     e.str(d.has_command ? s.results.get(d.command) : std::string_view());
+    e.str(d.has_command ? s.results.get(d.result) : std::string_view());
     encode_gate_events(e, d.gate_events);
   }
+  // Each command's result is in the journal row at its seq, which the
+  // snapshot's journal holds (a snapshot is taken of committed state).
   e.u64(s.applied.size());
   for (const CommandIndex::Entry& applied : s.applied.entries()) {
     e.str(s.applied.id(applied));
     e.str(std::string_view(reinterpret_cast<const char*>(applied.digest.data()),
                            applied.digest.size()));
-    e.str(s.results.get(applied.result));
+    e.u64(applied.seq);
   }
   e.u64(s.taxes_by_day.size());
   for (const auto& [date, totals] : s.taxes_by_day) {
@@ -567,7 +567,6 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   }
   const uint64_t declarations = d.count(64);
   s.declarations.reserve(static_cast<size_t>(declarations));
-  std::vector<std::pair<uint64_t, uint64_t>> result_of;  // declaration seq, applied index
   for (uint64_t index = 0; index < declarations && d.ok(); ++index) {
     const uint64_t seq = d.u64();
     // In rising order, none past the journal's end.
@@ -586,7 +585,6 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     r.lane = static_cast<Lane>(lane);
     r.held = d.u8() != 0;
     r.totals = decode_totals(d);
-    result_of.emplace_back(r.seq, d.u64());
     r.gross_e4 = d.i64();
     if (const std::string_view channel = d.str(); !channel.empty()) {
       r.channel = &*s.names.emplace(channel).first;
@@ -601,8 +599,14 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     r.finding = d.u8();
     if (r.finding > 2) return damaged("a finding");
     r.has_command = d.u64() != 0;
-    if (const std::string_view command = d.str(); r.has_command) {
+    const std::string_view command = d.str();
+    const std::string_view result = d.str();
+    if (r.has_command) {
+      if (command.empty() || result.empty()) return damaged("a held declaration");
       r.command = s.results.add(command);
+      r.result = s.results.add(result);
+    } else {
+      r.result = ResultStore::kInJournal;
     }
     if (!decode_gate_events(d, s.last_seq, s.names, r.gate_events)) {
       return damaged("a declaration's gate events");
@@ -611,21 +615,23 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
   }
   const uint64_t applied = d.count(24);
   s.applied.reserve(static_cast<size_t>(applied));
-  std::vector<ResultStore::Ref> results;  // in the order written
-  results.reserve(static_cast<size_t>(applied));
+  uint64_t previous_seq = 0;
+  DeclarationTable::Cursor declared_at(s.declarations);  // the seqs rise
   for (uint64_t n = applied; n > 0 && d.ok(); --n) {
     const std::string_view id = d.str();
     const std::string_view digest = d.str();
-    const std::string_view result = d.str();
+    const uint64_t seq = d.u64();
     if (digest.size() != 32) return damaged("a command digest");
+    if (seq <= previous_seq || seq > s.last_seq) return damaged("a command's sequence number");
+    previous_seq = seq;
     std::array<unsigned char, 32> fingerprint{};
     std::memcpy(fingerprint.data(), digest.data(), 32);
-    results.push_back(s.results.add(result));
-    if (!s.applied.add(id, fingerprint, results.back())) return damaged("a command id twice");
-  }
-  for (const auto& [seq, index] : result_of) {
-    if (index >= results.size()) return damaged("a declaration's result");
-    s.declarations.find(seq)->result = results[index];
+    // A held declaration's result is in memory too; any other is read back
+    // from the journal when its command is repeated.
+    const DeclarationRecord* declared = declared_at.find(seq);
+    const ResultStore::Ref result =
+        declared != nullptr && declared->has_command ? declared->result : ResultStore::kInJournal;
+    if (!s.applied.add(id, fingerprint, seq, result)) return damaged("a command id twice");
   }
   for (uint64_t n = d.count(48); n > 0 && d.ok(); --n) {
     const Date date = d.date();
@@ -813,6 +819,18 @@ Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine) {
     if (const std::string error = file.read(0, kMagic.size(), buffer); !error.empty()) {
       return Result<SnapshotInfo>(ErrorCode::kIoError, "", "cannot read " + path + ": " + error);
     }
+  }
+  // Another format of ours (a snapshot an older zonegate wrote): the
+  // journal is replayed instead, so it is skipped and says why.
+  constexpr std::string_view kMagicWord = "zonegate-snapshot ";
+  if (*size >= kMagic.size() + 32 && buffer != kMagic && buffer.starts_with(kMagicWord) &&
+      buffer.back() == '\n') {
+    return Result<SnapshotInfo>(
+        ErrorCode::kUnsupportedFormat, "",
+        path + " is a snapshot of format " +
+            buffer.substr(kMagicWord.size(), buffer.size() - kMagicWord.size() - 1) +
+            "; this zonegate reads format " +
+            std::string(kMagic.substr(kMagicWord.size(), kMagic.size() - kMagicWord.size() - 1)));
   }
   if (*size < kMagic.size() + 32 || buffer != kMagic) {
     return Result<SnapshotInfo>(ErrorCode::kCorruption, "", path + " is not a Zonegate snapshot");

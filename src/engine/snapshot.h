@@ -1,10 +1,16 @@
 // Snapshots: the zone's state at a sequence number, in one file, so a
 // restart loads it and replays only the journal's tail.
 //
-// Layout: the magic line "zonegate-snapshot 13\n" (its format), then the body (fixed-width
+// Layout: the magic line "zonegate-snapshot 14\n" (its format), then the body (fixed-width
 // little-endian integers and length-prefixed strings), then the SHA-256 of
 // everything before it. A file whose hash does not match is damaged and is
 // never half-loaded.
+//
+// Commands' results are not in it (they were three fifths of it): each is
+// in the journal row the snapshot names by seq, as the journal holds every
+// row up to the snapshot's. An engine loaded from a snapshot answers a
+// repeated command through its ResultReader. Only a held declaration's
+// command and result, which its inspection reads, are in the file.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +48,8 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash,
                       SnapshotWriter writer = SnapshotWriter::kOwnThread);
 
 // Reads a snapshot into `engine`, which must be new (no command applied).
-// Errors: corruption (a damaged or foreign file), io_error.
+// Errors: corruption (a damaged or foreign file), unsupported_format (a
+// snapshot of another format, which a replay of the journal replaces), io_error.
 Result<SnapshotInfo> read_snapshot(const std::string& path, Engine& engine);
 
 }  // namespace zg
