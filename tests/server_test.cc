@@ -679,6 +679,20 @@ TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
   port = again.port();
   EXPECT_EQ(ready_seq(), 3u);
   EXPECT_EQ(get("/v1/me", tokens["a"]).status, 200);
+  // Its event comes back too, its result read from the journal (the
+  // snapshot left the results there).
+  Connection watcher(port);
+  ASSERT_TRUE(watcher.send(request_text("GET", "/v1/events?after=0", tokens["officer"], "", "")));
+  const std::string events = watcher.read_for(500);
+  const std::string frame = "id: 3\nevent: declare\ndata: ";
+  const size_t at = events.find(frame);
+  ASSERT_NE(at, std::string::npos) << events;
+  const size_t from = at + frame.size();
+  JsonDocument event;
+  ASSERT_TRUE(event.parse(events.substr(from, events.find('\n', from) - from)).is_ok()) << events;
+  std::string result;
+  append_canonical_json(result, event.root().get("result"));
+  EXPECT_EQ(result, canonical(answered.body));
   // The retry of an answered command is a repeat, across the restart.
   EXPECT_EQ(canonical(post(tokens["a"], command).body), canonical(answered.body));
   EXPECT_EQ(ready_seq(), 3u);

@@ -30,6 +30,14 @@ Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::
   return event;
 }
 
+Event make_event_keeping(uint64_t seq, std::string_view type, std::string_view at,
+                         std::string_view subject, std::string_view result) {
+  Event event = make_event(seq, type, at, subject, "");
+  event.kept = std::make_shared<const std::string>(result);
+  event.result = *event.kept;
+  return event;
+}
+
 std::string Event::frame() const {
   std::string data;
   data.reserve(result.size() + 96);

@@ -20,14 +20,17 @@
 namespace zg::api {
 
 // An accepted command's result, as watchers see it. Kept small: the
-// result is a view into the engine's result store, where accepted results
-// stay for good; the SSE frame is written only when a watcher is sent it.
+// result of a command the zone answered is a view into the engine's result
+// store, where those results stay for good; one read back from the journal
+// (a restart's recent events, a standby's) is owned by the event. The SSE
+// frame is written only when a watcher is sent it.
 struct Event {
   uint64_t seq = 0;
   std::string type;     // the command's type
   std::string at;       // its "at"
   std::string subject;  // the enterprise it is about ("" when none)
   std::string_view result;
+  std::shared_ptr<const std::string> kept;  // what `result` views, when owned
 
   // The SSE frame: "id: …\nevent: …\ndata: {"seq","type","at","result"}\n\n".
   std::string frame() const;
@@ -36,6 +39,9 @@ struct Event {
 // An event whose result lives in the engine's result store.
 Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::string_view subject,
                  std::string_view stored_result);
+// An event that keeps a copy of its result (one read from a journal row).
+Event make_event_keeping(uint64_t seq, std::string_view type, std::string_view at,
+                         std::string_view subject, std::string_view result);
 
 // Whether a principal may see an event: enterprises only what is about
 // them, gate devices declarations and releases, the rest everything.

@@ -67,17 +67,16 @@ Result<Event> event_of_row(const JournalEntry& row, const ZoneState& state, Json
     return Status(ErrorCode::kCorruption, "",
                   "journal row " + std::to_string(row.seq) + " names a command the zone lacks");
   }
-  // A result the zone did not keep in memory is the row's own (canonical).
-  std::string_view result;
+  // A result the zone did not keep in memory is the row's own (canonical),
+  // copied: the row is the store's reading buffer.
   if (applied->result.in_journal()) {
     Result<JournalRecordView> record = check_journal_entry_in_place(row);
     if (!record.is_ok()) return record.status();
-    result = record->result;
-  } else {
-    result = state.results.get(applied->result);
+    return make_event_keeping(row.seq, text_of(command.get("type")), text_of(command.get("at")),
+                              subject_of(command, state), record->result);
   }
   return make_event(row.seq, text_of(command.get("type")), text_of(command.get("at")),
-                    subject_of(command, state), result);
+                    subject_of(command, state), state.results.get(applied->result));
 }
 
 int64_t steady_ms() {

@@ -27,7 +27,7 @@ namespace zg {
 
 // A command to journal: its sequence number, canonical JSON and result.
 // `result` must stay valid until the batch is committed (the engine's
-// result store keeps results for good).
+// result store keeps the results of the commands it answers for good).
 struct PendingEntry {
   uint64_t seq = 0;
   std::string command;

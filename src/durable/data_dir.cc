@@ -532,8 +532,12 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
   if (out.engine != nullptr) out.engine->reserve(total - out.snapshot_seq);
   stages.apply = [&](ReplayItem& item) -> Status {
     const bool first = out.engine == nullptr;
+    // The last rows' results stay in memory too: after a crash or a
+    // failover, clients resend what they sent last.
+    const ResultKeeping keeping = item.seq + kRecentResultsKept > total ? ResultKeeping::kInMemory
+                                                                        : ResultKeeping::kInJournal;
     Result<std::string_view> derived =
-        apply_journaled(out.engine, item.seq, item.pack, item.command);
+        apply_journaled(out.engine, item.seq, item.pack, item.command, keeping);
     if (!derived.is_ok()) return derived.status();
     // (`total` was read before the rows: on a journal that grows meanwhile
     // the rows can outrun it.)
@@ -554,7 +558,8 @@ Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uin
 
 Result<std::string_view> DataDir::apply_journaled(std::unique_ptr<Engine>& engine, uint64_t seq,
                                                   const std::string& pack_hash,
-                                                  const PreparedCommand& command) {
+                                                  const PreparedCommand& command,
+                                                  ResultKeeping keeping) {
   Result<const PolicyPack*> pack = this->pack(pack_hash);
   if (!pack.is_ok()) return pack.status();
   if (engine == nullptr) {
@@ -563,10 +568,11 @@ Result<std::string_view> DataDir::apply_journaled(std::unique_ptr<Engine>& engin
   } else {
     engine->set_pack(**pack);
   }
-  // The row holds the result: the engine need not keep a copy (a standby's
-  // engine, made before its first row, gets the reader here too).
+  // The row holds the result, so the engine need not keep a copy; for the
+  // repeats of those it does not, every engine that applies rows gets the
+  // reader (a standby's too, made before its first row).
   if (!engine->has_result_reader()) engine->set_result_reader(journal_result_reader(path_, store_));
-  const std::string_view result = engine->apply(command, ResultKeeping::kInJournal);
+  const std::string_view result = engine->apply(command, keeping);
   if (!engine->last_new() || engine->state().last_seq != seq) {
     return Status(ErrorCode::kCorruption, "",
                   "journal seq " + std::to_string(seq) +
@@ -593,7 +599,10 @@ Status DataDir::check_derived(uint64_t seq, std::string_view derived,
 Status DataDir::apply_recorded(std::unique_ptr<Engine>& engine, uint64_t seq,
                                const std::string& pack_hash, const PreparedCommand& command,
                                const std::string& recorded_result) {
-  Result<std::string_view> derived = apply_journaled(engine, seq, pack_hash, command);
+  // A standby keeps what it follows, as its owner did: it may be the
+  // owner next, and clients resend their latest commands to it.
+  Result<std::string_view> derived =
+      apply_journaled(engine, seq, pack_hash, command, ResultKeeping::kInMemory);
   if (!derived.is_ok()) return derived.status();
   return check_derived(seq, *derived, recorded_result);
 }

@@ -64,6 +64,10 @@ class DataDir {
   };
   // With `take_shared`, a server's start: a newer snapshot the journal's
   // store keeps for the shard's nodes is fetched first (take_shared_snapshot).
+  // The engine keeps the results of the journal's last kRecentResultsKept
+  // rows in memory; earlier ones it reads back from the journal for a repeat
+  // (engine.h, ResultKeeping), as a snapshot's are.
+  static constexpr uint64_t kRecentResultsKept = 100'000;
   Result<Replayed> replay(const std::function<void(uint64_t, uint64_t)>& progress,
                           bool use_snapshots = true, bool take_shared = false);
 
@@ -116,11 +120,10 @@ class DataDir {
   void take_shared_snapshot(uint64_t journal_seq);
   // Applies a journal row to `engine` (made at the first row) under the
   // pack it names, and checks it was accepted as `seq`; the engine's result
-  // (valid until its next command: the engine keeps the result in the
-  // journal, engine.h's ResultKeeping::kInJournal).
+  // (valid until its next command when kept kInJournal).
   Result<std::string_view> apply_journaled(std::unique_ptr<Engine>& engine, uint64_t seq,
                                            const std::string& pack_hash,
-                                           const PreparedCommand& command);
+                                           const PreparedCommand& command, ResultKeeping keeping);
   // Whether a re-derived result, made canonical, is the recorded one.
   static Status check_derived(uint64_t seq, std::string_view derived,
                               const std::string& recorded_result);

@@ -10,6 +10,15 @@
 namespace zg {
 namespace {
 
+// Whether a result read back from the journal answers the command `id`: a
+// cheap guard against a row that is not the one its seq should name.
+bool is_result_of(std::string_view result, std::string_view id) {
+  JsonDocument document;
+  if (!document.parse(result).is_ok()) return false;
+  const JsonRef answered = document.root().get("id");
+  return answered.is_string() && answered.text() == id;
+}
+
 // The result of a command that is rejected before it has a usable id.
 std::string rejected_line(const Status& status, std::string_view id, bool id_known,
                           int64_t line_number) {
@@ -167,13 +176,19 @@ std::string_view Engine::apply(const PreparedCommand& prepared, ResultKeeping ke
         return state_.results.get(seen->result);
       }
       Result<std::string> recorded = stored_result(seen->result, seen->seq);
+      if (recorded.is_ok() && !is_result_of(*recorded, id)) {
+        recorded = Result<std::string>(ErrorCode::kCorruption, "",
+                                       "the journal's row " + std::to_string(seen->seq) +
+                                           " is not the result of " + std::string(id));
+      }
       if (!recorded.is_ok()) {
         // Nothing changes, so the client may send it again later.
         return result_ = rejected_line(
                    Status(ErrorCode::kUnavailable, "id",
                           "id " + std::string(id) + " was accepted as seq " +
-                              std::to_string(seen->seq) + ", and its result cannot be read now: " +
-                              recorded.status().first().message),
+                              std::to_string(seen->seq) + ", and its result cannot be read now (" +
+                              recorded.status().first().message +
+                              "): send it again, with the same id, later"),
                    id, true, line_number);
       }
       last_accepted_ = true;

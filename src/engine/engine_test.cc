@@ -110,6 +110,10 @@ TEST(Engine, ResultsKeptInTheJournalAreReadBackForRepeats) {
     return Status(ErrorCode::kIoError, "", "disk I/O error");
   });
   refused_as_unavailable(wine, "disk I/O error");
+  // A row that answers another command is not taken for this one's.
+  engine.set_result_reader(
+      [](uint64_t) -> Result<std::string> { return std::string(R"({"id":"d2"})"); });
+  refused_as_unavailable(wine, "is not the result of d1");
 
   // The held declaration's inspection corrects it from what was kept.
   JsonDocument result;

@@ -1,11 +1,13 @@
 // Results of accepted commands, kept for idempotent repeats: an append-only
 // arena of large chunks, so storing a result costs no allocation of its own
 // and nothing already stored ever moves. (CommandIndex keeps the commands'
-// ids in one too.)
+// ids in one too.) Results of commands replayed from the journal are left
+// there (Ref::in_journal(); engine.h, ResultKeeping).
 //
 // Chunks are mapped with transparent huge pages where the kernel offers
-// them: a zone keeps hundreds of megabytes of results, and faulting them in
-// 4 KiB at a time cost more than writing them (measured: docs/architecture.md).
+// them: a busy zone keeps hundreds of megabytes of results, and faulting
+// them in 4 KiB at a time cost more than writing them (measured:
+// docs/architecture.md).
 #pragma once
 
 #include <cstdint>

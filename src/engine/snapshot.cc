@@ -622,7 +622,8 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
     const std::string_view digest = d.str();
     const uint64_t seq = d.u64();
     if (digest.size() != 32) return damaged("a command digest");
-    if (seq <= previous_seq || seq > s.last_seq) return damaged("a command's sequence number");
+    // Every accepted command took the next seq: they are 1..last_seq.
+    if (seq != previous_seq + 1) return damaged("a command's sequence number");
     previous_seq = seq;
     std::array<unsigned char, 32> fingerprint{};
     std::memcpy(fingerprint.data(), digest.data(), 32);
@@ -633,6 +634,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
         declared != nullptr && declared->has_command ? declared->result : ResultStore::kInJournal;
     if (!s.applied.add(id, fingerprint, seq, result)) return damaged("a command id twice");
   }
+  if (d.ok() && previous_seq != s.last_seq) return damaged("the number of commands");
   for (uint64_t n = d.count(48); n > 0 && d.ok(); --n) {
     const Date date = d.date();
     s.taxes_by_day[date] = decode_totals(d);

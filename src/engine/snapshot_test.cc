@@ -115,11 +115,11 @@ TEST_F(SnapshotFiles, ResultsAreLeftToTheJournalSaveAHeldDeclarations) {
   std::vector<uint64_t> asked;
   restored.set_result_reader([&](uint64_t seq) -> Result<std::string> {
     asked.push_back(seq);
-    return "recorded at " + std::to_string(seq);
+    return R"({"id":"d7","recorded_at":)" + std::to_string(seq) + "}";
   });
   ASSERT_TRUE(read_snapshot((dir_ / "x.snap").string(), restored).is_ok());
   EXPECT_EQ(restored.state_hash(), engine.state_hash());
-  EXPECT_EQ(restored.execute(kRepeatOfD7, 1), "recorded at 9");
+  EXPECT_EQ(restored.execute(kRepeatOfD7, 1), R"({"id":"d7","recorded_at":9})");
   EXPECT_EQ(asked, std::vector<uint64_t>{9});
   EXPECT_EQ(restored.execute(kCigarettesToHold, 2), held);
   EXPECT_EQ(asked.size(), 1u);

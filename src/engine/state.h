@@ -75,7 +75,7 @@ struct DeclarationRecord {
   Lane lane = Lane::kGreen;              // the lane it was given when accepted
   bool held = false;                     // waiting for an officer (yellow or red lane)
   TaxTotals totals;                      // the declaration's totals (count 1)
-  ResultStore::Ref result{};             // its accepted result, in `results`
+  ResultStore::Ref result{};             // its accepted result: in `results`, or in_journal()
   int64_t gross_e4 = -1;                 // declared gross weight (kg × 10^4); -1: none declared
   const std::string* channel = nullptr;  // the channel it declared (a node of `names`)
   // Time release (DOMAIN.md §9), unix seconds; 0 until the step happens.
