@@ -31,6 +31,11 @@ struct Connection {
     options.shard = spec.shard;
     options.shown = spec.recorded;
     options.read_page_rows = 1;  // one row is asked for
+    // The engine's thread waits on this: one attempt to connect (an outage
+    // answers the repeat unavailable at once; the next repeat tries again),
+    // and a lost connection is not waited out.
+    options.connect_retry_ms = 0;
+    options.reconnect_retry_ms = 0;
     Result<std::unique_ptr<PostgresJournal>> opened = PostgresJournal::open(options, false);
     if (!opened.is_ok()) return opened.status();
     journal = std::move(opened).value();
