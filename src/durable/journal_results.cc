@@ -49,7 +49,9 @@ struct Connection {
     }
     std::optional<std::string> result;
     Status problem;
+    bool stopped = false;
     Status read = journal->read(seq, [&](const JournalEntry& row) -> Status {
+      stopped = true;
       if (row.seq == seq) {
         Result<JournalRecordView> record = check_journal_entry_in_place(row);
         if (record.is_ok()) {
@@ -62,7 +64,7 @@ struct Connection {
     });
     if (result) return std::move(*result);
     if (!problem.is_ok()) return problem;
-    if (!read.is_ok() && read.first().message != "stop") return read;
+    if (!stopped && !read.is_ok()) return read;  // the read's own error
     return Status(ErrorCode::kCorruption, "",
                   "the journal has no row " + std::to_string(seq) + " to read its result from");
   }
