@@ -94,6 +94,15 @@ void EventHub::publish(std::vector<Event> events) {
   std::erase_if(watchers_, [](const Watcher& w) { return !w.sink->open(); });
 }
 
+void EventHub::own_results() {
+  std::lock_guard lock(mutex_);  // watch() writes frames under it
+  for (Event& event : recent_) {
+    if (event.kept != nullptr) continue;
+    event.kept = std::make_shared<const std::string>(event.result);
+    event.result = *event.kept;
+  }
+}
+
 void EventHub::set_resumable_from(uint64_t seq) {
   std::lock_guard lock(mutex_);
   dropped_through_ = std::max(dropped_through_, seq);

@@ -67,6 +67,9 @@ class EventHub {
   void set_resumable_from(uint64_t seq);
   // Forgets every watcher (the server is going away).
   void forget_watchers();
+  // Gives every kept event a copy of its result, before the engine whose
+  // result store they view goes away (a zone stepping down rebuilds it).
+  void own_results();
 
  private:
   struct Watcher {

@@ -576,6 +576,8 @@ void Zone::step_down() {
       healthy_ = false;
       return;
     }
+    // The events kept for watchers view the old engine's results.
+    events_->own_results();
     engine_ = std::move(replayed).value().engine;
     if (engine_ == nullptr) {
       engine_ = std::make_unique<Engine>(*pack_);

@@ -64,9 +64,10 @@ class DataDir {
   };
   // With `take_shared`, a server's start: a newer snapshot the journal's
   // store keeps for the shard's nodes is fetched first (take_shared_snapshot).
-  // The engine keeps the results of the journal's last kRecentResultsKept
-  // rows in memory; earlier ones it reads back from the journal for a repeat
-  // (engine.h, ResultKeeping), as a snapshot's are.
+  // The engine keeps in memory the results of the rows it replays among the
+  // journal's last kRecentResultsKept; earlier ones, and those the snapshot
+  // holds, it reads back from the journal for a repeat (engine.h,
+  // ResultKeeping).
   static constexpr uint64_t kRecentResultsKept = 100'000;
   Result<Replayed> replay(const std::function<void(uint64_t, uint64_t)>& progress,
                           bool use_snapshots = true, bool take_shared = false);

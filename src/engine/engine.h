@@ -48,9 +48,10 @@ enum class ResultKeeping {
   // In the engine's memory: a command answered now, whose journal row may
   // not be written yet (and the engine alone, without a journal).
   kInMemory,
-  // In the journal: a row replayed from it, which holds the result already.
-  // Only the results an inspection needs again (a held declaration's) are
-  // kept in memory too.
+  // In the journal: a row replayed from it, which holds the result already
+  // (DataDir::replay keeps its last rows kInMemory all the same). Only the
+  // results an inspection needs again (a held declaration's) are kept in
+  // memory too.
   kInJournal,
 };
 
