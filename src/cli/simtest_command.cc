@@ -50,15 +50,16 @@ std::string grouped(uint64_t n) {
 
 void print_seed(const sim::SeedReport& r) {
   std::printf(
-      "seed %llu: %d steps, %s commands (%s sent again), %s rows acknowledged; %s restarts (%s "
+      "seed %llu: %d steps, %s commands (%s sent again, %s answered as repeats), %s rows "
+      "acknowledged; %s restarts (%s "
       "power losses, %s in a commit; %s sectors lost, %s kept), %s full disks, %s snapshots (%s "
       "damaged), %s of %s messages delivered; %s failovers (owner crashes %s, owner "
       "stops %s, fenced commits %s, steps without an owner %s); %s checks%s: %s\n",
       static_cast<unsigned long long>(r.seed), r.steps, grouped(r.commands).c_str(),
-      grouped(r.retries).c_str(), grouped(r.acknowledged).c_str(), grouped(r.restarts).c_str(),
-      grouped(r.power_losses).c_str(), grouped(r.mid_commit_losses).c_str(),
-      grouped(r.sectors_lost).c_str(), grouped(r.sectors_kept).c_str(),
-      grouped(r.full_disks).c_str(), grouped(r.snapshots).c_str(),
+      grouped(r.retries).c_str(), grouped(r.repeats).c_str(), grouped(r.acknowledged).c_str(),
+      grouped(r.restarts).c_str(), grouped(r.power_losses).c_str(),
+      grouped(r.mid_commit_losses).c_str(), grouped(r.sectors_lost).c_str(),
+      grouped(r.sectors_kept).c_str(), grouped(r.full_disks).c_str(), grouped(r.snapshots).c_str(),
       grouped(r.snapshots_damaged).c_str(), grouped(r.messages_delivered).c_str(),
       grouped(r.messages_sent).c_str(), grouped(r.failovers).c_str(),
       grouped(r.owner_crashes).c_str(), grouped(r.owner_pauses).c_str(),

@@ -494,6 +494,26 @@ class Simulation {
 
   bool day_done() const { return queue_.empty() && gate_day_made_; }
 
+  // A command sent again after it was applied gets its first result: the
+  // one its journal row recorded, compared as JSON (a result the engine
+  // left in the journal is read back from the row, canonical).
+  bool check_repeat(const Engine& engine, const PreparedCommand& command, std::string_view result) {
+    const std::string_view id = command.document.root().get("id").text();
+    const CommandIndex::Entry* applied = engine.state().applied.find(id);
+    if (applied == nullptr || applied->seq > acknowledged_.size()) return true;  // not durable yet
+    JsonDocument row;
+    if (!check(row.parse(acknowledged_[applied->seq - 1]).is_ok(),
+               "journal row " + std::to_string(applied->seq) + " is not JSON")) {
+      return false;
+    }
+    std::string recorded;
+    append_canonical_json(recorded, row.root().get("result"));
+    ++report_.repeats;
+    return check(canonical_result(result) == recorded,
+                 "the repeat of " + std::string(id) + " was answered " + std::string(result) +
+                     ", not as journal row " + std::to_string(applied->seq) + " recorded");
+  }
+
   // Commands unanswered: their clients send them again, first.
   void send_again(std::vector<Outgoing>& sent) {
     for (auto it = sent.rbegin(); it != sent.rend(); ++it) queue_.push_front(std::move(*it));
@@ -543,6 +563,8 @@ class Simulation {
         const uint64_t seq = node.engine->state().last_seq;
         pending.push_back(PendingEntry{seq, command.canonical, result});
         rows.push_back(make_journal_entry(seq, command.canonical, result, pack_hash_));
+      } else if (node.engine->last_accepted() && !check_repeat(*node.engine, command, result)) {
+        return false;
       }
     }
     if (pause) {

@@ -78,6 +78,7 @@ struct SeedReport {
   uint64_t commands = 0;      // commands sent (retries included)
   uint64_t acknowledged = 0;  // journal rows acknowledged
   uint64_t retries = 0;       // commands sent again after an unanswered commit
+  uint64_t repeats = 0;       // of those, ones applied before: their recorded result checked
   uint64_t restarts = 0, power_losses = 0, mid_commit_losses = 0, full_disks = 0;
   uint64_t sectors_lost = 0, sectors_kept = 0;
   uint64_t snapshots = 0, snapshots_damaged = 0;
