@@ -32,10 +32,15 @@ Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::
 
 Event make_event_keeping(uint64_t seq, std::string_view type, std::string_view at,
                          std::string_view subject, std::string_view result) {
-  Event event = make_event(seq, type, at, subject, "");
-  event.kept = std::make_shared<const std::string>(result);
-  event.result = *event.kept;
+  Event event = make_event(seq, type, at, subject, result);
+  event.keep_result();
   return event;
+}
+
+void Event::keep_result() {
+  if (kept != nullptr) return;
+  kept = std::make_shared<const std::string>(result);
+  result = *kept;
 }
 
 std::string Event::frame() const {
@@ -96,11 +101,7 @@ void EventHub::publish(std::vector<Event> events) {
 
 void EventHub::own_results() {
   std::lock_guard lock(mutex_);  // watch() writes frames under it
-  for (Event& event : recent_) {
-    if (event.kept != nullptr) continue;
-    event.kept = std::make_shared<const std::string>(event.result);
-    event.result = *event.kept;
-  }
+  for (Event& event : recent_) event.keep_result();
 }
 
 void EventHub::set_resumable_from(uint64_t seq) {

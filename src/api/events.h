@@ -32,6 +32,8 @@ struct Event {
   std::string_view result;
   std::shared_ptr<const std::string> kept;  // what `result` views, when owned
 
+  // Makes `result` a view of a copy of its own (once).
+  void keep_result();
   // The SSE frame: "id: …\nevent: …\ndata: {"seq","type","at","result"}\n\n".
   std::string frame() const;
 };
