@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -366,6 +367,72 @@ TEST(Durable, SnapshotThenTailEqualsAFullReplay) {
   EXPECT_EQ(state_hash_line(after_damage.out), state_hash_line(verify.out));
   fs::remove(first);
   fs::remove(second);
+}
+
+ino_t inode_of(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
+  DataDir data;
+  const std::string load = write_load(data.path() + ".load.jsonl", 1'500);
+  const std::string run_data = kBinary + " run --pack " + kPack + " --data " + data.path();
+  // Three runs of 500 commands, a snapshot after each (`zonegate snapshot`).
+  std::vector<std::string> parts;
+  {
+    std::ifstream in(load);
+    std::string line;
+    for (int i = 0; std::getline(in, line); ++i) {
+      if (i % 500 == 0) parts.emplace_back();
+      parts.back() += line + "\n";
+    }
+  }
+  ASSERT_EQ(parts.size(), 3u);
+  const auto run_part = [&](int i) {
+    const std::string file = data.path() + ".part" + std::to_string(i) + ".jsonl";
+    {
+      std::ofstream out(file);
+      out << parts[static_cast<size_t>(i)];
+    }
+    ASSERT_EQ(run(run_data + " " + file + " >/dev/null").exit_code, 0);
+    fs::remove(file);
+    const Outcome snapshot = zonegate("snapshot --data " + data.path());
+    ASSERT_EQ(snapshot.exit_code, 0) << snapshot.out;
+  };
+  run_part(0);
+  run_part(1);
+  const std::string first = data.file("snapshots/000000000500.snap");
+  const ino_t inode = inode_of(first);
+  ASSERT_NE(inode, 0u);
+  ASSERT_TRUE(fs::exists(data.file("snapshots/000000001000.snap")));
+  // A part file that a writer killed half-way left behind.
+  const std::string left = data.file("snapshots/000000000777.snap.partial");
+  {
+    std::ofstream out(left);
+    out << "half a snapshot";
+  }
+  // The third is written over the first, which it drops (two are kept),
+  // and the part file goes.
+  run_part(2);
+  EXPECT_FALSE(fs::exists(left));
+  const std::string third = data.file("snapshots/000000001500.snap");
+  EXPECT_FALSE(fs::exists(first));
+  EXPECT_TRUE(fs::exists(data.file("snapshots/000000001000.snap")));
+  EXPECT_EQ(inode_of(third), inode);
+  // And it is whole: recovery from it gives a full replay's state.
+  const Outcome from_it = zonegate("snapshot --data " + data.path());
+  ASSERT_EQ(from_it.exit_code, 0) << from_it.out;
+  EXPECT_NE(from_it.out.find("from the snapshot at 1500 and 0 journal rows"), std::string::npos)
+      << from_it.out;
+  // That snapshot, at the same seq, replaced its own and dropped nothing.
+  EXPECT_TRUE(fs::exists(data.file("snapshots/000000001000.snap")));
+  EXPECT_TRUE(fs::exists(third));
+  const Outcome verify = zonegate("verify --data " + data.path());
+  ASSERT_EQ(verify.exit_code, 0);
+  EXPECT_EQ(state_hash_line(from_it.out), state_hash_line(verify.out));
+  EXPECT_NE(state_hash_line(verify.out), "");
+  fs::remove(load);
 }
 
 }  // namespace

@@ -654,7 +654,8 @@ void Zone::maybe_snapshot(bool force) {
   // (the committer is idle then, so the journal is ours to read).
   if (committer_ != nullptr && !committer_->finish().is_ok()) return;
   if (force) {
-    Status status = dir_->snapshot(*engine_, pack_hash_);
+    // Not over a snapshot the sharing thread may still be reading.
+    Status status = dir_->snapshot(*engine_, pack_hash_, /*reuse_old=*/!sharing_);
     if (status.is_ok()) {
       snapshot_seq_ = seq;
       share_snapshot(seq, /*wait=*/true);
@@ -665,7 +666,7 @@ void Zone::maybe_snapshot(bool force) {
     }
     return;
   }
-  Result<int> child = dir_->snapshot_in_child(*engine_, pack_hash_);
+  Result<int> child = dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_);
   if (!child.is_ok()) {
     std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"snapshot failed\",\"detail\":\"%s\"}\n",
                  child.status().first().message.c_str());

@@ -331,6 +331,37 @@ std::vector<std::pair<uint64_t, fs::path>> list_snapshots(const fs::path& dir) {
   return found;
 }
 
+// The snapshot that a new one at `seq` may be written over: the newest of
+// those drop_old_snapshots drops once it is written (the two newest are
+// kept, and the new one replaces any of its seq), or "" when none would be.
+std::string reusable_snapshot(std::vector<std::pair<uint64_t, fs::path>> found, uint64_t seq,
+                              bool reuse_old) {
+  if (!reuse_old) return "";
+  std::erase_if(found, [&](const auto& snapshot) { return snapshot.first == seq; });
+  found.emplace_back(seq, fs::path());
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 2; i < found.size(); ++i) {
+    if (found[i].first != seq) return found[i].second.string();
+  }
+  return "";
+}
+
+// After a snapshot is written: all but the two newest go, and so do part
+// files that a writer which died left behind (one snapshot is written at
+// a time, and this one's part file is renamed by now).
+void drop_old_snapshots(const fs::path& dir) {
+  std::error_code error;
+  const auto found = list_snapshots(dir);
+  for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
+  std::vector<fs::path> parts;
+  for (const auto& entry : fs::directory_iterator(dir / "snapshots", error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".snap.partial")) parts.push_back(entry.path());
+  }
+  for (const fs::path& part : parts) fs::remove(part, error);
+}
+
 // An engine needs a pack to exist; a snapshot names its own, set after loading.
 const PolicyPack& placeholder_pack() {
   static const PolicyPack pack;
@@ -387,7 +418,7 @@ uint64_t DataDir::newest_snapshot_seq() const {
   return found.empty() ? 0 : found.front().first;
 }
 
-Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash) {
+Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash, bool reuse_old) {
   const fs::path dir = fs::path(path_) / "snapshots";
   std::error_code error;
   fs::create_directories(dir, error);
@@ -400,10 +431,11 @@ Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash) {
   if (leaf.empty()) {
     return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
   }
-  Status status = write_snapshot(engine, pack_hash, leaf, (dir / name).string());
+  Status status = write_snapshot(engine, pack_hash, leaf, (dir / name).string(),
+                                 kSnapshotPieceBytes, SnapshotWriter::kOwnThread,
+                                 reusable_snapshot(list_snapshots(path_), seq, reuse_old));
   if (!status.is_ok()) return status;
-  const auto found = list_snapshots(path_);
-  for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
+  drop_old_snapshots(path_);
   return Status::ok();
 }
 
@@ -421,7 +453,8 @@ constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kOwnThread;
 constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kOwnThread;
 #endif
 
-Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& pack_hash) {
+Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& pack_hash,
+                                       bool reuse_old) {
   const fs::path dir = fs::path(path_) / "snapshots";
   std::error_code error;
   fs::create_directories(dir, error);
@@ -433,6 +466,7 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
   char name[32];
   std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
   const std::string file = (dir / name).string();
+  const std::string reuse = reusable_snapshot(list_snapshots(path_), seq, reuse_old);
   const pid_t child = fork();
   if (child < 0) {
     return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(errno));
@@ -446,12 +480,9 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
     close_range(3, ~0u, 0);
     bool ok = false;
     try {
-      ok =
-          write_snapshot(engine, pack_hash, leaf, file, kSnapshotPieceBytes, kChildsWriter).is_ok();
-      if (ok) {
-        const auto found = list_snapshots(path_);
-        for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
-      }
+      ok = write_snapshot(engine, pack_hash, leaf, file, kSnapshotPieceBytes, kChildsWriter, reuse)
+               .is_ok();
+      if (ok) drop_old_snapshots(path_);
     } catch (...) {  // never into the parent's code: this process only writes
       ok = false;
     }

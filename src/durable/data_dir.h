@@ -86,14 +86,18 @@ class DataDir {
   const StoreSpec& store() const { return store_; }
 
   // Writes a snapshot of `engine` (whose next commands the pack `pack_hash`
-  // decides) as DIR/snapshots/<seq>.snap, and keeps the two newest.
-  Status snapshot(const Engine& engine, const std::string& pack_hash);
+  // decides) as DIR/snapshots/<seq>.snap, and keeps the two newest. With
+  // `reuse_old`, it is written over the newest of those it will drop (in
+  // place, after a rename: write_snapshot), which costs far less than a new
+  // file; a caller still reading that one (sharing it) passes false.
+  Status snapshot(const Engine& engine, const std::string& pack_hash, bool reuse_old = true);
   // The same in a child process (fork): the child sees the state as it is
   // now, copy-on-write, and writes it while the caller goes on applying
   // commands. Returns the child's pid; it exits 0 when the snapshot is
   // written. The journal must hold row `last_seq` (the caller waits for its
   // commit first), and no other thread may be writing to it just now.
-  Result<int> snapshot_in_child(const Engine& engine, const std::string& pack_hash);
+  Result<int> snapshot_in_child(const Engine& engine, const std::string& pack_hash,
+                                bool reuse_old = true);
   // The zone's audit log (the Merkle tree over the journal, read from it on
   // first use), whose tree heads name `zone`. A new tree head is signed at
   // most every kTreeHeadEveryMs while commits go on (a minute: 1,440 heads a

@@ -700,7 +700,7 @@ Status SnapshotCodec::decode(std::string_view body, Engine& engine, SnapshotInfo
 
 Status write_snapshot(const Engine& engine, const std::string& pack_hash,
                       const std::string& journal_leaf, const std::string& path, size_t piece_bytes,
-                      SnapshotWriter writer) {
+                      SnapshotWriter writer, const std::string& reuse) {
   // Encoded a piece at a time; each is hashed here, then written (by the
   // file's own thread, unless told otherwise) while the next is encoded.
   // The file is the magic line, the state, and the SHA-256 of both.
@@ -710,7 +710,7 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash,
   struct WritingFailed {};
   std::string failure;
   try {
-    SnapshotFile file(partial, writer == SnapshotWriter::kOwnThread);
+    SnapshotFile file(partial, writer == SnapshotWriter::kOwnThread, reuse);
     if (!file.failure().empty()) {  // not even made: no need to encode a large state first
       return Status(ErrorCode::kIoError, "", "cannot write " + partial + ": " + file.failure());
     }
@@ -791,7 +791,9 @@ class SnapshotReader {
   // A page that must be read from disk again while decoding (evicted since
   // the hash was checked) and cannot be, or a file truncated meanwhile,
   // ends the process with SIGBUS: a window left open, far narrower than
-  // mapping unchecked (snapshots are replaced by rename, never rewritten).
+  // mapping unchecked. (A snapshot is replaced by rename; the only one ever
+  // written over is one a newer snapshot drops, which another process reads
+  // only if that newer one is damaged: DataDir::snapshot.)
   std::string_view map(size_t n) {
     void* at = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
     if (at == MAP_FAILED) return {};

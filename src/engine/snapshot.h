@@ -41,11 +41,16 @@ enum class SnapshotWriter { kOwnThread, kCallersThread };
 // hundreds of MiB, and the child process that writes it beside a live
 // zone would otherwise need that much fresh memory (at most four pieces
 // are held: one being encoded, two waiting, one being written).
+//
+// `reuse`, when not empty, is an older snapshot the caller would drop
+// after this one: it becomes the temporary file and is written over in
+// place (SnapshotFile), which costs far less than a new file's pages.
 inline constexpr size_t kSnapshotPieceBytes = 4 << 20;
 Status write_snapshot(const Engine& engine, const std::string& pack_hash,
                       const std::string& journal_leaf, const std::string& path,
                       size_t piece_bytes = kSnapshotPieceBytes,
-                      SnapshotWriter writer = SnapshotWriter::kOwnThread);
+                      SnapshotWriter writer = SnapshotWriter::kOwnThread,
+                      const std::string& reuse = "");
 
 // Reads a snapshot into `engine`, which must be new (no command applied).
 // Errors: corruption (a damaged or foreign file), unsupported_format (a

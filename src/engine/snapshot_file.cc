@@ -8,8 +8,20 @@
 
 namespace zg {
 
-SnapshotFile::SnapshotFile(const std::string& path, bool own_thread)
-    : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) {
+namespace {
+
+int open_for_writing(const std::string& path, const std::string& reuse) {
+  if (!reuse.empty() && ::rename(reuse.c_str(), path.c_str()) == 0) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) return fd;
+  }
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+}  // namespace
+
+SnapshotFile::SnapshotFile(const std::string& path, bool own_thread, const std::string& reuse)
+    : fd_(open_for_writing(path, reuse)) {
   if (fd_ < 0) {
     failure_ = std::strerror(errno);
     failed_ = true;
@@ -77,6 +89,10 @@ std::string SnapshotFile::finish() {
   }
   const Digest digest = hash_.finish();
   write_piece(std::string(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  // A reused file may have been longer: what follows the seal goes.
+  if (failure_.empty() && ::ftruncate(fd_, static_cast<off_t>(written_)) != 0) {
+    failure_ = std::strerror(errno);
+  }
   if (failure_.empty() && ::fsync(fd_) != 0) failure_ = std::strerror(errno);
   if (fd_ >= 0 && ::close(fd_) != 0 && failure_.empty()) failure_ = std::strerror(errno);
   fd_ = -1;
@@ -112,6 +128,7 @@ void SnapshotFile::write_piece(const std::string& piece) {
       return;
     }
     rest.remove_prefix(static_cast<size_t>(n));
+    written_ += static_cast<uint64_t>(n);
   }
 }
 

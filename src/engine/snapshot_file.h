@@ -31,7 +31,14 @@ class SnapshotFile {
  public:
   // Creates (truncates) `path`; failure() says whether it could. Pieces
   // are written by a thread of its own if `own_thread`.
-  SnapshotFile(const std::string& path, bool own_thread);
+  //
+  // With `reuse`, an older file the caller is done with (a snapshot about
+  // to be dropped) becomes `path` by a rename and is written over in place,
+  // then cut to length. Writing into page-cache pages the file already has
+  // costs a copy; a new file's pages are fresh memory, which on this VM
+  // costs about thirty times that (the host takes freed memory back within
+  // seconds). If it cannot be renamed, `path` is made as without it.
+  SnapshotFile(const std::string& path, bool own_thread, const std::string& reuse = "");
   // Stops the thread, dropping pieces not yet written (finish() was not
   // called: the file is abandoned, for the caller to remove).
   ~SnapshotFile();
@@ -62,6 +69,7 @@ class SnapshotFile {
   void write_piece(const std::string& piece);
 
   int fd_ = -1;
+  uint64_t written_ = 0;             // bytes, by whoever writes pieces
   Sha256 hash_;                      // the caller's thread's
   std::string failure_;              // by whoever writes pieces; read once the thread has stopped
   std::atomic<bool> failed_{false};  // failure_ is set: the rest is not even hashed

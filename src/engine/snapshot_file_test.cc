@@ -1,9 +1,11 @@
 // A snapshot file's pieces: written in order and sealed by the SHA-256 of
-// them all, by the file's own thread or the caller's; a full disk is an
-// error, and an abandoned file stops its thread.
+// them all, by the file's own thread or the caller's; an older file can be
+// written over in place; a full disk is an error, and an abandoned file
+// stops its thread.
 #include "engine/snapshot_file.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
@@ -47,6 +49,44 @@ TEST_P(SnapshotFileTest, PiecesAreWrittenInOrderAndSealed) {
   EXPECT_EQ(file.finish(), "");
   const Digest seal = sha256(expected);
   EXPECT_EQ(contents(), expected + std::string(seal.begin(), seal.end()));
+}
+
+ino_t inode_of(const fs::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST_P(SnapshotFileTest, AnOlderFileIsWrittenOverInPlaceAndCutToLength) {
+  const fs::path older = path_.string() + ".older";
+  {
+    std::ofstream out(older, std::ios::binary);
+    out << std::string(1 << 20, 'z');  // longer than what replaces it
+  }
+  const ino_t inode = inode_of(older);
+  ASSERT_NE(inode, 0u);
+  SnapshotFile file(path_.string(), GetParam(), older.string());
+  ASSERT_EQ(file.failure(), "");
+  std::string expected;
+  for (int i = 0; i < 30; ++i) {
+    std::string piece(static_cast<size_t>(1000 + i * 997), static_cast<char>('a' + i % 26));
+    expected += piece;
+    file.append(piece);
+  }
+  EXPECT_EQ(file.finish(), "");
+  const Digest seal = sha256(expected);
+  EXPECT_EQ(contents(), expected + std::string(seal.begin(), seal.end()));
+  EXPECT_EQ(inode_of(path_), inode);  // the same file, renamed and written over
+  EXPECT_FALSE(fs::exists(older));
+}
+
+TEST_P(SnapshotFileTest, AFileToReuseThatIsGoneMeansANewOne) {
+  SnapshotFile file(path_.string(), GetParam(), path_.string() + ".never-made");
+  ASSERT_EQ(file.failure(), "");
+  std::string piece = "state";
+  file.append(piece);
+  EXPECT_EQ(file.finish(), "");
+  const Digest seal = sha256("state");
+  EXPECT_EQ(contents(), "state" + std::string(seal.begin(), seal.end()));
 }
 
 TEST_P(SnapshotFileTest, AFullDiskIsReported) {
