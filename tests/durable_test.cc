@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "core/sha256.h"
+#include "durable/data_dir.h"
+#include "engine/engine.h"
 #include "store/postgres/postgres_journal.h"
 #include "store/store_spec.h"
 #include "support.h"
@@ -432,6 +434,53 @@ TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
   ASSERT_EQ(verify.exit_code, 0);
   EXPECT_EQ(state_hash_line(from_it.out), state_hash_line(verify.out));
   EXPECT_NE(state_hash_line(verify.out), "");
+  fs::remove(load);
+}
+
+// A snapshot child made before its last row is durable (as a server makes
+// one) waits for the journal's leaf on a pipe: it writes nothing if the
+// pipe closes without it, and a whole snapshot once it comes.
+TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
+  DataDir data;
+  const std::string load = write_load(data.path() + ".load.jsonl", 300);
+  ASSERT_EQ(
+      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + load + " >/dev/null")
+          .exit_code,
+      0);
+  std::unique_ptr<zg::DataDir> dir;
+  zg::Result<zg::DataDir::Replayed> replayed =
+      zg::open_and_replay(data.path(), false, dir, false, /*use_snapshots=*/false);
+  ASSERT_TRUE(replayed.is_ok()) << replayed.status().first().message;
+  const zg::Engine& engine = *replayed->engine;
+  const zg::Result<std::string> pack = dir->journal().get_meta("last_pack");
+  ASSERT_TRUE(pack.is_ok());
+  const auto child_exit = [&](const std::string& leaf) {
+    int ends[2];
+    EXPECT_EQ(::pipe2(ends, O_CLOEXEC), 0);
+    const zg::Result<int> child = dir->snapshot_in_child(engine, *pack, true, ends[0]);
+    ::close(ends[0]);
+    EXPECT_TRUE(child.is_ok());
+    if (!leaf.empty()) {
+      EXPECT_EQ(::write(ends[1], leaf.data(), leaf.size()), 64);
+    }
+    ::close(ends[1]);
+    int status = 0;
+    EXPECT_EQ(::waitpid(*child, &status, 0), *child);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  const std::string snapshot = data.file("snapshots/000000000300.snap");
+  // The commit failed: the pipe closes with no leaf.
+  EXPECT_EQ(child_exit(""), 1);
+  EXPECT_FALSE(fs::exists(snapshot));
+  EXPECT_FALSE(fs::exists(snapshot + ".partial"));
+  // The row is durable: its leaf comes, and the snapshot is the journal's.
+  EXPECT_EQ(child_exit(dir->journal_leaf(300)), 0);
+  ASSERT_TRUE(fs::exists(snapshot));
+  dir.reset();
+  const Outcome from_it = zonegate("snapshot --data " + data.path() + " 2>&1");
+  ASSERT_EQ(from_it.exit_code, 0) << from_it.out;
+  EXPECT_NE(from_it.out.find("from the snapshot at 300 and 0 journal rows"), std::string::npos)
+      << from_it.out;
   fs::remove(load);
 }
 

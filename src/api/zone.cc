@@ -1,12 +1,15 @@
 #include "api/zone.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "api/problem.h"
 #include "core/json.h"
@@ -650,10 +653,10 @@ void Zone::maybe_snapshot(bool force) {
   // the cost per command stays flat, and a restart replays at most a fifth.
   const uint64_t every = std::max<uint64_t>(options_.snapshot_every, snapshot_seq_ / 4);
   if (!force && seq < snapshot_seq_ + every) return;
-  // The snapshot names the journal row it ends at: wait for it to be there
-  // (the committer is idle then, so the journal is ours to read).
-  if (committer_ != nullptr && !committer_->finish().is_ok()) return;
   if (force) {
+    // The snapshot names the journal row it ends at: wait for it to be
+    // there (the committer is idle then, so the journal is ours to read).
+    if (committer_ != nullptr && !committer_->finish().is_ok()) return;
     // Not over a snapshot the sharing thread may still be reading.
     Status status = dir_->snapshot(*engine_, pack_hash_, /*reuse_old=*/!sharing_);
     if (status.is_ok()) {
@@ -666,7 +669,10 @@ void Zone::maybe_snapshot(bool force) {
     }
     return;
   }
-  Result<int> child = dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_);
+  // A standby has no committer, and what it applied is in the journal.
+  Result<int> child = committer_ == nullptr
+                          ? dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_)
+                          : snapshot_in_child_after_commit(seq);
   if (!child.is_ok()) {
     std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"snapshot failed\",\"detail\":\"%s\"}\n",
                  child.status().first().message.c_str());
@@ -675,6 +681,54 @@ void Zone::maybe_snapshot(bool force) {
   }
   snapshot_child_ = *child;
   snapshot_child_seq_ = seq;
+}
+
+namespace {
+
+// One end of a pipe, closed when the last copy of the pointer to it goes.
+struct PipeEnd {
+  int fd = -1;
+  explicit PipeEnd(int f) : fd(f) {}
+  ~PipeEnd() {
+    if (fd >= 0) ::close(fd);
+  }
+  PipeEnd(const PipeEnd&) = delete;
+  PipeEnd& operator=(const PipeEnd&) = delete;
+};
+
+}  // namespace
+
+Result<int> Zone::snapshot_in_child_after_commit(uint64_t seq) {
+  // The child is made now, while the commit of row `seq` may still be
+  // under way: waiting for the committer to drain first held the engine
+  // for up to a commit's length (tens of milliseconds under batches, once
+  // 0.4 s). The journal's leaf at `seq`, which the snapshot names, comes
+  // down a pipe once the row is durable; the child writes nothing before.
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) != 0) {
+    return Status(ErrorCode::kIoError, "",
+                  std::string("cannot make a pipe: ") + std::strerror(errno));
+  }
+  const auto leaf_to = std::make_shared<PipeEnd>(ends[1]);
+  Result<int> child =
+      dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_, ends[0]);
+  ::close(ends[0]);
+  if (!child.is_ok()) return child;
+  // A batch of no rows: done once every batch before it is committed, on
+  // the committer's thread, whose journal it is to read. If the commit
+  // fails, or the batch is dropped, the pipe closes without the leaf and
+  // the child exits.
+  committer_->submit({}, "", [this, seq, leaf_to](const Status& status) {
+    if (!status.is_ok()) return;
+    const std::string leaf = dir_->journal_leaf(seq);
+    for (std::string_view rest = leaf; !rest.empty();) {
+      const ssize_t n = ::write(leaf_to->fd, rest.data(), rest.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      rest.remove_prefix(static_cast<size_t>(n));
+    }
+  });
+  return child;
 }
 
 void Zone::reap_snapshot(bool wait) {

@@ -1,6 +1,7 @@
 #include "durable/data_dir.h"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -453,15 +454,40 @@ constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kOwnThread;
 constexpr SnapshotWriter kChildsWriter = SnapshotWriter::kOwnThread;
 #endif
 
+namespace {
+
+constexpr int kSnapshotChildNice = 19;
+
+// The child's end of the pipe that brings the journal's leaf: 64 hex
+// characters, then the end. "" if it closed without them (the commit
+// failed, or the parent is gone).
+std::string read_leaf(int fd) {
+  std::string leaf;
+  char buffer[128];
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    leaf.append(buffer, static_cast<size_t>(n));
+    if (leaf.size() > 64) return "";
+  }
+  return leaf.size() == 64 ? leaf : "";
+}
+
+}  // namespace
+
 Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& pack_hash,
-                                       bool reuse_old) {
+                                       bool reuse_old, int leaf_from) {
   const fs::path dir = fs::path(path_) / "snapshots";
   std::error_code error;
   fs::create_directories(dir, error);
   const uint64_t seq = engine.state().last_seq;
-  const std::string leaf = journal_leaf(seq);  // read here: the child touches no database
-  if (leaf.empty()) {
-    return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
+  std::string leaf;
+  if (leaf_from < 0) {
+    leaf = journal_leaf(seq);  // read here: the child touches no database
+    if (leaf.empty()) {
+      return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
+    }
   }
   char name[32];
   std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
@@ -476,11 +502,24 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
     // under TSan: kChildsWriter): no locks of the parent's other threads
     // are taken (no stdio, no database), just the state's memory and
     // files. The parent's descriptors (its listening socket, its clients,
-    // the journal) are closed, so a parent that dies leaves nothing bound.
-    close_range(3, ~0u, 0);
+    // the journal, the leaf pipe's other end) are closed, so a parent that
+    // dies leaves nothing bound, and the leaf pipe ends when the parent
+    // closes its end.
+    // A background job: the server's threads come first for the CPU (its
+    // writer thread, made later, inherits this).
+    (void)::setpriority(PRIO_PROCESS, 0, kSnapshotChildNice);
+    if (leaf_from >= 0 && leaf_from != 3 && ::dup2(leaf_from, 3) != 3) _exit(1);
+    close_range(leaf_from >= 0 ? 4 : 3, ~0u, 0);
     bool ok = false;
     try {
-      ok = write_snapshot(engine, pack_hash, leaf, file, kSnapshotPieceBytes, kChildsWriter, reuse)
+      if (leaf_from >= 0) {
+        // Nothing is written until the row is durable: a snapshot never
+        // holds a command the journal might not.
+        leaf = read_leaf(3);
+        ::close(3);
+      }
+      ok = !leaf.empty() &&
+           write_snapshot(engine, pack_hash, leaf, file, kSnapshotPieceBytes, kChildsWriter, reuse)
                .is_ok();
       if (ok) drop_old_snapshots(path_);
     } catch (...) {  // never into the parent's code: this process only writes

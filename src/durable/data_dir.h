@@ -94,10 +94,19 @@ class DataDir {
   // The same in a child process (fork): the child sees the state as it is
   // now, copy-on-write, and writes it while the caller goes on applying
   // commands. Returns the child's pid; it exits 0 when the snapshot is
-  // written. The journal must hold row `last_seq` (the caller waits for its
-  // commit first), and no other thread may be writing to it just now.
+  // written.
+  //
+  // The snapshot names the journal's leaf at `last_seq`, which ties it to
+  // the journal. With `leaf_from` < 0 it is read now: the journal must hold
+  // that row, and no other thread may be writing to it just now. Otherwise
+  // `leaf_from` is a pipe's reading end (the caller closes its copy after
+  // this returns): the row's commit may still be under way, and the caller
+  // writes the leaf (journal_leaf) on the other end once it is durable,
+  // then closes it. The child waits for it before it writes anything, and
+  // writes nothing if the pipe closes without it. So a server need not wait
+  // for its commits to drain before forking.
   Result<int> snapshot_in_child(const Engine& engine, const std::string& pack_hash,
-                                bool reuse_old = true);
+                                bool reuse_old = true, int leaf_from = -1);
   // The zone's audit log (the Merkle tree over the journal, read from it on
   // first use), whose tree heads name `zone`. A new tree head is signed at
   // most every kTreeHeadEveryMs while commits go on (a minute: 1,440 heads a
