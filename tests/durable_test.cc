@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -376,49 +378,57 @@ ino_t inode_of(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
-  DataDir data;
-  const std::string load = write_load(data.path() + ".load.jsonl", 1'500);
-  const std::string run_data = kBinary + " run --pack " + kPack + " --data " + data.path();
-  // Three runs of 500 commands, a snapshot after each (`zonegate snapshot`).
+// Runs `load`'s lines `size` at a time into the data directory, each run
+// followed by `zonegate snapshot` unless `snapshot_after` says not to.
+void run_in_parts(const std::string& data, const std::string& load, size_t size,
+                  const std::function<bool(size_t)>& snapshot_after = {}) {
   std::vector<std::string> parts;
   {
     std::ifstream in(load);
     std::string line;
-    for (int i = 0; std::getline(in, line); ++i) {
-      if (i % 500 == 0) parts.emplace_back();
+    for (size_t i = 0; std::getline(in, line); ++i) {
+      if (i % size == 0) parts.emplace_back();
       parts.back() += line + "\n";
     }
   }
-  ASSERT_EQ(parts.size(), 3u);
-  const auto run_part = [&](int i) {
-    const std::string file = data.path() + ".part" + std::to_string(i) + ".jsonl";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string file = data + ".part.jsonl";
     {
       std::ofstream out(file);
-      out << parts[static_cast<size_t>(i)];
+      out << parts[i];
     }
-    ASSERT_EQ(run(run_data + " " + file + " >/dev/null").exit_code, 0);
+    ASSERT_EQ(run(kBinary + " run --pack " + kPack + " --data " + data + " " + file + " >/dev/null")
+                  .exit_code,
+              0);
     fs::remove(file);
-    const Outcome snapshot = zonegate("snapshot --data " + data.path());
+    if (snapshot_after && !snapshot_after(i)) continue;
+    const Outcome snapshot = zonegate("snapshot --data " + data);
     ASSERT_EQ(snapshot.exit_code, 0) << snapshot.out;
-  };
-  run_part(0);
-  run_part(1);
-  const std::string first = data.file("snapshots/000000000500.snap");
-  const ino_t inode = inode_of(first);
-  ASSERT_NE(inode, 0u);
-  ASSERT_TRUE(fs::exists(data.file("snapshots/000000001000.snap")));
-  // A part file that a writer killed half-way left behind.
-  const std::string left = data.file("snapshots/000000000777.snap.partial");
-  {
-    std::ofstream out(left);
-    out << "half a snapshot";
   }
-  // The third is written over the first, which it drops (two are kept),
-  // and the part file goes.
-  run_part(2);
-  EXPECT_FALSE(fs::exists(left));
+}
+
+TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
+  DataDir data;
+  const std::string load = write_load(data.path() + ".load.jsonl", 1'500);
+  const std::string first = data.file("snapshots/000000000500.snap");
+  const std::string left = data.file("snapshots/000000000777.snap.partial");
+  ino_t inode = 0;
+  // Three runs of 500 commands, a snapshot after each (`zonegate snapshot`).
+  run_in_parts(data.path(), load, 500, [&](size_t part) {
+    if (part == 2) {
+      inode = inode_of(first);
+      EXPECT_TRUE(fs::exists(data.file("snapshots/000000001000.snap")));
+      // A part file that a writer killed half-way left behind.
+      std::ofstream out(left);
+      out << "half a snapshot";
+    }
+    return true;
+  });
+  ASSERT_NE(inode, 0u);
+  // The third was written over the first, which it dropped (two are kept),
+  // and the part file went.
   const std::string third = data.file("snapshots/000000001500.snap");
+  EXPECT_FALSE(fs::exists(left));
   EXPECT_FALSE(fs::exists(first));
   EXPECT_TRUE(fs::exists(data.file("snapshots/000000001000.snap")));
   EXPECT_EQ(inode_of(third), inode);
@@ -438,15 +448,19 @@ TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
 }
 
 // A snapshot child made before its last row is durable (as a server makes
-// one) waits for the journal's leaf on a pipe: it writes nothing if the
-// pipe closes without it, and a whole snapshot once it comes.
+// one) waits for the journal's leaf on a socket: it touches nothing before
+// (not even the older snapshot it will write over), writes nothing if the
+// socket closes without the leaf, and a whole snapshot once it comes.
 TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
   DataDir data;
   const std::string load = write_load(data.path() + ".load.jsonl", 300);
-  ASSERT_EQ(
-      run(kBinary + " run --pack " + kPack + " --data " + data.path() + " " + load + " >/dev/null")
-          .exit_code,
-      0);
+  // Snapshots at 100 and 200; the journal ends at 300.
+  run_in_parts(data.path(), load, 100, [](size_t part) { return part < 2; });
+  const std::string older = data.file("snapshots/000000000100.snap");
+  const std::string newer = data.file("snapshots/000000000200.snap");
+  const std::string snapshot = data.file("snapshots/000000000300.snap");
+  ASSERT_TRUE(fs::exists(older));
+  ASSERT_TRUE(fs::exists(newer));
   std::unique_ptr<zg::DataDir> dir;
   zg::Result<zg::DataDir::Replayed> replayed =
       zg::open_and_replay(data.path(), false, dir, false, /*use_snapshots=*/false);
@@ -456,10 +470,14 @@ TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
   ASSERT_TRUE(pack.is_ok());
   const auto child_exit = [&](const std::string& leaf) {
     int ends[2];
-    EXPECT_EQ(::pipe2(ends, O_CLOEXEC), 0);
+    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
     const zg::Result<int> child = dir->snapshot_in_child(engine, *pack, true, ends[0]);
     ::close(ends[0]);
     EXPECT_TRUE(child.is_ok());
+    // Waiting: nothing made, nothing renamed.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_FALSE(fs::exists(snapshot + ".partial"));
+    EXPECT_TRUE(fs::exists(older));
     if (!leaf.empty()) {
       EXPECT_EQ(::write(ends[1], leaf.data(), leaf.size()), 64);
     }
@@ -468,14 +486,18 @@ TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
     EXPECT_EQ(::waitpid(*child, &status, 0), *child);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
-  const std::string snapshot = data.file("snapshots/000000000300.snap");
-  // The commit failed: the pipe closes with no leaf.
+  // The commit failed: the socket closes with no leaf.
   EXPECT_EQ(child_exit(""), 1);
   EXPECT_FALSE(fs::exists(snapshot));
   EXPECT_FALSE(fs::exists(snapshot + ".partial"));
-  // The row is durable: its leaf comes, and the snapshot is the journal's.
+  EXPECT_TRUE(fs::exists(older));
+  EXPECT_TRUE(fs::exists(newer));
+  // The row is durable: its leaf comes, and the snapshot is the journal's,
+  // written over the older one.
   EXPECT_EQ(child_exit(dir->journal_leaf(300)), 0);
   ASSERT_TRUE(fs::exists(snapshot));
+  EXPECT_FALSE(fs::exists(older));
+  EXPECT_TRUE(fs::exists(newer));
   dir.reset();
   const Outcome from_it = zonegate("snapshot --data " + data.path() + " 2>&1");
   ASSERT_EQ(from_it.exit_code, 0) << from_it.out;

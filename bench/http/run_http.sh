@@ -42,10 +42,11 @@
 # The runs go one after the other against the same zone, so later runs work
 # on a bigger state (over a million commands by the batches), and the zone
 # writes a snapshot every 100,000 commands at first (--snapshot-every; then
-# every quarter of its journal) in a child process, after the engine has
-# waited for the committer to drain: runs that cross such a mark slow down
-# while it is written. ZG_SERVE_ARGS="--snapshot-every 1000000000000"
-# measures without them.
+# every quarter of its journal) in a child process (at nice 19), which
+# starts writing once the snapshot's last row is committed: runs that cross
+# such a mark slow down while it is written (the child's CPU, and the
+# server's pages copied on write). ZG_SERVE_ARGS="--snapshot-every
+# 1000000000000" measures without them.
 #
 #   bench/http/run_http.sh BUILD_DIR [SECONDS]
 #

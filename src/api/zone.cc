@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -669,6 +670,8 @@ void Zone::maybe_snapshot(bool force) {
     }
     return;
   }
+  // A deposed owner's batches are no longer committed: no snapshot of them.
+  if (deposed_) return;
   // A standby has no committer, and what it applied is in the journal.
   Result<int> child = committer_ == nullptr
                           ? dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_)
@@ -685,7 +688,7 @@ void Zone::maybe_snapshot(bool force) {
 
 namespace {
 
-// One end of a pipe, closed when the last copy of the pointer to it goes.
+// One end of a socket pair, closed when the last copy of the pointer to it goes.
 struct PipeEnd {
   int fd = -1;
   explicit PipeEnd(int f) : fd(f) {}
@@ -704,12 +707,27 @@ Result<int> Zone::snapshot_in_child_after_commit(uint64_t seq) {
   // for up to a commit's length (tens of milliseconds under batches, once
   // 0.4 s). The journal's leaf at `seq`, which the snapshot names, comes
   // down a pipe once the row is durable; the child writes nothing before.
+  // A socket pair, not a pipe: a child that died leaves a write that fails
+  // (MSG_NOSIGNAL), not a SIGPIPE that ends the server. Both ends above
+  // standard input, output and error, which the child keeps.
   int ends[2];
-  if (::pipe2(ends, O_CLOEXEC) != 0) {
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
     return Status(ErrorCode::kIoError, "",
-                  std::string("cannot make a pipe: ") + std::strerror(errno));
+                  std::string("cannot make a socket pair: ") + std::strerror(errno));
+  }
+  for (int& end : ends) {
+    if (end < 3) {
+      const int moved = ::fcntl(end, F_DUPFD_CLOEXEC, 3);
+      ::close(end);
+      end = moved;
+    }
   }
   const auto leaf_to = std::make_shared<PipeEnd>(ends[1]);
+  if (ends[0] < 0 || ends[1] < 0) {
+    if (ends[0] >= 0) ::close(ends[0]);
+    return Status(ErrorCode::kIoError, "",
+                  std::string("cannot move a socket: ") + std::strerror(errno));
+  }
   Result<int> child =
       dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_, ends[0]);
   ::close(ends[0]);
@@ -722,7 +740,7 @@ Result<int> Zone::snapshot_in_child_after_commit(uint64_t seq) {
     if (!status.is_ok()) return;
     const std::string leaf = dir_->journal_leaf(seq);
     for (std::string_view rest = leaf; !rest.empty();) {
-      const ssize_t n = ::write(leaf_to->fd, rest.data(), rest.size());
+      const ssize_t n = ::send(leaf_to->fd, rest.data(), rest.size(), MSG_NOSIGNAL);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       rest.remove_prefix(static_cast<size_t>(n));

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -334,33 +335,33 @@ std::vector<std::pair<uint64_t, fs::path>> list_snapshots(const fs::path& dir) {
 
 // The snapshot that a new one at `seq` may be written over: the newest of
 // those drop_old_snapshots drops once it is written (the two newest are
-// kept, and the new one replaces any of its seq), or "" when none would be.
-std::string reusable_snapshot(std::vector<std::pair<uint64_t, fs::path>> found, uint64_t seq,
+// kept), or "" when none would be. Only when the new one is newer than
+// every snapshot there: otherwise the one it would drop might be the only
+// one that loads (the others ahead of the journal), and until the new one
+// is whole there would be none.
+std::string reusable_snapshot(const std::vector<std::pair<uint64_t, fs::path>>& found, uint64_t seq,
                               bool reuse_old) {
-  if (!reuse_old) return "";
-  std::erase_if(found, [&](const auto& snapshot) { return snapshot.first == seq; });
-  found.emplace_back(seq, fs::path());
-  std::sort(found.begin(), found.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (size_t i = 2; i < found.size(); ++i) {
-    if (found[i].first != seq) return found[i].second.string();
-  }
-  return "";
+  if (!reuse_old || found.size() < 2 || found.front().first >= seq) return "";
+  return found[1].second.string();
 }
 
-// After a snapshot is written: all but the two newest go, and so do part
-// files that a writer which died left behind (one snapshot is written at
-// a time, and this one's part file is renamed by now).
+// Part files that a writer which died left behind (a server's snapshot
+// child killed at shutdown, say): removed before a snapshot is written,
+// so their space is there for it. One snapshot is written at a time.
+void remove_part_files(const fs::path& dir) {
+  std::error_code error;
+  std::vector<fs::path> parts;
+  for (const auto& entry : fs::directory_iterator(dir / "snapshots", error)) {
+    if (entry.path().filename().string().ends_with(".snap.partial")) parts.push_back(entry.path());
+  }
+  for (const fs::path& part : parts) fs::remove(part, error);
+}
+
+// After a snapshot is written: all but the two newest go.
 void drop_old_snapshots(const fs::path& dir) {
   std::error_code error;
   const auto found = list_snapshots(dir);
   for (size_t i = 2; i < found.size(); ++i) fs::remove(found[i].second, error);
-  std::vector<fs::path> parts;
-  for (const auto& entry : fs::directory_iterator(dir / "snapshots", error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.ends_with(".snap.partial")) parts.push_back(entry.path());
-  }
-  for (const fs::path& part : parts) fs::remove(part, error);
 }
 
 // An engine needs a pack to exist; a snapshot names its own, set after loading.
@@ -432,6 +433,7 @@ Status DataDir::snapshot(const Engine& engine, const std::string& pack_hash, boo
   if (leaf.empty()) {
     return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
   }
+  remove_part_files(path_);
   Status status = write_snapshot(engine, pack_hash, leaf, (dir / name).string(),
                                  kSnapshotPieceBytes, SnapshotWriter::kOwnThread,
                                  reusable_snapshot(list_snapshots(path_), seq, reuse_old));
@@ -492,6 +494,7 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
   char name[32];
   std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
   const std::string file = (dir / name).string();
+  remove_part_files(path_);
   const std::string reuse = reusable_snapshot(list_snapshots(path_), seq, reuse_old);
   const pid_t child = fork();
   if (child < 0) {
@@ -508,6 +511,10 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
     // A background job: the server's threads come first for the CPU (its
     // writer thread, made later, inherits this).
     (void)::setpriority(PRIO_PROCESS, 0, kSnapshotChildNice);
+    // The parent's handlers (asio's, for a graceful stop) would write to
+    // descriptors this process closes and may reuse for the snapshot.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     if (leaf_from >= 0 && leaf_from != 3 && ::dup2(leaf_from, 3) != 3) _exit(1);
     close_range(leaf_from >= 0 ? 4 : 3, ~0u, 0);
     bool ok = false;

@@ -1,6 +1,7 @@
 #include "engine/snapshot_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,7 +14,12 @@ namespace {
 int open_for_writing(const std::string& path, const std::string& reuse) {
   if (!reuse.empty() && ::rename(reuse.c_str(), path.c_str()) == 0) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd >= 0) return fd;
+    struct stat st {};
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_nlink == 1) return fd;
+    // A file with another name too (a backup's hard link) is left whole:
+    // the name it was given here goes, and a new file is made.
+    if (fd >= 0) ::close(fd);
+    ::unlink(path.c_str());
   }
   return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }

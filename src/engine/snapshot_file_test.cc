@@ -79,6 +79,29 @@ TEST_P(SnapshotFileTest, AnOlderFileIsWrittenOverInPlaceAndCutToLength) {
   EXPECT_FALSE(fs::exists(older));
 }
 
+TEST_P(SnapshotFileTest, AnOlderFileLinkedElsewhereIsLeftWhole) {
+  const fs::path older = path_.string() + ".older";
+  const fs::path backup = path_.string() + ".backup";
+  {
+    std::ofstream out(older, std::ios::binary);
+    out << "an older snapshot";
+  }
+  fs::create_hard_link(older, backup);
+  SnapshotFile file(path_.string(), GetParam(), older.string());
+  ASSERT_EQ(file.failure(), "");
+  std::string piece = "state";
+  file.append(piece);
+  EXPECT_EQ(file.finish(), "");
+  const Digest seal = sha256("state");
+  EXPECT_EQ(contents(), "state" + std::string(seal.begin(), seal.end()));
+  EXPECT_NE(inode_of(path_), inode_of(backup));
+  std::ifstream in(backup, std::ios::binary);
+  std::stringstream kept;
+  kept << in.rdbuf();
+  EXPECT_EQ(kept.str(), "an older snapshot");
+  fs::remove(backup);
+}
+
 TEST_P(SnapshotFileTest, AFileToReuseThatIsGoneMeansANewOne) {
   SnapshotFile file(path_.string(), GetParam(), path_.string() + ".never-made");
   ASSERT_EQ(file.failure(), "");
