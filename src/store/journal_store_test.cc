@@ -781,6 +781,31 @@ TEST(SqliteJournal, RefusesFilesThatAreNotJournals) {
   EXPECT_EQ(someone_else.status().first().code, ErrorCode::kUnsupportedFormat);
 }
 
+TEST(SqliteJournal, AnotherConnectionsLockIsWaitedFor) {
+  TempDir dir;
+  auto opened = SqliteJournal::open(dir.file("journal.db"), true);
+  ASSERT_TRUE(opened.is_ok());
+  SqliteJournal& journal = **opened;
+  ASSERT_TRUE(journal.append(entries(1, 2)).is_ok());
+  // Another connection takes the write lock and lets it go a moment later.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("journal.db").c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::thread release([other] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  });
+  // The append waits for it, rather than failing (which would stop a zone).
+  const auto started = std::chrono::steady_clock::now();
+  const Status appended = journal.append(entries(3, 4));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  release.join();
+  sqlite3_close(other);
+  EXPECT_TRUE(appended.is_ok()) << appended.first().message;
+  EXPECT_GE(waited, std::chrono::milliseconds(200));
+  EXPECT_EQ(journal.last_seq(), 4u);
+}
+
 TEST(JournalEntry, DetectsTampering) {
   JournalEntry row = entry(7);
   ASSERT_TRUE(check_journal_entry(row).is_ok());

@@ -52,6 +52,10 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
     return Result<std::unique_ptr<SqliteJournal>>(ErrorCode::kIoError, "",
                                                   "cannot open " + path + ": " + message);
   }
+  // Another connection (a repeat's reader, or `zonegate verify` on a live
+  // directory) can hold a lock for a moment, in a checkpoint or WAL
+  // recovery: wait for it rather than fail a commit, which stops the zone.
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   std::unique_ptr<SqliteJournal> journal(new SqliteJournal(db));
   // A file that is not SQLite fails here, before anything is written.
   bool empty = false;

@@ -32,6 +32,8 @@ class SqliteJournal final : public JournalStore {
   Result<std::string> get_meta(std::string_view key) const override;
 
   static constexpr int kFormatVersion = 1;
+  // How long a statement waits for another connection's lock.
+  static constexpr int kBusyTimeoutMs = 5'000;
 
  private:
   explicit SqliteJournal(sqlite3* db) : db_(db) {}
