@@ -414,7 +414,7 @@ TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
   const std::string left = data.file("snapshots/000000000777.snap.partial");
   ino_t inode = 0;
   // Three runs of 500 commands, a snapshot after each (`zonegate snapshot`).
-  run_in_parts(data.path(), load, 500, [&](size_t part) {
+  ASSERT_NO_FATAL_FAILURE(run_in_parts(data.path(), load, 500, [&](size_t part) {
     if (part == 2) {
       inode = inode_of(first);
       EXPECT_TRUE(fs::exists(data.file("snapshots/000000001000.snap")));
@@ -423,7 +423,7 @@ TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
       out << "half a snapshot";
     }
     return true;
-  });
+  }));
   ASSERT_NE(inode, 0u);
   // The third was written over the first, which it dropped (two are kept),
   // and the part file went.
@@ -455,7 +455,8 @@ TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
   DataDir data;
   const std::string load = write_load(data.path() + ".load.jsonl", 300);
   // Snapshots at 100 and 200; the journal ends at 300.
-  run_in_parts(data.path(), load, 100, [](size_t part) { return part < 2; });
+  ASSERT_NO_FATAL_FAILURE(
+      run_in_parts(data.path(), load, 100, [](size_t part) { return part < 2; }));
   const std::string older = data.file("snapshots/000000000100.snap");
   const std::string newer = data.file("snapshots/000000000200.snap");
   const std::string snapshot = data.file("snapshots/000000000300.snap");
@@ -479,7 +480,7 @@ TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
     EXPECT_FALSE(fs::exists(snapshot + ".partial"));
     EXPECT_TRUE(fs::exists(older));
     if (!leaf.empty()) {
-      EXPECT_EQ(::write(ends[1], leaf.data(), leaf.size()), 64);
+      EXPECT_EQ(::send(ends[1], leaf.data(), leaf.size(), MSG_NOSIGNAL), 64);
     }
     ::close(ends[1]);
     int status = 0;
@@ -494,8 +495,10 @@ TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
   EXPECT_TRUE(fs::exists(newer));
   // The row is durable: its leaf comes, and the snapshot is the journal's,
   // written over the older one.
+  const ino_t inode = inode_of(older);
   EXPECT_EQ(child_exit(dir->journal_leaf(300)), 0);
   ASSERT_TRUE(fs::exists(snapshot));
+  EXPECT_EQ(inode_of(snapshot), inode);
   EXPECT_FALSE(fs::exists(older));
   EXPECT_TRUE(fs::exists(newer));
   dir.reset();

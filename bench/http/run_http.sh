@@ -332,8 +332,9 @@ awk -F'[{}" ]+' '/^zonegate_commit_entries_bucket/ {
   END { if (count > 0) printf "  %d commits, %.1f rows per commit on average, %.2f ms per commit (fsync included)\n",
           count, sum / count, 1000 * secs / count }' "$tmp/metrics.final"
 
-# The zone snapshots on its engine thread every --snapshot-every commands
-# (100,000 by default) and keeps the last two: the seq in their names.
+# The zone writes a snapshot (in a child process) every --snapshot-every
+# commands at first (100,000 by default) and keeps the last two: the seq in
+# their names (a .partial is one still being written).
 echo "snapshots written during the runs (the last two kept): $(ls "$data/snapshots" 2> /dev/null | paste -sd' ' - || true)"
 
 echo

@@ -689,14 +689,14 @@ void Zone::maybe_snapshot(bool force) {
 namespace {
 
 // One end of a socket pair, closed when the last copy of the pointer to it goes.
-struct PipeEnd {
+struct SocketEnd {
   int fd = -1;
-  explicit PipeEnd(int f) : fd(f) {}
-  ~PipeEnd() {
+  explicit SocketEnd(int f) : fd(f) {}
+  ~SocketEnd() {
     if (fd >= 0) ::close(fd);
   }
-  PipeEnd(const PipeEnd&) = delete;
-  PipeEnd& operator=(const PipeEnd&) = delete;
+  SocketEnd(const SocketEnd&) = delete;
+  SocketEnd& operator=(const SocketEnd&) = delete;
 };
 
 }  // namespace
@@ -706,7 +706,7 @@ Result<int> Zone::snapshot_in_child_after_commit(uint64_t seq) {
   // under way: waiting for the committer to drain first held the engine
   // for up to a commit's length (tens of milliseconds under batches, once
   // 0.4 s). The journal's leaf at `seq`, which the snapshot names, comes
-  // down a pipe once the row is durable; the child writes nothing before.
+  // down a socket once the row is durable; the child writes nothing before.
   // A socket pair, not a pipe: a child that died leaves a write that fails
   // (MSG_NOSIGNAL), not a SIGPIPE that ends the server. Both ends above
   // standard input, output and error, which the child keeps.
@@ -722,7 +722,7 @@ Result<int> Zone::snapshot_in_child_after_commit(uint64_t seq) {
       end = moved;
     }
   }
-  const auto leaf_to = std::make_shared<PipeEnd>(ends[1]);
+  const auto leaf_to = std::make_shared<SocketEnd>(ends[1]);
   if (ends[0] < 0 || ends[1] < 0) {
     if (ends[0] >= 0) ::close(ends[0]);
     return Status(ErrorCode::kIoError, "",
@@ -734,7 +734,7 @@ Result<int> Zone::snapshot_in_child_after_commit(uint64_t seq) {
   if (!child.is_ok()) return child;
   // A batch of no rows: done once every batch before it is committed, on
   // the committer's thread, whose journal it is to read. If the commit
-  // fails, or the batch is dropped, the pipe closes without the leaf and
+  // fails, or the batch is dropped, the socket closes without the leaf and
   // the child exits.
   committer_->submit({}, "", [this, seq, leaf_to](const Status& status) {
     if (!status.is_ok()) return;
@@ -771,7 +771,9 @@ void Zone::reap_snapshot(bool wait) {
                  "process\"}\n",
                  static_cast<unsigned long long>(snapshot_child_seq_));
   }
-  snapshot_seq_ = snapshot_child_seq_;  // written, or to be tried after more commands
+  // Written, or to be tried after more commands; but a child that failed
+  // at a stop leaves the stop's own snapshot to be written (maybe_snapshot).
+  if (ok || !wait) snapshot_seq_ = snapshot_child_seq_;
   snapshot_child_ = 0;
   if (ok) share_snapshot(snapshot_seq_, /*wait=*/false);
 }

@@ -1,6 +1,7 @@
 #include "durable/data_dir.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -347,7 +348,9 @@ std::string reusable_snapshot(const std::vector<std::pair<uint64_t, fs::path>>& 
 
 // Part files that a writer which died left behind (a server's snapshot
 // child killed at shutdown, say): removed before a snapshot is written,
-// so their space is there for it. One snapshot is written at a time.
+// so their space is there for it. One snapshot is written at a time per
+// data directory (a server writes its own; `zonegate snapshot` is for a
+// directory no server has open).
 void remove_part_files(const fs::path& dir) {
   std::error_code error;
   std::vector<fs::path> parts;
@@ -460,7 +463,7 @@ namespace {
 
 constexpr int kSnapshotChildNice = 19;
 
-// The child's end of the pipe that brings the journal's leaf: 64 hex
+// The child's end of the socket that brings the journal's leaf: 64 hex
 // characters, then the end. "" if it closed without them (the commit
 // failed, or the parent is gone).
 std::string read_leaf(int fd) {
@@ -494,9 +497,15 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
   char name[32];
   std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
   const std::string file = (dir / name).string();
-  remove_part_files(path_);
   const std::string reuse = reusable_snapshot(list_snapshots(path_), seq, reuse_old);
+  // Signals are held across the fork: until the child has set its own
+  // dispositions, one sent to it would run the parent's handler (asio's,
+  // which tells the parent to stop).
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &before);
   const pid_t child = fork();
+  if (child != 0) pthread_sigmask(SIG_SETMASK, &before, nullptr);
   if (child < 0) {
     return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(errno));
   }
@@ -505,16 +514,20 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
     // under TSan: kChildsWriter): no locks of the parent's other threads
     // are taken (no stdio, no database), just the state's memory and
     // files. The parent's descriptors (its listening socket, its clients,
-    // the journal, the leaf pipe's other end) are closed, so a parent that
-    // dies leaves nothing bound, and the leaf pipe ends when the parent
-    // closes its end.
+    // the journal, the leaf socket's other end) are closed, so a parent
+    // that dies leaves nothing bound, and the leaf socket ends when the
+    // parent closes its end.
     // A background job: the server's threads come first for the CPU (its
     // writer thread, made later, inherits this).
     (void)::setpriority(PRIO_PROCESS, 0, kSnapshotChildNice);
-    // The parent's handlers (asio's, for a graceful stop) would write to
+    // A stop (Ctrl-C to the process group, a service manager's SIGTERM to
+    // them all) is the parent's to handle: it waits for this child, or
+    // kills it after a minute. The parent's own handlers would write to
     // descriptors this process closes and may reuse for the snapshot.
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGINT, SIG_IGN);
+    std::signal(SIGTERM, SIG_IGN);
+    std::signal(SIGHUP, SIG_IGN);
+    pthread_sigmask(SIG_SETMASK, &before, nullptr);
     if (leaf_from >= 0 && leaf_from != 3 && ::dup2(leaf_from, 3) != 3) _exit(1);
     close_range(leaf_from >= 0 ? 4 : 3, ~0u, 0);
     bool ok = false;
@@ -525,6 +538,7 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
         leaf = read_leaf(3);
         ::close(3);
       }
+      if (!leaf.empty()) remove_part_files(path_);  // here, not on the zone's thread
       ok = !leaf.empty() &&
            write_snapshot(engine, pack_hash, leaf, file, kSnapshotPieceBytes, kChildsWriter, reuse)
                .is_ok();

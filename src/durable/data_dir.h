@@ -89,7 +89,9 @@ class DataDir {
   // decides) as DIR/snapshots/<seq>.snap, and keeps the two newest. With
   // `reuse_old`, it is written over the newest of those it will drop (in
   // place, after a rename: write_snapshot), which costs far less than a new
-  // file; a caller still reading that one (sharing it) passes false.
+  // file; only when it is newer than every snapshot there, and never over a
+  // file linked elsewhere too. A caller still reading that one (sharing it)
+  // passes false.
   Status snapshot(const Engine& engine, const std::string& pack_hash, bool reuse_old = true);
   // The same in a child process (fork): the child sees the state as it is
   // now, copy-on-write, and writes it while the caller goes on applying
@@ -99,12 +101,12 @@ class DataDir {
   // The snapshot names the journal's leaf at `last_seq`, which ties it to
   // the journal. With `leaf_from` < 0 it is read now: the journal must hold
   // that row, and no other thread may be writing to it just now. Otherwise
-  // `leaf_from` is a pipe's reading end (the caller closes its copy after
-  // this returns): the row's commit may still be under way, and the caller
-  // writes the leaf (journal_leaf) on the other end once it is durable,
-  // then closes it. The child waits for it before it writes anything, and
-  // writes nothing if the pipe closes without it. So a server need not wait
-  // for its commits to drain before forking.
+  // `leaf_from` is one end of a socket pair (the caller closes its copy
+  // after this returns): the row's commit may still be under way, and the
+  // caller sends the leaf (journal_leaf) on the other end once it is
+  // durable, then closes it. The child waits for it before it touches any
+  // file, and writes nothing if the socket closes without it. So a server
+  // need not wait for its commits to drain before forking.
   Result<int> snapshot_in_child(const Engine& engine, const std::string& pack_hash,
                                 bool reuse_old = true, int leaf_from = -1);
   // The zone's audit log (the Merkle tree over the journal, read from it on

@@ -12,6 +12,8 @@
 namespace zg {
 namespace {
 
+constexpr int kReaderBusyTimeoutMs = 100;
+
 struct Connection {
   std::mutex mutex;
   std::string dir;
@@ -20,8 +22,11 @@ struct Connection {
 
   Status open() {
     if (spec.kind == StoreSpec::Kind::kSqlite) {
-      Result<std::unique_ptr<SqliteJournal>> opened = SqliteJournal::open(
-          (std::filesystem::path(dir) / "journal.db").string(), /*create=*/false);
+      // Read on the zone's thread: a lock held elsewhere is waited for
+      // briefly, then the repeat is answered `unavailable` (sent again later).
+      Result<std::unique_ptr<SqliteJournal>> opened =
+          SqliteJournal::open((std::filesystem::path(dir) / "journal.db").string(),
+                              /*create=*/false, kReaderBusyTimeoutMs);
       if (!opened.is_ok()) return opened.status();
       journal = std::move(opened).value();
       return Status::ok();

@@ -737,6 +737,16 @@ Status write_snapshot(const Engine& engine, const std::string& pack_hash,
     return Status(ErrorCode::kIoError, "",
                   "cannot write " + (failure.empty() ? path : partial + ": " + failure));
   }
+  // The directory is synced too, so the renames last: after a crash the
+  // snapshot is under its name, and an older file written over is no
+  // longer under its own.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    (void)::fsync(fd);  // best effort: the file itself is synced and whole
+    ::close(fd);
+  }
   return Status::ok();
 }
 

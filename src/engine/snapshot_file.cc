@@ -13,11 +13,15 @@ namespace {
 
 int open_for_writing(const std::string& path, const std::string& reuse) {
   if (!reuse.empty() && ::rename(reuse.c_str(), path.c_str()) == 0) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    // Only a plain file of this one name: a symbolic link's target, a
+    // FIFO, or a file with another name too (a backup's hard link) is left
+    // whole; the name it was given here goes, and a new file is made.
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat st {};
-    if (fd >= 0 && ::fstat(fd, &st) == 0 && st.st_nlink == 1) return fd;
-    // A file with another name too (a backup's hard link) is left whole:
-    // the name it was given here goes, and a new file is made.
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1) {
+      const int flags = ::fcntl(fd, F_GETFL);
+      if (flags >= 0 && ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0) return fd;
+    }
     if (fd >= 0) ::close(fd);
     ::unlink(path.c_str());
   }

@@ -102,6 +102,29 @@ TEST_P(SnapshotFileTest, AnOlderFileLinkedElsewhereIsLeftWhole) {
   fs::remove(backup);
 }
 
+TEST_P(SnapshotFileTest, ASymbolicLinkToReuseLeavesItsTargetWhole) {
+  const fs::path target = path_.string() + ".target";
+  const fs::path older = path_.string() + ".older";
+  {
+    std::ofstream out(target, std::ios::binary);
+    out << "kept elsewhere";
+  }
+  fs::create_symlink(target, older);
+  SnapshotFile file(path_.string(), GetParam(), older.string());
+  ASSERT_EQ(file.failure(), "");
+  std::string piece = "state";
+  file.append(piece);
+  EXPECT_EQ(file.finish(), "");
+  EXPECT_FALSE(fs::is_symlink(path_));
+  const Digest seal = sha256("state");
+  EXPECT_EQ(contents(), "state" + std::string(seal.begin(), seal.end()));
+  std::ifstream in(target, std::ios::binary);
+  std::stringstream kept;
+  kept << in.rdbuf();
+  EXPECT_EQ(kept.str(), "kept elsewhere");
+  fs::remove(target);
+}
+
 TEST_P(SnapshotFileTest, AFileToReuseThatIsGoneMeansANewOne) {
   SnapshotFile file(path_.string(), GetParam(), path_.string() + ".never-made");
   ASSERT_EQ(file.failure(), "");

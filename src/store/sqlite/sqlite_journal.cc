@@ -43,7 +43,8 @@ Status SqliteJournal::exec(const char* sql) {
   return Status::ok();
 }
 
-Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& path, bool create) {
+Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& path, bool create,
+                                                           int busy_timeout_ms) {
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
@@ -52,10 +53,7 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
     return Result<std::unique_ptr<SqliteJournal>>(ErrorCode::kIoError, "",
                                                   "cannot open " + path + ": " + message);
   }
-  // Another connection (a repeat's reader, or `zonegate verify` on a live
-  // directory) can hold a lock for a moment, in a checkpoint or WAL
-  // recovery: wait for it rather than fail a commit, which stops the zone.
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  sqlite3_busy_timeout(db, busy_timeout_ms);  // see kBusyTimeoutMs
   std::unique_ptr<SqliteJournal> journal(new SqliteJournal(db));
   // A file that is not SQLite fails here, before anything is written.
   bool empty = false;

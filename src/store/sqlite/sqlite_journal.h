@@ -17,7 +17,10 @@ class SqliteJournal final : public JournalStore {
   // Opens (creating when absent and `create`) the database at `path`. A file
   // that is not a Zonegate journal, or one of a newer format, is refused
   // without being changed.
-  static Result<std::unique_ptr<SqliteJournal>> open(const std::string& path, bool create);
+  // `busy_timeout_ms`: how long a statement waits for another connection's
+  // lock before it fails (kBusyTimeoutMs for the zone's own connection).
+  static Result<std::unique_ptr<SqliteJournal>> open(const std::string& path, bool create,
+                                                     int busy_timeout_ms = kBusyTimeoutMs);
   ~SqliteJournal() override;
 
   Status append(std::span<const JournalEntry> batch) override;
@@ -32,7 +35,10 @@ class SqliteJournal final : public JournalStore {
   Result<std::string> get_meta(std::string_view key) const override;
 
   static constexpr int kFormatVersion = 1;
-  // How long a statement waits for another connection's lock.
+  // How long a statement waits for another connection's lock: another
+  // process writing (a tree head or meta from the command line), the
+  // checkpoint of a last connection closing, or WAL recovery can hold one
+  // for a moment, and a commit that fails stops the zone.
   static constexpr int kBusyTimeoutMs = 5'000;
 
  private:
