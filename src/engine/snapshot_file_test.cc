@@ -27,11 +27,26 @@ class SnapshotFileTest : public testing::TestWithParam<bool> {
                                          std::to_string(GetParam()) + ".snap");
   }
   void TearDown() override { fs::remove(path_); }
-  std::string contents() const {
-    std::ifstream in(path_, std::ios::binary);
+  static std::string contents_of(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
     std::stringstream out;
     out << in.rdbuf();
     return out.str();
+  }
+  static void write_file(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+  }
+  std::string contents() const { return contents_of(path_); }
+  // Writes "state" as the snapshot, told to reuse `reuse`, and checks it.
+  void write_state_reusing(const fs::path& reuse) {
+    SnapshotFile file(path_.string(), GetParam(), reuse.string());
+    ASSERT_EQ(file.failure(), "");
+    std::string piece = "state";
+    file.append(piece);
+    EXPECT_EQ(file.finish(), "");
+    const Digest seal = sha256("state");
+    EXPECT_EQ(contents(), "state" + std::string(seal.begin(), seal.end()));
   }
   fs::path path_;
 };
@@ -58,10 +73,7 @@ ino_t inode_of(const fs::path& path) {
 
 TEST_P(SnapshotFileTest, AnOlderFileIsWrittenOverInPlaceAndCutToLength) {
   const fs::path older = path_.string() + ".older";
-  {
-    std::ofstream out(older, std::ios::binary);
-    out << std::string(1 << 20, 'z');  // longer than what replaces it
-  }
+  write_file(older, std::string(1 << 20, 'z'));  // longer than what replaces it
   const ino_t inode = inode_of(older);
   ASSERT_NE(inode, 0u);
   SnapshotFile file(path_.string(), GetParam(), older.string());
@@ -82,57 +94,27 @@ TEST_P(SnapshotFileTest, AnOlderFileIsWrittenOverInPlaceAndCutToLength) {
 TEST_P(SnapshotFileTest, AnOlderFileLinkedElsewhereIsLeftWhole) {
   const fs::path older = path_.string() + ".older";
   const fs::path backup = path_.string() + ".backup";
-  {
-    std::ofstream out(older, std::ios::binary);
-    out << "an older snapshot";
-  }
+  write_file(older, "an older snapshot");
   fs::create_hard_link(older, backup);
-  SnapshotFile file(path_.string(), GetParam(), older.string());
-  ASSERT_EQ(file.failure(), "");
-  std::string piece = "state";
-  file.append(piece);
-  EXPECT_EQ(file.finish(), "");
-  const Digest seal = sha256("state");
-  EXPECT_EQ(contents(), "state" + std::string(seal.begin(), seal.end()));
+  write_state_reusing(older);
   EXPECT_NE(inode_of(path_), inode_of(backup));
-  std::ifstream in(backup, std::ios::binary);
-  std::stringstream kept;
-  kept << in.rdbuf();
-  EXPECT_EQ(kept.str(), "an older snapshot");
+  EXPECT_EQ(contents_of(backup), "an older snapshot");
   fs::remove(backup);
 }
 
 TEST_P(SnapshotFileTest, ASymbolicLinkToReuseLeavesItsTargetWhole) {
   const fs::path target = path_.string() + ".target";
   const fs::path older = path_.string() + ".older";
-  {
-    std::ofstream out(target, std::ios::binary);
-    out << "kept elsewhere";
-  }
+  write_file(target, "kept elsewhere");
   fs::create_symlink(target, older);
-  SnapshotFile file(path_.string(), GetParam(), older.string());
-  ASSERT_EQ(file.failure(), "");
-  std::string piece = "state";
-  file.append(piece);
-  EXPECT_EQ(file.finish(), "");
+  write_state_reusing(older);
   EXPECT_FALSE(fs::is_symlink(path_));
-  const Digest seal = sha256("state");
-  EXPECT_EQ(contents(), "state" + std::string(seal.begin(), seal.end()));
-  std::ifstream in(target, std::ios::binary);
-  std::stringstream kept;
-  kept << in.rdbuf();
-  EXPECT_EQ(kept.str(), "kept elsewhere");
+  EXPECT_EQ(contents_of(target), "kept elsewhere");
   fs::remove(target);
 }
 
 TEST_P(SnapshotFileTest, AFileToReuseThatIsGoneMeansANewOne) {
-  SnapshotFile file(path_.string(), GetParam(), path_.string() + ".never-made");
-  ASSERT_EQ(file.failure(), "");
-  std::string piece = "state";
-  file.append(piece);
-  EXPECT_EQ(file.finish(), "");
-  const Digest seal = sha256("state");
-  EXPECT_EQ(contents(), "state" + std::string(seal.begin(), seal.end()));
+  write_state_reusing(path_.string() + ".never-made");
 }
 
 TEST_P(SnapshotFileTest, AFullDiskIsReported) {
