@@ -349,6 +349,7 @@ Zone::~Zone() {
 
 void Zone::submit(Submission submission) {
   const size_t n = submission.commands.size();
+  submission.results_room.reserve(n * 1024);  // here, on the sender's thread
   std::unique_lock lock(mutex_);
   std::string refusal;
   if (draining_) {
@@ -603,7 +604,7 @@ void Zone::step_down() {
 
 void Zone::apply(Submission& submission, std::vector<PendingEntry>& entries,
                  std::vector<Event>& events, Answer& answer) {
-  answer.results.reserve(submission.commands.size() * 1024);
+  answer.results = std::move(submission.results_room);  // reserved by submit()
   for (DoorCommand& command : submission.commands) {
     std::string_view result;
     std::string refused;

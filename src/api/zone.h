@@ -81,6 +81,11 @@ class Zone {
     bool json_lines = false;  // results one per line, each ending in a newline
     // Gets the results (the one result, or JSON Lines) once durable, or an error.
     std::function<void(const Status&, std::string results)> done;
+    // Room for the results, reserved by submit() on the sender's thread: its
+    // memory is then the sender's (an HTTP thread's is never shared with a
+    // snapshot's child, core/unshared_heap.h), not the engine's, whose
+    // every page a live child would have copied when first written.
+    std::string results_room;
   };
   void submit(Submission submission);
 
