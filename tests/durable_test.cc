@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -448,9 +447,9 @@ TEST(Durable, ANewSnapshotIsWrittenOverTheOneItDrops) {
 }
 
 // A snapshot child made before its last row is durable (as a server makes
-// one) waits for the journal's leaf on a socket: it touches nothing before
-// (not even the older snapshot it will write over), writes nothing if the
-// socket closes without the leaf, and a whole snapshot once it comes.
+// one) waits for the journal's leaf: it touches nothing before (not even
+// the older snapshot it will write over), writes nothing if the leaf is
+// never sent, and a whole snapshot once it comes.
 TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
   DataDir data;
   const std::string load = write_load(data.path() + ".load.jsonl", 300);
@@ -470,24 +469,22 @@ TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
   const zg::Result<std::string> pack = dir->journal().get_meta("last_pack");
   ASSERT_TRUE(pack.is_ok());
   const auto child_exit = [&](const std::string& leaf) {
-    int ends[2];
-    EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends), 0);
-    const zg::Result<int> child = dir->snapshot_in_child(engine, *pack, true, ends[0]);
-    ::close(ends[0]);
-    EXPECT_TRUE(child.is_ok());
+    zg::Result<zg::DataDir::SnapshotChild> made =
+        dir->snapshot_in_child(engine, *pack, true, /*leaf_later=*/true);
+    EXPECT_TRUE(made.is_ok());
+    zg::DataDir::SnapshotChild child = std::move(made).value();
+    EXPECT_NE(child.leaf, nullptr);
     // Waiting: nothing made, nothing renamed.
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     EXPECT_FALSE(fs::exists(snapshot + ".partial"));
     EXPECT_TRUE(fs::exists(older));
-    if (!leaf.empty()) {
-      EXPECT_EQ(::send(ends[1], leaf.data(), leaf.size(), MSG_NOSIGNAL), 64);
-    }
-    ::close(ends[1]);
+    if (!leaf.empty()) child.leaf->send(leaf);
+    child.leaf.reset();
     int status = 0;
-    EXPECT_EQ(::waitpid(*child, &status, 0), *child);
+    EXPECT_EQ(::waitpid(child.pid, &status, 0), child.pid);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
-  // The commit failed: the socket closes with no leaf.
+  // The commit failed: the leaf is never sent.
   EXPECT_EQ(child_exit(""), 1);
   EXPECT_FALSE(fs::exists(snapshot));
   EXPECT_FALSE(fs::exists(snapshot + ".partial"));

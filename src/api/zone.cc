@@ -1,16 +1,12 @@
 #include "api/zone.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 
 #include "api/problem.h"
 #include "core/json.h"
@@ -673,81 +669,30 @@ void Zone::maybe_snapshot(bool force) {
   }
   // A deposed owner's batches are no longer committed: no snapshot of them.
   if (deposed_) return;
-  // A standby has no committer, and what it applied is in the journal.
-  Result<int> child = committer_ == nullptr
-                          ? dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_)
-                          : snapshot_in_child_after_commit(seq);
+  // The child is made now, while the commit of row `seq` may still be
+  // under way: waiting for the committer to drain first held the engine
+  // for up to a commit's length (tens of milliseconds under batches, once
+  // 0.4 s). A standby has no committer, and what it applied is in the
+  // journal: its child reads the leaf at once.
+  Result<DataDir::SnapshotChild> child = dir_->snapshot_in_child(
+      *engine_, pack_hash_, /*reuse_old=*/!sharing_, /*leaf_later=*/committer_ != nullptr);
   if (!child.is_ok()) {
     std::fprintf(stderr, "{\"level\":\"warn\",\"msg\":\"snapshot failed\",\"detail\":\"%s\"}\n",
                  child.status().first().message.c_str());
     snapshot_seq_ = seq;  // try again after another snapshot_every commands
     return;
   }
-  snapshot_child_ = *child;
+  if (child->leaf != nullptr) {
+    // A batch of no rows: done once every batch before it is committed, on
+    // the committer's thread, whose journal it is to read. If the commit
+    // fails, or the batch is dropped, the leaf is never sent and the child
+    // exits.
+    committer_->submit({}, "", [this, seq, leaf = child->leaf](const Status& status) {
+      if (status.is_ok()) leaf->send(dir_->journal_leaf(seq));
+    });
+  }
+  snapshot_child_ = child->pid;
   snapshot_child_seq_ = seq;
-}
-
-namespace {
-
-// One end of a socket pair, closed when the last copy of the pointer to it goes.
-struct SocketEnd {
-  int fd = -1;
-  explicit SocketEnd(int f) : fd(f) {}
-  ~SocketEnd() {
-    if (fd >= 0) ::close(fd);
-  }
-  SocketEnd(const SocketEnd&) = delete;
-  SocketEnd& operator=(const SocketEnd&) = delete;
-};
-
-}  // namespace
-
-Result<int> Zone::snapshot_in_child_after_commit(uint64_t seq) {
-  // The child is made now, while the commit of row `seq` may still be
-  // under way: waiting for the committer to drain first held the engine
-  // for up to a commit's length (tens of milliseconds under batches, once
-  // 0.4 s). The journal's leaf at `seq`, which the snapshot names, comes
-  // down a socket once the row is durable; the child writes nothing before.
-  // A socket pair, not a pipe: a child that died leaves a write that fails
-  // (MSG_NOSIGNAL), not a SIGPIPE that ends the server. Both ends above
-  // standard input, output and error, which the child keeps.
-  int ends[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
-    return Status(ErrorCode::kIoError, "",
-                  std::string("cannot make a socket pair: ") + std::strerror(errno));
-  }
-  for (int& end : ends) {
-    if (end < 3) {
-      const int moved = ::fcntl(end, F_DUPFD_CLOEXEC, 3);
-      ::close(end);
-      end = moved;
-    }
-  }
-  const auto leaf_to = std::make_shared<SocketEnd>(ends[1]);
-  if (ends[0] < 0 || ends[1] < 0) {
-    if (ends[0] >= 0) ::close(ends[0]);
-    return Status(ErrorCode::kIoError, "",
-                  std::string("cannot move a socket: ") + std::strerror(errno));
-  }
-  Result<int> child =
-      dir_->snapshot_in_child(*engine_, pack_hash_, /*reuse_old=*/!sharing_, ends[0]);
-  ::close(ends[0]);
-  if (!child.is_ok()) return child;
-  // A batch of no rows: done once every batch before it is committed, on
-  // the committer's thread, whose journal it is to read. If the commit
-  // fails, or the batch is dropped, the socket closes without the leaf and
-  // the child exits.
-  committer_->submit({}, "", [this, seq, leaf_to](const Status& status) {
-    if (!status.is_ok()) return;
-    const std::string leaf = dir_->journal_leaf(seq);
-    for (std::string_view rest = leaf; !rest.empty();) {
-      const ssize_t n = ::send(leaf_to->fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      rest.remove_prefix(static_cast<size_t>(n));
-    }
-  });
-  return child;
 }
 
 void Zone::reap_snapshot(bool wait) {

@@ -157,8 +157,6 @@ class Zone {
   void maybe_snapshot(bool force);
   // Collects a finished snapshot child; with `wait`, waits for it.
   void reap_snapshot(bool wait);
-  // snapshot_in_child without waiting for the commit of row `seq` first.
-  Result<int> snapshot_in_child_after_commit(uint64_t seq);
   // The owner of a shared shard hands the snapshot at `seq` to the store.
   void share_snapshot(uint64_t seq, bool wait);
 

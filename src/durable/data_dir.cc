@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -479,21 +480,68 @@ std::string read_leaf(int fd) {
   return leaf.size() == 64 ? leaf : "";
 }
 
+// A socket pair for the leaf, not a pipe: a send to a child that died
+// fails (MSG_NOSIGNAL) rather than raise a SIGPIPE that ends the server.
+// Both ends above standard input, output and error, which the child keeps.
+Status leaf_socket_pair(int ends[2]) {
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) {
+    return Status(ErrorCode::kIoError, "",
+                  std::string("cannot make a socket pair: ") + std::strerror(errno));
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (ends[i] < 3) {
+      const int moved = ::fcntl(ends[i], F_DUPFD_CLOEXEC, 3);
+      const int error = errno;
+      ::close(ends[i]);
+      ends[i] = moved;
+      if (moved < 0) {
+        if (ends[1 - i] >= 0) ::close(ends[1 - i]);
+        return Status(ErrorCode::kIoError, "",
+                      std::string("cannot move a socket: ") + std::strerror(error));
+      }
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
-Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& pack_hash,
-                                       bool reuse_old, int leaf_from) {
+DataDir::SnapshotLeaf::~SnapshotLeaf() {
+  if (socket_ >= 0) ::close(socket_);
+}
+
+void DataDir::SnapshotLeaf::send(std::string_view leaf) {
+  if (socket_ < 0) return;
+  while (!leaf.empty()) {
+    const ssize_t n = ::send(socket_, leaf.data(), leaf.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    leaf.remove_prefix(static_cast<size_t>(n));
+  }
+  ::close(socket_);
+  socket_ = -1;
+}
+
+Result<DataDir::SnapshotChild> DataDir::snapshot_in_child(const Engine& engine,
+                                                          const std::string& pack_hash,
+                                                          bool reuse_old, bool leaf_later) {
   const fs::path dir = fs::path(path_) / "snapshots";
   std::error_code error;
   fs::create_directories(dir, error);
   const uint64_t seq = engine.state().last_seq;
   std::string leaf;
-  if (leaf_from < 0) {
+  int ends[2] = {-1, -1};
+  if (leaf_later) {
+    if (Status made = leaf_socket_pair(ends); !made.is_ok()) return made;
+  } else {
     leaf = journal_leaf(seq);  // read here: the child touches no database
     if (leaf.empty()) {
       return Status(ErrorCode::kIoError, "", "the journal has no row " + std::to_string(seq));
     }
   }
+  SnapshotChild made;
+  if (leaf_later) made.leaf = std::make_shared<SnapshotLeaf>(ends[1]);
+  const int leaf_from = ends[0];
   char name[32];
   std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
   const std::string file = (dir / name).string();
@@ -505,9 +553,11 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &before);
   const pid_t child = fork();
+  const int forked = errno;
   if (child != 0) pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  if (leaf_from >= 0 && child != 0) ::close(leaf_from);  // the child's end
   if (child < 0) {
-    return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(errno));
+    return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(forked));
   }
   if (child == 0) {
     // Only this thread exists here, and the snapshot file's writer (not
@@ -548,7 +598,8 @@ Result<int> DataDir::snapshot_in_child(const Engine& engine, const std::string& 
     }
     _exit(ok ? 0 : 1);
   }
-  return static_cast<int>(child);
+  made.pid = static_cast<int>(child);
+  return made;
 }
 
 Result<DataDir::Replayed> DataDir::replay(const std::function<void(uint64_t, uint64_t)>& progress,

@@ -93,22 +93,37 @@ class DataDir {
   // file linked elsewhere too. A caller still reading that one (sharing it)
   // passes false.
   Status snapshot(const Engine& engine, const std::string& pack_hash, bool reuse_old = true);
+  // How a snapshot child made before its last row is durable gets the
+  // journal's leaf at that row, which ties the snapshot to the journal:
+  // send() it once the row is durable. Destroyed unsent (the commit
+  // failed), the child exits having written nothing.
+  class SnapshotLeaf {
+   public:
+    explicit SnapshotLeaf(int socket) : socket_(socket) {}
+    ~SnapshotLeaf();
+    SnapshotLeaf(const SnapshotLeaf&) = delete;
+    SnapshotLeaf& operator=(const SnapshotLeaf&) = delete;
+    // Sends `leaf` and ends the socket (once: later calls do nothing).
+    void send(std::string_view leaf);
+
+   private:
+    int socket_;
+  };
+  struct SnapshotChild {
+    int pid = 0;
+    std::shared_ptr<SnapshotLeaf> leaf;  // null when the leaf was read at the fork
+  };
   // The same in a child process (fork): the child sees the state as it is
   // now, copy-on-write, and writes it while the caller goes on applying
-  // commands. Returns the child's pid; it exits 0 when the snapshot is
-  // written.
+  // commands. It exits 0 when the snapshot is written.
   //
-  // The snapshot names the journal's leaf at `last_seq`, which ties it to
-  // the journal. With `leaf_from` < 0 it is read now: the journal must hold
-  // that row, and no other thread may be writing to it just now. Otherwise
-  // `leaf_from` is one end of a socket pair (the caller closes its copy
-  // after this returns): the row's commit may still be under way, and the
-  // caller sends the leaf (journal_leaf) on the other end once it is
-  // durable, then closes it. The child waits for it before it touches any
-  // file, and writes nothing if the socket closes without it. So a server
-  // need not wait for its commits to drain before forking.
-  Result<int> snapshot_in_child(const Engine& engine, const std::string& pack_hash,
-                                bool reuse_old = true, int leaf_from = -1);
+  // Without `leaf_later`, the leaf at `last_seq` is read now: the journal
+  // must hold that row, and no other thread may be writing to it just now.
+  // With it, the row's commit may still be under way: the child waits for
+  // the caller to send the leaf (SnapshotChild::leaf) before it touches any
+  // file. So a server need not wait for its commits to drain before forking.
+  Result<SnapshotChild> snapshot_in_child(const Engine& engine, const std::string& pack_hash,
+                                          bool reuse_old = true, bool leaf_later = false);
   // The zone's audit log (the Merkle tree over the journal, read from it on
   // first use), whose tree heads name `zone`. A new tree head is signed at
   // most every kTreeHeadEveryMs while commits go on (a minute: 1,440 heads a
