@@ -45,9 +45,26 @@ bool ZoneState::is_number_of(const DeclarationRecord& record, std::string_view n
   return digits.size() == 5 || digits.front() != '0';
 }
 
+DeclarationRecord* DeclarationTable::add(uint64_t seq) {
+  if (seq == 0 || (size_ != 0 && back().seq >= seq)) return nullptr;
+  if (size_ == chunks_.size() << kChunkShift) {
+    // Each record as its members' initializers make it, written once here.
+    chunks_.push_back(std::make_unique_for_overwrite<DeclarationRecord[]>(kChunkRecords));
+  }
+  DeclarationRecord& record = chunks_[size_ >> kChunkShift][size_ & (kChunkRecords - 1)];
+  ++size_;
+  record.seq = seq;
+  return &record;
+}
+
+DeclarationTable::const_iterator DeclarationTable::after(uint64_t seq) const {
+  return std::upper_bound(begin(), end(), seq,
+                          [](uint64_t s, const DeclarationRecord& r) { return s < r.seq; });
+}
+
 const DeclarationRecord* DeclarationTable::Cursor::find(uint64_t seq) {
-  const const_iterator from = seq >= last_seq_ ? at_ : records_->begin();
-  const size_t left = static_cast<size_t>(records_->end() - from);
+  const const_iterator from = seq >= last_seq_ ? at_ : table_->begin();
+  const size_t left = static_cast<size_t>(table_->end() - from);
   // Widen the window [from, from + bound) until its last record reaches
   // `seq`; the one found is then in its second half.
   size_t bound = 1;
@@ -56,7 +73,7 @@ const DeclarationRecord* DeclarationTable::Cursor::find(uint64_t seq) {
                          from + static_cast<std::ptrdiff_t>(std::min(bound, left)), seq,
                          [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; });
   last_seq_ = seq;
-  return at_ != records_->end() && at_->seq == seq && seq != 0 ? &*at_ : nullptr;
+  return at_ != table_->end() && at_->seq == seq && seq != 0 ? &*at_ : nullptr;
 }
 
 std::string ZoneState::number_of(const DeclarationRecord& record) {

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -102,36 +104,78 @@ struct DeclarationRecord {
 // appended as declarations are accepted (their sequence numbers rise), so a
 // lookup by sequence number is a binary search. (A slot for every command,
 // as once, cost a year of gate decisions gigabytes and every scan as long.)
+//
+// Kept in chunks of kChunkRecords that never move, not in one vector: a
+// vector that doubles copies every record and, for a moment, holds both
+// copies in fresh memory, which a replay of a million declarations paid
+// for in time (docs/architecture.md, "Declarations"). A record's address
+// is stable for the table's life.
 class DeclarationTable {
  public:
-  using const_iterator = std::vector<DeclarationRecord>::const_iterator;
+  static constexpr size_t kChunkShift = 13;
+  static constexpr size_t kChunkRecords = size_t{1} << kChunkShift;  // 1.75 MiB a chunk
+
+  // A random-access iterator: a position in the table.
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = DeclarationRecord;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const DeclarationRecord*;
+    using reference = const DeclarationRecord&;
+
+    const_iterator() = default;
+    const_iterator(const DeclarationTable* table, size_t at) : table_(table), at_(at) {}
+    reference operator*() const { return table_->at(at_); }
+    pointer operator->() const { return &table_->at(at_); }
+    reference operator[](difference_type n) const { return *(*this + n); }
+    const_iterator& operator++() { return ++at_, *this; }
+    const_iterator operator++(int) { return const_iterator(table_, at_++); }
+    const_iterator& operator--() { return --at_, *this; }
+    const_iterator operator--(int) { return const_iterator(table_, at_--); }
+    const_iterator& operator+=(difference_type n) {
+      at_ = static_cast<size_t>(static_cast<difference_type>(at_) + n);
+      return *this;
+    }
+    const_iterator& operator-=(difference_type n) { return *this += -n; }
+    friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
+    friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
+    friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
+    friend difference_type operator-(const const_iterator& a, const const_iterator& b) {
+      return static_cast<difference_type>(a.at_) - static_cast<difference_type>(b.at_);
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) {
+      return a.at_ == b.at_;
+    }
+    friend auto operator<=>(const const_iterator& a, const const_iterator& b) {
+      return a.at_ <=> b.at_;
+    }
+    size_t position() const { return at_; }
+
+   private:
+    const DeclarationTable* table_ = nullptr;
+    size_t at_ = 0;
+  };
 
   // The declaration accepted at `seq`, or nullptr.
   const DeclarationRecord* find(uint64_t seq) const {
-    if (!records_.empty() && records_.back().seq == seq) return &records_.back();
+    if (size_ != 0 && back().seq == seq) return &back();
     const auto it = after(seq - 1);
-    return it != records_.end() && it->seq == seq && seq != 0 ? &*it : nullptr;
+    return it != end() && it->seq == seq && seq != 0 ? &*it : nullptr;
   }
   DeclarationRecord* find(uint64_t seq) {
     return const_cast<DeclarationRecord*>(std::as_const(*this).find(seq));
   }
   // A new record for the declaration at `seq`, which must be above every
   // one held (the caller's sequence numbers rise); nullptr if it is not.
-  DeclarationRecord* add(uint64_t seq) {
-    if (seq == 0 || (!records_.empty() && records_.back().seq >= seq)) return nullptr;
-    DeclarationRecord& record = records_.emplace_back();
-    record.seq = seq;
-    return &record;
-  }
+  DeclarationRecord* add(uint64_t seq);
   // The first declaration with a sequence number above `seq`.
-  const_iterator after(uint64_t seq) const {
-    return std::upper_bound(records_.begin(), records_.end(), seq,
-                            [](uint64_t s, const DeclarationRecord& r) { return s < r.seq; });
-  }
-  const_iterator begin() const { return records_.begin(); }
-  const_iterator end() const { return records_.end(); }
-  size_t size() const { return records_.size(); }
-  void reserve(size_t n) { records_.reserve(n); }
+  const_iterator after(uint64_t seq) const;
+  const_iterator begin() const { return const_iterator(this, 0); }
+  const_iterator end() const { return const_iterator(this, size_); }
+  size_t size() const { return size_; }
+  // Room for `n` records' chunk pointers (the chunks come as records do).
+  void reserve(size_t n) { chunks_.reserve((n + kChunkRecords - 1) >> kChunkShift); }
 
   // find() for sequence numbers that mostly rise, as a book's lots and
   // postings do: each search starts where the last one ended and widens
@@ -140,18 +184,22 @@ class DeclarationTable {
   // last one searches from the start. Valid while the table is unchanged.
   class Cursor {
    public:
-    explicit Cursor(const DeclarationTable& table)
-        : records_(&table.records_), at_(table.records_.begin()) {}
+    explicit Cursor(const DeclarationTable& table) : table_(&table), at_(table.begin()) {}
     const DeclarationRecord* find(uint64_t seq);
 
    private:
-    const std::vector<DeclarationRecord>* records_;
+    const DeclarationTable* table_;
     const_iterator at_;  // the first record at or above last_seq_
     uint64_t last_seq_ = 0;
   };
 
  private:
-  std::vector<DeclarationRecord> records_;
+  const DeclarationRecord& at(size_t i) const {
+    return chunks_[i >> kChunkShift][i & (kChunkRecords - 1)];
+  }
+  const DeclarationRecord& back() const { return at(size_ - 1); }
+  std::vector<std::unique_ptr<DeclarationRecord[]>> chunks_;
+  size_t size_ = 0;
 };
 
 struct ZoneState {
@@ -237,8 +285,9 @@ struct ZoneState {
   // rehash as they grow (a hint; a wrong guess only costs speed).
   void reserve(size_t commands) {
     applied.reserve(applied.size() + commands);
-    // A declaration in ten commands or so: most are gate decisions.
-    declarations.reserve(declarations.size() + commands / 8);
+    // Up to one declaration a command (the table's reserve is only its
+    // chunk pointers).
+    declarations.reserve(declarations.size() + commands);
   }
 
   // The declaration with this number ("HQ24030500007"), or nullptr.

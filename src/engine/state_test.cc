@@ -22,7 +22,8 @@ DeclarationTable table_of(size_t count) {
 
 // The cursor finds what find() finds, whatever order it is asked in.
 TEST(DeclarationTableCursor, AgreesWithFindInAnyOrder) {
-  for (const size_t count : {size_t{0}, size_t{1}, size_t{2}, size_t{1000}}) {
+  for (const size_t count :
+       {size_t{0}, size_t{1}, size_t{2}, size_t{1000}, DeclarationTable::kChunkRecords + 1}) {
     const DeclarationTable table = table_of(count);
     const uint64_t top = count == 0 ? 10 : (table.end() - 1)->seq + 3;
     std::vector<uint64_t> rising;
@@ -55,6 +56,31 @@ TEST(DeclarationTableCursor, FindsNothingAtZeroOrBeyondTheLast) {
   EXPECT_EQ(cursor.find(1000), nullptr);
   ASSERT_NE(cursor.find(4), nullptr);  // back again, after the end
   EXPECT_EQ(cursor.find(4)->seq, 4u);
+}
+
+// Records live in chunks: one added in a new chunk leaves every earlier
+// record where it was, and the table reads as one sequence across them.
+TEST(DeclarationTable, RecordsStayPutAsChunksAreAdded) {
+  DeclarationTable table;
+  const size_t count = 2 * DeclarationTable::kChunkRecords + 3;
+  std::vector<const DeclarationRecord*> added;
+  for (size_t i = 0; i < count; ++i) added.push_back(table.add(10 + 2 * i));
+  ASSERT_EQ(table.size(), count);
+  EXPECT_EQ(table.add(10), nullptr);  // not above the last
+  EXPECT_EQ(table.add(0), nullptr);
+  size_t i = 0;
+  for (const DeclarationRecord& record : table) {
+    ASSERT_EQ(&record, added[i]) << "record " << i;
+    ASSERT_EQ(record.seq, 10 + 2 * i);
+    ++i;
+  }
+  EXPECT_EQ(i, count);
+  const uint64_t across = 10 + 2 * DeclarationTable::kChunkRecords;  // a chunk's first
+  EXPECT_EQ(table.find(across), added[DeclarationTable::kChunkRecords]);
+  EXPECT_EQ(table.find(across - 1), nullptr);
+  EXPECT_EQ(table.after(across - 1)->seq, across);
+  EXPECT_EQ(table.after(across)->seq, across + 2);
+  EXPECT_EQ(table.after(10 + 2 * (count - 1)), table.end());
 }
 
 }  // namespace
