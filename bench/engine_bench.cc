@@ -1,6 +1,7 @@
 // The engine's cost per command, in process, split into its parts: parsing
 // the JSON (the baseline), canonical form + SHA-256 (idempotency), and a
-// whole declare (parse, validate, assess, post, write the result); and
+// whole declare (parse, validate, assess, post, write the result); what a
+// replay's reading and checking stages do for each journal row; and
 // finding a book's declarations by sequence number, by binary search (the
 // baseline) and by the cursor book views use.
 #include <benchmark/benchmark.h>
@@ -10,6 +11,7 @@
 
 #include "core/json.h"
 #include "engine/engine.h"
+#include "engine/journal_entry.h"
 #include "engine/state.h"
 #include "policy/pack_loader.h"
 
@@ -83,6 +85,63 @@ void BM_ExecuteDeclarePair(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 2);
 }
 BENCHMARK(BM_ExecuteDeclarePair);
+
+// A journal row of an accepted declaration, as a durable zone writes it.
+struct DeclareRow {
+  JournalEntry entry;
+  std::string result;  // the engine's, as applying the command gives it
+  DeclareRow() {
+    Result<PolicyPack> pack = load_policy_pack(std::string(ZG_SOURCE_DIR) + "/policies/hengqin");
+    if (!pack.is_ok()) return;
+    Engine engine(*pack);
+    (void)engine.execute(
+        R"({"type":"register_enterprise","id":"e1","at":"2024-03-01T09:00:00+08:00",)"
+        R"("uscc":"914404000MA4W2X016","name":"Bench","legal_person":true,"registered_in_zone":true})",
+        1);
+    PreparedCommand prepared;
+    Engine::prepare(command(kEntry, 1), 2, prepared);
+    result = std::string(engine.apply(prepared, ResultKeeping::kInMemory));
+    entry = make_journal_entry(2, prepared.canonical, result, std::string(64, 'a'));
+  }
+};
+const DeclareRow& declare_row() {
+  static const DeclareRow row;
+  return row;
+}
+
+// Replay's reading stage for one row: its leaf hash checked, its members
+// found, its command parsed and digested for the engine.
+void BM_ReplayReadRow(benchmark::State& state) {
+  const DeclareRow& row = declare_row();
+  PreparedCommand prepared;
+  for (auto _ : state) {
+    Result<JournalRecordView> view = check_journal_entry_in_place(row.entry);
+    if (!view.is_ok()) {
+      state.SkipWithError("the row does not check");
+      return;
+    }
+    Engine::prepare_canonical(view->command, 2, prepared);
+    benchmark::DoNotOptimize(prepared.digest);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(row.entry.entry.size()));
+}
+BENCHMARK(BM_ReplayReadRow);
+
+// Replay's checking stage for one row: the engine's result put in canonical
+// form and compared with the one recorded.
+void BM_ReplayCheckResult(benchmark::State& state) {
+  const DeclareRow& row = declare_row();
+  const std::string recorded = canonical_result(row.result);
+  std::string canonical;
+  for (auto _ : state) {
+    canonical.clear();
+    append_canonical_result(canonical, row.result);
+    if (canonical != recorded) state.SkipWithError("the results differ");
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ReplayCheckResult);
 
 // A zone of a million declarations, one enterprise's every hundredth: the
 // lines of its book, in rising order, looked up by sequence number.

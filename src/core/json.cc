@@ -7,6 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "core/decimal.h"
 
 namespace zg {
@@ -14,12 +18,29 @@ namespace {
 
 // How many leading bytes of [p, p + n) need no escaping in a JSON string:
 // not a control character, not '"' or '\\', and (when `stop_on_high`) ASCII.
-// Eight bytes at a time: strings are most of a command's bytes.
+// Sixteen bytes at a time where SSE2 is (every x86-64), else eight: strings
+// are most of a command's bytes, but most of them are short, so the first
+// step usually finds the end.
 size_t plain_prefix(const char* p, size_t n, bool stop_on_high) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i below_space = _mm_set1_epi8(0x1F);
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    // A byte at most 0x1F (unsigned) is its own maximum with 0x1F.
+    const __m128i special =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_cmpeq_epi8(_mm_max_epu8(v, below_space), below_space));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (stop_on_high) mask |= static_cast<unsigned>(_mm_movemask_epi8(v));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
   constexpr uint64_t kOnes = 0x0101010101010101ULL;
   constexpr uint64_t kHighs = 0x8080808080808080ULL;
   const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
-  size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t v;
     std::memcpy(&v, p + i, 8);

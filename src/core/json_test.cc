@@ -104,6 +104,36 @@ TEST(JsonString, EscapesEverythingItMust) {
 namespace zg {
 namespace {
 
+// The scan for a string's end finds each byte that ends a plain run, at any
+// position: in the first sixteen, past them, and in the last few (where
+// the wide steps give way to narrow ones).
+TEST(JsonPlainRun, StopsAtTheFirstByteThatNeedsEscaping) {
+  for (const char special : {'"', '\\', '\x00', '\x1f', '\n'}) {
+    for (size_t at = 0; at < 40; ++at) {
+      std::string text(40, 'a');
+      text[at] = special;
+      EXPECT_EQ(json_plain_run(text, 0), at) << int(special) << " at " << at;
+      if (at >= 3) {
+        EXPECT_EQ(json_plain_run(text, 3), at - 3);
+      }
+    }
+  }
+  std::string plain(37, ' ');  // 0x20 is plain, as are bytes from 0x80
+  plain[20] = '\x7f';
+  plain[30] = static_cast<char>(0xE2);
+  EXPECT_EQ(json_plain_run(plain, 0), plain.size());
+  EXPECT_EQ(json_plain_run(plain, plain.size()), 0u);
+  // Bytes from 0x80 are the UTF-8 check's to judge: is_valid_utf8 stops
+  // its plain scan at the first, wherever it is.
+  for (size_t at = 0; at < 40; ++at) {
+    std::string text(40, 'a');
+    text[at] = static_cast<char>(0xC3);  // a lead byte without its follower
+    EXPECT_FALSE(is_valid_utf8(text)) << at;
+    text[at] = 'b';
+    EXPECT_TRUE(is_valid_utf8(text));
+  }
+}
+
 // The fast canonical form of JsonWriter's output equals the general one.
 TEST(CanonicalWriterJson, EqualsTheGeneralFormForWriterOutput) {
   std::string text;
