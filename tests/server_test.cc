@@ -699,6 +699,66 @@ TEST_F(ServerTest, GracefulShutdownAnswersAndKeepsEverything) {
   again.stop();
 }
 
+// The server keeps in memory only the results of its latest --results-kept
+// commands: an older command's repeat reads its journal row, answered as
+// it was first, and the memory held for results stays flat however many
+// come (zonegate_results_kept_bytes), while an event a watcher is sent
+// still has its result.
+TEST_F(ServerTest, OlderResultsAreReadFromTheJournalAndTheirMemoryIsLetGo) {
+  server.stop(SIGKILL);
+  std::filesystem::remove_all(data);
+  start("--rate-limit 0 --results-kept 10");
+  // Declarations of 400 items: about 100 KB of result each, so a few dozen
+  // fill one of the store's chunks (8 MiB).
+  const auto big = [&](int n) {
+    std::string items;
+    for (int i = 0; i < 400; ++i) {
+      items += std::string(i == 0 ? "" : ",") + R"({"item":"CHIP-)" + std::to_string(i) +
+               R"(","hs":"85423100","origin":"KR","quantity":"1","unit":"pcs","value":"10.00"})";
+    }
+    return R"({"type":"declare","id":"big-)" + std::to_string(n) + R"(","at":")" + now_rfc3339() +
+           R"(","movement":"first_line_entry","declarant":")" + kA +
+           R"(","purpose":"processing","currency":"CNY","items":[)" + items + "]}";
+  };
+  const std::string first_command = big(0);
+  const HttpReply first = post(tokens["a"], first_command);
+  ASSERT_EQ(first.status, 200) << first.body;
+  size_t produced = first.body.size();
+  for (int batch = 0; batch < 14; ++batch) {
+    std::string lines;
+    for (int n = 1; n <= 20; ++n) lines += big(batch * 20 + n) + "\n";
+    const HttpReply r = post(tokens["a"], lines, "application/x-ndjson");
+    ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+    produced += r.body.size();
+  }
+  ASSERT_GT(produced, size_t{24} << 20);
+  // The repeat of the first: its row's result, as first answered.
+  const HttpReply again = post(tokens["a"], first_command);
+  EXPECT_EQ(canonical(again.body), canonical(first.body));
+  // What is kept: the chunks holding the last ten results, at most two.
+  const HttpReply metrics = get("/metrics", "");
+  const std::string name = "\nzonegate_results_kept_bytes ";
+  const size_t at = metrics.body.find(name);
+  ASSERT_NE(at, std::string::npos) << metrics.body;
+  const uint64_t kept = std::stoull(metrics.body.substr(at + name.size()));
+  EXPECT_GT(kept, 10u * 100'000);
+  EXPECT_LE(kept, uint64_t{16} << 20);
+  // The watcher resuming from the start is sent every declaration's result,
+  // the released ones' too.
+  Connection watcher(port);
+  ASSERT_TRUE(watcher.send(request_text("GET", "/v1/events?after=2", tokens["officer"], "", "")));
+  const std::string events = watcher.read_for(1000);
+  const std::string frame = "id: 3\nevent: declare\ndata: ";
+  const size_t from = events.find(frame);
+  ASSERT_NE(from, std::string::npos) << events.substr(0, 300);
+  JsonDocument event;
+  const size_t begin = from + frame.size();
+  ASSERT_TRUE(event.parse(events.substr(begin, events.find('\n', begin) - begin)).is_ok());
+  std::string result;
+  append_canonical_json(result, event.root().get("result"));
+  EXPECT_EQ(result, canonical(first.body));
+}
+
 // A declaration's story shows each truck that presented it and what the
 // gate decided (gate_arrival, the latest 20 and a count of the earlier),
 // and keeps them across a restart from the snapshot and from the journal.

@@ -20,13 +20,14 @@ constexpr size_t kBacklogBytesMax = 2u << 20;
 }  // namespace
 
 Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::string_view subject,
-                 std::string_view stored_result) {
+                 std::string_view stored_result, std::shared_ptr<const void> pin) {
   Event event;
   event.seq = seq;
   event.type = std::string(type);
   event.at = std::string(at);
   event.subject = std::string(subject);
   event.result = stored_result;
+  event.kept = std::move(pin);
   return event;
 }
 
@@ -39,8 +40,9 @@ Event make_event_keeping(uint64_t seq, std::string_view type, std::string_view a
 
 void Event::keep_result() {
   if (kept != nullptr) return;
-  kept = std::make_shared<const std::string>(result);
-  result = *kept;
+  auto copy = std::make_shared<const std::string>(result);
+  result = *copy;
+  kept = std::move(copy);
 }
 
 std::string Event::frame() const {

@@ -21,26 +21,32 @@ namespace zg::api {
 
 // An accepted command's result, as watchers see it. Kept small: the
 // result of a command the zone answered is a view into the engine's result
-// store, where those results stay for good; one read back from the journal
-// (a restart's recent events, a standby's) is owned by the event. The SSE
-// frame is written only when a watcher is sent it.
+// store, with a pin on the chunk it is in (ResultStore::pin: the store
+// releases older results, but a pinned chunk stays until its last event
+// goes); one read back from the journal (a restart's recent events, a
+// standby's) is owned by the event. The SSE frame is written only when a
+// watcher is sent it.
 struct Event {
   uint64_t seq = 0;
   std::string type;     // the command's type
   std::string at;       // its "at"
   std::string subject;  // the enterprise it is about ("" when none)
   std::string_view result;
-  std::shared_ptr<const std::string> kept;  // what `result` views, when owned
+  // What `result` views: a pinned chunk of a result store, or a copy of
+  // its own; null when it views a store that must outlive it.
+  std::shared_ptr<const void> kept;
 
-  // Makes `result` a view of a copy of its own (once).
+  // Makes `result` a view of a copy of its own, unless it has something
+  // that keeps it already.
   void keep_result();
   // The SSE frame: "id: …\nevent: …\ndata: {"seq","type","at","result"}\n\n".
   std::string frame() const;
 };
 
-// An event whose result lives in the engine's result store.
+// An event whose result lives in the engine's result store, kept there by
+// `pin` (Engine::last_result_pin) or, without one, while the store lives.
 Event make_event(uint64_t seq, std::string_view type, std::string_view at, std::string_view subject,
-                 std::string_view stored_result);
+                 std::string_view stored_result, std::shared_ptr<const void> pin = nullptr);
 // An event that keeps a copy of its result (one read from a journal row).
 Event make_event_keeping(uint64_t seq, std::string_view type, std::string_view at,
                          std::string_view subject, std::string_view result);

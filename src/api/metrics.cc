@@ -103,6 +103,10 @@ std::string Metrics::exposition(const Gauges& g) const {
   gauge("zonegate_journal_lag", "Commands applied but not yet committed.", "gauge",
         g.last_seq - std::min(g.last_seq, g.durable_seq));
   gauge("zonegate_queue_commands", "Commands waiting for the engine.", "gauge", g.queued);
+  gauge("zonegate_results_kept_bytes",
+        "Bytes of results kept in memory for repeats (the latest --results-kept commands', "
+        "and held declarations').",
+        "gauge", g.results_bytes);
   gauge("zonegate_connections_open", "Open HTTP connections.", "gauge", g.connections_open);
   gauge("zonegate_connections_total", "HTTP connections accepted.", "counter", g.connections_total);
   gauge("zonegate_http_timeouts_total", "Connections closed for being idle or slow.", "counter",

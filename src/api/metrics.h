@@ -45,9 +45,10 @@ class Metrics {
   void command(bool accepted);
   // Figures read when /metrics is asked.
   struct Gauges {
-    uint64_t last_seq = 0;     // applied
-    uint64_t durable_seq = 0;  // committed
-    uint64_t queued = 0;       // commands waiting for the engine
+    uint64_t last_seq = 0;       // applied
+    uint64_t durable_seq = 0;    // committed
+    uint64_t queued = 0;         // commands waiting for the engine
+    uint64_t results_bytes = 0;  // results kept in memory for repeats
     uint64_t connections_open = 0;
     uint64_t connections_total = 0;
     uint64_t timeouts = 0;

@@ -444,6 +444,7 @@ void Api::metrics(Call& call) {
   g.last_seq = zone_.last_seq();
   g.durable_seq = zone_.durable_seq();
   g.queued = zone_.queued();
+  g.results_bytes = zone_.results_bytes();
   if (http_counters_) {
     const HttpCounters h = http_counters_();
     g.connections_open = h.connections_open;

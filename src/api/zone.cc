@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "core/thread_name.h"
 #include "core/unshared_heap.h"
+#include "durable/journal_results.h"
 #include "engine/journal_entry.h"
 
 namespace zg::api {
@@ -69,14 +70,15 @@ Result<Event> event_of_row(const JournalEntry& row, const ZoneState& state, Json
   }
   // A result the zone did not keep in memory is the row's own (canonical),
   // copied: the row is the store's reading buffer.
-  if (applied->result.in_journal()) {
+  if (!state.results.holds(applied->result)) {
     Result<JournalRecordView> record = check_journal_entry_in_place(row);
     if (!record.is_ok()) return record.status();
     return make_event_keeping(row.seq, text_of(command.get("type")), text_of(command.get("at")),
                               subject_of(command, state), record->result);
   }
   return make_event(row.seq, text_of(command.get("type")), text_of(command.get("at")),
-                    subject_of(command, state), state.results.get(applied->result));
+                    subject_of(command, state), state.results.get(applied->result),
+                    state.results.pin(applied->result));
 }
 
 int64_t steady_ms() {
@@ -466,7 +468,10 @@ void Zone::run() {
       if (!deposed_) healthy_ = false;
       for (Answer& answer : *answers) answer.deliver(failed);
     }
-    if (healthy_) maybe_snapshot(false);
+    if (healthy_) {
+      release_old_results();
+      maybe_snapshot(false);
+    }
   }
 }
 
@@ -489,7 +494,10 @@ void Zone::serve_as_standby(std::deque<Job>& work) {
       job.reply(job.view(*engine_));  // all it has applied is in the journal: durable
     }
   }
-  if (followed.is_ok()) maybe_snapshot(false);
+  if (followed.is_ok()) {
+    release_old_results();
+    maybe_snapshot(false);
+  }
 }
 
 Status Zone::follow() {
@@ -638,7 +646,20 @@ void Zone::apply(Submission& submission, std::vector<PendingEntry>& entries,
 Event Zone::event_for(const PreparedCommand& command, uint64_t seq, std::string_view result) const {
   const JsonRef root = command.document.root();
   return make_event(seq, text_of(root.get("type")), text_of(root.get("at")),
-                    subject_of(root, engine_->state()), result);
+                    subject_of(root, engine_->state()), result, engine_->last_result_pin());
+}
+
+void Zone::release_old_results() {
+  const uint64_t last = engine_->state().last_seq;
+  results_bytes_ = engine_->state().results.bytes();
+  if (last <= options_.results_kept) return;
+  if (!engine_->has_result_reader()) {
+    engine_->set_result_reader(journal_result_reader(dir_->path(), dir_->store()));
+  }
+  // Only rows already committed: the committer reads a batch's results
+  // from the store until then.
+  engine_->release_results_through(std::min(durable_seq_.load(), last - options_.results_kept));
+  results_bytes_ = engine_->state().results.bytes();
 }
 
 void Zone::maybe_snapshot(bool force) {

@@ -41,8 +41,11 @@
 namespace zg::api {
 
 struct ZoneOptions {
-  size_t commit_max = 4096;              // journal rows per transaction, at most
-  uint64_t snapshot_every = 100'000;     // commands between snapshots
+  size_t commit_max = 4096;           // journal rows per transaction, at most
+  uint64_t snapshot_every = 100'000;  // commands between snapshots
+  // The latest commands whose results stay in memory for repeats (older
+  // ones, once durable, are read from the journal): as a replay keeps.
+  uint64_t results_kept = DataDir::kRecentResultsKept;
   size_t queued_commands_max = 200'000;  // beyond this the zone answers 503
   std::string store;                     // --store: "" for what the data directory records
   // A node of a PostgreSQL shard (join_shard):
@@ -101,6 +104,8 @@ class Zone {
   const AuditLog& audit() const { return *audit_; }
   uint64_t last_seq() const { return last_seq_.load(); }
   uint64_t durable_seq() const { return durable_seq_.load(); }
+  // Bytes of results the engine keeps in memory (as of its last batch).
+  uint64_t results_bytes() const { return results_bytes_.load(); }
   size_t queued() const { return queued_.load(); }
   // False once a commit failed: the zone answers 503 and should be restarted.
   bool healthy() const { return healthy_.load(); }
@@ -152,6 +157,10 @@ class Zone {
   void apply(Submission& submission, std::vector<PendingEntry>& entries, std::vector<Event>& events,
              Answer& answer);
   Event event_for(const PreparedCommand& command, uint64_t seq, std::string_view result) const;
+  // The engine lets go of the results it keeps of durable commands older
+  // than the last options_.results_kept: a repeat of one reads its row. A
+  // server's memory for results so stays flat.
+  void release_old_results();
   // A snapshot every snapshot_every commands, written by a child process
   // so the zone does not stop; `force` (shutdown) writes one here and now.
   void maybe_snapshot(bool force);
@@ -176,6 +185,7 @@ class Zone {
   bool draining_ = false;
   std::atomic<size_t> queued_{0};
   std::atomic<uint64_t> last_seq_{0}, durable_seq_{0};
+  std::atomic<uint64_t> results_bytes_{0};
   std::atomic<bool> healthy_{true};
   uint64_t snapshot_seq_ = 0;
   int snapshot_child_ = 0;  // pid of the child writing a snapshot, or 0

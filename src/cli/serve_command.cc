@@ -99,6 +99,9 @@ bool parse_serve(const Args& args, ServeOptions& o) {
     } else if (a == "--snapshot-every" && positive(args[i + 1], 1L << 40, n)) {
       o.zone.snapshot_every = static_cast<uint64_t>(n);
       ++i;
+    } else if (a == "--results-kept" && positive(args[i + 1], 1L << 40, n)) {
+      o.zone.results_kept = static_cast<uint64_t>(n);
+      ++i;
     } else if (a == "--demo-scale") {
       if (!parse_scale(std::string(args[++i]), o.demo_scale)) {
         std::fputs("zonegate serve: --demo-scale is a number above 0 and at most 10\n", stderr);
@@ -152,7 +155,8 @@ bool parse_serve(const Args& args, ServeOptions& o) {
 constexpr const char* kUsage =
     "usage: zonegate serve --pack DIR --data DIR [--store postgresql://USER@HOST:PORT/DB]\n"
     "                      [--listen HOST:PORT] [--io-threads N]\n"
-    "                      [--commit-max N] [--snapshot-every N] [--rate-limit PER_SECOND]\n"
+    "                      [--commit-max N] [--snapshot-every N] [--results-kept N]\n"
+    "                      [--rate-limit PER_SECOND]\n"
     "                      [--body-max BYTES] [--batch-max N] [--read-timeout S]\n"
     "                      [--idle-timeout S] [--retry-max-ms MS]\n"
     "                      [--tls-cert PEM --tls-key PEM] [--quiet]\n"

@@ -141,6 +141,7 @@ void Engine::stamp_received_at(PreparedCommand& command, std::string_view receiv
 std::string_view Engine::apply(const PreparedCommand& prepared, ResultKeeping keeping) {
   last_accepted_ = false;
   last_new_ = false;
+  last_stored_ = ResultStore::kInJournal;
   const int64_t line_number = prepared.line_number;
   if (prepared.bytes > kCommandBytesMax) {
     return result_ = oversize_result(prepared.bytes, line_number);
@@ -171,7 +172,7 @@ std::string_view Engine::apply(const PreparedCommand& prepared, ResultKeeping ke
   const auto& digest = prepared.digest;
   if (const CommandIndex::Entry* seen = state_.applied.find(id)) {
     if (seen->digest == digest) {
-      if (!seen->result.in_journal()) {
+      if (state_.results.holds(seen->result)) {
         last_accepted_ = true;
         return state_.results.get(seen->result);
       }
@@ -260,8 +261,13 @@ std::string_view Engine::apply(const PreparedCommand& prepared, ResultKeeping ke
   result_.push_back('}');
   DeclarationRecord* declared = state_.declarations.find(ctx.seq);
   // A held declaration's result is read again by its inspection.
-  const bool keep = keeping == ResultKeeping::kInMemory || (declared && declared->has_command);
-  const ResultStore::Ref stored = keep ? state_.results.add(result_) : ResultStore::kInJournal;
+  const bool held = declared != nullptr && declared->has_command;
+  const bool keep = keeping == ResultKeeping::kInMemory || held;
+  const ResultStore::Ref stored =
+      !keep  ? ResultStore::kInJournal
+      : held ? state_.results.add(result_)  // its inspection reads it again
+             : state_.results.add_recent(result_, ctx.seq);
+  last_stored_ = stored;
   if (declared != nullptr) declared->result = stored;  // the declaration's own story
   state_.applied.add(id, digest, ctx.seq, stored);
   last_accepted_ = true;
@@ -270,7 +276,7 @@ std::string_view Engine::apply(const PreparedCommand& prepared, ResultKeeping ke
 }
 
 Result<std::string> Engine::stored_result(ResultStore::Ref ref, uint64_t seq) const {
-  if (!ref.in_journal()) return std::string(state_.results.get(ref));
+  if (state_.results.holds(ref)) return std::string(state_.results.get(ref));
   if (!result_reader_) {
     return Result<std::string>(ErrorCode::kUnavailable, "",
                                "the result of seq " + std::to_string(seq) +

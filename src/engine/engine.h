@@ -124,6 +124,15 @@ class Engine {
   // Whether the last apply() accepted a command new to this zone (not a
   // repeat): the one a durable engine must journal.
   bool last_new() const { return last_new_; }
+  // A share in the memory the result of the last new command is kept in
+  // (ResultStore::pin), for views of it that outlive its release; null
+  // when it was left to the journal.
+  std::shared_ptr<const void> last_result_pin() const {
+    return state_.results.holds(last_stored_) ? state_.results.pin(last_stored_) : nullptr;
+  }
+  // Lets go of the results kept in memory of commands up to `seq`, whose
+  // rows must be in the journal: a repeat of one reads its row.
+  void release_results_through(uint64_t seq) { state_.results.release_through(seq); }
   // SHA-256 (hex) of the zone's state: enterprises, rates, books and the
   // sequence number, in a canonical order. Equal states, equal hashes.
   std::string state_hash() const;
@@ -136,6 +145,7 @@ class Engine {
   friend class SnapshotCodec;  // reads and restores the state (engine/snapshot.h)
   const PolicyPack* pack_;
   bool last_new_ = false;
+  ResultStore::Ref last_stored_ = ResultStore::kInJournal;  // the last new command's result
   ZoneState state_;
   std::shared_ptr<const gate::SigningKey> signing_key_;
   ResultReader result_reader_;
