@@ -27,7 +27,8 @@ namespace zg {
 
 // A command to journal: its sequence number, canonical JSON and result.
 // `result` must stay valid until the batch is committed (the engine's
-// result store keeps the results of the commands it answers for good).
+// result store keeps the results of the commands it answers until its
+// owner releases them, which a zone does only for committed rows).
 struct PendingEntry {
   uint64_t seq = 0;
   std::string command;
