@@ -114,6 +114,31 @@ TEST(Durable, RestartAnswersRepeatsWithTheOriginalResults) {
   EXPECT_NE(verify.out.find("verify: 8 commands replayed"), std::string::npos) << verify.out;
 }
 
+// A long run keeps in memory only the results of its latest 100,000
+// commands (DataDir::kRecentResultsKept): a repeat of an older one, late in
+// the same run, is answered from its journal row, in the row's canonical
+// form (so not the first answer's bytes: the engine writes "id" first).
+TEST(Durable, ALongRunAnswersARepeatOfAnOldCommandFromItsRow) {
+  DataDir data;
+  const std::string file = write_load(data.path() + "-load.jsonl", 130'000);
+  std::string first_declaration;
+  {
+    std::ifstream in(file);
+    for (int i = 0; i < 4; ++i) std::getline(in, first_declaration);
+  }
+  std::ofstream(file, std::ios::app) << first_declaration << "\n";
+  const Outcome run = zonegate("run --pack " + kPack + " --data " + data.path() + " " + file);
+  fs::remove(file);
+  ASSERT_EQ(run.exit_code, 0);
+  const std::vector<std::string> lines = lines_of(run.out);
+  ASSERT_EQ(lines.size(), 130'001u);
+  const std::string& first = lines[3];
+  const std::string& repeat = lines.back();
+  ASSERT_NE(first.find("\"accepted\""), std::string::npos) << first;
+  EXPECT_EQ(repeat, canonical(first));
+  EXPECT_NE(repeat, first);
+}
+
 TEST(Durable, ReadModelsAnswerByDeclarantDateAndDay) {
   DataDir data;
   const std::string file = kSource + "/tests/scenarios/value_added.jsonl";

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +20,7 @@
 #include "core/thread_name.h"
 #include "durable/committer.h"
 #include "durable/data_dir.h"
+#include "durable/journal_results.h"
 #include "engine/engine.h"
 #include "engine/journal_entry.h"
 #include "policy/pack_loader.h"
@@ -201,6 +203,11 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
 
   std::string buffer;
   buffer.reserve(1 << 21);
+  // The last command committed, as the committer says; the engine lets go
+  // of older results than the latest kRecentResultsKept once they are (a
+  // repeat of one reads its row), as a server does. Declared before the
+  // committer, whose thread writes it until the committer is gone.
+  std::atomic<uint64_t> durable{0};
   // With a journal, each batch goes to the committer, which answers it once
   // it is durable; without, answers are written in large blocks.
   std::unique_ptr<Committer> committer;
@@ -210,6 +217,21 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
                                     options.commit_max, Committer::Observer{}, journaling->audit);
   }
   std::vector<PendingEntry> pending;
+  const auto submit = [&] {
+    std::string answers;
+    answers.swap(buffer);
+    const uint64_t seq = engine.state().last_seq;
+    const bool queued =
+        committer->submit(std::move(pending), std::move(answers), [&durable, seq](const Status& s) {
+          if (s.is_ok()) durable = seq;
+        });
+    pending = {};
+    const uint64_t last = engine.state().last_seq;
+    if (last > DataDir::kRecentResultsKept) {
+      engine.release_results_through(std::min(durable.load(), last - DataDir::kRecentResultsKept));
+    }
+    return queued;
+  };
   bool refused = false;  // a commit failed: stop
   int64_t commands = 0, accepted = 0;
   for (size_t slot = 0;; slot = (slot + 1) % batches.size()) {
@@ -230,18 +252,10 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
         buffer += result;
         buffer += '\n';
       }
-      if (committer != nullptr && pending.size() >= options.commit_max) {
-        std::string answers;
-        answers.swap(buffer);
-        refused = !committer->submit(std::move(pending), std::move(answers));
-        pending = {};
-      }
+      if (committer != nullptr && pending.size() >= options.commit_max) refused = !submit();
     }
     if (committer != nullptr && !refused) {
-      std::string answers;
-      answers.swap(buffer);
-      refused = !committer->submit(std::move(pending), std::move(answers));
-      pending = {};
+      refused = !submit();
       pending.reserve(kBatchCommands);
     }
     if (refused) {
@@ -334,6 +348,10 @@ int run_durable(const RunOptions& options) {
     engine->set_signing_key(dir->signing_key());
   } else {
     engine->set_pack(**pack);
+  }
+  // For repeats of commands whose results it has let go of (feed()).
+  if (!engine->has_result_reader()) {
+    engine->set_result_reader(journal_result_reader(dir->path(), dir->store()));
   }
   Result<AuditLog*> audit = dir->audit_log((*pack)->zone_id);
   if (!audit.is_ok()) return report(audit.status());
