@@ -3,25 +3,51 @@
 #include <sys/mman.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <new>
 
 namespace zg {
 
+ResultStore::Spares::~Spares() {
+  for (char* chunk : chunks) munmap(chunk, kChunkBytes);
+}
+
+ResultStore::ResultStore() : spares_(std::make_shared<Spares>()) {}
+
 std::shared_ptr<char> ResultStore::map(size_t size, bool recent) {
-  if (recent && size == kChunkBytes && !spare_.empty()) {
-    std::shared_ptr<char> memory = std::move(spare_.back());
-    spare_.pop_back();
-    return memory;
+  char* data = nullptr;
+  if (recent && size == kChunkBytes) {
+    std::lock_guard lock(spares_->mutex);
+    if (!spares_->chunks.empty()) {
+      data = spares_->chunks.back();
+      spares_->chunks.pop_back();
+    }
   }
-  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (data == MAP_FAILED) throw std::bad_alloc();
-  // Hints: refused or unsupported, the chunk still works (with small
-  // pages; shared with a forked child, which never reads it).
-  madvise(data, size, MADV_HUGEPAGE);
-  if (recent) madvise(data, size, MADV_DONTFORK);
-  return std::shared_ptr<char>(static_cast<char*>(data), [size](char* p) { munmap(p, size); });
+  if (data == nullptr) {
+    void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) throw std::bad_alloc();
+    data = static_cast<char*>(mapped);
+    // Hints: refused or unsupported, the chunk still works (with small
+    // pages; shared with a forked child, which never reads it).
+    madvise(data, size, MADV_HUGEPAGE);
+    if (recent) madvise(data, size, MADV_DONTFORK);
+  }
+  if (!recent || size != kChunkBytes) {
+    return std::shared_ptr<char>(data, [size](char* p) { munmap(p, size); });
+  }
+  // Back to the spares when its last share goes (the store's, or a pin's
+  // on another thread: the lock orders that thread's reads before the
+  // engine's next writes to it).
+  return std::shared_ptr<char>(data, [spares = spares_](char* p) {
+    {
+      std::lock_guard lock(spares->mutex);
+      if (spares->chunks.size() < kSpareChunksMax) {
+        spares->chunks.push_back(p);
+        return;
+      }
+    }
+    munmap(p, kChunkBytes);
+  });
 }
 
 ResultStore::Ref ResultStore::add(std::string_view text, uint64_t seq, bool for_good) {
@@ -51,17 +77,8 @@ ResultStore::Ref ResultStore::add(std::string_view text, uint64_t seq, bool for_
 
 void ResultStore::release_through(uint64_t seq) {
   while (recent_.size() > 1 && recent_.front().last_seq <= seq) {
-    Chunk& chunk = recent_.front();
-    bytes_ -= chunk.bytes;
-    // Used again only if nothing else views it (an event a watcher may
-    // still be sent holds a pin): the last pin's release happens before
-    // this thread writes to it again.
-    if (chunk.size == kChunkBytes && spare_.size() < kSpareChunksMax &&
-        chunk.memory.use_count() == 1) {
-      std::atomic_thread_fence(std::memory_order_acquire);
-      spare_.push_back(std::move(chunk.memory));
-    }
-    recent_.pop_front();
+    bytes_ -= recent_.front().bytes;
+    recent_.pop_front();  // its memory goes back to the spares with its last share
     ++first_recent_;
   }
 }

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -44,9 +45,9 @@ class ResultStore {
   static constexpr Ref kInJournal{kInJournalChunk, 0, 0};
   static constexpr size_t kChunkBytes = 8 << 20;
   // Released chunks kept for new results, beyond which they are unmapped.
-  static constexpr size_t kSpareChunksMax = 2;
+  static constexpr size_t kSpareChunksMax = 4;
 
-  ResultStore() = default;
+  ResultStore();
   ResultStore(const ResultStore&) = delete;
   ResultStore& operator=(const ResultStore&) = delete;
 
@@ -67,8 +68,9 @@ class ResultStore {
     return std::string_view(chunk.memory.get() + ref.offset, ref.length);
   }
   // A share in the memory a held ref's text is in: the text stays readable
-  // through it after the store releases the chunk, or is gone. (Events
-  // that watchers are sent view results so.)
+  // through it after the store releases the chunk, or is gone; the chunk
+  // is used again once its last share goes. (Events that watchers are sent
+  // view results so.)
   std::shared_ptr<const void> pin(Ref ref) const { return chunk_of(ref).memory; }
   // Lets go of recent texts of commands up to `seq`, a chunk at a time:
   // those whose every text is from a command at or below it (save the
@@ -94,10 +96,18 @@ class ResultStore {
   }
   std::shared_ptr<char> map(size_t size, bool recent);
 
+  // Released recent chunks, for new results: a chunk comes back here when
+  // the last share in it goes, on whichever thread that is.
+  struct Spares {
+    std::mutex mutex;
+    std::vector<char*> chunks;  // of kChunkBytes each
+    ~Spares();
+  };
+
   std::deque<Chunk> recent_;  // numbered from first_recent_ on
   uint32_t first_recent_ = 0;
   std::vector<Chunk> for_good_;
-  std::vector<std::shared_ptr<char>> spare_;  // released, of kChunkBytes, pinned by none
+  std::shared_ptr<Spares> spares_;  // shared with the chunks' deleters
   size_t bytes_ = 0;
 };
 

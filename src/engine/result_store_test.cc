@@ -65,7 +65,15 @@ TEST(ResultStore, APinnedChunkStaysReadableAfterItsRelease) {
   // Its memory was not given to the results after it.
   for (uint64_t seq = 31; seq <= 60; ++seq) store.add_recent(megabyte_text('s'), seq);
   EXPECT_EQ(view, megabyte_text('p'));
+  // Its last share gone, it takes new results.
+  const char* const pinned_memory = view.data();
   pin.reset();
+  bool used_again = false;
+  for (uint64_t seq = 61; seq <= 68; ++seq) {
+    const char* at = store.get(store.add_recent(megabyte_text('t'), seq)).data();
+    used_again |= at >= pinned_memory && at < pinned_memory + ResultStore::kChunkBytes;
+  }
+  EXPECT_TRUE(used_again);
 }
 
 TEST(ResultStore, ATextLargerThanAChunkGetsOneOfItsOwn) {
