@@ -8,7 +8,9 @@
 // cache line: open addressing with linear probing, at most half full, each
 // slot holding the upper half of the id's hash and the entry's place (an
 // entry and its id are read only when that half matches). Entries are kept
-// in the order accepted, their ids in an arena.
+// in the order accepted, in chunks that never move (StableVector: a
+// server's index grows with every command, and a vector's doubling copied
+// it all into fresh memory), their ids in an arena.
 //
 // Ids are the clients' text and std::hash is not keyed: ids made to collide
 // would lengthen probes, as they would lengthen std::unordered_map's
@@ -22,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/stable_vector.h"
 #include "engine/result_store.h"
 
 namespace zg {
@@ -44,7 +47,8 @@ class CommandIndex {
 
   std::string_view id(const Entry& entry) const { return ids_.get(entry.id); }
   // In the order added.
-  const std::vector<Entry>& entries() const { return entries_; }
+  using Entries = StableVector<Entry, 15>;  // 2 MiB a chunk
+  const Entries& entries() const { return entries_; }
   size_t size() const { return entries_.size(); }
   // Room for `n` entries in all, so adding up to there does not rehash.
   void reserve(size_t n);
@@ -59,7 +63,7 @@ class CommandIndex {
   size_t probe(std::string_view id, uint64_t hash) const;
 
   std::vector<uint64_t> slots_;  // a power of two, at most half full
-  std::vector<Entry> entries_;
+  Entries entries_;
   ResultStore ids_;
 };
 

@@ -46,13 +46,8 @@ bool ZoneState::is_number_of(const DeclarationRecord& record, std::string_view n
 }
 
 DeclarationRecord* DeclarationTable::add(uint64_t seq) {
-  if (seq == 0 || (size_ != 0 && back().seq >= seq)) return nullptr;
-  if (size_ == chunks_.size() << kChunkShift) {
-    // Each record as its members' initializers make it, written once here.
-    chunks_.push_back(std::make_unique_for_overwrite<DeclarationRecord[]>(kChunkRecords));
-  }
-  DeclarationRecord& record = chunks_[size_ >> kChunkShift][size_ & (kChunkRecords - 1)];
-  ++size_;
+  if (seq == 0 || (!records_.empty() && records_.back().seq >= seq)) return nullptr;
+  DeclarationRecord& record = records_.emplace_back();  // as its initializers make it
   record.seq = seq;
   return &record;
 }

@@ -1,0 +1,53 @@
+#include "core/stable_vector.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace zg {
+namespace {
+
+// Chunks of four: every few elements start a new one.
+TEST(StableVector, ElementsStayWhereTheyWereAcrossChunks) {
+  StableVector<int, 2> v;
+  EXPECT_TRUE(v.empty());
+  std::vector<const int*> addresses;
+  for (int i = 0; i < 19; ++i) {
+    v.push_back(i * 10);
+    addresses.push_back(&v.back());
+  }
+  ASSERT_EQ(v.size(), 19u);
+  for (size_t i = 0; i < v.size(); ++i) {
+    EXPECT_EQ(&v[i], addresses[i]) << i;
+    EXPECT_EQ(v[i], static_cast<int>(i) * 10);
+  }
+  // A random-access sequence for the standard algorithms.
+  EXPECT_EQ(v.end() - v.begin(), 19);
+  EXPECT_EQ(*std::lower_bound(v.begin(), v.end(), 95), 100);
+  EXPECT_EQ(std::upper_bound(v.begin(), v.end(), 180), v.end());
+  EXPECT_EQ((v.begin() + 7)[2], 90);
+  int sum = 0;
+  for (int x : v) sum += x;
+  EXPECT_EQ(sum, 10 * (18 * 19 / 2));
+}
+
+TEST(StableVector, AnElementOfAClassComesAsItsInitializersMakeIt) {
+  struct Record {
+    std::string name = "none";
+    int count = 7;
+  };
+  StableVector<Record, 1> v;
+  v.reserve(5);
+  for (int i = 0; i < 5; ++i) {
+    Record& r = v.emplace_back();
+    EXPECT_EQ(r.name, "none");
+    EXPECT_EQ(r.count, 7);
+    r.name = std::to_string(i);
+  }
+  EXPECT_EQ(v[3].name, "3");
+}
+
+}  // namespace
+}  // namespace zg
