@@ -113,35 +113,19 @@ std::string_view json_kind_name(JsonKind kind) {
 
 // ---- JsonRef ---------------------------------------------------------------
 
-JsonKind JsonRef::kind() const {
-  return doc_->node(index_).kind;
-}
-
-std::string_view JsonRef::text() const {
-  // A missing member reads as "": callers compare texts without first
-  // asking whether the member exists (an envelope's "v", say).
-  if (doc_ == nullptr) return {};
-  const auto& n = doc_->node(index_);
-  return doc_->slice(n.text_offset, n.text_length);
-}
-
-std::string_view JsonRef::key() const {
-  const auto& n = doc_->node(index_);
-  return doc_->slice(n.key_offset, n.key_length);
-}
-
 JsonRef JsonRef::get(std::string_view key) const {
   if (!is_object()) return {};
   for (uint32_t i = doc_->node(index_).first_child; i != JsonDocument::kNone;
        i = doc_->node(i).next) {
     const auto& n = doc_->node(i);
-    if (doc_->slice(n.key_offset, n.key_length) == key) return JsonRef(doc_, i);
+    if (n.key_length != key.size()) continue;
+    // Keys are a few bytes: a loop, not a call to memcmp.
+    const char* k = doc_->slice(n.key_offset, n.key_length).data();
+    size_t j = 0;
+    while (j < key.size() && k[j] == key[j]) ++j;
+    if (j == key.size()) return JsonRef(doc_, i);
   }
   return {};
-}
-
-uint32_t JsonRef::size() const {
-  return exists() ? doc_->node(index_).child_count : 0;
 }
 
 JsonRef::Iterator& JsonRef::Iterator::operator++() {

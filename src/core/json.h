@@ -89,8 +89,9 @@ class JsonDocument {
     uint32_t text_offset = 0, text_length = 0;
   };
   const Node& node(uint32_t index) const { return nodes_[index]; }
+  // (Offsets and lengths come from the parser: in range.)
   std::string_view slice(uint32_t offset, uint32_t length) const {
-    return std::string_view(strings_).substr(offset, length);
+    return std::string_view(strings_.data() + offset, length);
   }
 
  private:
@@ -98,6 +99,25 @@ class JsonDocument {
   std::vector<Node> nodes_;
   std::string strings_;  // unescaped keys and strings, number literals
 };
+
+// The accessors every command's handling calls many times, inline.
+inline JsonKind JsonRef::kind() const {
+  return doc_->node(index_).kind;
+}
+inline std::string_view JsonRef::text() const {
+  // A missing member reads as "": callers compare texts without first
+  // asking whether the member exists (an envelope's "v", say).
+  if (doc_ == nullptr) return {};
+  const auto& n = doc_->node(index_);
+  return doc_->slice(n.text_offset, n.text_length);
+}
+inline std::string_view JsonRef::key() const {
+  const auto& n = doc_->node(index_);
+  return doc_->slice(n.key_offset, n.key_length);
+}
+inline uint32_t JsonRef::size() const {
+  return exists() ? doc_->node(index_).child_count : 0;
+}
 
 // Canonical JSON (RFC 8785 JCS) of a node: members sorted by their keys'
 // UTF-16 code units, no insignificant whitespace, minimal string escapes.
