@@ -1131,6 +1131,20 @@ TEST(ServeShards, TwoZonesOnOneNodeAreRoutedByShard) {
   EXPECT_EQ(unknown.status, 404);
   EXPECT_NE(unknown.body.find("unknown_shard"), std::string::npos) << unknown.body;
 
+  // A directory another server holds is not served by a second one, nor
+  // written by a run; the first goes on.
+  Server second;
+  const std::string held = temp_dir("shards-hq3");
+  EXPECT_THROW(second.start(held, "--zone " + hainan), std::runtime_error);
+  EXPECT_NE(read_file(held + ".log").find(hainan + " is in use by another process (pid "),
+            std::string::npos)
+      << read_file(held + ".log");
+  const Outcome run = zonegate("run --pack " + kSource + "/policies/hainan --data " + hainan + " " +
+                               empty + " 2>&1");
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.out.find("zonegate serve): stop it first"), std::string::npos) << run.out;
+  EXPECT_EQ(http(port, "GET", "/shards/hainan/ready").status, 200);
+  server.stop();
   // Two directories of one zone cannot both be served.
   Server twice;
   const std::string copy = temp_dir("shards-hn2");
@@ -1139,8 +1153,7 @@ TEST(ServeShards, TwoZonesOnOneNodeAreRoutedByShard) {
   const std::string other = temp_dir("shards-hq2");
   EXPECT_THROW(twice.start(other, "--zone " + hainan + " --zone " + copy), std::runtime_error);
   EXPECT_NE(read_file(other + ".log").find("are both shard hainan"), std::string::npos);
-  server.stop();
-  for (const std::string& dir : {hengqin, hainan, copy, other}) {
+  for (const std::string& dir : {hengqin, hainan, copy, other, held}) {
     std::filesystem::remove_all(dir);
     std::filesystem::remove(dir + ".log");
   }

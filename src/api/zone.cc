@@ -122,7 +122,8 @@ Result<std::unique_ptr<Zone>> Zone::open(const std::string& data_dir, const std:
   zone->metrics_ = &metrics;
   Result<DataDir::Replayed> replayed =
       open_and_replay(data_dir, !pack_dir.empty(), zone->dir_, /*progress=*/true,
-                      /*use_snapshots=*/true, options.store, /*take_shared=*/true);
+                      /*use_snapshots=*/true, options.store, /*take_shared=*/true,
+                      /*writer=*/"zonegate serve");
   if (!replayed.is_ok()) return replayed.status();
   std::string hash;
   if (!pack_dir.empty()) {

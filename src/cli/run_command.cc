@@ -334,7 +334,8 @@ int run_durable(const RunOptions& options) {
   std::unique_ptr<DataDir> dir;
   Result<DataDir::Replayed> replayed =
       open_and_replay(options.data, true, dir, true, /*use_snapshots=*/true,
-                      store_named_by_pack(options.store, options.pack));
+                      store_named_by_pack(options.store, options.pack), /*take_shared=*/false,
+                      /*writer=*/"zonegate run");
   if (!replayed.is_ok()) return report(replayed.status());
   Result<std::string> hash = dir->keep_pack(options.pack);
   if (!hash.is_ok()) return report(hash.status());
@@ -552,7 +553,9 @@ int snapshot_command(const Args& args) {
   }
   const auto started = std::chrono::steady_clock::now();
   std::unique_ptr<DataDir> dir;
-  Result<DataDir::Replayed> replayed = open_and_replay(std::string(args[1]), false, dir, true);
+  Result<DataDir::Replayed> replayed =
+      open_and_replay(std::string(args[1]), false, dir, true, /*use_snapshots=*/true, "",
+                      /*take_shared=*/false, /*writer=*/"zonegate snapshot");
   if (!replayed.is_ok()) return report(replayed.status());
   if (replayed->engine == nullptr) {
     std::fputs("zonegate snapshot: the journal is empty; nothing to snapshot\n", stderr);

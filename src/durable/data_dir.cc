@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -234,6 +235,41 @@ Result<AuditLog*> DataDir::audit_log(const std::string& zone) {
     audit_ = std::move(opened).value();
   }
   return audit_.get();
+}
+
+DataDir::~DataDir() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+Status DataDir::claim_for_writing(const std::string& who) {
+  if (lock_fd_ >= 0) return Status::ok();
+  const std::string file = (fs::path(path_) / "lock").string();
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) {
+    return Status(ErrorCode::kIoError, "", "cannot open " + file + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
+    char holder[256] = {};
+    const ssize_t n = ::pread(fd, holder, sizeof holder - 1, 0);
+    ::close(fd);
+    if (error != EWOULDBLOCK) {
+      return Status(ErrorCode::kIoError, "", "cannot lock " + file + ": " + std::strerror(error));
+    }
+    std::string named(holder, n > 0 ? static_cast<size_t>(n) : 0);
+    while (!named.empty() && (named.back() == '\n' || named.back() == '\0')) named.pop_back();
+    return Status(ErrorCode::kUnavailable, "",
+                  path_ + " is in use by another process (" +
+                      (named.empty() ? std::string("unnamed") : named) +
+                      "): stop it first, or send the commands to its server");
+  }
+  // Who holds it, for the next one refused (the lock itself is the flock).
+  const std::string named = "pid " + std::to_string(::getpid()) + ", " + who + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, named.data(), named.size(), 0) < 0) {
+    // The lock holds without the name.
+  }
+  lock_fd_ = fd;
+  return Status::ok();
 }
 
 Status DataDir::open_signing_key(bool create) {
@@ -778,10 +814,14 @@ Result<uint64_t> DataDir::follow(std::unique_ptr<Engine>& engine,
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
                                           std::unique_ptr<DataDir>& dir, bool progress,
                                           bool use_snapshots, const std::string& store,
-                                          bool take_shared) {
+                                          bool take_shared, const std::string& writer) {
   Result<std::unique_ptr<DataDir>> opened = DataDir::open(data, create, store);
   if (!opened.is_ok()) return opened.status();
   dir = std::move(opened).value();
+  if (!writer.empty()) {
+    Status claimed = dir->claim_for_writing(writer);
+    if (!claimed.is_ok()) return claimed;
+  }
   const bool bar = progress && isatty(STDERR_FILENO);
   Result<DataDir::Replayed> replayed = dir->replay(
       [&](uint64_t done, uint64_t total) {

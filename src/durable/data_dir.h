@@ -39,6 +39,15 @@ class DataDir {
   // a journal never moves between stores by a flag.
   static Result<std::unique_ptr<DataDir>> open(const std::string& path, bool create,
                                                const std::string& store = "");
+  ~DataDir();
+
+  // Claims DIR for this process's writing (`who`: "zonegate serve"), until
+  // it ends: an exclusive lock on DIR/lock, which names the holder. A second
+  // writer (a run, a snapshot or a server on a directory a server has) is
+  // refused as unavailable, naming the first, before it changes anything.
+  // Readers (replay, verify, book) need no claim. A snapshot's child does
+  // not hold it: a process killed while its child writes can restart at once.
+  Status claim_for_writing(const std::string& who);
 
   JournalStore& journal() { return *journal_; }
   // The zone's credential key: created with the directory, and needed by a
@@ -168,6 +177,7 @@ class DataDir {
   std::shared_ptr<const gate::SigningKey> signing_key_;
   std::unique_ptr<AuditLog> audit_;
   std::map<std::string, std::unique_ptr<PolicyPack>> packs_;
+  int lock_fd_ = -1;  // DIR/lock, held by claim_for_writing
 };
 
 // Opens a data directory and rebuilds its zone from the journal (the
@@ -175,10 +185,12 @@ class DataDir {
 // bar on a terminal.
 // `use_snapshots` false replays the whole journal (replay and verify do);
 // `take_shared` fetches the shard's newer snapshot first (servers do).
+// A `writer` ("zonegate run") claims the directory before the replay
+// (claim_for_writing).
 Result<DataDir::Replayed> open_and_replay(const std::string& data, bool create,
                                           std::unique_ptr<DataDir>& dir, bool progress,
                                           bool use_snapshots = true, const std::string& store = "",
-                                          bool take_shared = false);
+                                          bool take_shared = false, const std::string& writer = "");
 
 // True when DIR holds a zone's journal, in either store.
 bool holds_journal(const std::string& data);
