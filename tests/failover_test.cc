@@ -424,9 +424,14 @@ TEST_F(Failover, KilledAndPausedOwnersLoseNothingAnsweredAndAreFenced) {
   fourth.name = "d";
   fourth.data = root_ + "/d";
   fs::copy(clean, fourth.data, fs::copy_options::recursive);
+  // What an earlier fetch, cut short, left: removed before this one.
+  const fs::path leftover = fs::path(fourth.data) / "snapshots" / "000000000007.snap.partial";
+  fs::create_directories(leftover.parent_path());
+  std::ofstream(leftover) << "half a snapshot";
   start(fourth);
   const std::string fourth_log = read_text(fourth.data + ".log");
   EXPECT_NE(fourth_log.find("taken from the shard"), std::string::npos) << fourth_log;
+  EXPECT_FALSE(fs::exists(leftover));
   const uint64_t final_seq = ready_seq(*third);
   for (const auto until = Clock::now() + std::chrono::seconds(10);
        ready_seq(fourth) < final_seq && Clock::now() < until;) {

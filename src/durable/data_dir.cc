@@ -384,10 +384,10 @@ std::string reusable_snapshot(const std::vector<std::pair<uint64_t, fs::path>>& 
 }
 
 // Part files that a writer which died left behind (a server's snapshot
-// child killed at shutdown, say): removed before a snapshot is written,
-// so their space is there for it. One snapshot is written at a time per
-// data directory (a server writes its own; `zonegate snapshot` is for a
-// directory no server has open).
+// child killed at shutdown, a fetch of the shard's snapshot cut short):
+// removed before a snapshot is written or fetched, so their space is there
+// for it. One process writes a data directory at a time
+// (claim_for_writing), and it writes one snapshot at a time.
 void remove_part_files(const fs::path& dir) {
   std::error_code error;
   std::vector<fs::path> parts;
@@ -438,14 +438,16 @@ void DataDir::take_shared_snapshot(uint64_t journal_seq) {
   // Fetched under a temporary name: a half-written file is never a snapshot.
   std::error_code error;
   fs::create_directories(fs::path(path_) / "snapshots", error);
+  remove_part_files(path_);
   const std::string file = snapshot_file(*kept);
-  Status fetched = journal_->fetch_snapshot(*kept, file + ".part");
-  if (fetched.is_ok() && !sync_path(file + ".part")) {
-    fetched = Status(ErrorCode::kIoError, "", "cannot sync " + file + ".part");
+  const std::string part = file + ".partial";
+  Status fetched = journal_->fetch_snapshot(*kept, part);
+  if (fetched.is_ok() && !sync_path(part)) {
+    fetched = Status(ErrorCode::kIoError, "", "cannot sync " + part);
   }
-  if (fetched.is_ok()) fs::rename(file + ".part", file, error);
+  if (fetched.is_ok()) fs::rename(part, file, error);
   if (!fetched.is_ok() || error) {
-    fs::remove(file + ".part", error);
+    fs::remove(part, error);
     std::fprintf(stderr, "zonegate: the shard's snapshot %llu was not taken: %s\n",
                  static_cast<unsigned long long>(*kept),
                  fetched.is_ok() ? "cannot rename it" : fetched.first().message.c_str());
