@@ -515,6 +515,31 @@ TEST(Durable, ASnapshotChildWaitsForItsRowsLeaf) {
   EXPECT_FALSE(fs::exists(snapshot + ".partial"));
   EXPECT_TRUE(fs::exists(older));
   EXPECT_TRUE(fs::exists(newer));
+  // The thread that forked it ends (its server was killed, say) while the
+  // leaf is still to come: the child dies with it, having written nothing,
+  // rather than write once the directory's lock is gone.
+  zg::DataDir::SnapshotChild orphan;
+  std::thread([&] {
+    zg::Result<zg::DataDir::SnapshotChild> made =
+        dir->snapshot_in_child(engine, *pack, true, /*leaf_later=*/true);
+    if (made.is_ok()) orphan = std::move(made).value();
+    // The child asks for the signal first thing; a thread that ended
+    // before then would leave it to the next (the process's main thread).
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }).join();
+  ASSERT_NE(orphan.pid, 0);
+  int status = 0;
+  pid_t ended = 0;
+  for (int tenths = 0; ended == 0 && tenths < 50; ++tenths) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ended = ::waitpid(orphan.pid, &status, WNOHANG);
+  }
+  EXPECT_EQ(ended, orphan.pid) << "the child outlived the thread that made it";
+  orphan.leaf.reset();  // its end was still open: without the signal, the child waited
+  if (ended == 0) ::waitpid(orphan.pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_FALSE(fs::exists(snapshot + ".partial"));
+  EXPECT_TRUE(fs::exists(older));
   // The row is durable: its leaf comes, and the snapshot is the journal's,
   // written over the older one.
   const ino_t inode = inode_of(older);

@@ -29,7 +29,7 @@ size_t plain_prefix(const char* p, size_t n, bool stop_on_high) {
   const __m128i below_space = _mm_set1_epi8(0x1F);
   for (; i + 16 <= n; i += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-    // A byte at most 0x1F (unsigned) is its own maximum with 0x1F.
+    // max(byte, 0x1F) is 0x1F exactly when the byte (unsigned) is at most 0x1F.
     const __m128i special =
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
                      _mm_cmpeq_epi8(_mm_max_epu8(v, below_space), below_space));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -392,7 +393,10 @@ void remove_part_files(const fs::path& dir) {
   std::error_code error;
   std::vector<fs::path> parts;
   for (const auto& entry : fs::directory_iterator(dir / "snapshots", error)) {
-    if (entry.path().filename().string().ends_with(".snap.partial")) parts.push_back(entry.path());
+    // (".snap.part": what a fetch of the shard's snapshot was written as before.)
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".snap.partial") || name.ends_with(".snap.part"))
+      parts.push_back(entry.path());
   }
   for (const fs::path& part : parts) fs::remove(part, error);
 }
@@ -590,6 +594,7 @@ Result<DataDir::SnapshotChild> DataDir::snapshot_in_child(const Engine& engine,
   sigset_t all, before;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &before);
+  const pid_t parent = ::getpid();
   const pid_t child = fork();
   const int forked = errno;
   if (child != 0) pthread_sigmask(SIG_SETMASK, &before, nullptr);
@@ -598,6 +603,13 @@ Result<DataDir::SnapshotChild> DataDir::snapshot_in_child(const Engine& engine,
     return Status(ErrorCode::kIoError, "", std::string("cannot fork: ") + std::strerror(forked));
   }
   if (child == 0) {
+    // The child dies with the thread that made it (a server's engine, which
+    // waits for it at a clean stop, and does not end just after a fork): one
+    // whose server was killed would go on writing without the directory's
+    // lock (claim_for_writing), which went with its server, beside whoever
+    // takes the lock next. A process gone before the request is caught by
+    // getppid().
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) _exit(1);
     // Only this thread exists here, and the snapshot file's writer (not
     // under TSan: kChildsWriter): no locks of the parent's other threads
     // are taken (no stdio, no database), just the state's memory and

@@ -46,7 +46,8 @@ class DataDir {
   // writer (a run, a snapshot or a server on a directory a server has) is
   // refused as unavailable, naming the first, before it changes anything.
   // Readers (replay, verify, book) need no claim. A snapshot's child does
-  // not hold it: a process killed while its child writes can restart at once.
+  // not hold it (a process killed while its child writes can restart at
+  // once), and dies with the thread that forked it.
   Status claim_for_writing(const std::string& who);
 
   JournalStore& journal() { return *journal_; }
