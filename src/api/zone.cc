@@ -651,15 +651,12 @@ Event Zone::event_for(const PreparedCommand& command, uint64_t seq, std::string_
 }
 
 void Zone::release_old_results() {
-  const uint64_t last = engine_->state().last_seq;
-  results_bytes_ = engine_->state().results.bytes();
-  if (last <= options_.results_kept) return;
   if (!engine_->has_result_reader()) {
     engine_->set_result_reader(journal_result_reader(dir_->path(), dir_->store()));
   }
   // Only rows already committed: the committer reads a batch's results
   // from the store until then.
-  engine_->release_results_through(std::min(durable_seq_.load(), last - options_.results_kept));
+  engine_->release_results(durable_seq_.load(), options_.results_kept);
   results_bytes_ = engine_->state().results.bytes();
 }
 

@@ -226,10 +226,7 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
           if (s.is_ok()) durable = seq;
         });
     pending = {};
-    const uint64_t last = engine.state().last_seq;
-    if (last > DataDir::kRecentResultsKept) {
-      engine.release_results_through(std::min(durable.load(), last - DataDir::kRecentResultsKept));
-    }
+    engine.release_results(durable.load(), DataDir::kRecentResultsKept);
     return queued;
   };
   bool refused = false;  // a commit failed: stop

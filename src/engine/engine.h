@@ -9,6 +9,7 @@
 // Not thread-safe: one engine per zone, driven by one thread.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -130,9 +131,14 @@ class Engine {
   std::shared_ptr<const void> last_result_pin() const {
     return state_.results.holds(last_stored_) ? state_.results.pin(last_stored_) : nullptr;
   }
-  // Lets go of the results kept in memory of commands up to `seq`, whose
-  // rows must be in the journal: a repeat of one reads its row.
-  void release_results_through(uint64_t seq) { state_.results.release_through(seq); }
+  // Lets go of the results kept in memory of commands older than the
+  // latest `keep_latest`, as far as `durable_seq` (the rows committed): a
+  // repeat of one reads its row.
+  void release_results(uint64_t durable_seq, uint64_t keep_latest) {
+    const uint64_t last = state_.last_seq;
+    if (last > keep_latest)
+      state_.results.release_through(std::min(durable_seq, last - keep_latest));
+  }
   // SHA-256 (hex) of the zone's state: enterprises, rates, books and the
   // sequence number, in a canonical order. Equal states, equal hashes.
   std::string state_hash() const;
