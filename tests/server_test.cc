@@ -96,6 +96,8 @@ TEST_F(ServerTest, OperationsRoutesNeedNoToken) {
   const HttpReply metrics = get("/metrics", "");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("zonegate_commit_entries_bucket"), std::string::npos);
+  // An SQLite journal's checkpoints run off the commit path from the start.
+  EXPECT_NE(metrics.body.find("zonegate_wal_checkpoints_total{by=\"thread\"} "), std::string::npos);
   EXPECT_NE(metrics.body.find("zonegate_http_requests_total{route=\"/v1/commands\""),
             std::string::npos);
   const HttpReply openapi = get("/openapi.json", "");

@@ -158,6 +158,11 @@ machine_busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat;
 
 metrics_file() { curl -sS --fail "$url/metrics" > "$1" || fail "GET /metrics"; }
 metric() { awk -v name="$2" '$1 == name { print $2 }' "$1"; }
+# How much counter NAME grew during run n_run.
+run_delta() {
+  awk -v a="$(metric "$tmp/metrics.$((n_run - 1))" "$1")" \
+    -v b="$(metric "$tmp/metrics.$n_run" "$1")" 'BEGIN { print b - a }'
+}
 
 # Rows of the summary table, and sums for the final check.
 rows=()
@@ -219,6 +224,11 @@ run_load() {
   commit_info=$(awk -v c="$commits" -v r="$rows_committed" -v s="$commit_s" 'BEGIN {
     if (c > 0) printf "%d commits, %.1f rows/commit, %.2f ms/commit", c, r / c, 1000 * s / c;
     else printf "no commits" }')
+  # WAL checkpoints during this run (an SQLite journal's; PostgreSQL has none
+  # to show): by the checkpoint thread, and the short rests by the committer.
+  if grep -q '^zonegate_wal_checkpoints_total' "$tmp/metrics.$n_run"; then
+    commit_info="$commit_info, WAL checkpoints $(run_delta 'zonegate_wal_checkpoints_total{by="thread"}') by thread + $(run_delta 'zonegate_wal_checkpoints_total{by="committer"}') by committer"
+  fi
   echo "group commit during the run: $commit_info"
 
   local rps dps p50 p99 ratio requests secs accepted

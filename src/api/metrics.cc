@@ -126,6 +126,20 @@ std::string Metrics::exposition(const Gauges& g) const {
     gauge("zonegate_replication_lag", "Journal rows stored but not yet applied by this node.",
           "gauge", g.stored_seq - std::min(g.stored_seq, g.last_seq));
   }
+  if (g.checkpointing) {
+    out +=
+        "# HELP zonegate_wal_checkpoints_total WAL checkpoints of the SQLite journal, by who made "
+        "them: the checkpoint thread, or the committer copying the short rest.\n"
+        "# TYPE zonegate_wal_checkpoints_total counter\n"
+        "zonegate_wal_checkpoints_total{by=\"thread\"} " +
+        std::to_string(g.checkpoints_by_thread) +
+        "\n"
+        "zonegate_wal_checkpoints_total{by=\"committer\"} " +
+        std::to_string(g.checkpoints_by_committer) + "\n";
+    gauge("zonegate_wal_checkpoint_failures_total",
+          "WAL checkpoints that failed (the WAL grows until one succeeds).", "counter",
+          g.checkpoints_failed);
+  }
   gauge("zonegate_rate_limited_total", "Requests refused by a token's rate limit.", "counter",
         g.tokens_rate_limited);
   gauge("zonegate_commands_accepted_total", "Commands accepted (repeats included).", "counter",

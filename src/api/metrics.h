@@ -62,6 +62,12 @@ class Metrics {
     uint64_t renewals_failed = 0;
     uint64_t ms_since_renewal = 0;
     uint64_t stored_seq = 0;  // the journal's last row, as the lease thread last read it
+    // The SQLite journal's WAL checkpoints off the commit path
+    // (store/sqlite/wal_checkpointer.h): written only when `checkpointing`.
+    bool checkpointing = false;
+    uint64_t checkpoints_by_thread = 0;
+    uint64_t checkpoints_by_committer = 0;
+    uint64_t checkpoints_failed = 0;
   };
   std::string exposition(const Gauges& gauges) const;
 

@@ -461,6 +461,11 @@ void Api::metrics(Call& call) {
   g.renewals_failed = shard.renewals_failed;
   g.ms_since_renewal = static_cast<uint64_t>(shard.seconds_since_renewal * 1000);
   g.stored_seq = shard.stored_seq;
+  const JournalStore::Upkeep upkeep = zone_.journal_upkeep();
+  g.checkpointing = upkeep.running;
+  g.checkpoints_by_thread = upkeep.checkpoints_by_thread;
+  g.checkpoints_by_committer = upkeep.checkpoints_by_writer;
+  g.checkpoints_failed = upkeep.checkpoints_failed;
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4";
   response.body = metrics_.exposition(g);

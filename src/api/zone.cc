@@ -210,6 +210,12 @@ Status Zone::join_shard(const std::string& node, const std::string& advertise) {
 }
 
 void Zone::make_committer() {
+  // Checkpoints off the commit path (store/sqlite/wal_checkpointer.h).
+  // Without them a commit now and then waits for one, as it always did.
+  Status background = dir_->journal().checkpoint_in_background();
+  if (!background.is_ok()) {
+    log_line("warn", "WAL checkpoints stay in the commits: " + background.first().message);
+  }
   Metrics* observed = metrics_;
   committer_ = std::make_unique<Committer>(
       dir_->journal(), pack_hash_, nullptr, options_.commit_max,

@@ -129,6 +129,8 @@ class Zone {
     uint64_t stored_seq = 0;  // the journal's last row, as last read
   };
   ShardFigures shard_figures() const;
+  // The journal's background upkeep (its WAL checkpoints), for /metrics.
+  JournalStore::Upkeep journal_upkeep() const { return dir_->journal().upkeep(); }
   // Finishes the work queued, commits it, writes a snapshot and stops the
   // zone's thread; later work is answered 503.
   void drain();

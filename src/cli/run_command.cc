@@ -212,6 +212,12 @@ bool feed(Engine& engine, const RunOptions& options, std::FILE* out,
   // it is durable; without, answers are written in large blocks.
   std::unique_ptr<Committer> committer;
   if (journaling != nullptr) {
+    // Checkpoints off the commit path, as a server's (zone.cc).
+    Status background = journaling->journal->checkpoint_in_background();
+    if (!background.is_ok()) {
+      std::fprintf(stderr, "zonegate run: WAL checkpoints stay in the commits: %s\n",
+                   background.first().message.c_str());
+    }
     committer =
         std::make_unique<Committer>(*journaling->journal, journaling->pack_hash, out,
                                     options.commit_max, Committer::Observer{}, journaling->audit);

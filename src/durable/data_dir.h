@@ -51,6 +51,7 @@ class DataDir {
   Status claim_for_writing(const std::string& who);
 
   JournalStore& journal() { return *journal_; }
+  const JournalStore& journal() const { return *journal_; }
   // The zone's credential key: created with the directory, and needed by a
   // replay, which signs the same credentials again. Null when an existing
   // directory has none (then enrolments are refused).

@@ -84,6 +84,21 @@ class JournalStore {
     return Status(ErrorCode::kIoError, "", "no snapshot " + std::to_string(seq) + " is kept");
   }
 
+  // For a journal that commits all the time (a server's, `run --data`'s):
+  // the store's own upkeep moves off the writer's thread where it can. For
+  // SQLite, WAL checkpoints run on a thread of their own; the simulation
+  // (src/sim), whose seeds must replay exactly, leaves them where they are.
+  // An error leaves things as they were.
+  virtual Status checkpoint_in_background() { return Status::ok(); }
+  // What that upkeep has done, for /metrics; safe from any thread.
+  struct Upkeep {
+    bool running = false;  // checkpoint_in_background() started it
+    uint64_t checkpoints_by_thread = 0;
+    uint64_t checkpoints_by_writer = 0;  // the short rests
+    uint64_t checkpoints_failed = 0;
+  };
+  virtual Upkeep upkeep() const { return {}; }
+
   // Writer fencing, for a store that several nodes share (PostgreSQL): from
   // now on every append checks, inside its transaction, that the shard's
   // lease is still at `epoch`, and is refused with kFenced once another

@@ -132,8 +132,44 @@ Result<std::unique_ptr<SqliteJournal>> SqliteJournal::open(const std::string& pa
 }
 
 SqliteJournal::~SqliteJournal() {
+  // Its connection first: the writer's, the last to close, checkpoints
+  // the whole WAL and removes it.
+  shown_checkpointer_.store(nullptr);
+  sqlite3_wal_hook(db_, nullptr, nullptr);
+  checkpointer_.reset();
   sqlite3_finalize(insert_);
   sqlite3_close(db_);
+}
+
+JournalStore::Upkeep SqliteJournal::upkeep() const {
+  Upkeep upkeep;
+  if (const WalCheckpointer* checkpointer = shown_checkpointer_.load()) {
+    upkeep.running = true;
+    upkeep.checkpoints_by_thread = checkpointer->background_checkpoints();
+    upkeep.checkpoints_by_writer = checkpointer->inline_checkpoints();
+    upkeep.checkpoints_failed = checkpointer->failed_checkpoints();
+  }
+  return upkeep;
+}
+
+Status SqliteJournal::checkpoint_in_background(const WalCheckpointPolicy& policy) {
+  if (checkpointer_ != nullptr) return Status::ok();
+  const char* path = sqlite3_db_filename(db_, "main");
+  Result<std::unique_ptr<WalCheckpointer>> started =
+      WalCheckpointer::start(path != nullptr ? path : "", policy);
+  if (!started.is_ok()) return started.status();
+  checkpointer_ = std::move(started).value();
+  shown_checkpointer_.store(checkpointer_.get());
+  // Replaces the hook wal_autocheckpoint installed: SQLite checkpoints no
+  // more by itself.
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3* db, const char*, int frames) {
+        static_cast<SqliteJournal*>(self)->checkpointer_->committed(db, frames);
+        return SQLITE_OK;
+      },
+      this);
+  return Status::ok();
 }
 
 Status SqliteJournal::append(std::span<const JournalEntry> batch) {

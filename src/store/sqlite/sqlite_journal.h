@@ -2,10 +2,12 @@
 // commit is on disk before append() returns. One connection, one writer.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
 #include "store/journal_store.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -33,6 +35,14 @@ class SqliteJournal final : public JournalStore {
   Status read_tree_heads(const std::function<Status(const StoredTreeHead&)>& visit) const override;
   Status put_meta(std::string_view key, std::string_view value) override;
   Result<std::string> get_meta(std::string_view key) const override;
+  // WAL checkpoints from now on by a thread of their own (wal_checkpointer.h)
+  // instead of inside the commit that passes SQLite's mark. On an error
+  // (no second connection, no thread) SQLite's own checkpoints stay.
+  Status checkpoint_in_background() override { return checkpoint_in_background({}); }
+  Status checkpoint_in_background(const WalCheckpointPolicy& policy);
+  Upkeep upkeep() const override;
+  // The background checkpoints' figures; null while there are none.
+  const WalCheckpointer* checkpointer() const { return checkpointer_.get(); }
 
   static constexpr int kFormatVersion = 1;
   // How long a statement waits for another connection's lock: another
@@ -49,6 +59,9 @@ class SqliteJournal final : public JournalStore {
   sqlite3* db_;
   sqlite3_stmt* insert_ = nullptr;
   uint64_t last_seq_ = 0;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  // The same, for upkeep() on other threads (set once, before it counts).
+  std::atomic<const WalCheckpointer*> shown_checkpointer_{nullptr};
   int fail_commits_after_ = -1;  // a test's injected fault; -1: none
   int commits_ = 0;
 };
