@@ -1014,6 +1014,26 @@ TEST_F(ServerTest, SnapshotsAreWrittenWhileServing) {
   EXPECT_EQ(log.find("failed in its child process"), std::string::npos) << log;
 }
 
+// A graceful stop while a snapshot's child writes lets it finish: the
+// child dies with the engine's thread that forked it, so that thread waits
+// for it before it ends (the fault hook keeps the child busy for 1.5 s).
+TEST_F(ServerTest, AStopLetsTheSnapshotBeingWrittenFinish) {
+  server.stop(SIGKILL);
+  std::filesystem::remove_all(data);
+  ::setenv("ZG_FAULT_SNAPSHOT_CHILD_WAIT_MS", "1500", 1);
+  start("--snapshot-every 50");
+  ::unsetenv("ZG_FAULT_SNAPSHOT_CHILD_WAIT_MS");
+  std::string batch;
+  for (int i = 0; i < 120; ++i) batch += declaration("w-" + std::to_string(i), kA) + "\n";
+  ASSERT_EQ(post(tokens["a"], batch, "application/x-ndjson").status, 200);
+  ASSERT_EQ(post(tokens["a"], declaration("w-last", kA)).status, 200);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  const std::string log = read_file(data + ".log");
+  EXPECT_EQ(log.find("failed in its child process"), std::string::npos) << log;
+  const Outcome verify = zonegate("verify --data " + data);
+  EXPECT_EQ(verify.exit_code, 0) << verify.out;
+}
+
 // HTTPS from certificate files: the same API, and plain HTTP is not
 // answered on the TLS port.
 TEST(ServeTls, ServesHttpsFromCertificateFiles) {

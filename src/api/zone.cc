@@ -480,6 +480,10 @@ void Zone::run() {
       maybe_snapshot(false);
     }
   }
+  // A snapshot's child dies with the thread that forked it, this one
+  // (PR_SET_PDEATHSIG): at a stop it finishes first. The committer still
+  // runs, so the row it waits for comes.
+  reap_snapshot(true);
 }
 
 std::string Zone::standby_refusal() const {

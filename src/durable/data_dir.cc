@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -588,6 +589,14 @@ Result<DataDir::SnapshotChild> DataDir::snapshot_in_child(const Engine& engine,
   std::snprintf(name, sizeof name, "%012llu.snap", static_cast<unsigned long long>(seq));
   const std::string file = (dir / name).string();
   const std::string reuse = reusable_snapshot(list_snapshots(path_), seq, reuse_old);
+  // Fault injection for tests: ZG_FAULT_SNAPSHOT_CHILD_WAIT_MS=N makes the
+  // child wait N ms before it writes, so that a test can stop a server
+  // while its snapshot is being written. Read here: the child calls no
+  // more of the C library than it must.
+  int child_waits_ms = 0;
+  if (const char* fault = std::getenv("ZG_FAULT_SNAPSHOT_CHILD_WAIT_MS")) {
+    child_waits_ms = std::atoi(fault);
+  }
   // Signals are held across the fork: until the child has set its own
   // dispositions, one sent to it would run the parent's handler (asio's,
   // which tells the parent to stop).
@@ -638,6 +647,7 @@ Result<DataDir::SnapshotChild> DataDir::snapshot_in_child(const Engine& engine,
         leaf = read_leaf(3);
         ::close(3);
       }
+      if (child_waits_ms > 0) ::usleep(static_cast<useconds_t>(child_waits_ms) * 1000);
       if (!leaf.empty()) remove_part_files(path_);  // here, not on the zone's thread
       ok = !leaf.empty() &&
            write_snapshot(engine, pack_hash, leaf, file, kSnapshotPieceBytes, kChildsWriter, reuse)
