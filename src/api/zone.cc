@@ -481,8 +481,16 @@ void Zone::run() {
     }
   }
   // A snapshot's child dies with the thread that forked it, this one
-  // (PR_SET_PDEATHSIG): at a stop it finishes first. The committer still
-  // runs, so the row it waits for comes.
+  // (PR_SET_PDEATHSIG). A zone on its own lets it finish: the committer
+  // still runs, so the row it waits for comes. A node of a shared shard
+  // lets its lease go first (drain()), so that a standby takes over at
+  // once: it gives the child up and writes its closing snapshot after.
+  bool shared = false;
+  {
+    std::lock_guard lock(mutex_);
+    shared = lease_ != nullptr;
+  }
+  if (shared) give_up_snapshot();
   reap_snapshot(true);
 }
 
@@ -722,6 +730,15 @@ void Zone::maybe_snapshot(bool force) {
   }
   snapshot_child_ = child->pid;
   snapshot_child_seq_ = seq;
+}
+
+void Zone::give_up_snapshot() {
+  if (snapshot_child_ == 0) return;
+  kill(snapshot_child_, SIGKILL);
+  (void)waitpid(snapshot_child_, nullptr, 0);
+  snapshot_child_ = 0;
+  log_line("info", "the snapshot at seq " + std::to_string(snapshot_child_seq_) +
+                       " was given up at the stop; the closing snapshot replaces it");
 }
 
 void Zone::reap_snapshot(bool wait) {

@@ -168,6 +168,8 @@ class Zone {
   void maybe_snapshot(bool force);
   // Collects a finished snapshot child; with `wait`, waits for it.
   void reap_snapshot(bool wait);
+  // Kills the snapshot child under way, if any (a stop that must not wait).
+  void give_up_snapshot();
   // The owner of a shared shard hands the snapshot at `seq` to the store.
   void share_snapshot(uint64_t seq, bool wait);
 

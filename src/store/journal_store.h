@@ -90,7 +90,8 @@ class JournalStore {
   // (src/sim), whose seeds must replay exactly, leaves them where they are.
   // An error leaves things as they were.
   virtual Status checkpoint_in_background() { return Status::ok(); }
-  // What that upkeep has done, for /metrics; safe from any thread.
+  // What that upkeep has done, for /metrics; safe from any thread while
+  // the store lives (a server's HTTP threads end before its zones).
   struct Upkeep {
     bool running = false;  // checkpoint_in_background() started it
     uint64_t checkpoints_by_thread = 0;

@@ -88,7 +88,12 @@ void WalCheckpointer::committed(sqlite3* writer, int frames) {
   const int copied = static_cast<uint32_t>(reach >> 32) == round_
                          ? static_cast<int>(static_cast<uint32_t>(reach))
                          : 0;
-  if (!busy_.load() && (frames - copied <= policy_.short_rest || frames >= policy_.inline_frames)) {
+  if (frames - copied <= policy_.short_rest || frames >= policy_.inline_frames) {
+    // The thread is not asked again, so it goes idle once the checkpoint
+    // under way ends, and a later commit copies the rest: asked after
+    // every commit, it stayed busy on a loaded machine, the committer
+    // never found it idle, and the WAL grew.
+    if (busy_.load()) return;
     int in_wal = 0;
     int done = 0;
     const int rc =

@@ -13,7 +13,8 @@
 // background checkpoint, so the background never quite catches up: once it
 // has come within `short_rest` frames of the end, the committer copies the
 // rest itself (a few MiB, a few ms) and the next commit starts the WAL
-// again. A WAL that grows past `inline_frames` all the same (checkpoints
+// again; the thread is not asked from then on, so it is idle when the
+// committer's turn comes. A WAL that grows past `inline_frames` all the same (checkpoints
 // failing, a reader holding old frames) is checkpointed by the committer
 // whenever the background is idle, as SQLite would have done.
 //
