@@ -84,7 +84,7 @@ class JournalStore {
     return Status(ErrorCode::kIoError, "", "no snapshot " + std::to_string(seq) + " is kept");
   }
 
-  // For a journal that commits all the time (a server's, `run --data`'s):
+  // For a journal that commits all the time while clients wait (a server's):
   // the store's own upkeep moves off the writer's thread where it can. For
   // SQLite, WAL checkpoints run on a thread of their own; the simulation
   // (src/sim), whose seeds must replay exactly, leaves them where they are.

@@ -1,5 +1,5 @@
 // WAL checkpoints on a thread of their own, for a journal that commits all
-// the time (a server's, `zonegate run --data`'s).
+// the time while clients wait for answers (a server's).
 //
 // A checkpoint copies the WAL's pages back into the database file and
 // syncs it. Left to SQLite (wal_autocheckpoint) it runs inside the COMMIT
