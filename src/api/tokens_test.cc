@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/temp_dir.h"
+
 namespace zg::api {
 namespace {
 
@@ -26,23 +28,6 @@ using std::chrono::milliseconds;
 constexpr std::string_view kUscc = "914404000MA4W2X016";  // the contract's example
 constexpr int64_t kNow = 1'714'000'000;                   // 2024-04-24T23:06:40Z
 constexpr int64_t kDay = 86400;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "zg-tokens-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string path() const { return path_.string(); }
-  std::string file(const char* name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -83,7 +68,7 @@ TEST(TokenRoles, NamesRoundTripExactly) {
 }
 
 TEST(TokenStore, CreatesAndAuthenticatesEveryRole) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir);
   ASSERT_NE(store, nullptr);
   const struct {
@@ -118,7 +103,7 @@ TEST(TokenStore, CreatesAndAuthenticatesEveryRole) {
 }
 
 TEST(TokenStore, RefusesWrongPrincipalsAndLimits) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir);
   ASSERT_NE(store, nullptr);
   const struct {
@@ -159,7 +144,7 @@ TEST(TokenStore, RefusesWrongPrincipalsAndLimits) {
 }
 
 TEST(TokenStore, RefusesUnknownIdAndWrongSecret) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir);
   ASSERT_NE(store, nullptr);
   const CreatedToken token = must_create(*store);
@@ -179,7 +164,7 @@ TEST(TokenStore, RefusesUnknownIdAndWrongSecret) {
 }
 
 TEST(TokenStore, RefusesMalformedSecrets) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir);
   ASSERT_NE(store, nullptr);
   const CreatedToken token = must_create(*store);
@@ -224,7 +209,7 @@ TEST(TokenStore, RefusesMalformedSecrets) {
 }
 
 TEST(TokenStore, RefusesExpiredTokensFromTheirExpiryOn) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir);
   ASSERT_NE(store, nullptr);
   const CreatedToken token = must_create(*store, Role::kGate, "", 100);
@@ -243,7 +228,7 @@ TEST(TokenStore, RefusesExpiredTokensFromTheirExpiryOn) {
 }
 
 TEST(TokenStore, RevokeThroughTheSameStoreTakesEffectAtOnce) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir, milliseconds(60'000));  // a cache that would outlive the test
   ASSERT_NE(store, nullptr);
   const CreatedToken token = must_create(*store);
@@ -271,7 +256,7 @@ TEST(TokenStore, RevokeThroughTheSameStoreTakesEffectAtOnce) {
 }
 
 TEST(TokenStore, RevokeOfAnUnknownIdIsNotFound) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir);
   ASSERT_NE(store, nullptr);
   for (std::string_view id : {"0123456789ab", "", "0123456789AB", "zgt_0123456789ab", "xyz"}) {
@@ -284,7 +269,7 @@ TEST(TokenStore, RevokeOfAnUnknownIdIsNotFound) {
 }
 
 TEST(TokenStore, ListsEveryTokenOldestFirstWithoutSecrets) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->create(Role::kEnterprise, kUscc, kNow, kDay, "broker desk").is_ok());
@@ -306,7 +291,7 @@ TEST(TokenStore, ListsEveryTokenOldestFirstWithoutSecrets) {
 }
 
 TEST(TokenStore, TokenCreatedByAnotherStoreIsValidAtOnce) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto server = open_store(dir);
   auto cli = open_store(dir);
   ASSERT_NE(server, nullptr);
@@ -320,7 +305,7 @@ TEST(TokenStore, TokenCreatedByAnotherStoreIsValidAtOnce) {
 }
 
 TEST(TokenStore, RevokeByAnotherStoreTakesEffectWithinTheCacheLifetime) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   const milliseconds lifetime(150);
   auto server = open_store(dir, lifetime);
   auto cli = open_store(dir);
@@ -345,7 +330,7 @@ TEST(TokenStore, RevokeByAnotherStoreTakesEffectWithinTheCacheLifetime) {
 }
 
 TEST(TokenStore, TokensSurviveReopening) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   CreatedToken token;
   {
     auto store = open_store(dir);
@@ -358,7 +343,7 @@ TEST(TokenStore, TokensSurviveReopening) {
 }
 
 TEST(TokenStore, SecretsNeverReachTheFile) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   std::vector<std::string> secrets;
   {
     auto store = open_store(dir);
@@ -411,7 +396,7 @@ TEST(TokenStore, RefusesFilesThatAreNotOursUntouched) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    TempDir dir;
+    TempDir dir("zg-tokens-test");
     const std::string path = dir.file("tokens.db");
     if (c.sql != nullptr) {
       make_database(path, c.sql);
@@ -430,7 +415,7 @@ TEST(TokenStore, RefusesFilesThatAreNotOursUntouched) {
 }
 
 TEST(TokenStore, OpenNeedsAnExistingDirectory) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = TokenStore::open(dir.file("missing"));
   ASSERT_FALSE(store.is_ok());
   EXPECT_EQ(store.status().first().code, ErrorCode::kIoError);
@@ -438,7 +423,7 @@ TEST(TokenStore, OpenNeedsAnExistingDirectory) {
 }
 
 TEST(TokenStore, AuthenticatesFromSeveralThreadsWhileCreating) {
-  TempDir dir;
+  TempDir dir("zg-tokens-test");
   auto store = open_store(dir, milliseconds(5));  // short, so threads also miss the cache
   ASSERT_NE(store, nullptr);
   std::mutex secrets_mutex;

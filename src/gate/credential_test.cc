@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/temp_dir.h"
+
 namespace zg::gate {
 namespace {
 
@@ -50,22 +52,6 @@ std::string make_token(std::string_view payload, std::string_view signature) {
 SigningKey test_key() {
   return SigningKey::from_seed(std::string(kSeedBytes, '\x07')).value();
 }
-
-// A fresh directory under testing::TempDir(), removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = testing::TempDir() + "/zg-credential-XXXXXX";
-    const char* made = ::mkdtemp(pattern.data());
-    EXPECT_NE(made, nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
-
- private:
-  std::string path_;
-};
 
 void write_file(const std::string& path, std::string_view text, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -350,7 +336,7 @@ TEST(CredentialDeathTest, SigningAPayloadNoTokenCanCarryAborts) {
 // ---- key file -------------------------------------------------------------------
 
 TEST(CredentialKeyFile, CreatesAPrivateKeyAndLoadsItBack) {
-  const TempDir dir;
+  const TempDir dir("zg-credential");
   const std::string path = dir.file("gate.key");
   const Result<SigningKey> created = load_or_create_signing_key(path);
   ASSERT_TRUE(created.is_ok()) << created.status().first().message;
@@ -366,7 +352,7 @@ TEST(CredentialKeyFile, CreatesAPrivateKeyAndLoadsItBack) {
 }
 
 TEST(CredentialKeyFile, LoadsTheRfc8032Key) {
-  const TempDir dir;
+  const TempDir dir("zg-credential");
   const std::string path = dir.file("gate.key");
   write_file(path,
              "zonegate-ed25519-seed 1 "
@@ -381,7 +367,7 @@ TEST(CredentialKeyFile, LoadsTheRfc8032Key) {
 TEST(CredentialKeyFile, IsPrivateWhateverTemporaryFilesLieAround) {
   // A file left beside the key (a crash, another writer) with whatever mode
   // is neither used nor touched; the new key file is private.
-  const TempDir dir;
+  const TempDir dir("zg-credential");
   const std::string path = dir.file("gate.key");
   write_file(path + ".tmp", "half a key", 0644);
   ASSERT_TRUE(load_or_create_signing_key(path).is_ok());
@@ -419,7 +405,7 @@ TEST(CredentialKeyFile, RefusesWhatIsNotExactlyAKeyFile) {
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.name);
-    const TempDir dir;
+    const TempDir dir("zg-credential");
     const std::string path = dir.file("gate.key");
     write_file(path, c.text, 0600);
     const Result<SigningKey> key = load_or_create_signing_key(path);
@@ -435,7 +421,7 @@ TEST(CredentialKeyFile, RefusesWhatIsNotExactlyAKeyFile) {
 TEST(CredentialKeyFile, RefusesAKeyOthersMayRead) {
   for (const mode_t mode : {0644, 0640, 0604, 0660, 0602, 0601, 0610}) {
     SCOPED_TRACE(mode);
-    const TempDir dir;
+    const TempDir dir("zg-credential");
     const std::string path = dir.file("gate.key");
     ASSERT_TRUE(load_or_create_signing_key(path).is_ok());
     ASSERT_EQ(::chmod(path.c_str(), mode), 0);
@@ -451,7 +437,7 @@ TEST(CredentialKeyFile, RefusesAKeyOthersMayRead) {
 }
 
 TEST(CredentialKeyFile, RefusesADirectoryAndAMissingDirectory) {
-  const TempDir dir;
+  const TempDir dir("zg-credential");
   const std::string directory = dir.file("gate.key");
   ASSERT_EQ(::mkdir(directory.c_str(), 0700), 0);
   const Result<SigningKey> at_directory = load_or_create_signing_key(directory);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/temp_dir.h"
 #include "engine/journal_entry.h"
 #include "store/postgres/postgres_journal.h"
 #include "store/postgres/shard_lease.h"
@@ -25,22 +26,6 @@ namespace zg {
 namespace {
 
 namespace fs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("zg-journal-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const char* name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 JournalEntry entry(uint64_t seq) {
   return make_journal_entry(seq, R"({"id":"c)" + std::to_string(seq) + R"(","type":"x"})",
@@ -97,7 +82,7 @@ class SqliteBackend final : public Backend {
   }
 
  private:
-  TempDir dir_;
+  TempDir dir_{"zg-journal-test"};
 };
 
 class PostgresBackend final : public Backend {
@@ -662,7 +647,7 @@ TEST(PostgresJournal, KeepsTheTwoNewestSnapshotsForOtherNodes) {
   ZG_NEED_BACKEND(backend, "postgresql");
   auto journal = backend.open(true);
   ASSERT_TRUE(journal.is_ok());
-  TempDir dir;
+  TempDir dir("zg-journal-test");
   const auto write = [&](const char* name, size_t bytes, char fill) {
     std::ofstream(dir.file(name), std::ios::binary) << std::string(bytes, fill);
     return dir.file(name);
@@ -758,7 +743,7 @@ TEST(StoreSpec, ParsesSqliteAndPostgresUrls) {
 // ---- SQLite only ------------------------------------------------------------
 
 TEST(SqliteJournal, RefusesFilesThatAreNotJournals) {
-  TempDir dir;
+  TempDir dir("zg-journal-test");
   {
     std::ofstream text(dir.file("text.db"));
     text << "this is not a database, it is somebody's notes\n";
@@ -782,7 +767,7 @@ TEST(SqliteJournal, RefusesFilesThatAreNotJournals) {
 }
 
 TEST(SqliteJournal, AnotherConnectionsLockIsWaitedFor) {
-  TempDir dir;
+  TempDir dir("zg-journal-test");
   auto opened = SqliteJournal::open(dir.file("journal.db"), true);
   ASSERT_TRUE(opened.is_ok());
   SqliteJournal& journal = **opened;

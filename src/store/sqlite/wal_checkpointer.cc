@@ -55,6 +55,19 @@ void WalCheckpointer::record(uint32_t round, int copied) {
   reach_.store(static_cast<uint64_t>(round) << 32 | static_cast<uint32_t>(copied));
 }
 
+void WalCheckpointer::checkpoint(sqlite3* db, uint32_t round, std::atomic<uint64_t>& made) {
+  int frames = 0;
+  int copied = 0;
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+  if (rc == SQLITE_OK) {
+    record(round, copied);
+    made.fetch_add(1);
+  } else if (rc != SQLITE_BUSY) {  // busy: the other connection's checkpoint is under way
+    failed_.fetch_add(1);
+  }
+}
+
 void WalCheckpointer::run() {
   name_this_thread("zg-checkpoint");
   std::unique_lock lock(mutex_);
@@ -65,16 +78,7 @@ void WalCheckpointer::run() {
     const uint32_t round = wanted_round_;
     busy_.store(true);
     lock.unlock();
-    int frames = 0;
-    int copied = 0;
-    const int rc =
-        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
-    if (rc == SQLITE_OK) {
-      record(round, copied);
-      background_.fetch_add(1);
-    } else if (rc != SQLITE_BUSY) {  // busy: the writer's own checkpoint is under way
-      failed_.fetch_add(1);
-    }
+    checkpoint(db_, round, background_);
     busy_.store(false);
     lock.lock();
   }
@@ -93,17 +97,7 @@ void WalCheckpointer::committed(sqlite3* writer, int frames) {
     // under way ends, and a later commit copies the rest: asked after
     // every commit, it stayed busy on a loaded machine, the committer
     // never found it idle, and the WAL grew.
-    if (busy_.load()) return;
-    int in_wal = 0;
-    int done = 0;
-    const int rc =
-        sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_wal, &done);
-    if (rc == SQLITE_OK) {
-      record(round_, done);
-      inline_.fetch_add(1);
-    } else if (rc != SQLITE_BUSY) {
-      failed_.fetch_add(1);
-    }
+    if (!busy_.load()) checkpoint(writer, round_, inline_);
     return;
   }
   {

@@ -70,6 +70,9 @@ class WalCheckpointer {
   // What a checkpoint of WAL round `round` copied: the frames from the
   // WAL's start that are now in the database.
   void record(uint32_t round, int copied);
+  // A PASSIVE checkpoint on `db` (this thread's connection or the
+  // writer's) for WAL round `round`, counted in `made` if it succeeds.
+  void checkpoint(sqlite3* db, uint32_t round, std::atomic<uint64_t>& made);
 
   sqlite3* db_;
   const WalCheckpointPolicy policy_;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/temp_dir.h"
 #include "engine/journal_entry.h"
 #include "store/sqlite/sqlite_journal.h"
 
@@ -27,22 +28,6 @@ constexpr int kRowsPerCommit = 8;
 
 // Small marks, so that a test's few megabytes go through many checkpoints.
 const WalCheckpointPolicy kSmall{.start_frames = 16, .short_rest = 4, .inline_frames = 64};
-
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("zg-checkpoint-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const char* name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
 
 // A row of about a kilobyte, as a declaration's is; the same for a seq
 // every time, so a row read back can be checked byte for byte.
@@ -115,7 +100,7 @@ CommitRun commit_many(const std::string& path, int commits, bool background) {
 
 TEST(WalCheckpointer, KeepsTheWalShortWhileCommitsGoOn) {
   constexpr int kCommits = 300;
-  TempDir dir;
+  TempDir dir("zg-checkpoint-test");
   // The same commits with SQLite's own checkpoints (every 2,048 frames):
   // the WAL only grows.
   const CommitRun alone = commit_many(dir.file("alone.db"), kCommits, false);
@@ -130,7 +115,7 @@ TEST(WalCheckpointer, KeepsTheWalShortWhileCommitsGoOn) {
 }
 
 TEST(WalCheckpointer, StartsOnlyWhenAskedAndOnce) {
-  TempDir dir;
+  TempDir dir("zg-checkpoint-test");
   Result<std::unique_ptr<SqliteJournal>> journal =
       SqliteJournal::open(dir.file("journal.db"), true);
   ASSERT_TRUE(journal.is_ok());
@@ -156,7 +141,7 @@ TEST(WalCheckpointer, AWriterKilledAtAnyMomentKeepsWhatItAcknowledged) {
   };
   int rounds_after_checkpoints = 0;
   for (int round = 0; round < 6; ++round) {
-    TempDir dir;
+    TempDir dir("zg-checkpoint-test");
     const std::string path = dir.file("journal.db");
     int pipe_fds[2];
     ASSERT_EQ(::pipe(pipe_fds), 0);
