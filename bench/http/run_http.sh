@@ -42,7 +42,7 @@
 # The runs go one after the other against the same zone, so later runs work
 # on a bigger state (over a million commands by the batches), and the zone
 # writes a snapshot every 100,000 commands at first (--snapshot-every; then
-# every quarter of its journal) in a child process (at nice 19), which
+# every quarter of its journal) in a child process (SCHED_IDLE, idle I/O class), which
 # starts writing once the snapshot's last row is committed: runs that cross
 # such a mark slow down while it is written (the child's CPU, and the
 # server's pages copied on write). ZG_SERVE_ARGS="--snapshot-every

@@ -2,10 +2,12 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -507,6 +509,22 @@ namespace {
 
 constexpr int kSnapshotChildNice = 19;
 
+// Makes the calling process (a snapshot's child) a background job: it runs
+// only when no thread of the server wants the CPU (SCHED_IDLE: a server
+// thread that wakes takes the core at once, where under nice 19 it could
+// wait for the child's slice), and its reads and writes go to the disk only
+// when the server's do not (the idle I/O class, which mq-deadline and BFQ
+// honour): its hundreds of megabytes queue behind the commits' fsyncs.
+// Where a call is refused, nice 19 is what is left.
+void become_background_job() {
+  (void)::setpriority(PRIO_PROCESS, 0, kSnapshotChildNice);
+  sched_param param{};
+  (void)::sched_setscheduler(0, SCHED_IDLE, &param);
+  // <linux/ioprio.h>'s values; glibc has no wrapper for the call.
+  constexpr int kWhoProcess = 1, kClassIdle = 3, kClassShift = 13;
+  (void)::syscall(SYS_ioprio_set, kWhoProcess, 0, kClassIdle << kClassShift);
+}
+
 // The child's end of the socket that brings the journal's leaf: 64 hex
 // characters, then the end. "" if it closed without them (the commit
 // failed, or the parent is gone).
@@ -626,9 +644,9 @@ Result<DataDir::SnapshotChild> DataDir::snapshot_in_child(const Engine& engine,
     // the journal, the leaf socket's other end) are closed, so a parent
     // that dies leaves nothing bound, and the leaf socket ends when the
     // parent closes its end.
-    // A background job: the server's threads come first for the CPU (its
-    // writer thread, made later, inherits this).
-    (void)::setpriority(PRIO_PROCESS, 0, kSnapshotChildNice);
+    // A background job: the server's threads come first for the CPU and
+    // the disk (its writer thread, made later, inherits this).
+    become_background_job();
     // A stop (Ctrl-C to the process group, a service manager's SIGTERM to
     // them all) is the parent's to handle: it waits for this child, or
     // kills it after a minute. The parent's own handlers would write to
