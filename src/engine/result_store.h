@@ -14,11 +14,12 @@
 //  - texts kept for good: a held declaration's command and result, which
 //    its inspection reads again.
 //
-// Chunks are mapped with transparent huge pages where the kernel offers
-// them: faulting them in 4 KiB at a time cost more than writing them
-// (measured: docs/architecture.md). Recent chunks are not shared with a
-// forked snapshot writer (MADV_DONTFORK), which never reads them: the
-// engine's writes to them then cost no copy while a snapshot is written.
+// Chunks take the pages the system gives: asking for huge pages
+// (MADV_HUGEPAGE) made `zonegate run` slower on this VM, whose kernel
+// zeroes 2 MiB at each fault (docs/architecture.md, "Memory"). Recent
+// chunks are not shared with a forked snapshot writer (MADV_DONTFORK),
+// which never reads them: the engine's writes to them then cost no copy
+// while a snapshot is written.
 #pragma once
 
 #include <cstdint>
