@@ -56,7 +56,7 @@ void CommandIndex::reserve(size_t n) {
 }
 
 void CommandIndex::rehash(size_t slots) {
-  std::vector<uint64_t> fresh(slots, 0);
+  ZeroedTable<uint64_t> fresh(slots);
   const size_t mask = slots - 1;
   for (size_t index = 0; index < entries_.size(); ++index) {
     const uint64_t hash = hash_of(ids_.get(entries_[index].id));

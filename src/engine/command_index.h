@@ -22,9 +22,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
-#include <vector>
 
 #include "core/stable_vector.h"
+#include "core/zeroed_table.h"
 #include "engine/result_store.h"
 
 namespace zg {
@@ -62,7 +62,9 @@ class CommandIndex {
   // The slot that holds `id`, or the empty one where it would go.
   size_t probe(std::string_view id, uint64_t hash) const;
 
-  std::vector<uint64_t> slots_;  // a power of two, at most half full
+  // A power of two, at most half full; read at random, so on huge pages
+  // where the system gives them (core/zeroed_table.h).
+  ZeroedTable<uint64_t> slots_;
   Entries entries_;
   ResultStore ids_;
 };
