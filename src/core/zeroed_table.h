@@ -3,9 +3,9 @@
 // transparent huge pages asked for: the process otherwise leaves them to
 // the system (cli/allocator.cc), and on 4 KiB pages each probe of a table
 // of tens of megabytes also misses the TLB and walks the page tables
-// (perf: CommandIndex::probe, the command index's slots, was the applying
-// thread's largest cost in a replay once jemalloc stopped asking for huge
-// pages). Its pages are zeroed by the kernel as they are first touched.
+// (perf: CommandIndex::probe, on the command index's slots, became one of
+// a replay's largest costs once jemalloc stopped asking for huge pages).
+// Its pages are zeroed by the kernel as they are first touched.
 #pragma once
 
 #include <cstddef>
