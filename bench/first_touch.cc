@@ -4,8 +4,8 @@
 //
 //   zonegate_bench_first_touch [MiB]     (default 1200, a 1M-command replay's state)
 //
-// Maps MiB of anonymous memory (huge pages advised, as the engine's result
-// store does), writes every byte twice and prints both rates and their
+// Maps MiB of anonymous memory (the system's pages, as the engine's state
+// gets them: src/cli/allocator.cc), writes every byte twice and prints both rates and their
 // ratio; three rounds, each on a fresh mapping. On a bare machine the first
 // write costs a few times the second (the kernel zeroes each page); in a VM
 // whose host reclaims the guest's free memory it can cost 20x, and that
@@ -38,7 +38,6 @@ int main(int argc, char** argv) {
       std::perror("mmap");
       return 1;
     }
-    madvise(mapped, bytes, MADV_HUGEPAGE);
     char* memory = static_cast<char*>(mapped);
     auto start = std::chrono::steady_clock::now();
     std::memset(memory, 1, bytes);

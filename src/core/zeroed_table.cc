@@ -7,7 +7,7 @@
 
 namespace zg::zeroed_memory {
 
-void* take(size_t bytes) {
+void* take(size_t bytes, ForkedChildren children) {
   if (bytes < kMappedBytes) {
     void* memory = std::calloc(bytes, 1);
     if (memory == nullptr) throw std::bad_alloc();
@@ -15,8 +15,10 @@ void* take(size_t bytes) {
   }
   void* memory = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) throw std::bad_alloc();
-  // A hint: refused or unsupported, the table works on small pages.
+  // Hints: refused or unsupported, the table works on small pages, or is
+  // inherited by a child that does not read it.
   madvise(memory, bytes, MADV_HUGEPAGE);
+  if (children == ForkedChildren::kDoNotInherit) madvise(memory, bytes, MADV_DONTFORK);
   return memory;
 }
 

@@ -9,17 +9,26 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
+#include <new>
 #include <type_traits>
 #include <utility>
 
 namespace zg {
 
+// Whether a process forked while the table lives (a snapshot's writer)
+// inherits it. One that does not, and writes meanwhile, costs no copies on
+// write (and keeps its huge pages, which a write to a shared one splits);
+// a child that touches a large table it did not inherit crashes.
+enum class ForkedChildren { kInherit, kDoNotInherit };
+
 namespace zeroed_memory {
 // `bytes` of zeroed memory: mapped, with huge pages asked for, from
-// kMappedBytes up; else from the heap. Throws std::bad_alloc.
-void* take(size_t bytes);
+// kMappedBytes (one huge page) up; else from the heap, which every child
+// inherits. Throws std::bad_alloc.
+void* take(size_t bytes, ForkedChildren children);
 void give_back(void* memory, size_t bytes);
-inline constexpr size_t kMappedBytes = size_t{1} << 20;
+inline constexpr size_t kMappedBytes = size_t{2} << 20;
 }  // namespace zeroed_memory
 
 template <class T>
@@ -28,8 +37,9 @@ class ZeroedTable {
 
  public:
   ZeroedTable() = default;
-  explicit ZeroedTable(size_t n)
-      : data_(n == 0 ? nullptr : static_cast<T*>(zeroed_memory::take(n * sizeof(T)))), size_(n) {}
+  explicit ZeroedTable(size_t n, ForkedChildren children = ForkedChildren::kInherit)
+      : data_(n == 0 ? nullptr : static_cast<T*>(zeroed_memory::take(bytes_for(n), children))),
+        size_(n) {}
   ~ZeroedTable() { release(); }
   ZeroedTable(ZeroedTable&& other) noexcept
       : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
@@ -50,6 +60,10 @@ class ZeroedTable {
   bool empty() const { return size_ == 0; }
 
  private:
+  static size_t bytes_for(size_t n) {
+    if (n > std::numeric_limits<size_t>::max() / sizeof(T)) throw std::bad_alloc();
+    return n * sizeof(T);
+  }
   void release() {
     if (data_ != nullptr) zeroed_memory::give_back(data_, size_ * sizeof(T));
     data_ = nullptr;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <utility>
 
 namespace zg {
@@ -37,6 +40,38 @@ TEST(ZeroedTable, AMoveTakesTheElementsAndLeavesTheSourceEmpty) {
     EXPECT_TRUE(moved.empty());   // NOLINT(bugprone-use-after-move)
     EXPECT_EQ(assigned[n - 1], 9u);
   }
+}
+
+// The kernel's flags for the mapping that holds `address` (the VmFlags
+// line of /proc/self/smaps: "hg" huge pages asked for, "dc" not copied
+// into a forked child), or "" if none holds it.
+std::string mapping_flags(const void* address) {
+  const auto at = reinterpret_cast<uintptr_t>(address);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    uintptr_t from = 0, to = 0;
+    char dash = 0;
+    std::istringstream range(line);
+    if (range >> std::hex >> from >> dash >> to && dash == '-') {
+      inside = from <= at && at < to;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line + " ";
+    }
+  }
+  return "";
+}
+
+TEST(ZeroedTable, ALargeTableAsksForHugePagesAndCanBeKeptFromChildren) {
+  ZeroedTable<uint64_t> shared(kLargeTable);
+  const std::string shared_flags = mapping_flags(&shared[0]);
+  EXPECT_NE(shared_flags.find(" hg "), std::string::npos) << shared_flags;
+  EXPECT_EQ(shared_flags.find(" dc "), std::string::npos) << shared_flags;
+  ZeroedTable<uint64_t> kept(kLargeTable, ForkedChildren::kDoNotInherit);
+  const std::string kept_flags = mapping_flags(&kept[0]);
+  EXPECT_NE(kept_flags.find(" hg "), std::string::npos) << kept_flags;
+  EXPECT_NE(kept_flags.find(" dc "), std::string::npos) << kept_flags;
 }
 
 }  // namespace

@@ -512,17 +512,19 @@ constexpr int kSnapshotChildNice = 19;
 // Makes the calling process (a snapshot's child) a background job: it runs
 // only when no thread of the server wants the CPU (SCHED_IDLE: a server
 // thread that wakes takes the core at once, where under nice 19 it could
-// wait for the child's slice), and its reads and writes go to the disk only
-// when the server's do not (the idle I/O class, which mq-deadline and BFQ
-// honour): its hundreds of megabytes queue behind the commits' fsyncs.
-// Where a call is refused, nice 19 is what is left.
+// wait for the child's slice), and the I/O it does itself (reading older
+// snapshots, its syncs) goes to the disk when the server's does not (the
+// idle I/O class, which mq-deadline and BFQ honour; the kernel's flusher
+// threads write most of its pages back under their own class). Where a
+// call is refused, nice 19 is what is left. The I/O class is set before the
+// CPU policy: a test that sees SCHED_IDLE may read both.
 void become_background_job() {
   (void)::setpriority(PRIO_PROCESS, 0, kSnapshotChildNice);
-  sched_param param{};
-  (void)::sched_setscheduler(0, SCHED_IDLE, &param);
   // <linux/ioprio.h>'s values; glibc has no wrapper for the call.
   constexpr int kWhoProcess = 1, kClassIdle = 3, kClassShift = 13;
   (void)::syscall(SYS_ioprio_set, kWhoProcess, 0, kClassIdle << kClassShift);
+  sched_param param{};
+  (void)::sched_setscheduler(0, SCHED_IDLE, &param);
 }
 
 // The child's end of the socket that brings the journal's leaf: 64 hex

@@ -56,7 +56,8 @@ void CommandIndex::reserve(size_t n) {
 }
 
 void CommandIndex::rehash(size_t slots) {
-  ZeroedTable<uint64_t> fresh(slots);
+  // A snapshot's child writes the entries and ids, never the slots.
+  ZeroedTable<uint64_t> fresh(slots, ForkedChildren::kDoNotInherit);
   const size_t mask = slots - 1;
   for (size_t index = 0; index < entries_.size(); ++index) {
     const uint64_t hash = hash_of(ids_.get(entries_[index].id));

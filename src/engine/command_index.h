@@ -63,7 +63,8 @@ class CommandIndex {
   size_t probe(std::string_view id, uint64_t hash) const;
 
   // A power of two, at most half full; read at random, so on huge pages
-  // where the system gives them (core/zeroed_table.h).
+  // where the system gives them (core/zeroed_table.h); not inherited by a
+  // snapshot's child, which does not read them.
   ZeroedTable<uint64_t> slots_;
   Entries entries_;
   ResultStore ids_;

@@ -27,8 +27,8 @@ std::shared_ptr<char> ResultStore::map(size_t size, bool recent) {
     void* mapped = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mapped == MAP_FAILED) throw std::bad_alloc();
     data = static_cast<char*>(mapped);
-    // A hint: refused or unsupported, the chunk is shared with a forked
-    // child, which never reads it.
+    // Not inherited by a forked snapshot writer, which never reads recent
+    // results (a hint: if refused, the child shares the chunk).
     if (recent) madvise(data, size, MADV_DONTFORK);
   }
   if (!recent || size != kChunkBytes) {
