@@ -5,11 +5,12 @@
 //   zonegate_bench_first_touch [MiB]     (default 1200, a 1M-command replay's state)
 //
 // Maps MiB of anonymous memory (the system's pages, as the engine's state
-// gets them: src/cli/allocator.cc), writes every byte twice and prints both rates and their
-// ratio; three rounds, each on a fresh mapping. On a bare machine the first
-// write costs a few times the second (the kernel zeroes each page); in a VM
-// whose host reclaims the guest's free memory it can cost 20x, and that
-// cost lands on whichever thread touches the page first.
+// gets them: src/cli/allocator.cc), writes every byte twice and prints
+// both rates and their ratio; three rounds, each on a fresh mapping. On a
+// bare machine the first write costs a few times the second (the kernel
+// zeroes each page); in a VM whose host reclaims the guest's free memory
+// it can cost 20x, and that cost lands on whichever thread touches the
+// page first.
 #include <sys/mman.h>
 
 #include <chrono>
