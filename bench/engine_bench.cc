@@ -3,9 +3,10 @@
 // whole declare (parse, validate, assess, post, write the result); what a
 // replay's reading and checking stages do for each journal row; and
 // finding a book's declarations by sequence number, by binary search (the
-// baseline) and by the cursor book views use.
+// baseline), by DeclarationTable::find and by the cursor book views use.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -144,39 +145,56 @@ void BM_ReplayCheckResult(benchmark::State& state) {
 BENCHMARK(BM_ReplayCheckResult);
 
 // A zone of a million declarations, one enterprise's every hundredth: the
-// lines of its book, in rising order, looked up by sequence number.
+// lines of its book, in rising order, looked up by sequence number. The
+// argument is the step between declarations' sequence numbers: 1 when
+// every command is a declaration (the generated journal), 3 when two
+// commands in three are something else (gate events, say).
 struct BookLookups {
   DeclarationTable table;
   std::vector<uint64_t> book;
-  BookLookups() {
+  explicit BookLookups(uint64_t step) {
     table.reserve(1'000'000);
-    for (uint64_t seq = 1; seq <= 1'000'000; ++seq) table.add(seq * 3);
-    for (uint64_t seq = 150; seq <= 3'000'000; seq += 300) book.push_back(seq);
+    for (uint64_t seq = 1; seq <= 1'000'000; ++seq) table.add(seq * step);
+    for (uint64_t seq = 50 * step; seq <= 1'000'000 * step; seq += 100 * step) book.push_back(seq);
   }
 };
-const BookLookups& book_lookups() {
-  static const BookLookups lookups;
-  return lookups;
+const BookLookups& book_lookups(int64_t step) {
+  static const BookLookups dense(1), sparse(3);
+  return step == 1 ? dense : sparse;
 }
 
+// A binary search of the whole table for each line.
 void BM_Baseline_BookLinesBySearch(benchmark::State& state) {
-  const BookLookups& b = book_lookups();
+  const BookLookups& b = book_lookups(state.range(0));
+  const auto earlier = [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; };
+  for (auto _ : state) {
+    for (uint64_t seq : b.book) {
+      benchmark::DoNotOptimize(std::lower_bound(b.table.begin(), b.table.end(), seq, earlier));
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.book.size()));
+}
+BENCHMARK(BM_Baseline_BookLinesBySearch)->Arg(1)->Arg(3);
+
+// DeclarationTable::find: bounded by how far sequence numbers can rise.
+void BM_BookLinesByFind(benchmark::State& state) {
+  const BookLookups& b = book_lookups(state.range(0));
   for (auto _ : state) {
     for (uint64_t seq : b.book) benchmark::DoNotOptimize(b.table.find(seq));
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.book.size()));
 }
-BENCHMARK(BM_Baseline_BookLinesBySearch);
+BENCHMARK(BM_BookLinesByFind)->Arg(1)->Arg(3);
 
 void BM_BookLinesByCursor(benchmark::State& state) {
-  const BookLookups& b = book_lookups();
+  const BookLookups& b = book_lookups(state.range(0));
   for (auto _ : state) {
     DeclarationTable::Cursor cursor(b.table);
     for (uint64_t seq : b.book) benchmark::DoNotOptimize(cursor.find(seq));
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(b.book.size()));
 }
-BENCHMARK(BM_BookLinesByCursor);
+BENCHMARK(BM_BookLinesByCursor)->Arg(1)->Arg(3);
 
 }  // namespace
 }  // namespace zg

@@ -21,6 +21,16 @@ void write_declaration(JsonWriter& w, DeclarationTable::Cursor& declarations, ui
 std::string write_book_json(const Enterprise& enterprise, const Book& book,
                             const ZoneState& state) {
   std::string out;
+  write_book_json(enterprise, book, state, out, SIZE_MAX, nullptr);
+  return out;
+}
+
+void write_book_json(const Enterprise& enterprise, const Book& book, const ZoneState& state,
+                     std::string& out, size_t piece_bytes,
+                     const std::function<void(std::string&)>& flush) {
+  const auto line_written = [&] {
+    if (out.size() >= piece_bytes) flush(out);
+  };
   JsonWriter w(out);
   DeclarationTable::Cursor declarations(state.declarations);
   w.begin_object();
@@ -46,6 +56,7 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book,
     write_declaration(w, declarations, lot.source_seq);
     if (lot.flagged) w.field("flag", "officer_review");
     w.end_object();
+    line_written();
   }
   w.end_array();
   w.key("postings").begin_array();
@@ -60,10 +71,10 @@ std::string write_book_json(const Enterprise& enterprise, const Book& book,
         .field_money("value", p.value);
     write_declaration(w, declarations, p.seq);
     w.end_object();
+    line_written();
   }
   w.end_array();
   w.end_object();
-  return out;
 }
 
 void write_tax_totals(JsonWriter& w, const TaxTotals& t) {

@@ -300,6 +300,9 @@ namespace zg {
 
 namespace {
 
+// A book's text goes into the state hash in pieces of this size.
+constexpr size_t kBookPieceBytes = size_t{1} << 16;
+
 // The gates' records in a canonical order (the maps by key are unordered).
 void hash_gates(Sha256& hash, const GateState& g) {
   // With the key each permit is found by, so a state that keys a permit
@@ -434,7 +437,14 @@ std::string Engine::state_hash() const {
         .field("updated_seq", static_cast<int64_t>(e->updated_seq))
         .end_object();
     hash.update(record);
-    hash.update(*book_json(e->uscc));
+    // The book in pieces: a big one is many megabytes of text.
+    std::string piece;
+    write_book_json(*e, state_.books.at(e->uscc), state_, piece, kBookPieceBytes,
+                    [&hash](std::string& full) {
+                      hash.update(full);
+                      full.clear();
+                    });
+    hash.update(piece);
     hash.update("\n");
   }
   for (const auto& [key, rate] : rates) {

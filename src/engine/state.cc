@@ -53,20 +53,50 @@ DeclarationRecord* DeclarationTable::add(uint64_t seq) {
 }
 
 DeclarationTable::const_iterator DeclarationTable::after(uint64_t seq) const {
-  return std::upper_bound(begin(), end(), seq,
-                          [](uint64_t s, const DeclarationRecord& r) { return s < r.seq; });
+  return seq == UINT64_MAX ? end() : at_or_after(begin(), seq + 1);
+}
+
+DeclarationTable::const_iterator DeclarationTable::at_or_after(const_iterator from,
+                                                               uint64_t seq) const {
+  if (from == end() || from->seq >= seq) return from;
+  const uint64_t last = records_.back().seq;
+  if (last < seq) return end();
+  // Now from->seq < seq <= last: the answer is after `from`, at the last
+  // record or before. Guess its place from how densely the sequence
+  // numbers after `from` are taken (exact when every command, or every
+  // third, is a declaration), then widen a window from the guess, doubling
+  // it, until it holds the answer.
+  const auto span = static_cast<uint64_t>(end() - from) - 1;  // at least 1
+  const auto offset = static_cast<uint64_t>(static_cast<unsigned __int128>(seq - from->seq) * span /
+                                            (last - from->seq));
+  const_iterator guess = from + static_cast<std::ptrdiff_t>(offset);
+  const_iterator lo = from;       // lo->seq < seq
+  const_iterator hi = end() - 1;  // hi->seq >= seq
+  if (guess->seq >= seq) {
+    hi = guess;
+    for (std::ptrdiff_t step = 1; step < hi - lo; step *= 2) {
+      if ((hi - step)->seq < seq) {
+        lo = hi - step;
+        break;
+      }
+      hi -= step;
+    }
+  } else {
+    lo = guess;
+    for (std::ptrdiff_t step = 1; step < hi - lo; step *= 2) {
+      if ((lo + step)->seq >= seq) {
+        hi = lo + step;
+        break;
+      }
+      lo += step;
+    }
+  }
+  return std::lower_bound(lo + 1, hi, seq,
+                          [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; });
 }
 
 const DeclarationRecord* DeclarationTable::Cursor::find(uint64_t seq) {
-  const const_iterator from = seq >= last_seq_ ? at_ : table_->begin();
-  const size_t left = static_cast<size_t>(table_->end() - from);
-  // Widen the window [from, from + bound) until its last record reaches
-  // `seq`; the one found is then in its second half.
-  size_t bound = 1;
-  while (bound <= left && from[static_cast<std::ptrdiff_t>(bound - 1)].seq < seq) bound *= 2;
-  at_ = std::lower_bound(from + static_cast<std::ptrdiff_t>(bound / 2),
-                         from + static_cast<std::ptrdiff_t>(std::min(bound, left)), seq,
-                         [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; });
+  at_ = table_->at_or_after(seq >= last_seq_ ? at_ : table_->begin(), seq);
   last_seq_ = seq;
   return at_ != table_->end() && at_->seq == seq && seq != 0 ? &*at_ : nullptr;
 }

@@ -83,5 +83,33 @@ TEST(DeclarationTable, RecordsStayPutAsChunksAreAdded) {
   EXPECT_EQ(table.after(10 + 2 * (count - 1)), table.end());
 }
 
+// at_or_after() bounds its search by how far sequence numbers can have
+// risen: it must agree with a plain binary search whether the table is
+// dense (every command a declaration), has gaps of every size, or has one
+// gap far wider than the table, and from any starting record.
+TEST(DeclarationTable, AtOrAfterAgreesWithABinarySearch) {
+  const std::vector<std::vector<uint64_t>> gap_patterns = {
+      {1}, {1, 1, 1, 2}, {3, 1, 40, 1, 1, 7}, {1000}, {1, 1, 1, 1, 1, 1, 1, 100000}};
+  for (const std::vector<uint64_t>& gaps : gap_patterns) {
+    DeclarationTable table;
+    uint64_t seq = 5;
+    for (size_t i = 0; i < 300; ++i, seq += gaps[i % gaps.size()]) table.add(seq);
+    const uint64_t top = (table.end() - 1)->seq + 2;
+    std::mt19937 random(static_cast<unsigned>(gaps.size()));
+    for (int probe = 0; probe < 5000; ++probe) {
+      const auto from = table.begin() + static_cast<std::ptrdiff_t>(random() % (table.size() + 1));
+      const uint64_t wanted = random() % (top + 1);
+      const auto expected =
+          std::lower_bound(from, table.end(), wanted,
+                           [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; });
+      ASSERT_EQ(table.at_or_after(from, wanted) - table.begin(), expected - table.begin())
+          << "seq " << wanted << " from record " << (from - table.begin()) << ", gaps "
+          << gaps.front();
+    }
+    EXPECT_EQ(table.after(UINT64_MAX), table.end());
+    EXPECT_EQ(table.at_or_after(table.begin(), UINT64_MAX), table.end());
+  }
+}
+
 }  // namespace
 }  // namespace zg
