@@ -419,6 +419,8 @@ std::string Engine::state_hash() const {
             [](const auto& a, const auto& b) { return a.first < b.first; });
   Sha256 hash;
   hash.update("seq " + std::to_string(state_.last_seq) + "\n");
+  std::string piece;  // of a book's text: a big one is many megabytes
+  piece.reserve(kBookPieceBytes + 4096);
   for (const Enterprise* e : enterprises) {
     std::string record;
     JsonWriter w(record);
@@ -437,8 +439,7 @@ std::string Engine::state_hash() const {
         .field("updated_seq", static_cast<int64_t>(e->updated_seq))
         .end_object();
     hash.update(record);
-    // The book in pieces: a big one is many megabytes of text.
-    std::string piece;
+    piece.clear();
     write_book_json(*e, state_.books.at(e->uscc), state_, piece, kBookPieceBytes,
                     [&hash](std::string& full) {
                       hash.update(full);

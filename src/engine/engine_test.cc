@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "engine/book_json.h"
 #include "engine/handlers.h"
 #include "policy/pack_loader.h"
 #include "policy/test_packs.h"
@@ -42,6 +43,36 @@ std::string status_of(std::string_view result) {
 std::string fingerprint(const Engine& engine) {
   Result<std::string> book = engine.book_json(kUscc);
   return std::to_string(engine.state().last_seq) + (book.is_ok() ? *book : "");
+}
+
+// The state hash reads a book in pieces (write_book_json with a flush): the
+// pieces, joined, are the book's JSON, byte for byte.
+TEST(Engine, ABookWrittenInPiecesIsTheWholeBook) {
+  Engine engine(hengqin());
+  ASSERT_EQ(status_of(engine.execute(kRegister, 1)), "accepted");
+  for (int i = 0; i < 4; ++i) {
+    const std::string id = "d" + std::to_string(i);
+    ASSERT_EQ(
+        status_of(engine.execute(entry(id, "WINE" + std::to_string(i % 2), "10", "100.00"), 2)),
+        "accepted");
+  }
+  const std::string whole = *engine.book_json(kUscc);
+  const Enterprise& enterprise = *engine.state().enterprise(kUscc);
+  for (const size_t piece_bytes : {size_t{1}, size_t{64}, whole.size(), whole.size() + 1}) {
+    std::string joined, out;
+    size_t flushes = 0;
+    write_book_json(enterprise, engine.state().books.at(kUscc), engine.state(), out, piece_bytes,
+                    [&](std::string& piece) {
+                      EXPECT_GE(piece.size(), piece_bytes);
+                      joined += piece;
+                      piece.clear();
+                      ++flushes;
+                    });
+    joined += out;
+    EXPECT_EQ(joined, whole) << "pieces of " << piece_bytes;
+    // A line at a time when the pieces are small; none when one holds it all.
+    EXPECT_EQ(flushes > 1, piece_bytes < 100) << "pieces of " << piece_bytes;
+  }
 }
 
 TEST(Engine, RepeatReturnsTheOriginalResultWhateverTheKeyOrder) {

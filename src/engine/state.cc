@@ -62,14 +62,21 @@ DeclarationTable::const_iterator DeclarationTable::at_or_after(const_iterator fr
   const uint64_t last = records_.back().seq;
   if (last < seq) return end();
   // Now from->seq < seq <= last: the answer is after `from`, at the last
-  // record or before. Guess its place from how densely the sequence
-  // numbers after `from` are taken (exact when every command, or every
-  // third, is a declaration), then widen a window from the guess, doubling
-  // it, until it holds the answer.
+  // record or before. The next record first: a cursor walking a run of one
+  // declarant's declarations finds it there, wherever the density below
+  // would put it.
+  if ((from + 1)->seq >= seq) return from + 1;
+  // Guess the place from how densely the sequence numbers after `from`
+  // are taken (exact while they are evenly spaced from there to the end),
+  // then widen a window from the guess, doubling it, until it holds the
+  // answer: about twice the logarithm of the guess's error in probes.
   const auto span = static_cast<uint64_t>(end() - from) - 1;  // at least 1
+  // At most `span` (seq <= last); 128 bits, as the product can pass 2^64.
+  // The guess decides only the search's length, never its answer, and the
+  // clamp keeps it in the table whatever the arithmetic.
   const auto offset = static_cast<uint64_t>(static_cast<unsigned __int128>(seq - from->seq) * span /
                                             (last - from->seq));
-  const_iterator guess = from + static_cast<std::ptrdiff_t>(offset);
+  const_iterator guess = from + static_cast<std::ptrdiff_t>(std::min(offset, span));
   const_iterator lo = from;       // lo->seq < seq
   const_iterator hi = end() - 1;  // hi->seq >= seq
   if (guess->seq >= seq) {

@@ -101,7 +101,7 @@ struct DeclarationRecord {
 
 // The zone's declarations, one record each, in sequence order. Records are
 // appended as declarations are accepted (their sequence numbers rise), so a
-// lookup by sequence number is a binary search. (A slot for every command,
+// lookup by sequence number is a search (at_or_after). (A slot for every command,
 // as once, cost a year of gate decisions gigabytes and every scan as long.)
 //
 // Kept in a StableVector, not a std::vector: as a vector doubled, a replay
@@ -129,11 +129,12 @@ class DeclarationTable {
   // The first declaration with a sequence number above `seq`.
   const_iterator after(uint64_t seq) const;
   // The first declaration at or after `from` with a sequence number of at
-  // least `seq`. The search starts where the density of the sequence
-  // numbers after `from` puts it, and widens from there: in a zone whose
-  // commands are declarations in a steady share, a probe or two, where a
-  // binary search of a million records probes twenty places, each a cache
-  // miss.
+  // least `seq`. The search looks at the record after `from`, then starts
+  // where the density of the sequence numbers after `from` puts it and
+  // widens from there: where declarations are a steady share of the
+  // commands, a probe or two, where a binary search of a million records
+  // probes twenty places, each a cache miss. Where the share swings (few
+  // declarations, then many), up to about twice a binary search's probes.
   const_iterator at_or_after(const_iterator from, uint64_t seq) const;
   const_iterator begin() const { return records_.begin(); }
   const_iterator end() const { return records_.end(); }
@@ -142,9 +143,8 @@ class DeclarationTable {
 
   // find() for sequence numbers that mostly rise, as a book's lots and
   // postings do: each search starts where the last one ended (at_or_after),
-  // so a book of n lines costs about n short searches in nearby records. A
-  // number below the last one searches from the start. Valid while the
-  // table is unchanged.
+  // so it guesses from the records after that one. A number below the last
+  // one searches from the start. Valid while the table is unchanged.
   class Cursor {
    public:
     explicit Cursor(const DeclarationTable& table) : table_(&table), at_(table.begin()) {}

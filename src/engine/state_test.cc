@@ -38,10 +38,19 @@ TEST(DeclarationTableCursor, AgreesWithFindInAnyOrder) {
       if (seq % 17 == 0) mostly_rising.push_back(seq);
       if (seq % 29 == 0) mostly_rising.push_back(seq / 2);
     }
+    // The reference is a plain binary search: find() and the cursor share
+    // DeclarationTable::at_or_after.
+    const auto reference = [&table](uint64_t seq) -> const DeclarationRecord* {
+      const auto it =
+          std::lower_bound(table.begin(), table.end(), seq,
+                           [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; });
+      return it != table.end() && it->seq == seq && seq != 0 ? &*it : nullptr;
+    };
     for (const auto* order : {&rising, &shuffled, &mostly_rising}) {
       DeclarationTable::Cursor cursor(table);
       for (uint64_t seq : *order) {
-        ASSERT_EQ(cursor.find(seq), table.find(seq)) << "seq " << seq << " of " << count;
+        ASSERT_EQ(cursor.find(seq), reference(seq)) << "seq " << seq << " of " << count;
+        ASSERT_EQ(table.find(seq), reference(seq)) << "seq " << seq << " of " << count;
       }
     }
   }
@@ -83,31 +92,64 @@ TEST(DeclarationTable, RecordsStayPutAsChunksAreAdded) {
   EXPECT_EQ(table.after(10 + 2 * (count - 1)), table.end());
 }
 
-// at_or_after() bounds its search by how far sequence numbers can have
-// risen: it must agree with a plain binary search whether the table is
-// dense (every command a declaration), has gaps of every size, or has one
-// gap far wider than the table, and from any starting record.
+// at_or_after() guesses a record's place from the density of the
+// sequence numbers after `from`, then widens a window from the guess: it
+// must agree with a plain binary search whatever the spacing (even, mixed,
+// a few wide gaps among narrow ones, sparse then dense), at any size
+// (empty, one record, across chunks), near the top of the range (where
+// the guess's product needs 128 bits: the guess sets only the search's
+// length, so this checks the answer there, not the arithmetic), and from
+// any starting record.
 TEST(DeclarationTable, AtOrAfterAgreesWithABinarySearch) {
-  const std::vector<std::vector<uint64_t>> gap_patterns = {
-      {1}, {1, 1, 1, 2}, {3, 1, 40, 1, 1, 7}, {1000}, {1, 1, 1, 1, 1, 1, 1, 100000}};
-  for (const std::vector<uint64_t>& gaps : gap_patterns) {
+  struct Case {
+    const char* name;
+    uint64_t first;
+    std::vector<uint64_t> gaps;  // repeated
+    size_t count;
+    std::vector<uint64_t> then_gaps = {};  // after half the records, if any
+  };
+  const uint64_t kHuge = uint64_t{1} << 50;  // 299 of them times 299 records: over 2^64
+  const std::vector<Case> cases = {
+      {"empty", 5, {1}, 0},
+      {"one record", 5, {1}, 1},
+      {"every command", 5, {1}, 300},
+      {"one in three", 5, {3}, 300},
+      {"mixed", 5, {3, 1, 40, 1, 1, 7}, 300},
+      {"wide gaps now and then", 5, {1, 1, 1, 1, 1, 1, 1, 100000}, 300},
+      {"sparse then dense", 5, {1000}, 300, {1}},
+      {"dense then sparse", 5, {1}, 300, {1000}},
+      {"across chunks", 1, {1, 2}, DeclarationTable::kChunkRecords * 2 + 5},
+      {"near the top", UINT64_MAX - 299 * kHuge - 7, {kHuge}, 300},
+      {"ending at the top", UINT64_MAX - 299 * 3, {3}, 300},
+  };
+  for (const Case& c : cases) {
     DeclarationTable table;
-    uint64_t seq = 5;
-    for (size_t i = 0; i < 300; ++i, seq += gaps[i % gaps.size()]) table.add(seq);
-    const uint64_t top = (table.end() - 1)->seq + 2;
-    std::mt19937 random(static_cast<unsigned>(gaps.size()));
-    for (int probe = 0; probe < 5000; ++probe) {
-      const auto from = table.begin() + static_cast<std::ptrdiff_t>(random() % (table.size() + 1));
-      const uint64_t wanted = random() % (top + 1);
-      const auto expected =
-          std::lower_bound(from, table.end(), wanted,
-                           [](const DeclarationRecord& r, uint64_t s) { return r.seq < s; });
-      ASSERT_EQ(table.at_or_after(from, wanted) - table.begin(), expected - table.begin())
-          << "seq " << wanted << " from record " << (from - table.begin()) << ", gaps "
-          << gaps.front();
+    uint64_t seq = c.first;
+    for (size_t i = 0; i < c.count; ++i) {
+      ASSERT_NE(table.add(seq), nullptr) << c.name;
+      const std::vector<uint64_t>& gaps =
+          c.then_gaps.empty() || i < c.count / 2 ? c.gaps : c.then_gaps;
+      if (i + 1 < c.count) seq += gaps[i % gaps.size()];
     }
-    EXPECT_EQ(table.after(UINT64_MAX), table.end());
-    EXPECT_EQ(table.at_or_after(table.begin(), UINT64_MAX), table.end());
+    const uint64_t top = c.count == 0 ? 10 : (table.end() - 1)->seq;
+    // The sequence numbers asked for: each record's, one either side, the
+    // extremes, and random ones up to the top.
+    std::vector<uint64_t> wanted = {0, 1, UINT64_MAX - 1, UINT64_MAX};
+    for (const DeclarationRecord& r : table) {
+      for (const uint64_t s : {r.seq - 1, r.seq, r.seq + 1}) wanted.push_back(s);
+    }
+    std::mt19937_64 random(c.count);
+    for (int i = 0; i < 2000; ++i) wanted.push_back(random() % top + 1);
+    for (int probe = 0; probe < 20000; ++probe) {
+      const size_t from_at = random() % (table.size() + 1);
+      const auto from = table.begin() + static_cast<std::ptrdiff_t>(from_at);
+      const uint64_t s = wanted[random() % wanted.size()];
+      const auto expected = std::lower_bound(
+          from, table.end(), s, [](const DeclarationRecord& r, uint64_t v) { return r.seq < v; });
+      ASSERT_EQ(table.at_or_after(from, s) - table.begin(), expected - table.begin())
+          << c.name << ": seq " << s << " from record " << from_at;
+    }
+    EXPECT_EQ(table.after(UINT64_MAX), table.end()) << c.name;
   }
 }
 
