@@ -1,6 +1,6 @@
 #include "engine/journal_entry.h"
 
-#include <cstdio>
+#include <charconv>
 
 #include "core/json.h"
 
@@ -103,11 +103,10 @@ Result<JournalRecordView> check_journal_entry_in_place(const JournalEntry& entry
                       take_member(text, pos, "\"pack\":", pack) &&
                       take_member(text, pos, "\"result\":", result) &&
                       take_member(text, pos, "\"seq\":", seq) && pos == text.size() - 1;
-  char seq_text[24];
-  const int seq_length =
-      std::snprintf(seq_text, sizeof seq_text, "%llu", static_cast<unsigned long long>(entry.seq));
+  char seq_text[24];  // to_chars, not snprintf: this runs for every row a replay reads
+  const char* seq_end = std::to_chars(seq_text, seq_text + sizeof seq_text, entry.seq).ptr;
   if (!shaped || command.front() != '{' || result.front() != '{' || pack.size() < 2 ||
-      pack.front() != '"' || seq != std::string_view(seq_text, static_cast<size_t>(seq_length))) {
+      pack.front() != '"' || seq != std::string_view(seq_text, seq_end)) {
     return corrupt(": the entry lacks command, result, pack or its seq");
   }
   return JournalRecordView{entry.seq, command, result, pack.substr(1, pack.size() - 2)};
