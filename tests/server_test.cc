@@ -969,9 +969,31 @@ TEST_F(ServerTest, ALongBacklogComesInParts) {
   EXPECT_EQ(next.find("id: " + std::to_string(last) + "\n"), std::string::npos);
 }
 
+// Under AddressSanitizer, a child forked from the serving process can hang
+// on its first allocation: clang 14's ASan allocator has no fork handler,
+// so a lock another thread held at the fork stays held in the child
+// forever (seen in CI, 2026-12-02, and once in twelve runs under load:
+// gdb showed the child in SizeClassAllocator64::GetFromAllocator). The
+// release build's jemalloc resets its locks in the child, and the normal
+// and ThreadSanitizer runs keep these tests; under ASan they are skipped.
+bool forked_children_can_hang() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#else
+  return false;
+#endif
+#else
+  return false;
+#endif
+}
+
 // Snapshots are written by a child process while the zone goes on; a
 // restart after SIGKILL starts from one.
 TEST_F(ServerTest, SnapshotsAreWrittenWhileServing) {
+  if (forked_children_can_hang()) GTEST_SKIP() << "ASan's allocator and fork (see above)";
   server.stop(SIGKILL);
   std::filesystem::remove_all(data);
   start("--snapshot-every 50");
@@ -1018,6 +1040,7 @@ TEST_F(ServerTest, SnapshotsAreWrittenWhileServing) {
 // child dies with the engine's thread that forked it, so that thread waits
 // for it before it ends (the fault hook keeps the child busy for 1.5 s).
 TEST_F(ServerTest, AStopLetsTheSnapshotBeingWrittenFinish) {
+  if (forked_children_can_hang()) GTEST_SKIP() << "ASan's allocator and fork (see above)";
   server.stop(SIGKILL);
   std::filesystem::remove_all(data);
   ::setenv("ZG_FAULT_SNAPSHOT_CHILD_WAIT_MS", "1500", 1);
