@@ -35,9 +35,9 @@ EVP_MD_CTX* new_context() {
 }
 
 // One context per thread, begun again for each one-shot hash (sha256,
-// leaf_hash). EVP_Digest makes and frees a context each time: that cost
-// 60-80 ns a hash in a standalone test (OpenSSL 3.0, this VM), and a
-// Merkle node's hash went from 0.163-0.172 to 0.128-0.133 us without it. A
+// leaf_hash). EVP_Digest makes and frees a context each time: without
+// that, a Merkle node's hash went from 0.163-0.172 to 0.128-0.133 us
+// (build-bench/bench/zonegate_bench_audit, OpenSSL 3.0, 2026-12-02). A
 // one-shot hash never calls another, so the thread's context is free
 // whenever one starts. (No static destructor hashes: one on the main
 // thread after its thread_locals are gone would find this one freed.)

@@ -1,5 +1,7 @@
 #include "engine/book_json.h"
 
+#include <cstdint>
+
 #include "core/json.h"
 #include "engine/handlers.h"
 
