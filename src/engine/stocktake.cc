@@ -94,14 +94,14 @@ Status handle_stocktake(CommandContext& ctx, JsonWriter& out) {
   for (size_t i = 0; i < counts.size(); ++i) {
     Count& count = counts[i];
     const std::string path = "counts[" + std::to_string(i) + "]";
-    const std::vector<size_t>* lots = book.lots_of(count.item);
+    const Book::ItemLots* lots = book.item_lots(count.item);
     if (lots == nullptr) {
       errors.add(ErrorCode::kUnknownItem, path + ".item",
                  "the account book of " + enterprise->uscc + " has no item \"" +
                      std::string(count.item) + "\"");
       continue;
     }
-    count.latest = lots->back();
+    count.latest = lots->last;
     count.book = book.balance(count.item);
     if (count.counted >= count.book) continue;
     Result<Draw> draw = plan.take(count.item, count.book - count.counted);

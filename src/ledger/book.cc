@@ -1,6 +1,10 @@
 #include "ledger/book.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <new>
+
+#include "core/flat_index.h"
 
 namespace zg {
 
@@ -12,8 +16,8 @@ DrawPlan::Taken& DrawPlan::taken(size_t lot_index) {
 }
 
 Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
-  const std::vector<size_t>* indexes = book_.lots_of(item);
-  if (indexes == nullptr) {
+  const Book::ItemLots* lots = book_.item_lots(item);
+  if (lots == nullptr) {
     return Result<Draw>(
         ErrorCode::kUnknownItem, "",
         "the account book of " + book_.owner() + " has no item \"" + std::string(item) + "\"");
@@ -22,8 +26,7 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
   draw.item = std::string(item);
   Quantity left = quantity;
   Quantity available;
-  for (size_t k = book_.first_open(item); k < indexes->size(); ++k) {
-    const size_t index = (*indexes)[k];
+  for (size_t index = lots->first_open; index != Book::kNoLot; index = book_.next_lot(index)) {
     const Lot& lot = book_.lots()[index];
     Taken& taken = this->taken(index);
     const Quantity lot_left = lot.balance - taken.quantity;
@@ -64,20 +67,48 @@ Result<Draw> DrawPlan::take(std::string_view item, Quantity quantity) {
   return draw;
 }
 
-const std::vector<size_t>* Book::lots_of(std::string_view item) const {
-  auto it = by_item_.find(item);
-  return it == by_item_.end() ? nullptr : &it->second.lots;
+size_t Book::item_slot(std::string_view item, uint64_t hash) const {
+  return flat_index::probe(item_slots_, item, hash, [this](size_t k) -> std::string_view {
+    return lots_[items_[k].first].item;
+  });
 }
 
-size_t Book::first_open(std::string_view item) const {
-  auto it = by_item_.find(item);
-  return it == by_item_.end() ? 0 : it->second.first_open;
+const Book::ItemLots* Book::item_lots(std::string_view item) const {
+  if (item_slots_.empty()) return nullptr;
+  const uint64_t slot = item_slots_[item_slot(item, flat_index::hash_of(item))];
+  return slot == 0 ? nullptr : &items_[flat_index::index_in(slot)];
+}
+
+void Book::index_lot(size_t index) {
+  next_lot_.push_back(kNoLot);
+  const std::string_view item = lots_[index].item;
+  if (flat_index::must_grow(items_.size() + 1, item_slots_.size())) {
+    if (items_.size() >= flat_index::kEntriesMax) throw std::bad_alloc();
+    std::vector<uint64_t> fresh(std::max<size_t>(16, item_slots_.size() * 2));
+    flat_index::refill(fresh, items_.size(), [this](size_t k) -> std::string_view {
+      return lots_[items_[k].first].item;
+    });
+    item_slots_ = std::move(fresh);
+  }
+  const uint64_t hash = flat_index::hash_of(item);
+  uint64_t& slot = item_slots_[item_slot(item, hash)];
+  if (slot == 0) {
+    items_.push_back(ItemLots{index, index, index});
+    slot = flat_index::slot_of(hash, items_.size() - 1);
+    return;
+  }
+  ItemLots& lots = items_[flat_index::index_in(slot)];
+  next_lot_[lots.last] = index;
+  lots.last = index;
+  if (lots.first_open == kNoLot) lots.first_open = index;
 }
 
 Quantity Book::balance(std::string_view item) const {
   Quantity total;
-  if (const auto* indexes = lots_of(item)) {
-    for (size_t index : *indexes) total += lots_[index].balance;
+  if (const ItemLots* lots = item_lots(item)) {
+    for (size_t index = lots->first; index != kNoLot; index = next_lot_[index]) {
+      total += lots_[index].balance;
+    }
   }
   return total;
 }
@@ -103,8 +134,8 @@ size_t Book::receive(Lot lot, uint64_t seq, Timestamp at, PostingKind kind) {
   }
   const size_t index = lots_.size();
   postings_.push_back(Posting{seq, at, kind, lot.id, quantity, lot.value});
-  by_item_[lot.item].lots.push_back(index);
   lots_.push_back(std::move(lot));
+  index_lot(index);
   return index;
 }
 
@@ -124,24 +155,25 @@ void Book::apply(const Draw& draw, uint64_t seq, Timestamp at, PostingKind kind)
         Posting{seq, at, kind, lot.id, Quantity{-portion.quantity.e4}, Money{-portion.value.fen}});
   }
   // Move the item's cursor past lots that are now empty.
-  ItemLots& item = by_item_.find(draw.item)->second;
-  while (item.first_open < item.lots.size() && lots_[item.lots[item.first_open]].balance.e4 == 0) {
-    ++item.first_open;
+  // The draw was planned on this book, so its item is indexed.
+  ItemLots& lots = items_[flat_index::index_in(
+      item_slots_[item_slot(draw.item, flat_index::hash_of(draw.item))])];
+  while (lots.first_open != kNoLot && lots_[lots.first_open].balance.e4 == 0) {
+    lots.first_open = next_lot_[lots.first_open];
   }
 }
 
 void Book::restore(std::deque<Lot> lots, std::deque<Posting> postings) {
   lots_ = std::move(lots);
   postings_ = std::move(postings);
-  by_item_.clear();
-  for (size_t index = 0; index < lots_.size(); ++index) {
-    by_item_[lots_[index].item].lots.push_back(index);
-  }
+  items_.clear();
+  item_slots_.clear();
+  next_lot_.clear();
+  for (size_t index = 0; index < lots_.size(); ++index) index_lot(index);
   // Draws take from the front, so the leading empty lots are the ones passed.
-  for (auto& [item, entry] : by_item_) {
-    while (entry.first_open < entry.lots.size() &&
-           lots_[entry.lots[entry.first_open]].balance.e4 == 0) {
-      ++entry.first_open;
+  for (ItemLots& item : items_) {
+    while (item.first_open != kNoLot && lots_[item.first_open].balance.e4 == 0) {
+      item.first_open = next_lot_[item.first_open];
     }
   }
 }

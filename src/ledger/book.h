@@ -11,16 +11,15 @@
 // command leaves every book exactly as it was.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/decimal.h"
 #include "core/goods_status.h"
 #include "core/status.h"
-#include "core/string_map.h"
 #include "core/time.h"
 
 namespace zg {
@@ -115,11 +114,20 @@ class Book {
   const std::string& owner() const { return owner_; }
   const std::deque<Lot>& lots() const { return lots_; }
   const std::deque<Posting>& postings() const { return postings_; }
-  // Indexes into lots(), oldest first; nullptr when the item never had a lot.
-  const std::vector<size_t>* lots_of(std::string_view item) const;
-  // Where the item's first lot with a balance is in *lots_of(item): draws
-  // start there, so emptied lots cost nothing however many there are.
-  size_t first_open(std::string_view item) const;
+
+  // An item's lots: a chain through lots(), oldest first (next_lot()).
+  static constexpr size_t kNoLot = SIZE_MAX;
+  struct ItemLots {
+    size_t first = kNoLot;  // indexes into lots()
+    size_t last = kNoLot;
+    // Where draws start: lots before it are empty, so emptied lots cost
+    // nothing however many there are. kNoLot when every lot is empty.
+    size_t first_open = kNoLot;
+  };
+  // nullptr when the item never had a lot.
+  const ItemLots* item_lots(std::string_view item) const;
+  // The item's lot after the one at `lot_index`, or kNoLot.
+  size_t next_lot(size_t lot_index) const { return next_lot_[lot_index]; }
   Quantity balance(std::string_view item) const;
 
   // Adds a lot of `lot.received` (its id is assigned here) and posts the
@@ -154,12 +162,21 @@ class Book {
   std::string owner_;
   // Deques: a growing book never moves (or copies) the lots it already has.
   std::deque<Lot> lots_;
-  struct ItemLots {
-    std::vector<size_t> lots;  // oldest first
-    size_t first_open = 0;     // lots before it are empty
-  };
-  StringMap<ItemLots> by_item_;
   std::deque<Posting> postings_;
+
+  // The item index. A book gets a new item with most receipts, and a
+  // std::unordered_map of items, each with a vector of its lots, cost a
+  // node, a vector and two or more cache misses a receipt (perf: a sixth
+  // of a replay's declarations). Here an item is an entry of items_, found
+  // by an open-addressed table (core/flat_index.h) whose key is its first
+  // lot's item, and its lots are chained by next_lot_ (parallel to lots_).
+  std::deque<ItemLots> items_;
+  std::vector<uint64_t> item_slots_;  // a power of two, at most half full
+  std::deque<size_t> next_lot_;
+  // The slot for `item`: its entry's, or the empty one where it would go.
+  size_t item_slot(std::string_view item, uint64_t hash) const;
+  // Indexes the lot at `index`, the newest, under its item.
+  void index_lot(size_t index);
 };
 
 }  // namespace zg

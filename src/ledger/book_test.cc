@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
 namespace zg {
 namespace {
 
@@ -104,6 +109,78 @@ TEST(Book, OverageIsAnAdjustment) {
   EXPECT_EQ(book.lots()[0].adjusted.e4, 2 * kQuantityUnit);
   EXPECT_EQ(book.postings()[0].kind, PostingKind::kAdjustment);
   EXPECT_TRUE(book.check_invariants().empty());
+}
+
+// Each item's lots, in the order received, by walking its chain.
+std::vector<size_t> chain_of(const Book& book, size_t from) {
+  std::vector<size_t> chain;
+  for (size_t index = from; index != Book::kNoLot; index = book.next_lot(index)) {
+    chain.push_back(index);
+  }
+  return chain;
+}
+
+// The item index, against a plain map of what was received: enough items
+// that its table grows many times, some received again and again, draws
+// that empty lots; and again after a restore, which rebuilds the index.
+TEST(Book, ItemIndexAgreesWithTheLotsReceived) {
+  Book book("B");
+  std::map<std::string, std::vector<size_t>> model;  // item → lot indexes, oldest first
+  std::mt19937 random(7);
+  uint64_t seq = 0;
+  for (int n = 0; n < 5000; ++n) {
+    // Three in four a new item; else one already held.
+    const bool fresh = model.empty() || random() % 4 != 0;
+    const std::string item = fresh ? "ITEM-" + std::to_string(n)
+                                   : std::next(model.begin(), random() % model.size())->first;
+    const size_t index = book.receive(lot_of(item, 2, 200, GoodsStatus::kBonded), ++seq, {});
+    model[item].push_back(index);
+    if (n % 3 == 0) {  // empties the item's oldest lot with a balance
+      DrawPlan plan(book);
+      Result<Draw> draw = plan.take(item, Quantity{2 * kQuantityUnit});
+      ASSERT_TRUE(draw.is_ok()) << item;
+      book.apply(*draw, ++seq, {});
+    }
+  }
+  const auto check = [&](const Book& b) {
+    for (const auto& [item, indexes] : model) {
+      const Book::ItemLots* lots = b.item_lots(item);
+      ASSERT_NE(lots, nullptr) << item;
+      EXPECT_EQ(chain_of(b, lots->first), indexes) << item;
+      EXPECT_EQ(lots->last, indexes.back()) << item;
+      // Draws start at the first lot with a balance; every one before is empty.
+      size_t open = Book::kNoLot;
+      for (size_t index : indexes) {
+        if (b.lots()[index].balance.e4 != 0) {
+          open = index;
+          break;
+        }
+      }
+      EXPECT_EQ(lots->first_open, open) << item;
+      Quantity balance;
+      for (size_t index : indexes) balance += b.lots()[index].balance;
+      EXPECT_EQ(b.balance(item), balance) << item;
+    }
+    EXPECT_EQ(b.item_lots("ITEM-none"), nullptr);
+    EXPECT_EQ(b.item_lots(""), nullptr);
+  };
+  check(book);
+  Book restored("B");
+  restored.restore(book.lots(), book.postings());
+  check(restored);
+  // An item whose lots are all empty draws from the next lot it receives.
+  std::string emptied;
+  for (const auto& [item, indexes] : model) {
+    if (book.balance(item).e4 == 0) emptied = item;
+  }
+  ASSERT_FALSE(emptied.empty());
+  ASSERT_EQ(book.item_lots(emptied)->first_open, Book::kNoLot);
+  const size_t index = book.receive(lot_of(emptied, 1, 100, GoodsStatus::kBonded), ++seq, {});
+  EXPECT_EQ(book.item_lots(emptied)->first_open, index);
+  DrawPlan plan(book);
+  Result<Draw> draw = plan.take(emptied, Quantity{kQuantityUnit});
+  ASSERT_TRUE(draw.is_ok());
+  EXPECT_EQ(draw->portions.at(0).lot_index, index);
 }
 
 }  // namespace
