@@ -6,13 +6,20 @@
 // command index): a std::vector doubles, copying every element into fresh
 // memory and holding both copies for a moment, and this VM's host takes
 // seconds to supply fresh memory (docs/architecture.md, "Memory").
+//
+// A table that has filled its first chunk will fill more: from the second
+// on, a chunk's pages are supplied in one call before its elements are
+// made (core/populate.h), not one fault at a time as they are written.
 #pragma once
 
 #include <compare>
 #include <cstddef>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <vector>
+
+#include "core/populate.h"
 
 namespace zg {
 
@@ -65,16 +72,16 @@ class StableVector {
   // Appends an element and returns it, default-initialized (as its chunk
   // was made: a class's member initializers, nothing for plain data).
   T& emplace_back() {
-    if (size_ == chunks_.size() << kShift) {
-      chunks_.push_back(std::make_unique_for_overwrite<T[]>(kChunkElements));
-    }
+    if (size_ == chunks_.size() << kShift) add_chunk();
     const size_t at = size_++;
     return (*this)[at];
   }
   void push_back(const T& value) { emplace_back() = value; }
 
-  T& operator[](size_t i) { return chunks_[i >> kShift][i & (kChunkElements - 1)]; }
-  const T& operator[](size_t i) const { return chunks_[i >> kShift][i & (kChunkElements - 1)]; }
+  T& operator[](size_t i) { return chunks_[i >> kShift].get()[i & (kChunkElements - 1)]; }
+  const T& operator[](size_t i) const {
+    return chunks_[i >> kShift].get()[i & (kChunkElements - 1)];
+  }
   T& back() { return (*this)[size_ - 1]; }
   const T& back() const { return (*this)[size_ - 1]; }
   size_t size() const { return size_; }
@@ -85,7 +92,31 @@ class StableVector {
   void reserve(size_t n) { chunks_.reserve((n + kChunkElements - 1) >> kShift); }
 
  private:
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  // Destroys a chunk's elements and gives back its memory.
+  struct ChunkDeleter {
+    void operator()(T* elements) const {
+      std::destroy_n(elements, kChunkElements);
+      ::operator delete (static_cast<void*>(elements), std::align_val_t{alignof(T)});
+    }
+  };
+  using Chunk = std::unique_ptr<T, ChunkDeleter>;
+
+  void add_chunk() {
+    chunks_.reserve(chunks_.size() + 1);  // so that nothing below leaks when it throws
+    void* memory = ::operator new (sizeof(T) * kChunkElements, std::align_val_t{alignof(T)});
+    if (!chunks_.empty()) populate_for_writing(memory, sizeof(T) * kChunkElements);
+    T* elements = static_cast<T*>(memory);
+    try {
+      // Default-initialized, as std::make_unique_for_overwrite<T[]> makes them.
+      std::uninitialized_default_construct_n(elements, kChunkElements);
+    } catch (...) {
+      ::operator delete (memory, std::align_val_t{alignof(T)});
+      throw;
+    }
+    chunks_.emplace_back(elements);
+  }
+
+  std::vector<Chunk> chunks_;
   size_t size_ = 0;
 };
 

@@ -49,5 +49,23 @@ TEST(StableVector, AnElementOfAClassComesAsItsInitializersMakeIt) {
   EXPECT_EQ(v[3].name, "3");
 }
 
+// Every element of every chunk is made once and destroyed once, the ones
+// not yet handed out included (a chunk is made whole).
+TEST(StableVector, EveryElementMadeIsDestroyed) {
+  static int alive = 0;
+  struct Counted {
+    std::string text = std::string(40, 'x');  // on the heap: a leak shows under ASan
+    Counted() { ++alive; }
+    ~Counted() { --alive; }
+  };
+  {
+    StableVector<Counted, 2> v;
+    for (int i = 0; i < 9; ++i) v.emplace_back().text += std::to_string(i);
+    EXPECT_EQ(alive, 12);  // three chunks of four
+    EXPECT_EQ(v[8].text, std::string(40, 'x') + "8");
+  }
+  EXPECT_EQ(alive, 0);
+}
+
 }  // namespace
 }  // namespace zg

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include "core/populate.h"
+
 namespace zg {
 
 ResultStore::Spares::~Spares() {
@@ -14,7 +16,7 @@ ResultStore::Spares::~Spares() {
 
 ResultStore::ResultStore() : spares_(std::make_shared<Spares>()) {}
 
-std::shared_ptr<char> ResultStore::map(size_t size, bool recent) {
+std::shared_ptr<char> ResultStore::map(size_t size, bool recent, bool populate) {
   char* data = nullptr;
   if (recent && size == kChunkBytes) {
     std::lock_guard lock(spares_->mutex);
@@ -30,6 +32,7 @@ std::shared_ptr<char> ResultStore::map(size_t size, bool recent) {
     // Not inherited by a forked snapshot writer, which never reads recent
     // results (a hint: if refused, the child shares the chunk).
     if (recent) madvise(data, size, MADV_DONTFORK);
+    if (populate) populate_for_writing(data, size);
   }
   if (!recent || size != kChunkBytes) {
     return std::shared_ptr<char>(data, [size](char* p) { munmap(p, size); });
@@ -54,7 +57,10 @@ ResultStore::Ref ResultStore::add(std::string_view text, uint64_t seq, bool for_
     // A text larger than a chunk gets a chunk of its own, full at once.
     if (chunks.empty() || chunks.back().size - chunks.back().used < text.size()) {
       const size_t size = std::max(text.size(), kChunkBytes);
-      chunks.push_back(Chunk{map(size, !for_good), size, 0, 0, 0});
+      // A store that filled a chunk will fill this one: its pages come in
+      // one call (core/populate.h), not a fault at a time.
+      const bool populate = !chunks.empty();
+      chunks.push_back(Chunk{map(size, !for_good, populate), size, 0, 0, 0});
       ++number_of_last;
     }
     Chunk& chunk = chunks.back();

@@ -95,7 +95,8 @@ class ResultStore {
     return (ref.chunk & kForGoodBit) ? for_good_[ref.chunk & ~kForGoodBit]
                                      : recent_[ref.chunk - first_recent_];
   }
-  std::shared_ptr<char> map(size_t size, bool recent);
+  // A chunk: a spare, or fresh memory (supplied at once when `populate`).
+  std::shared_ptr<char> map(size_t size, bool recent, bool populate);
 
   // Released recent chunks, for new results: a chunk comes back here when
   // the last share in it goes, on whichever thread that is.
